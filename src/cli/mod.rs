@@ -1,0 +1,46 @@
+//! The command line: argument definitions (clap) and one file per subcommand.
+//!
+//! Subcommands parse their arguments, call the pipeline, and hand bytes to files. Errors carry
+//! context (which file, which flag) and reach `main` as an `anyhow` chain.
+
+pub mod output;
+pub mod run;
+pub mod validate;
+
+use clap::{Parser, Subcommand};
+
+/// patchsim: project a patch month before it happens.
+#[derive(Debug, Parser)]
+#[command(
+    name = "patchsim",
+    version,
+    about = "Simulate monthly server patching through the ConfigMgr task sequence engine",
+    long_about = "patchsim simulates a patch month: every server in its maintenance window runs the task \
+sequence (random sleep, owner scripts, update passes, hotfixes, software, restarts), many times over. \
+It projects how many servers finish late, fail, are stopped or never start, how many restarts they \
+take, and how much status-message load reaches the management points and Status Manager.\n\n\
+Start with `patchsim validate SCENARIO.toml` to check a scenario, then `patchsim run SCENARIO.toml`.",
+    propagate_version = true
+)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Simulate the scenario and write DIR/summary.json (overruns, failures, restarts, message load)
+    Run(run::RunArgs),
+    /// Check a scenario and show what it describes (servers, windows, steps), without running it
+    Validate(validate::ValidateArgs),
+}
+
+/// Runs a parsed command line.
+pub fn execute(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Run(args) => run::execute(&args),
+        Command::Validate(args) => validate::execute(&args),
+    }
+}

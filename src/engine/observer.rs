@@ -1,0 +1,138 @@
+//! Watching one server's run event by event: the basis of `patchsim trace` and of the rule tests.
+//!
+//! The engine is generic over an [`Observer`]; the no-op observer `()` compiles away, so the
+//! simulation loop pays nothing for the hooks.
+
+use super::outcome::Outcome;
+use crate::scenario::{MessageKind, Millis};
+use crate::sequence::NodeId;
+
+/// What caused a restart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RestartCause {
+    /// A restart was already pending before Install Software Updates.
+    Pending,
+    /// An installed update asked for one.
+    Updates,
+    /// A step exited 3010 with `on_3010 = "restart"`.
+    ExitCode3010,
+    /// A Restart Computer step.
+    RestartStep,
+}
+
+impl RestartCause {
+    /// A short label.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::Pending => "pending restart",
+            Self::Updates => "updates asked",
+            Self::ExitCode3010 => "exit code 3010",
+            Self::RestartStep => "Restart Computer",
+        }
+    }
+}
+
+/// Why a step or group did not run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SkipReason {
+    /// It is disabled.
+    Disabled,
+    /// Its condition was false.
+    ConditionFalse,
+}
+
+/// One thing that happened in a server's run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum TraceEvent {
+    /// The run started.
+    RunStarted {
+        /// When.
+        at: Millis,
+    },
+    /// A step or group was skipped.
+    Skipped {
+        /// Which.
+        node: NodeId,
+        /// When.
+        at: Millis,
+        /// Why.
+        reason: SkipReason,
+    },
+    /// A group started.
+    GroupStarted {
+        /// Which.
+        node: NodeId,
+        /// When.
+        at: Millis,
+    },
+    /// A group ended (ran to its end, or ended by a failure inside it).
+    GroupEnded {
+        /// Which.
+        node: NodeId,
+        /// When.
+        at: Millis,
+        /// Whether a failure ended it.
+        failed: bool,
+    },
+    /// A step (or one item of an `install_software` step) ended.
+    StepEnded {
+        /// Which.
+        node: NodeId,
+        /// The item (0-based) for `install_software`; `None` for a whole step.
+        item: Option<u32>,
+        /// When it started.
+        start: Millis,
+        /// When it ended.
+        end: Millis,
+        /// The exit code the engine saw, where the step has one.
+        exit_code: Option<i64>,
+        /// Whether it succeeded.
+        success: bool,
+        /// Whether its time-out killed it.
+        timed_out: bool,
+    },
+    /// A restart; `end` is `None` when the server never came back.
+    Restart {
+        /// The step that caused it.
+        node: NodeId,
+        /// Why.
+        cause: RestartCause,
+        /// When it began.
+        start: Millis,
+        /// When the server was back, if it came back.
+        end: Option<Millis>,
+    },
+    /// Status messages were sent.
+    Message {
+        /// When.
+        at: Millis,
+        /// Which event.
+        kind: MessageKind,
+        /// How many messages.
+        count: u32,
+    },
+    /// The run ended.
+    RunEnded {
+        /// When.
+        at: Millis,
+        /// How.
+        outcome: Outcome,
+    },
+}
+
+/// Receives every event of a run.
+pub trait Observer {
+    /// Called for each event, in time order.
+    fn event(&mut self, event: TraceEvent);
+}
+
+impl Observer for () {
+    #[inline(always)]
+    fn event(&mut self, _event: TraceEvent) {}
+}
+
+impl Observer for Vec<TraceEvent> {
+    fn event(&mut self, event: TraceEvent) {
+        self.push(event);
+    }
+}

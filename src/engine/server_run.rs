@@ -1,0 +1,375 @@
+//! One server's task-sequence run: the engine's step semantics, exactly as FORMAT.md's run
+//! semantics and MODEL.md's rules describe them.
+//!
+//! A server interacts with nothing that feeds back into it (status messages are queued after
+//! the fact), so its timeline is computed directly: a clock that only moves forward, the program
+//! counter, and the variables. Every random draw comes from the server's own streams.
+
+use super::observer::{Observer, RestartCause, SkipReason, TraceEvent};
+use super::outcome::Outcome;
+use crate::messages::Emissions;
+use crate::random::Stream;
+use crate::random::layout::StepDraw;
+use crate::scenario::distribution::pick;
+use crate::scenario::{DurationDist, MessageCounts, MessageKind, Millis};
+use crate::sequence::{ExitOutcome, ExitTable, ItemSource, NodeId, Op, Program, ProgramAction, ProgramNode, ValueId};
+
+/// Why a run ended early.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Halt {
+    /// The maximum run time was reached.
+    Stopped,
+    /// A restart hung: the server never came back.
+    Hung,
+}
+
+/// How a step ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StepEnd {
+    Succeeded,
+    /// Failed; `restart_after`: an installed update asked for a restart that follows the step if
+    /// the run goes on.
+    Failed {
+        restart_after: bool,
+    },
+}
+
+/// The state of one server's run.
+pub(crate) struct ServerRun<'a, O: Observer> {
+    pub program: &'a Program,
+    pub messages: &'a MessageCounts,
+    pub stream: Stream,
+    pub mp: usize,
+    pub t: Millis,
+    pub deadline: Millis,
+    pub window_end: Millis,
+    pub vars: &'a mut [ValueId],
+    pub counts: &'a [u32],
+    pub pending: bool,
+    pub restart_dist: &'a DurationDist,
+    pub hang: f64,
+    pub restarts: u32,
+    pub restarts_outside: u32,
+    pub sent: u32,
+    pub events: u32,
+    /// Restarts caused so far by the step running now (the index of its next restart draw).
+    pub step_restarts: u64,
+    pub sink: &'a mut Emissions,
+    pub observer: &'a mut O,
+}
+
+impl<O: Observer> ServerRun<'_, O> {
+    /// Runs the sequence from the current time; returns the outcome and the end time.
+    pub fn run(&mut self) -> (Outcome, Millis) {
+        let start = self.t;
+        self.note(TraceEvent::RunStarted { at: start });
+        self.send(MessageKind::RunStarted);
+        let (outcome, end) = match self.execute() {
+            Ok(true) => {
+                self.send(MessageKind::RunCompleted);
+                let outcome = if self.t <= self.window_end { Outcome::CompletedInWindow } else { Outcome::Overran };
+                (outcome, self.t)
+            }
+            Ok(false) => {
+                self.send(MessageKind::RunFailed);
+                (Outcome::Failed, self.t)
+            }
+            Err(Halt::Stopped) => {
+                self.t = self.deadline;
+                self.send(MessageKind::RunFailed);
+                (Outcome::Stopped, self.t)
+            }
+            // The clock stayed at the moment the hung restart began.
+            Err(Halt::Hung) => (Outcome::Failed, self.t),
+        };
+        self.note(TraceEvent::RunEnded { at: end, outcome });
+        (outcome, end)
+    }
+
+    /// Steps through the program; `Ok(true)` when it got through, `Ok(false)` when a failure
+    /// reached the top.
+    fn execute(&mut self) -> Result<bool, Halt> {
+        let program = self.program;
+        let mut pc = 0usize;
+        while let Some(op) = program.ops.get(pc) {
+            match *op {
+                Op::Enter(id) => {
+                    let node = &program.nodes[id as usize];
+                    if let Some(reason) = self.skip_reason(node) {
+                        self.note(TraceEvent::Skipped { node: id, at: self.t, reason });
+                        self.send(MessageKind::GroupSkipped);
+                        pc = node.next as usize;
+                    } else {
+                        self.note(TraceEvent::GroupStarted { node: id, at: self.t });
+                        self.send(MessageKind::GroupStarted);
+                        pc += 1;
+                    }
+                }
+                Op::Leave(id) => {
+                    self.note(TraceEvent::GroupEnded { node: id, at: self.t, failed: false });
+                    self.send(MessageKind::GroupCompleted);
+                    pc += 1;
+                }
+                Op::Run(id) => {
+                    let node = &program.nodes[id as usize];
+                    if let Some(reason) = self.skip_reason(node) {
+                        self.note(TraceEvent::Skipped { node: id, at: self.t, reason });
+                        self.send(match reason {
+                            SkipReason::Disabled => MessageKind::StepDisabled,
+                            SkipReason::ConditionFalse => MessageKind::StepSkipped,
+                        });
+                        pc += 1;
+                        continue;
+                    }
+                    self.step_restarts = 0;
+                    match self.step(id, node)? {
+                        StepEnd::Succeeded => pc += 1,
+                        StepEnd::Failed { restart_after } => match self.fail(id, node, restart_after)? {
+                            Some(next) => pc = next as usize,
+                            None => return Ok(false),
+                        },
+                    }
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    /// Where execution goes after step `id` failed: the pc to continue at, or `None` when the
+    /// failure reaches the top. Groups the failure ends send `group_completed` now.
+    fn fail(&mut self, id: NodeId, node: &ProgramNode, restart_after: bool) -> Result<Option<u32>, Halt> {
+        let nodes = &self.program.nodes;
+        if node.continue_on_error {
+            if restart_after {
+                self.restart(id, node, RestartCause::Updates, None)?;
+            }
+            return Ok(Some(node.next));
+        }
+        // The innermost enclosing group that continues on error catches the failure.
+        let mut catcher = node.parent;
+        while let Some(g) = catcher {
+            if nodes[g as usize].continue_on_error {
+                break;
+            }
+            catcher = nodes[g as usize].parent;
+        }
+        if catcher.is_some() && restart_after {
+            self.restart(id, node, RestartCause::Updates, None)?;
+        }
+        let mut group = node.parent;
+        while let Some(g) = group {
+            self.note(TraceEvent::GroupEnded { node: g, at: self.t, failed: true });
+            self.send(MessageKind::GroupCompleted);
+            if Some(g) == catcher {
+                return Ok(Some(nodes[g as usize].next));
+            }
+            group = nodes[g as usize].parent;
+        }
+        Ok(None)
+    }
+
+    fn skip_reason(&self, node: &ProgramNode) -> Option<SkipReason> {
+        if node.disabled {
+            Some(SkipReason::Disabled)
+        } else if node.guard.as_ref().is_some_and(|g| !g.eval(self.vars)) {
+            Some(SkipReason::ConditionFalse)
+        } else {
+            None
+        }
+    }
+
+    fn step(&mut self, id: NodeId, node: &ProgramNode) -> Result<StepEnd, Halt> {
+        let Some(action) = &node.action else { return Ok(StepEnd::Succeeded) };
+        let start = self.t;
+        match action {
+            ProgramAction::Sleep { duration } => {
+                let d = duration.sample(&mut self.stream.child(node.tag(StepDraw::Duration)).draw(0));
+                self.advance(d)?;
+                self.step_ended(id, node, None, start, None, true, false);
+                Ok(StepEnd::Succeeded)
+            }
+            ProgramAction::Command { duration, exit } => {
+                let success = self.exit_step(id, node, None, duration, exit)?;
+                Ok(if success { StepEnd::Succeeded } else { StepEnd::Failed { restart_after: false } })
+            }
+            ProgramAction::InstallSoftware { items, per_item, exit } => {
+                let n = self.items(node, items);
+                let mut any_failed = false;
+                for i in 0..n {
+                    if !self.exit_step(id, node, Some(i), per_item, exit)? {
+                        any_failed = true;
+                        if !node.continue_on_error {
+                            break;
+                        }
+                    }
+                }
+                Ok(if any_failed { StepEnd::Failed { restart_after: false } } else { StepEnd::Succeeded })
+            }
+            ProgramAction::InstallUpdates { items, scan, per_item, restart_share, failure, restart_if_pending } => {
+                if *restart_if_pending && self.pending {
+                    self.restart(id, node, RestartCause::Pending, None)?;
+                }
+                let d = scan.sample(&mut self.stream.child(node.tag(StepDraw::Scan)).draw(0));
+                self.advance(d)?;
+                let n = self.items(node, items);
+                let durations = self.stream.child(node.tag(StepDraw::Duration));
+                let failures = self.stream.child(node.tag(StepDraw::ItemFailure));
+                let asks = self.stream.child(node.tag(StepDraw::ItemRestart));
+                let (mut any_failed, mut asked) = (false, false);
+                for i in 0..u64::from(n) {
+                    let d = per_item.sample(&mut durations.draw(i));
+                    self.advance(d)?;
+                    if *failure > 0.0 && failures.uniform(i) < *failure {
+                        any_failed = true;
+                    } else if *restart_share > 0.0 && asks.uniform(i) < *restart_share {
+                        asked = true;
+                    }
+                }
+                self.step_ended(id, node, None, start, None, !any_failed, false);
+                if any_failed {
+                    Ok(StepEnd::Failed { restart_after: asked })
+                } else {
+                    if asked {
+                        self.restart(id, node, RestartCause::Updates, None)?;
+                    }
+                    Ok(StepEnd::Succeeded)
+                }
+            }
+            ProgramAction::Restart { duration } => {
+                self.step_ended(id, node, None, start, None, true, false);
+                self.restart(id, node, RestartCause::RestartStep, duration.as_ref())?;
+                Ok(StepEnd::Succeeded)
+            }
+            ProgramAction::SetVariable { variable, value } => {
+                self.vars[*variable as usize] = *value;
+                self.step_ended(id, node, None, start, None, true, false);
+                Ok(StepEnd::Succeeded)
+            }
+        }
+    }
+
+    /// Runs one command (or one software item): duration, time-out, exit code, wrapper, message,
+    /// and the 3010 restart. Returns whether it succeeded.
+    fn exit_step(
+        &mut self,
+        id: NodeId,
+        node: &ProgramNode,
+        item: Option<u32>,
+        duration: &DurationDist,
+        exit: &ExitTable,
+    ) -> Result<bool, Halt> {
+        let start = self.t;
+        let draw = u64::from(item.unwrap_or(0));
+        let d = duration.sample(&mut self.stream.child(node.tag(StepDraw::Duration)).draw(draw));
+        let outcome: ExitOutcome = if exit.outcomes.len() == 1 {
+            exit.outcomes[0]
+        } else {
+            let u = self.stream.child(node.tag(StepDraw::ExitCode)).uniform(draw);
+            exit.outcomes[pick(&exit.cumulative, u)]
+        };
+        if let Some(timeout) = exit.timeout
+            && d > timeout
+        {
+            self.advance(timeout)?;
+            self.step_ended(id, node, item, start, None, false, true);
+            return Ok(false);
+        }
+        self.advance(d)?;
+        if let Some(var) = outcome.set {
+            self.vars[var as usize] = self.program.true_value;
+        }
+        self.step_ended(id, node, item, start, Some(outcome.reported), outcome.success, false);
+        if outcome.restart {
+            self.restart(id, node, RestartCause::ExitCode3010, None)?;
+        }
+        Ok(outcome.success)
+    }
+
+    /// The item count of a step for this server.
+    fn items(&self, node: &ProgramNode, items: &ItemSource) -> u32 {
+        match items {
+            ItemSource::Named(index) => self.counts[*index],
+            ItemSource::Dist(dist) => dist.sample(&mut self.stream.child(node.tag(StepDraw::Items)).draw(0)),
+        }
+    }
+
+    /// A restart caused by step `id`: counted when it begins; hangs with probability `hang`;
+    /// sends `restart` when the server is back.
+    fn restart(
+        &mut self,
+        id: NodeId,
+        node: &ProgramNode,
+        cause: RestartCause,
+        duration: Option<&DurationDist>,
+    ) -> Result<(), Halt> {
+        let start = self.t;
+        let index = self.step_restarts;
+        self.step_restarts += 1;
+        self.restarts += 1;
+        if start > self.window_end {
+            self.restarts_outside += 1;
+        }
+        if self.hang > 0.0 && self.stream.child(node.tag(StepDraw::Hang)).uniform(index) < self.hang {
+            self.note(TraceEvent::Restart { node: id, cause, start, end: None });
+            return Err(Halt::Hung);
+        }
+        let dist = duration.unwrap_or(self.restart_dist);
+        let d = dist.sample(&mut self.stream.child(node.tag(StepDraw::Restart)).draw(index));
+        self.advance(d)?;
+        self.pending = false;
+        self.note(TraceEvent::Restart { node: id, cause, start, end: Some(self.t) });
+        self.send(MessageKind::Restart);
+        Ok(())
+    }
+
+    /// Moves the clock; a run that would pass its deadline stops at the deadline.
+    #[inline]
+    fn advance(&mut self, d: Millis) -> Result<(), Halt> {
+        let end = self.t.saturating_add(d);
+        if end > self.deadline {
+            self.t = self.deadline;
+            return Err(Halt::Stopped);
+        }
+        self.t = end;
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn step_ended(
+        &mut self,
+        id: NodeId,
+        node: &ProgramNode,
+        item: Option<u32>,
+        start: Millis,
+        exit_code: Option<i64>,
+        success: bool,
+        timed_out: bool,
+    ) {
+        self.note(TraceEvent::StepEnded { node: id, item, start, end: self.t, exit_code, success, timed_out });
+        let kind = if success { MessageKind::StepSucceeded } else { MessageKind::StepFailed };
+        let count = node.messages.unwrap_or_else(|| self.messages.get(kind));
+        self.emit(kind, count);
+    }
+
+    #[inline]
+    fn send(&mut self, kind: MessageKind) {
+        let count = self.messages.get(kind);
+        self.emit(kind, count);
+    }
+
+    #[inline]
+    fn emit(&mut self, kind: MessageKind, count: u32) {
+        if count > 0 {
+            self.sent += count;
+            self.sink.push(self.mp, self.t, kind, count);
+            self.observer.event(TraceEvent::Message { at: self.t, kind, count });
+        }
+    }
+
+    #[inline]
+    fn note(&mut self, event: TraceEvent) {
+        self.events += 1;
+        self.observer.event(event);
+    }
+}

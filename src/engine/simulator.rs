@@ -1,0 +1,257 @@
+//! One replication of the whole fleet: place every server (targeting, offline, class, window),
+//! draw its counts and pending restart, run its sequence, and report each server's record.
+
+use super::observer::Observer;
+use super::outcome::Outcome;
+use super::server_run::ServerRun;
+use crate::messages::Emissions;
+use crate::random::Stream;
+use crate::random::layout::{Purpose, server_stream};
+use crate::scenario::distribution::pick;
+use crate::scenario::{Assign, Millis, Scenario};
+use crate::sequence::{Program, ValueId};
+
+/// Where a server stands this month, before its run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Placement {
+    /// On a patching extension: not targeted, nothing more happens.
+    pub excluded: bool,
+    /// Offline for its whole window: targeted, `not_started`.
+    pub offline: bool,
+    /// Its class (index into the scenario's classes).
+    pub class: u32,
+    /// Its window (index into the scenario's windows).
+    pub window: u32,
+}
+
+/// What one server did in one replication.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServerRecord {
+    /// The server's index in the fleet.
+    pub index: u64,
+    /// Excluded (on an extension); the other fields are then zero.
+    pub excluded: bool,
+    /// Its class.
+    pub class: u32,
+    /// Its window.
+    pub window: u32,
+    /// How its month ended (meaningless when excluded).
+    pub outcome: Outcome,
+    /// When its run started (the planned start when it did not start).
+    pub start: Millis,
+    /// When its run ended (equal to `start` when it did not start).
+    pub end: Millis,
+    /// Restarts it took.
+    pub restarts: u32,
+    /// Restarts that began after its window closed.
+    pub restarts_outside: u32,
+    /// Status messages it sent.
+    pub messages: u32,
+    /// Engine events its run produced (run start and end, groups, steps, restarts, skips).
+    pub events: u32,
+}
+
+/// Reusable per-thread buffers for running servers.
+#[derive(Debug, Clone, Default)]
+pub struct Scratch {
+    vars: Vec<ValueId>,
+    counts: Vec<u32>,
+    class_counters: Vec<u64>,
+}
+
+/// Runs servers of one scenario.
+#[derive(Debug, Clone, Copy)]
+pub struct Simulator<'a> {
+    scenario: &'a Scenario,
+    program: &'a Program,
+}
+
+impl<'a> Simulator<'a> {
+    /// A simulator for a checked scenario and its compiled program.
+    pub fn new(scenario: &'a Scenario, program: &'a Program) -> Self {
+        Self { scenario, program }
+    }
+
+    /// The scenario being simulated.
+    pub fn scenario(&self) -> &'a Scenario {
+        self.scenario
+    }
+
+    /// The compiled program.
+    pub fn program(&self) -> &'a Program {
+        self.program
+    }
+
+    /// Buffers sized for this scenario.
+    pub fn scratch(&self) -> Scratch {
+        Scratch {
+            vars: vec![crate::sequence::UNSET; self.program.variable_count()],
+            counts: vec![0; self.scenario.fleet.counts.len()],
+            class_counters: vec![0; self.scenario.fleet.classes.len()],
+        }
+    }
+
+    /// Places one server: extension, offline, class, window — in that order of concepts.
+    /// `class_counters` counts the targeted servers placed so far in each class (for `even`).
+    pub fn place(&self, stream: Stream, class_counters: &mut [u64]) -> Placement {
+        let fleet = &self.scenario.fleet;
+        if fleet.extension > 0.0 && stream.purpose(Purpose::Extension).uniform(0) < fleet.extension {
+            return Placement { excluded: true, offline: false, class: 0, window: 0 };
+        }
+        let offline = fleet.offline > 0.0 && stream.purpose(Purpose::Offline).uniform(0) < fleet.offline;
+        let class = if self.program.class_cumulative.len() == 1 {
+            0
+        } else {
+            pick(&self.program.class_cumulative, stream.purpose(Purpose::Class).uniform(0))
+        };
+        let windows = self.scenario.windows.list.len() as u64;
+        let window = match &self.scenario.windows.assign {
+            Assign::Even => {
+                let slot = class_counters[class];
+                class_counters[class] += 1;
+                (slot % windows) as usize
+            }
+            Assign::Weights { cumulative, .. } => pick(cumulative, stream.purpose(Purpose::Window).uniform(0)),
+        };
+        Placement { excluded: false, offline, class: class as u32, window: window as u32 }
+    }
+
+    /// Runs one placed server (its stream from [`server_stream`]) and reports its record;
+    /// messages go to `sink`, events to `observer`.
+    pub fn run_server<O: Observer>(
+        &self,
+        index: u64,
+        stream: Stream,
+        placement: Placement,
+        scratch: &mut Scratch,
+        sink: &mut Emissions,
+        observer: &mut O,
+    ) -> ServerRecord {
+        let mut record = ServerRecord {
+            index,
+            excluded: placement.excluded,
+            class: placement.class,
+            window: placement.window,
+            outcome: Outcome::NotStarted,
+            start: 0,
+            end: 0,
+            restarts: 0,
+            restarts_outside: 0,
+            messages: 0,
+            events: 0,
+        };
+        if placement.excluded {
+            return record;
+        }
+        let scenario = self.scenario;
+        let program = self.program;
+        let window = &scenario.windows.list[placement.window as usize];
+        record.start = window.start;
+        record.end = window.start;
+        if placement.offline {
+            return record;
+        }
+        let deployment = &scenario.deployment;
+        let delay = deployment.start_delay.sample(&mut stream.purpose(Purpose::StartDelay).draw(0));
+        let start = window.start.saturating_add(delay);
+        record.start = start;
+        record.end = start;
+        // The deployment expires at the window's end; the client also needs the whole maximum
+        // run time to fit in what is left of the window (0: no check).
+        if start >= window.end {
+            return record;
+        }
+        let max_run_time = deployment.max_run_time;
+        if max_run_time > 0 && max_run_time > window.end - start {
+            return record;
+        }
+        let class = &program.classes[placement.class as usize];
+        for (i, used) in program.count_used.iter().enumerate() {
+            if *used {
+                scratch.counts[i] =
+                    class.counts[i].sample(&mut stream.purpose(Purpose::Count(program.count_tags[i])).draw(0));
+            }
+        }
+        let pending_share = scenario.fleet.pending_restart;
+        let pending = pending_share > 0.0 && stream.purpose(Purpose::Pending).uniform(0) < pending_share;
+        scratch.vars.copy_from_slice(&class.variables);
+        let deadline = if deployment.stop_at_max_run_time && max_run_time > 0 {
+            start.saturating_add(max_run_time)
+        } else {
+            Millis::MAX
+        };
+        let mp = (index % sink.management_points() as u64) as usize;
+        let mut run = ServerRun {
+            program,
+            messages: &scenario.messages,
+            stream,
+            mp,
+            t: start,
+            deadline,
+            window_end: window.end,
+            vars: &mut scratch.vars,
+            counts: &scratch.counts,
+            pending,
+            restart_dist: &class.restart,
+            hang: scenario.restart.hang,
+            restarts: 0,
+            restarts_outside: 0,
+            sent: 0,
+            events: 0,
+            step_restarts: 0,
+            sink,
+            observer,
+        };
+        let (outcome, end) = run.run();
+        record.outcome = outcome;
+        record.end = end;
+        record.restarts = run.restarts;
+        record.restarts_outside = run.restarts_outside;
+        record.messages = run.sent;
+        record.events = run.events;
+        record
+    }
+
+    /// Runs every server of one replication in index order; `on_server` sees each record.
+    pub fn run_replication(
+        &self,
+        seed: u64,
+        replication: u64,
+        scratch: &mut Scratch,
+        sink: &mut Emissions,
+        mut on_server: impl FnMut(&ServerRecord),
+    ) {
+        scratch.class_counters.iter_mut().for_each(|c| *c = 0);
+        let mut counters = std::mem::take(&mut scratch.class_counters);
+        for index in 0..self.scenario.fleet.servers {
+            let stream = server_stream(seed, replication, index);
+            let placement = self.place(stream, &mut counters);
+            let record = self.run_server(index, stream, placement, scratch, sink, &mut ());
+            on_server(&record);
+        }
+        scratch.class_counters = counters;
+    }
+
+    /// Runs one server of one replication with an observer (placing the servers before it first,
+    /// as even assignment depends on them). `None` when the fleet has no such server.
+    pub fn trace<O: Observer>(
+        &self,
+        seed: u64,
+        replication: u64,
+        server: u64,
+        observer: &mut O,
+    ) -> Option<ServerRecord> {
+        if server >= self.scenario.fleet.servers {
+            return None;
+        }
+        let mut scratch = self.scratch();
+        let mut counters = vec![0u64; self.scenario.fleet.classes.len()];
+        let mut placement = None;
+        for index in 0..=server {
+            placement = Some(self.place(server_stream(seed, replication, index), &mut counters));
+        }
+        let mut sink = Emissions::new(self.scenario.infrastructure.management_points as usize);
+        let stream = server_stream(seed, replication, server);
+        placement.map(|p| self.run_server(server, stream, p, &mut scratch, &mut sink, observer))
+    }
+}

@@ -1,0 +1,13 @@
+//! Monte Carlo: many replications of the fleet, run in parallel, turned into statistics.
+//!
+//! [`runner::run`] runs replications on a thread pool; [`aggregate::summarize`] turns the raw
+//! results into a [`crate::report::Summary`]. Results are bit-identical for a seed whatever the
+//! thread count (see `runner` for why).
+
+pub mod aggregate;
+pub mod runner;
+pub mod stats;
+pub mod tally;
+
+pub use aggregate::summarize;
+pub use runner::{RunError, RunOptions, RunResult, run};

@@ -1,0 +1,168 @@
+//! Counting what happened: per-replication figures and the pooled totals of a run.
+//!
+//! Everything here is an integer count or an integer histogram, so pooled totals merge exactly
+//! in any order (across threads, and later across shards from other machines). Floating-point
+//! arithmetic happens only in `aggregate`, over the per-replication figures in replication order.
+
+use hdrhistogram::Histogram;
+
+use crate::engine::{Outcome, ServerRecord};
+use crate::messages::site_queue::{QueueStats, latency_histogram};
+use crate::scenario::{MessageKind, Millis, Window};
+
+/// Highest duration the run-time histograms track: 1,000 days in milliseconds.
+pub const MAX_DURATION_MS: u64 = 1_000 * 86_400 * 1_000;
+
+/// A new, empty histogram of durations in milliseconds (3 significant figures).
+pub fn duration_histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, MAX_DURATION_MS, 3).expect("constant histogram bounds are valid")
+}
+
+/// The figures of one replication.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReplicationFigures {
+    /// The replication's index.
+    pub replication: u64,
+    /// Targeted servers.
+    pub targeted: u64,
+    /// Excluded servers.
+    pub excluded: u64,
+    /// Servers whose run started.
+    pub started: u64,
+    /// Targeted servers by outcome, in [`Outcome::ALL`] order.
+    pub outcomes: [u64; 5],
+    /// Restarts of targeted servers.
+    pub restarts: u64,
+    /// Restarts that began after the server's window closed.
+    pub restarts_outside: u64,
+    /// Sum of overruns, milliseconds.
+    pub overrun_sum_ms: u64,
+    /// Sum of run durations, milliseconds.
+    pub duration_sum_ms: u64,
+    /// Status messages sent.
+    pub messages: u64,
+    /// The site queue's figures.
+    pub queue: QueueStats,
+    /// Engine events.
+    pub events: u64,
+}
+
+/// Totals of one window over replications.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct WindowTotals {
+    /// Targeted servers.
+    pub targeted: u64,
+    /// Targeted servers by outcome.
+    pub outcomes: [u64; 5],
+    /// Messages sent by the window's servers.
+    pub messages: u64,
+}
+
+/// Totals pooled over replications: histograms and counts that merge exactly.
+#[derive(Debug, Clone)]
+pub struct Pooled {
+    /// Overruns of servers that overran, milliseconds.
+    pub overrun_ms: Histogram<u64>,
+    /// Durations of runs that started, milliseconds.
+    pub duration_ms: Histogram<u64>,
+    /// Message latencies, microseconds.
+    pub latency_us: Histogram<u64>,
+    /// Exact sum of overruns, milliseconds.
+    pub overrun_sum_ms: u128,
+    /// Exact sum of durations, milliseconds.
+    pub duration_sum_ms: u128,
+    /// Exact sum of latencies, microseconds.
+    pub latency_sum_us: u128,
+    /// Per-window totals, in window order.
+    pub windows: Vec<WindowTotals>,
+    /// Messages by event kind.
+    pub by_kind: [u64; MessageKind::ALL.len()],
+    /// Server runs simulated.
+    pub server_runs: u64,
+    /// Engine events plus messages.
+    pub events: u64,
+}
+
+impl Pooled {
+    /// Empty totals for `windows` windows.
+    pub fn new(windows: usize) -> Self {
+        Self {
+            overrun_ms: duration_histogram(),
+            duration_ms: duration_histogram(),
+            latency_us: latency_histogram(),
+            overrun_sum_ms: 0,
+            duration_sum_ms: 0,
+            latency_sum_us: 0,
+            windows: vec![WindowTotals::default(); windows],
+            by_kind: [0; MessageKind::ALL.len()],
+            server_runs: 0,
+            events: 0,
+        }
+    }
+
+    /// Adds another run's totals (exact, order-independent).
+    pub fn merge(&mut self, other: &Self) {
+        // Same bounds on both sides: addition cannot fail.
+        self.overrun_ms.add(&other.overrun_ms).expect("histograms share bounds");
+        self.duration_ms.add(&other.duration_ms).expect("histograms share bounds");
+        self.latency_us.add(&other.latency_us).expect("histograms share bounds");
+        self.overrun_sum_ms += other.overrun_sum_ms;
+        self.duration_sum_ms += other.duration_sum_ms;
+        self.latency_sum_us += other.latency_sum_us;
+        for (a, b) in self.windows.iter_mut().zip(&other.windows) {
+            a.targeted += b.targeted;
+            a.messages += b.messages;
+            for (x, y) in a.outcomes.iter_mut().zip(&b.outcomes) {
+                *x += y;
+            }
+        }
+        for (a, b) in self.by_kind.iter_mut().zip(&other.by_kind) {
+            *a += b;
+        }
+        self.server_runs += other.server_runs;
+        self.events += other.events;
+    }
+
+    /// Counts one server of replication `figures`.
+    #[inline]
+    pub fn record(&mut self, figures: &mut ReplicationFigures, windows: &[Window], server: &ServerRecord) {
+        self.server_runs += 1;
+        if server.excluded {
+            figures.excluded += 1;
+            return;
+        }
+        let o = server.outcome as usize;
+        figures.targeted += 1;
+        figures.outcomes[o] += 1;
+        figures.restarts += u64::from(server.restarts);
+        figures.restarts_outside += u64::from(server.restarts_outside);
+        figures.messages += u64::from(server.messages);
+        figures.events += u64::from(server.events) + u64::from(server.messages);
+        let w = &mut self.windows[server.window as usize];
+        w.targeted += 1;
+        w.outcomes[o] += 1;
+        w.messages += u64::from(server.messages);
+        if server.outcome.started() {
+            figures.started += 1;
+            let duration: Millis = server.end - server.start;
+            self.duration_ms.saturating_record(duration);
+            figures.duration_sum_ms += duration;
+        }
+        if server.outcome == Outcome::Overran {
+            let overrun = server.end - windows[server.window as usize].end;
+            self.overrun_ms.saturating_record(overrun);
+            figures.overrun_sum_ms += overrun;
+        }
+    }
+
+    /// Folds a finished replication's sums into the totals.
+    pub fn finish_replication(&mut self, figures: &ReplicationFigures, by_kind: &[u64; MessageKind::ALL.len()]) {
+        self.overrun_sum_ms += u128::from(figures.overrun_sum_ms);
+        self.duration_sum_ms += u128::from(figures.duration_sum_ms);
+        self.latency_sum_us += figures.queue.latency_sum_us;
+        self.events += figures.events;
+        for (a, b) in self.by_kind.iter_mut().zip(by_kind) {
+            *a += b;
+        }
+    }
+}

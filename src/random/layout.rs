@@ -1,0 +1,162 @@
+//! The stream layout: which stream each random draw of a simulation comes from.
+//!
+//! ```text
+//! root ─ seed ─ replication ─┬─ server i ─┬─ extension, offline, class, window, pending, start delay
+//!                            │            ├─ count "<name>"                    (one draw)
+//!                            │            └─ step "<name>"#k ─┬─ duration      (draw j = item j)
+//!                            │                                ├─ exit code     (draw j = item j)
+//!                            │                                ├─ items         (inline counts)
+//!                            │                                ├─ item failure  (draw j = item j)
+//!                            │                                ├─ item restart  (draw j = item j)
+//!                            │                                ├─ restart       (draw j = j-th restart)
+//!                            │                                └─ hang          (draw j = j-th restart)
+//!                            └─ site ─ service times of the message queues
+//! ```
+//!
+//! Steps and groups are keyed by their name and by how many nodes before them in the sequence
+//! carry the same name (`#k`), not by their position: inserting or removing a step leaves every
+//! other step's draws where they were, so two designs compared with the same seed share all the
+//! draws they have in common.
+
+use super::stream::{Stream, combine, name_tag};
+
+/// Root tag of every patchsim stream ("patchsim" in ASCII).
+const ROOT: u64 = 0x7061_7463_6873_696D;
+const SERVER: u64 = 0x5345_5256;
+const SITE: u64 = 0x5349_5445;
+
+/// The stream of one replication of a run with `seed`.
+#[inline]
+pub fn replication_stream(seed: u64, replication: u64) -> Stream {
+    Stream::from_key(combine(combine(ROOT, seed), replication))
+}
+
+/// The stream of one server in one replication; its purposes are children of it.
+#[inline]
+pub fn server_stream(seed: u64, replication: u64, server: u64) -> Stream {
+    replication_stream(seed, replication).child(combine(SERVER, server))
+}
+
+/// The stream of the site's message infrastructure (service times) in one replication.
+#[inline]
+pub fn site_stream(seed: u64, replication: u64) -> Stream {
+    replication_stream(seed, replication).child(SITE)
+}
+
+/// What a draw is for; each purpose of a server has its own stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// Whether the server is on a patching extension (excluded).
+    Extension,
+    /// Whether the server is offline for its window.
+    Offline,
+    /// The server's class.
+    Class,
+    /// The server's window (when assigned by weights).
+    Window,
+    /// Whether a restart is already pending.
+    Pending,
+    /// The delay between the window start and the run start.
+    StartDelay,
+    /// A named count from `[fleet.counts]`; the tag is [`count_tag`] of its name.
+    Count(u64),
+    /// A step's draws; `node` is [`node_tag`] of the step, `kind` what is drawn.
+    Step {
+        /// The step's tag.
+        node: u64,
+        /// What is drawn.
+        kind: StepDraw,
+    },
+}
+
+/// The kinds of draw a step makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u64)]
+pub enum StepDraw {
+    /// Durations: the step's, or draw `j` for item `j`; the scan of `install_updates` is draw 0
+    /// of [`StepDraw::Scan`].
+    Duration = 1,
+    /// Exit codes: the step's, or draw `j` for item `j`.
+    ExitCode = 2,
+    /// The number of items, when the step gives its own count distribution.
+    Items = 3,
+    /// Whether update `j` fails to install.
+    ItemFailure = 4,
+    /// Whether update `j` asks for a restart.
+    ItemRestart = 5,
+    /// Duration of the `j`-th restart this step causes.
+    Restart = 6,
+    /// Whether the `j`-th restart this step causes hangs.
+    Hang = 7,
+    /// The update scan's duration.
+    Scan = 8,
+}
+
+impl StepDraw {
+    /// Every kind of step draw.
+    pub const ALL: [Self; 8] = [
+        Self::Duration,
+        Self::ExitCode,
+        Self::Items,
+        Self::ItemFailure,
+        Self::ItemRestart,
+        Self::Restart,
+        Self::Hang,
+        Self::Scan,
+    ];
+}
+
+impl Purpose {
+    /// The purpose's tag, combined with a server stream to give the purpose's stream.
+    #[inline]
+    pub const fn tag(self) -> u64 {
+        match self {
+            Self::Extension => 0x0045_5854,
+            Self::Offline => 0x4F46_464C,
+            Self::Class => 0x434C_4153,
+            Self::Window => 0x5749_4E44,
+            Self::Pending => 0x5045_4E44,
+            Self::StartDelay => 0x4445_4C41,
+            Self::Count(tag) => combine(0x434F_554E, tag),
+            Self::Step { node, kind } => combine(node, kind as u64),
+        }
+    }
+}
+
+/// The tag of a named count.
+pub const fn count_tag(name: &str) -> u64 {
+    name_tag(name)
+}
+
+/// The tag of a step or group: its name and how many earlier nodes share that name.
+pub const fn node_tag(name: &str, occurrence: u64) -> u64 {
+    combine(combine(0x5354_4550, name_tag(name)), occurrence)
+}
+
+impl Stream {
+    /// The stream of `purpose` under this server stream.
+    #[inline]
+    pub const fn purpose(self, purpose: Purpose) -> Self {
+        self.child(purpose.tag())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streams_depend_on_every_coordinate() {
+        let a = server_stream(1, 0, 0);
+        assert_ne!(a, server_stream(2, 0, 0));
+        assert_ne!(a, server_stream(1, 1, 0));
+        assert_ne!(a, server_stream(1, 0, 1));
+        assert_eq!(a, server_stream(1, 0, 0));
+        let sleep = node_tag("Inject Random Sleep", 0);
+        assert_ne!(sleep, node_tag("Inject Random Sleep", 1));
+        let d = a.purpose(Purpose::Step { node: sleep, kind: StepDraw::Duration });
+        let e = a.purpose(Purpose::Step { node: sleep, kind: StepDraw::ExitCode });
+        assert_ne!(d, e);
+        assert_ne!(a.purpose(Purpose::Extension), a.purpose(Purpose::Offline));
+    }
+}

@@ -1,0 +1,200 @@
+//! The `summary.json` document: the output contract (OUTPUT.md, version 1) as Rust types.
+//!
+//! Field names and nesting are the contract: tools downstream read these keys. New keys may be
+//! added; none of OUTPUT.md's may be renamed or dropped.
+
+use serde::{Deserialize, Serialize};
+
+/// The schema identifier of `summary.json`.
+pub const SUMMARY_SCHEMA: &str = "patchsim/summary/v1";
+
+/// Projection of one scenario over many replications.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Always [`SUMMARY_SCHEMA`].
+    pub schema: String,
+    /// The scenario's name.
+    pub scenario: String,
+    /// The scenario's description.
+    pub description: String,
+    /// The seed of every random stream.
+    pub seed: u64,
+    /// Replications run.
+    pub replications: u64,
+    /// Fleet sizes.
+    pub fleet: FleetFigures,
+    /// Shares of targeted servers by outcome.
+    pub outcomes: OutcomeShares,
+    /// Overrun past the window end, minutes, over servers that overran (all replications pooled).
+    pub overrun_minutes: Spread,
+    /// Run duration from start to end, minutes, over servers that started.
+    pub duration_minutes: Spread,
+    /// Restarts per targeted server.
+    pub restarts: RestartFigures,
+    /// Status-message load at the site.
+    pub status_messages: MessageFigures,
+    /// One entry per window, in window order.
+    pub windows: Vec<WindowFigures>,
+    /// How much work the run did and how long it took (the only part that varies between runs).
+    pub performance: Performance,
+}
+
+/// Fleet sizes (means over replications).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FleetFigures {
+    /// Servers in the scenario.
+    pub servers: u64,
+    /// Targeted servers a replication.
+    pub targeted_mean: f64,
+    /// Excluded servers (on an extension) a replication.
+    pub excluded_mean: f64,
+    /// Servers whose run started, a replication.
+    pub started_mean: f64,
+}
+
+/// A mean over replications with its 95% confidence interval.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct MeanCi {
+    /// Mean over replications.
+    pub mean: f64,
+    /// Student-t 95% confidence interval of the mean.
+    pub ci95: [f64; 2],
+}
+
+/// The five outcomes as shares of targeted servers; for each replication they add up to 1.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutcomeShares {
+    /// Completed at or before the window's end.
+    pub completed_in_window: MeanCi,
+    /// Completed after the window's end.
+    pub overran: MeanCi,
+    /// Failed.
+    pub failed: MeanCi,
+    /// Stopped at the maximum run time.
+    pub stopped: MeanCi,
+    /// Never started.
+    pub not_started: MeanCi,
+}
+
+/// A pooled distribution: mean and percentiles (0 everywhere when `count` is 0).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Spread {
+    /// Values pooled over all replications.
+    pub count: u64,
+    /// Exact mean.
+    pub mean: f64,
+    /// Median.
+    pub p50: f64,
+    /// 90th percentile.
+    pub p90: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// Largest value.
+    pub max: f64,
+}
+
+/// Restarts per targeted server (means over replications).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RestartFigures {
+    /// Every restart of a targeted server, divided by targeted servers.
+    pub per_server_mean: f64,
+    /// Restarts that began after the server's window closed, divided by targeted servers.
+    pub outside_window_per_server_mean: f64,
+    /// 95% confidence interval of `per_server_mean`.
+    pub per_server_ci95: [f64; 2],
+    /// 95% confidence interval of `outside_window_per_server_mean`.
+    pub outside_window_per_server_ci95: [f64; 2],
+}
+
+/// A mean and a maximum over replications.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct MeanMax {
+    /// Mean over replications.
+    pub mean: f64,
+    /// Largest over replications.
+    pub max: f64,
+}
+
+/// Latency from sending to processed by Status Manager, seconds, all messages pooled.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LatencyFigures {
+    /// Exact mean.
+    pub mean: f64,
+    /// Median.
+    pub p50: f64,
+    /// 90th percentile.
+    pub p90: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// Largest.
+    pub max: f64,
+}
+
+/// Status-message load at the site.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MessageFigures {
+    /// Messages sent per started run.
+    pub per_run_mean: f64,
+    /// Messages sent per replication.
+    pub total_mean: f64,
+    /// Most messages arriving at the site in one minute.
+    pub peak_per_minute: MeanMax,
+    /// Most messages waiting at the site at once (arrived, not yet processed).
+    pub backlog_peak: MeanMax,
+    /// Sending to processed, seconds.
+    pub latency_seconds: LatencyFigures,
+    /// From the close of the last window to the last message processed, minutes (mean over
+    /// replications; 0 when the site was done before the last window closed).
+    pub drain_minutes_after_last_window: f64,
+    /// Messages per replication by event kind (`run_started`, `step_succeeded`, …).
+    pub by_kind: std::collections::BTreeMap<String, f64>,
+}
+
+/// One window's figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WindowFigures {
+    /// The window's name, e.g. `"Mon 00:00"`.
+    pub name: String,
+    /// Its day, `Mon` … `Sun`.
+    pub day: String,
+    /// Its start time, `HH:MM`.
+    pub start: String,
+    /// Targeted servers in the window, a replication.
+    pub targeted_mean: f64,
+    /// Share completed in the window.
+    pub completed_in_window: Mean,
+    /// Share that overran.
+    pub overran: Mean,
+    /// Share that failed.
+    pub failed: Mean,
+    /// Share stopped.
+    pub stopped: Mean,
+    /// Share not started.
+    pub not_started: Mean,
+    /// Messages sent by the window's servers, a replication.
+    pub messages_mean: f64,
+}
+
+/// A share of a window's targeted servers, pooled over replications.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Mean {
+    /// The share.
+    pub mean: f64,
+}
+
+/// How much work the run did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Performance {
+    /// Server runs simulated (servers × replications).
+    pub server_runs: u64,
+    /// Engine events (run starts and ends, groups, steps, items, skips, restarts) plus messages.
+    pub events: u64,
+    /// Wall-clock seconds of the simulation.
+    pub wall_seconds: f64,
+    /// Worker threads used.
+    pub threads: usize,
+}

@@ -1,0 +1,65 @@
+//! Errors in a scenario file: where they are (file, line, column, key) and what is wrong.
+
+use std::fmt;
+
+/// A mistake in a scenario, pointing at the place the user has to change.
+///
+/// Displays as `file:line:column: key: message`, leaving out the parts that are not known
+/// (a missing file has no line; a problem with the whole file has no key).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScenarioError {
+    /// The file, as the user named it.
+    pub file: String,
+    /// 1-based line, where the TOML parser or the value's position gives one.
+    pub line: Option<usize>,
+    /// 1-based column (in characters), with `line`.
+    pub column: Option<usize>,
+    /// Dotted path of the offending key, e.g. `step.2.per_item.p95` (array indices 0-based).
+    pub key: Option<String>,
+    /// What is wrong, as a sentence for a patching admin.
+    pub message: String,
+}
+
+impl ScenarioError {
+    /// An error about the whole file (missing, unreadable, empty, not text).
+    pub fn file(file: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { file: file.into(), line: None, column: None, key: None, message: message.into() }
+    }
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(column) = self.column {
+                write!(f, ":{column}")?;
+            }
+        }
+        f.write_str(": ")?;
+        if let Some(key) = &self.key {
+            write!(f, "key `{key}`: ")?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn displays_every_known_part() {
+        let e = ScenarioError {
+            file: "s.toml".into(),
+            line: Some(14),
+            column: Some(9),
+            key: Some("fleet.servers".into()),
+            message: "must be at least 1".into(),
+        };
+        assert_eq!(e.to_string(), "s.toml:14:9: key `fleet.servers`: must be at least 1");
+        assert_eq!(ScenarioError::file("x.toml", "file is empty").to_string(), "x.toml: file is empty");
+    }
+}

@@ -1,0 +1,155 @@
+//! Reading a scenario file: bytes → text → TOML document → checked [`Scenario`].
+
+use std::path::Path;
+
+use toml::de::DeTable;
+
+use super::distribution::DurationDist;
+use super::duration::{DurationDisplay, MAX_DURATION};
+use super::error::ScenarioError;
+use super::fleet::Fleet;
+use super::infrastructure::Infrastructure;
+use super::messages::MessageCounts;
+use super::reader::{ReadResult, Source, Table};
+use super::step::read_steps;
+use super::windows::Windows;
+use super::{Deployment, RestartSettings, RunSettings, Scenario};
+
+/// The most replications a run may ask for.
+pub const MAX_REPLICATIONS: i64 = 10_000_000;
+
+const TOP_KEYS: &[&str] =
+    &["name", "description", "run", "fleet", "windows", "deployment", "restart", "infrastructure", "messages", "step"];
+
+impl Scenario {
+    /// Reads and checks a scenario file.
+    pub fn load(path: &Path) -> Result<Self, ScenarioError> {
+        let shown = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|e| {
+            let why = match e.kind() {
+                std::io::ErrorKind::NotFound => "no such file".to_owned(),
+                std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+                _ if path.is_dir() => "is a folder, not a scenario file".to_owned(),
+                _ => e.to_string(),
+            };
+            ScenarioError::file(&shown, format!("cannot read the scenario: {why}"))
+        })?;
+        let text = decode_text(&bytes).map_err(|m| ScenarioError::file(&shown, m))?;
+        Self::from_toml(text, &shown)
+    }
+
+    /// Reads and checks a scenario from TOML text; `file` names it in errors.
+    pub fn from_toml(text: &str, file: &str) -> Result<Self, ScenarioError> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        if text.trim().is_empty() {
+            return Err(ScenarioError::file(
+                file,
+                "the file is empty: a scenario needs at least `name`, [fleet], [windows] and one [[step]]",
+            ));
+        }
+        let src = Source { file, text };
+        let doc = DeTable::parse(text).map_err(|e| {
+            let span = e.span().unwrap_or(0..0);
+            src.error(&span, "", format!("TOML syntax error: {}", e.message()))
+        })?;
+        let root = Table::root(src, &doc, TOP_KEYS)?;
+        read_scenario(&root)
+    }
+}
+
+/// Checks that bytes are UTF-8 text and returns the text.
+pub fn decode_text(bytes: &[u8]) -> Result<&str, String> {
+    if bytes.is_empty() {
+        return Err(
+            "the file is empty: a scenario needs at least `name`, [fleet], [windows] and one [[step]]".to_owned()
+        );
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        format!("not a text file (invalid UTF-8 at byte {}): is this the scenario TOML?", e.valid_up_to())
+    })?;
+    if text.contains('\0') {
+        return Err("not a text file (it contains NUL bytes): is this the scenario TOML?".to_owned());
+    }
+    Ok(text)
+}
+
+fn read_scenario(root: &Table<'_, '_>) -> ReadResult<Scenario> {
+    let name = root.req("name")?.non_empty_str()?.to_owned();
+    if name.contains(['/', '\\']) || name == "." || name == ".." {
+        return Err(root.req("name")?.error("the name is also the report folder's name: no slashes"));
+    }
+    let description = root.get("description").map(|v| v.str().map(str::to_owned)).transpose()?.unwrap_or_default();
+
+    let run = match root.get("run") {
+        None => RunSettings { seed: 1, replications: 100 },
+        Some(v) => {
+            let t = v.table(&["seed", "replications"])?;
+            RunSettings {
+                seed: t.get("seed").map_or(Ok(1), |v| v.integer_in(0, i64::MAX))? as u64,
+                replications: t.get("replications").map_or(Ok(100), |v| v.integer_in(1, MAX_REPLICATIONS))? as u32,
+            }
+        }
+    };
+
+    let fleet = Fleet::read(&root.req("fleet")?.table(Fleet::KEYS)?)?;
+    let windows = Windows::read(&root.req("windows")?.table(Windows::KEYS)?)?;
+
+    let mut deployment = Deployment::default();
+    if let Some(v) = root.get("deployment") {
+        let t = v.table(&["max_run_time", "start_delay", "stop_at_max_run_time"])?;
+        if let Some(v) = t.get("max_run_time") {
+            deployment.max_run_time = v.duration()?;
+        }
+        if let Some(v) = t.get("start_delay") {
+            deployment.start_delay = DurationDist::read(&v)?;
+        }
+        if let Some(v) = t.get("stop_at_max_run_time") {
+            deployment.stop_at_max_run_time = v.bool()?;
+        }
+    }
+    if deployment.max_run_time > MAX_DURATION {
+        return Err(root
+            .key_error("deployment.max_run_time", format!("{} is absurd", DurationDisplay(deployment.max_run_time))));
+    }
+
+    let mut restart = RestartSettings::default();
+    if let Some(v) = root.get("restart") {
+        let t = v.table(&["duration", "hang"])?;
+        if let Some(v) = t.get("duration") {
+            restart.duration = DurationDist::read(&v)?;
+        }
+        if let Some(v) = t.get("hang") {
+            restart.hang = v.probability()?;
+        }
+    }
+
+    let infra_v = root.get("infrastructure");
+    let infrastructure = match &infra_v {
+        None => Infrastructure::default(),
+        Some(v) => Infrastructure::read(&v.table(Infrastructure::KEYS)?)?,
+    };
+
+    let messages = match root.get("messages") {
+        None => MessageCounts::default(),
+        Some(v) => MessageCounts::read(Some(&v.table(&MessageCounts::keys())?))?,
+    };
+
+    let steps_v = root
+        .get("step")
+        .ok_or_else(|| root.key_error("step", "the scenario has no steps: add at least one [[step]]"))?;
+    let steps = read_steps(&steps_v, &fleet)?;
+    if steps.is_empty() {
+        return Err(steps_v.error("the scenario has no steps: add at least one [[step]]"));
+    }
+
+    let scenario =
+        Scenario { name, description, run, fleet, windows, deployment, restart, infrastructure, messages, steps };
+    if scenario.sends_messages() && scenario.infrastructure.status_manager_rate.is_none() {
+        let message = "status messages are counted, so the site needs `status_manager_rate` (messages a second Status Manager processes); set every [messages] count to 0 to leave it out";
+        return Err(match &infra_v {
+            Some(v) => v.error(message),
+            None => root.key_error("infrastructure.status_manager_rate", message),
+        });
+    }
+    Ok(scenario)
+}

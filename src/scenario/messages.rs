@@ -1,0 +1,149 @@
+//! Status-message events and how many messages each one sends (`[messages]`).
+
+use std::fmt;
+
+use super::reader::{ReadResult, Table};
+
+/// An event of a task-sequence run that sends status messages to the management point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum MessageKind {
+    /// The engine started the sequence (11140).
+    RunStarted = 0,
+    /// The sequence completed (11143 engine, 11171 manager).
+    RunCompleted = 1,
+    /// The sequence failed or was stopped (11141 engine, 11170 manager).
+    RunFailed = 2,
+    /// A group started (11124).
+    GroupStarted = 3,
+    /// A group ended, however it ended (11127).
+    GroupCompleted = 4,
+    /// A group was skipped: disabled or condition false (11122).
+    GroupSkipped = 5,
+    /// A step succeeded (11134).
+    StepSucceeded = 6,
+    /// A step failed (11135).
+    StepFailed = 7,
+    /// A step's condition was false (11130).
+    StepSkipped = 8,
+    /// A step was disabled (11128).
+    StepDisabled = 9,
+    /// The engine restarted the computer (11142).
+    Restart = 10,
+}
+
+impl MessageKind {
+    /// Every kind, in the order of `[messages]`.
+    pub const ALL: [Self; 11] = [
+        Self::RunStarted,
+        Self::RunCompleted,
+        Self::RunFailed,
+        Self::GroupStarted,
+        Self::GroupCompleted,
+        Self::GroupSkipped,
+        Self::StepSucceeded,
+        Self::StepFailed,
+        Self::StepSkipped,
+        Self::StepDisabled,
+        Self::Restart,
+    ];
+
+    /// The kind's key in `[messages]` and in `summary.json`.
+    pub const fn key(self) -> &'static str {
+        match self {
+            Self::RunStarted => "run_started",
+            Self::RunCompleted => "run_completed",
+            Self::RunFailed => "run_failed",
+            Self::GroupStarted => "group_started",
+            Self::GroupCompleted => "group_completed",
+            Self::GroupSkipped => "group_skipped",
+            Self::StepSucceeded => "step_succeeded",
+            Self::StepFailed => "step_failed",
+            Self::StepSkipped => "step_skipped",
+            Self::StepDisabled => "step_disabled",
+            Self::Restart => "restart",
+        }
+    }
+
+    /// The status message IDs the event stands for.
+    pub const fn message_ids(self) -> &'static str {
+        match self {
+            Self::RunStarted => "11140",
+            Self::RunCompleted => "11143, 11171",
+            Self::RunFailed => "11141, 11170",
+            Self::GroupStarted => "11124",
+            Self::GroupCompleted => "11127",
+            Self::GroupSkipped => "11122",
+            Self::StepSucceeded => "11134",
+            Self::StepFailed => "11135",
+            Self::StepSkipped => "11130",
+            Self::StepDisabled => "11128",
+            Self::Restart => "11142",
+        }
+    }
+
+    /// The default number of messages the event sends.
+    pub const fn default_count(self) -> u32 {
+        match self {
+            Self::RunCompleted | Self::RunFailed => 2,
+            _ => 1,
+        }
+    }
+}
+
+impl fmt::Display for MessageKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+/// How many messages each event sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MessageCounts {
+    counts: [u32; 11],
+}
+
+/// The most messages one event may send (a sanity bound).
+pub const MAX_MESSAGES_PER_EVENT: i64 = 10_000;
+
+impl Default for MessageCounts {
+    fn default() -> Self {
+        Self { counts: MessageKind::ALL.map(MessageKind::default_count) }
+    }
+}
+
+impl MessageCounts {
+    /// Reads `[messages]`; absent keys keep their defaults.
+    pub fn read(table: Option<&Table<'_, '_>>) -> ReadResult<Self> {
+        let mut counts = Self::default();
+        if let Some(t) = table {
+            for kind in MessageKind::ALL {
+                if let Some(v) = t.get(kind.key()) {
+                    counts.counts[kind as usize] = v.integer_in(0, MAX_MESSAGES_PER_EVENT)? as u32;
+                }
+            }
+        }
+        Ok(counts)
+    }
+
+    /// The keys `[messages]` accepts.
+    pub fn keys() -> [&'static str; 11] {
+        MessageKind::ALL.map(MessageKind::key)
+    }
+
+    /// Messages sent by one event of `kind`.
+    #[inline]
+    pub fn get(&self, kind: MessageKind) -> u32 {
+        self.counts[kind as usize]
+    }
+
+    /// Sets the count of one event kind.
+    pub fn set(&mut self, kind: MessageKind, count: u32) {
+        self.counts[kind as usize] = count;
+    }
+
+    /// Whether every event sends no message.
+    pub fn all_zero(&self) -> bool {
+        self.counts.iter().all(|c| *c == 0)
+    }
+}

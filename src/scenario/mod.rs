@@ -1,0 +1,125 @@
+//! Scenarios: the format users write (FORMAT.md, version 1), read and checked once.
+//!
+//! [`Scenario::load`] reads a TOML file into a [`Scenario`] whose every value has been checked:
+//! durations have units, distributions are well-formed, shares add up, names resolve. A mistake
+//! is a [`ScenarioError`] naming the file, line, column and key. Nothing downstream re-checks.
+
+pub mod condition;
+pub mod count;
+pub mod distribution;
+pub mod duration;
+pub mod error;
+pub mod fleet;
+pub mod infrastructure;
+mod load;
+pub mod messages;
+pub mod reader;
+pub mod step;
+pub mod windows;
+
+pub use condition::Condition;
+pub use count::{CountDist, Items};
+pub use distribution::DurationDist;
+pub use duration::Millis;
+pub use error::ScenarioError;
+pub use fleet::{Class, Fleet, NamedCount};
+pub use infrastructure::{Component, Infrastructure, Outage, Service};
+pub use messages::{MessageCounts, MessageKind};
+pub use step::{Action, ExitBehaviour, Node, NodeKind, On3010, Step, UpdateSettings};
+pub use windows::{Assign, Day, Window, Windows};
+
+/// A checked scenario: the fleet, its windows, the deployment, the task sequence and the site.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    /// Short name; also the default report folder.
+    pub name: String,
+    /// One or two sentences on what the scenario describes.
+    pub description: String,
+    /// Seed and replications (command-line flags override them).
+    pub run: RunSettings,
+    /// The servers.
+    pub fleet: Fleet,
+    /// The maintenance windows.
+    pub windows: Windows,
+    /// The deployment's settings.
+    pub deployment: Deployment,
+    /// Restart duration and hang share.
+    pub restart: RestartSettings,
+    /// Management points and Status Manager.
+    pub infrastructure: Infrastructure,
+    /// Messages sent per event.
+    pub messages: MessageCounts,
+    /// The task sequence.
+    pub steps: Vec<Node>,
+}
+
+/// The `[run]` section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunSettings {
+    /// Seed of every random stream (default 1).
+    pub seed: u64,
+    /// Replications (default 100).
+    pub replications: u32,
+}
+
+/// The `[deployment]` section.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Deployment {
+    /// Maximum run time; 0 means no limit and no start check (default 120 minutes).
+    pub max_run_time: Millis,
+    /// Delay from the window start to the run start (default 0s).
+    pub start_delay: DurationDist,
+    /// Stop a run still going at start + `max_run_time` (default true).
+    pub stop_at_max_run_time: bool,
+}
+
+/// The `[restart]` section.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RestartSettings {
+    /// How long a restart takes (default 10 minutes).
+    pub duration: DurationDist,
+    /// Share of restarts after which the server does not come back (default 0).
+    pub hang: f64,
+}
+
+impl Default for Deployment {
+    fn default() -> Self {
+        Self { max_run_time: 120 * duration::MINUTE, start_delay: DurationDist::Fixed(0), stop_at_max_run_time: true }
+    }
+}
+
+impl Default for RestartSettings {
+    fn default() -> Self {
+        Self { duration: DurationDist::Fixed(10 * duration::MINUTE), hang: 0.0 }
+    }
+}
+
+impl Scenario {
+    /// Whether any event can send a status message.
+    pub fn sends_messages(&self) -> bool {
+        if !self.messages.all_zero() {
+            return true;
+        }
+        let mut any = false;
+        for node in &self.steps {
+            node.walk(0, &mut |n, _| {
+                if let NodeKind::Step(Step { messages: Some(m), .. }) = &n.kind {
+                    any |= *m > 0;
+                }
+            });
+        }
+        any
+    }
+
+    /// Number of steps and groups in the sequence: (steps, groups).
+    pub fn node_counts(&self) -> (usize, usize) {
+        let (mut steps, mut groups) = (0, 0);
+        for node in &self.steps {
+            node.walk(0, &mut |n, _| match n.kind {
+                NodeKind::Group(_) => groups += 1,
+                NodeKind::Step(_) => steps += 1,
+            });
+        }
+        (steps, groups)
+    }
+}

@@ -1,0 +1,424 @@
+//! The task sequence as the scenario writes it: steps and groups (`[[step]]`, `[[step.steps]]`).
+
+use std::fmt;
+
+use super::condition::Condition;
+use super::count::{CountDist, Items};
+use super::distribution::DurationDist;
+use super::duration::{DurationDisplay, MINUTE, Millis};
+use super::fleet::Fleet;
+use super::messages::MAX_MESSAGES_PER_EVENT;
+use super::reader::{ReadResult, Table, Value};
+
+/// The step types a scenario may use.
+pub const STEP_TYPES: &[&str] = &["sleep", "command", "install_updates", "install_software", "restart", "set_variable"];
+
+/// The longest step time-out the console allows.
+pub const MAX_TIMEOUT: Millis = 999 * MINUTE;
+
+/// Exit code that asks for a restart.
+pub const EXIT_RESTART_REQUIRED: i64 = 3010;
+
+/// A step or a group of the task sequence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    /// The step's `name` or the group's `group`.
+    pub name: String,
+    /// Run only when this holds (evaluated just before the node runs).
+    pub condition: Option<Condition>,
+    /// On failure, go on with the next sibling instead of failing the parent.
+    pub continue_on_error: bool,
+    /// Skipped without evaluating anything.
+    pub disabled: bool,
+    /// What the node is.
+    pub kind: NodeKind,
+}
+
+/// A group or a step.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NodeKind {
+    /// A group of steps and groups.
+    Group(Vec<Node>),
+    /// A step.
+    Step(Step),
+}
+
+/// A step: its action and how many messages its completion sends.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    /// Messages sent on completion, overriding `step_succeeded`/`step_failed`.
+    pub messages: Option<u32>,
+    /// What the step does.
+    pub action: Action,
+}
+
+/// What a step does.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Waits (the random sleep); always succeeds.
+    Sleep {
+        /// How long.
+        duration: DurationDist,
+    },
+    /// A command line or owner script.
+    Command {
+        /// How long it runs.
+        duration: DurationDist,
+        /// Its exit codes and what they mean.
+        exit: ExitBehaviour,
+    },
+    /// Install Software Updates.
+    InstallUpdates(UpdateSettings),
+    /// One install per item, each as its own step would be.
+    InstallSoftware {
+        /// How many items.
+        items: Items,
+        /// How long each install takes.
+        per_item: DurationDist,
+        /// Each item's exit codes and what they mean.
+        exit: ExitBehaviour,
+    },
+    /// Restart Computer.
+    Restart {
+        /// Restart duration, overriding the class's and `[restart].duration`.
+        duration: Option<DurationDist>,
+    },
+    /// Sets a task-sequence variable.
+    SetVariable {
+        /// The variable.
+        variable: String,
+        /// Its new value.
+        value: String,
+    },
+}
+
+/// Settings of an Install Software Updates step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UpdateSettings {
+    /// How many updates apply.
+    pub items: Items,
+    /// How long the scan takes (default `0s`).
+    pub scan: DurationDist,
+    /// How long each update takes to install.
+    pub per_item: DurationDist,
+    /// Share of installed updates that ask for a restart (default 0).
+    pub restart_share: f64,
+    /// Share of updates that fail to install (default 0).
+    pub failure: f64,
+    /// Restart first when a restart is already pending (default false).
+    pub restart_if_pending: bool,
+}
+
+/// Exit codes of a command or software install and what they mean.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExitBehaviour {
+    /// Possible exit codes, ascending, with cumulative probabilities.
+    pub codes: Vec<i64>,
+    /// Cumulative probabilities for `codes`, the last exactly 1.
+    pub cumulative: Vec<f64>,
+    /// Codes that mean success (default `[0, 3010]`).
+    pub success_codes: Vec<i64>,
+    /// What exit code 3010 does.
+    pub on_3010: On3010,
+    /// Kill the step (it fails) if it runs longer than this.
+    pub timeout: Option<Millis>,
+}
+
+/// What happens when a step exits with 3010.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum On3010 {
+    /// The engine restarts the computer right after the step, then goes on.
+    Restart,
+    /// A wrapper sets this variable to `"true"` and returns 0: no restart.
+    Set(String),
+}
+
+impl Default for ExitBehaviour {
+    fn default() -> Self {
+        Self {
+            codes: vec![0],
+            cumulative: vec![1.0],
+            success_codes: vec![0, EXIT_RESTART_REQUIRED],
+            on_3010: On3010::Restart,
+            timeout: None,
+        }
+    }
+}
+
+impl ExitBehaviour {
+    /// The probability of each exit code, ascending by code.
+    pub fn probabilities(&self) -> Vec<(i64, f64)> {
+        let mut prev = 0.0;
+        self.codes
+            .iter()
+            .zip(&self.cumulative)
+            .map(|(code, c)| {
+                let p = c - prev;
+                prev = *c;
+                (*code, p)
+            })
+            .collect()
+    }
+
+    fn read(t: &Table<'_, '_>) -> ReadResult<Self> {
+        let mut exit = Self::default();
+        if let Some(v) = t.get("exit_codes") {
+            let table = v.named_table("a table of exit codes and probabilities, e.g. { 0 = 0.98, 1 = 0.02 }")?;
+            let mut pairs: Vec<(i64, f64)> = Vec::new();
+            for (key, span, pv) in table.entries() {
+                let code: i64 = key
+                    .trim()
+                    .parse()
+                    .map_err(|_| table.error_at(&span, key, format!("exit code \"{key}\" is not an integer")))?;
+                if !(-(1i64 << 31)..(1i64 << 32)).contains(&code) {
+                    return Err(table.error_at(&span, key, format!("exit code {code} is outside the 32-bit range")));
+                }
+                if pairs.iter().any(|(c, _)| *c == code) {
+                    return Err(table.error_at(&span, key, format!("exit code {code} is listed twice")));
+                }
+                pairs.push((code, pv.probability()?));
+            }
+            if pairs.is_empty() {
+                return Err(v.error("needs at least one exit code"));
+            }
+            let total: f64 = pairs.iter().map(|(_, p)| p).sum();
+            if (total - 1.0).abs() > 1e-9 {
+                return Err(v.error(format!("exit-code probabilities add up to {total}, not 1")));
+            }
+            pairs.sort_by_key(|(c, _)| *c);
+            exit.codes = pairs.iter().map(|(c, _)| *c).collect();
+            let weights: Vec<f64> = pairs.iter().map(|(_, p)| *p).collect();
+            exit.cumulative = super::distribution::cumulate(&weights, total);
+        }
+        if let Some(v) = t.get("success_codes") {
+            let mut codes = Vec::new();
+            for item in v.array()? {
+                codes.push(item.i64()?);
+            }
+            if codes.is_empty() {
+                return Err(v.error("needs at least one success code (the console's default is [0, 3010])"));
+            }
+            exit.success_codes = codes;
+        }
+        if let Some(v) = t.get("on_3010") {
+            exit.on_3010 = if v.is_table() {
+                let ot = v.table(&["set"])?;
+                let var_v = ot.req("set")?;
+                let var = var_v.str()?.trim();
+                if var.is_empty() {
+                    return Err(var_v.error("the wrapper's variable name is empty: name the variable it sets, e.g. { set = \"RebootRequired\" }"));
+                }
+                On3010::Set(var.to_owned())
+            } else {
+                match v.str()? {
+                    "restart" => On3010::Restart,
+                    other => {
+                        return Err(v.error(format!(
+                            "unknown on_3010 \"{other}\"; use \"restart\" or {{ set = \"Variable\" }} for a wrapper"
+                        )));
+                    }
+                }
+            };
+        }
+        if let Some(v) = t.get("timeout") {
+            let timeout = v.duration()?;
+            if timeout == 0 {
+                return Err(v.error("a time-out of 0s would kill the step at once; leave `timeout` out for none"));
+            }
+            if timeout > MAX_TIMEOUT {
+                return Err(v.error(format!(
+                    "a step time-out is 1 to 999 minutes in the console, found {}",
+                    DurationDisplay(timeout)
+                )));
+            }
+            exit.timeout = Some(timeout);
+        }
+        Ok(exit)
+    }
+}
+
+const COMMON_STEP_KEYS: &[&str] = &["name", "type", "condition", "continue_on_error", "disabled", "messages"];
+const GROUP_KEYS: &[&str] = &["group", "steps", "condition", "continue_on_error", "disabled"];
+
+/// Reads the list of steps at `value` (`step` or a group's `steps`).
+pub fn read_steps(value: &Value<'_, '_>, fleet: &Fleet) -> ReadResult<Vec<Node>> {
+    let items = value.array().map_err(|_| value.error("write steps as [[step]] tables"))?;
+    items.iter().map(|item| read_node(item, fleet)).collect()
+}
+
+fn read_node(value: &Value<'_, '_>, fleet: &Fleet) -> ReadResult<Node> {
+    let any = value.named_table("a step table with `name` and `type`, or a group with `group` and `steps`")?;
+    let is_group = any.get("group").is_some();
+    if is_group {
+        let t = value.table(GROUP_KEYS)?;
+        let name = t.req("group")?.non_empty_str()?.to_owned();
+        let (condition, continue_on_error, disabled) = read_flags(&t)?;
+        let steps = match t.get("steps") {
+            Some(v) => read_steps(&v, fleet)?,
+            None => Vec::new(),
+        };
+        return Ok(Node { name, condition, continue_on_error, disabled, kind: NodeKind::Group(steps) });
+    }
+    if any.get("steps").is_some() {
+        return Err(any.key_error("group", "a table with `steps` is a group and needs `group = \"its name\"`"));
+    }
+    let type_v = any.req("type")?;
+    let type_name = type_v.str()?;
+    let own: &[&str] = match type_name {
+        "sleep" => &["duration"],
+        "command" => &["duration", "exit_codes", "success_codes", "on_3010", "timeout"],
+        "install_updates" => &["items", "scan", "per_item", "restart_share", "failure", "restart_if_pending"],
+        "install_software" => &["items", "per_item", "exit_codes", "success_codes", "on_3010", "timeout"],
+        "restart" => &["duration"],
+        "set_variable" => &["variable", "value"],
+        other => {
+            return Err(
+                type_v.error(format!("unknown step type \"{other}\"; expected one of: {}", STEP_TYPES.join(", ")))
+            );
+        }
+    };
+    let allowed: Vec<&str> = COMMON_STEP_KEYS.iter().chain(own).copied().collect();
+    let t = value.table(&allowed)?;
+    let name = t.req("name")?.non_empty_str()?.to_owned();
+    let (condition, continue_on_error, disabled) = read_flags(&t)?;
+    let messages = t.get("messages").map(|v| v.integer_in(0, MAX_MESSAGES_PER_EVENT)).transpose()?.map(|m| m as u32);
+    let action = match type_name {
+        "sleep" => Action::Sleep { duration: DurationDist::read(&t.req("duration")?)? },
+        "command" => {
+            Action::Command { duration: DurationDist::read(&t.req("duration")?)?, exit: ExitBehaviour::read(&t)? }
+        }
+        "install_updates" => Action::InstallUpdates(UpdateSettings {
+            items: read_items(&t.req("items")?, fleet)?,
+            scan: t.get("scan").map(|v| DurationDist::read(&v)).transpose()?.unwrap_or(DurationDist::Fixed(0)),
+            per_item: DurationDist::read(&t.req("per_item")?)?,
+            restart_share: t.get("restart_share").map_or(Ok(0.0), |v| v.probability())?,
+            failure: t.get("failure").map_or(Ok(0.0), |v| v.probability())?,
+            restart_if_pending: t.get("restart_if_pending").map_or(Ok(false), |v| v.bool())?,
+        }),
+        "install_software" => Action::InstallSoftware {
+            items: read_items(&t.req("items")?, fleet)?,
+            per_item: DurationDist::read(&t.req("per_item")?)?,
+            exit: ExitBehaviour::read(&t)?,
+        },
+        "restart" => Action::Restart { duration: t.get("duration").map(|v| DurationDist::read(&v)).transpose()? },
+        _ => {
+            let var_v = t.req("variable")?;
+            let variable = var_v.str()?.trim().to_owned();
+            if variable.is_empty() {
+                return Err(var_v.error("the variable name is empty"));
+            }
+            let value = t.req("value")?.str()?.to_owned();
+            Action::SetVariable { variable, value }
+        }
+    };
+    Ok(Node { name, condition, continue_on_error, disabled, kind: NodeKind::Step(Step { messages, action }) })
+}
+
+fn read_flags(t: &Table<'_, '_>) -> ReadResult<(Option<Condition>, bool, bool)> {
+    let condition =
+        match t.get("condition") {
+            None => None,
+            Some(v) => {
+                let text = v.str()?;
+                Some(Condition::parse(text).map_err(|e| {
+                    v.error(format!("condition \"{text}\": {} (at character {})", e.message, e.offset + 1))
+                })?)
+            }
+        };
+    let continue_on_error = t.get("continue_on_error").map_or(Ok(false), |v| v.bool())?;
+    let disabled = t.get("disabled").map_or(Ok(false), |v| v.bool())?;
+    Ok((condition, continue_on_error, disabled))
+}
+
+fn read_items(value: &Value<'_, '_>, fleet: &Fleet) -> ReadResult<Items> {
+    if let Ok(name) = value.str() {
+        return match fleet.count_index(name) {
+            Some(index) => Ok(Items::Named { index, name: name.to_owned() }),
+            None => {
+                let known: Vec<&str> = fleet.counts.iter().map(|c| c.name.as_str()).collect();
+                Err(value.error(if known.is_empty() {
+                    format!("unknown count \"{name}\": [fleet.counts] defines none")
+                } else {
+                    format!("unknown count \"{name}\"; [fleet.counts] defines: {}", known.join(", "))
+                }))
+            }
+        };
+    }
+    Ok(Items::Dist(CountDist::read(value)?))
+}
+
+impl Node {
+    /// Visits this node and every node below it, depth first, in sequence order.
+    pub fn walk<'a>(&'a self, depth: usize, f: &mut impl FnMut(&'a Node, usize)) {
+        f(self, depth);
+        if let NodeKind::Group(children) = &self.kind {
+            for child in children {
+                child.walk(depth + 1, f);
+            }
+        }
+    }
+
+    /// The step type's name, or `group`.
+    pub fn type_name(&self) -> &'static str {
+        match &self.kind {
+            NodeKind::Group(_) => "group",
+            NodeKind::Step(step) => match step.action {
+                Action::Sleep { .. } => "sleep",
+                Action::Command { .. } => "command",
+                Action::InstallUpdates(_) => "install_updates",
+                Action::InstallSoftware { .. } => "install_software",
+                Action::Restart { .. } => "restart",
+                Action::SetVariable { .. } => "set_variable",
+            },
+        }
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Sleep { duration } => write!(f, "sleep {duration}"),
+            Self::Command { duration, exit } => write!(f, "command {duration}{exit}"),
+            Self::InstallUpdates(u) => {
+                write!(f, "install_updates items {}, scan {}, each {}", u.items, u.scan, u.per_item)?;
+                if u.restart_share > 0.0 {
+                    write!(f, ", {}% ask a restart", u.restart_share * 100.0)?;
+                }
+                if u.failure > 0.0 {
+                    write!(f, ", {}% fail", u.failure * 100.0)?;
+                }
+                if u.restart_if_pending {
+                    f.write_str(", restart first if pending")?;
+                }
+                Ok(())
+            }
+            Self::InstallSoftware { items, per_item, exit } => {
+                write!(f, "install_software items {items}, each {per_item}{exit}")
+            }
+            Self::Restart { duration: Some(d) } => write!(f, "restart ({d})"),
+            Self::Restart { duration: None } => f.write_str("restart"),
+            Self::SetVariable { variable, value } => write!(f, "set {variable} = '{value}'"),
+        }
+    }
+}
+
+impl fmt::Display for ExitBehaviour {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.codes != [0] {
+            f.write_str(", exit ")?;
+            for (i, (code, p)) in self.probabilities().iter().enumerate() {
+                if i > 0 {
+                    f.write_str("/")?;
+                }
+                write!(f, "{code}:{}%", (p * 1000.0).round() / 10.0)?;
+            }
+        }
+        if let On3010::Set(var) = &self.on_3010 {
+            write!(f, ", 3010 wrapped → {var}")?;
+        }
+        if let Some(t) = self.timeout {
+            write!(f, ", time-out {}", DurationDisplay(t))?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,279 @@
+//! Maintenance windows: the weekly grid of days × start times, and how servers are assigned.
+//!
+//! Simulated time starts at Monday 00:00 (0 ms). A window named `"Tue 04:00"` starts at
+//! 1 day 4 hours and ends `length` later; runs may go on past the end (and past the week).
+
+use std::fmt;
+
+use super::duration::{DAY, DurationDisplay, HOUR, MINUTE, Millis};
+use super::reader::{ReadResult, Table, Value};
+
+/// A day of the week.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Day {
+    /// Monday.
+    Mon,
+    /// Tuesday.
+    Tue,
+    /// Wednesday.
+    Wed,
+    /// Thursday.
+    Thu,
+    /// Friday.
+    Fri,
+    /// Saturday.
+    Sat,
+    /// Sunday.
+    Sun,
+}
+
+impl Day {
+    /// Every day, Monday first.
+    pub const ALL: [Self; 7] = [Self::Mon, Self::Tue, Self::Wed, Self::Thu, Self::Fri, Self::Sat, Self::Sun];
+
+    /// The three-letter name used in scenarios.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Mon => "Mon",
+            Self::Tue => "Tue",
+            Self::Wed => "Wed",
+            Self::Thu => "Thu",
+            Self::Fri => "Fri",
+            Self::Sat => "Sat",
+            Self::Sun => "Sun",
+        }
+    }
+
+    /// Days since Monday.
+    pub const fn index(self) -> u64 {
+        self as u64
+    }
+
+    /// Parses `Mon`…`Sun` (case-insensitive; full names accepted too).
+    pub fn parse(text: &str) -> Option<Self> {
+        let lower = text.trim().to_ascii_lowercase();
+        Self::ALL.into_iter().find(|d| {
+            let short = d.name().to_ascii_lowercase();
+            lower == short || (lower.len() > 3 && full_name(*d).starts_with(&lower) && lower.starts_with(&short))
+        })
+    }
+}
+
+fn full_name(day: Day) -> &'static str {
+    match day {
+        Day::Mon => "monday",
+        Day::Tue => "tuesday",
+        Day::Wed => "wednesday",
+        Day::Thu => "thursday",
+        Day::Fri => "friday",
+        Day::Sat => "saturday",
+        Day::Sun => "sunday",
+    }
+}
+
+impl fmt::Display for Day {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Parses a time of day `HH:MM` (00:00 to 23:59) into milliseconds after midnight.
+pub fn parse_time_of_day(text: &str) -> Result<Millis, String> {
+    let bad = || format!("\"{text}\" is not a time of day: write HH:MM from 00:00 to 23:59, e.g. \"04:00\"");
+    let (h, m) = text.trim().split_once(':').ok_or_else(bad)?;
+    if h.is_empty()
+        || h.len() > 2
+        || m.len() != 2
+        || !h.bytes().all(|b| b.is_ascii_digit())
+        || !m.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Err(bad());
+    }
+    let hours: u64 = h.parse().map_err(|_| bad())?;
+    let minutes: u64 = m.parse().map_err(|_| bad())?;
+    if hours > 23 || minutes > 59 {
+        return Err(bad());
+    }
+    Ok(hours * HOUR + minutes * MINUTE)
+}
+
+/// Parses a moment of the week, `"Tue 02:00"`, into milliseconds since Monday 00:00.
+pub fn parse_week_time(text: &str) -> Result<Millis, String> {
+    let (day, time) = text
+        .trim()
+        .split_once(' ')
+        .ok_or_else(|| format!("\"{text}\" is not a moment of the week: write a day and a time, e.g. \"Tue 02:00\""))?;
+    let day =
+        Day::parse(day).ok_or_else(|| format!("\"{day}\" is not a day: use Mon, Tue, Wed, Thu, Fri, Sat or Sun"))?;
+    Ok(day.index() * DAY + parse_time_of_day(time)?)
+}
+
+/// One maintenance window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Window {
+    /// Its name, e.g. `"Mon 00:00"`.
+    pub name: String,
+    /// Its day.
+    pub day: Day,
+    /// Time of day it opens, in milliseconds after midnight.
+    pub time_of_day: Millis,
+    /// When it opens, in milliseconds since Monday 00:00.
+    pub start: Millis,
+    /// When it closes.
+    pub end: Millis,
+}
+
+/// How servers are spread over the windows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Assign {
+    /// Round-robin within each class: the class's first server to the first window, and so on.
+    Even,
+    /// Each server draws its window with these probabilities (cumulative, in window order).
+    Weights {
+        /// The weights as written.
+        weights: Vec<f64>,
+        /// Cumulative probabilities, the last exactly 1.
+        cumulative: Vec<f64>,
+    },
+}
+
+/// The `[windows]` section: the grid and the assignment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Windows {
+    /// Every window, in order: for each day as listed, each start as listed.
+    pub list: Vec<Window>,
+    /// Length of every window.
+    pub length: Millis,
+    /// How servers are assigned.
+    pub assign: Assign,
+}
+
+impl Windows {
+    /// The keys `[windows]` accepts.
+    pub const KEYS: &'static [&'static str] = &["days", "starts", "length", "assign"];
+
+    /// Reads `[windows]`.
+    pub fn read(table: &Table<'_, '_>) -> ReadResult<Self> {
+        let days_v = table.req("days")?;
+        let mut days: Vec<Day> = Vec::new();
+        for item in days_v.array()? {
+            let name = item.str()?;
+            let day = Day::parse(name).ok_or_else(|| {
+                item.error(format!("\"{name}\" is not a day: use Mon, Tue, Wed, Thu, Fri, Sat or Sun"))
+            })?;
+            if days.contains(&day) {
+                return Err(item.error(format!("{day} is listed twice")));
+            }
+            days.push(day);
+        }
+        if days.is_empty() {
+            return Err(days_v.error("needs at least one day"));
+        }
+        let starts_v = table.req("starts")?;
+        let mut starts: Vec<Millis> = Vec::new();
+        for item in starts_v.array()? {
+            let text = item.str()?;
+            let start = parse_time_of_day(text).map_err(|m| item.error(m))?;
+            if starts.contains(&start) {
+                return Err(item.error(format!("start {text} is listed twice")));
+            }
+            starts.push(start);
+        }
+        if starts.is_empty() {
+            return Err(starts_v.error("needs at least one start time"));
+        }
+        let length_v = table.req("length")?;
+        let length = length_v.duration()?;
+        if length == 0 {
+            return Err(length_v.error("a window must be longer than 0s"));
+        }
+        if length > DAY {
+            return Err(length_v.error(format!("a window is at most 24h long, found {}", DurationDisplay(length))));
+        }
+        let list: Vec<Window> = days
+            .iter()
+            .flat_map(|day| {
+                starts.iter().map(move |tod| {
+                    let start = day.index() * DAY + tod;
+                    Window {
+                        name: format!("{} {:02}:{:02}", day.name(), tod / HOUR, (tod % HOUR) / MINUTE),
+                        day: *day,
+                        time_of_day: *tod,
+                        start,
+                        end: start + length,
+                    }
+                })
+            })
+            .collect();
+        let assign = match table.get("assign") {
+            None => Assign::Even,
+            Some(v) => read_assign(&v, list.len())?,
+        };
+        Ok(Self { list, length, assign })
+    }
+
+    /// When the last window closes (milliseconds since Monday 00:00).
+    pub fn last_close(&self) -> Millis {
+        self.list.iter().map(|w| w.end).max().unwrap_or(0)
+    }
+
+    /// The index of the window with this name, if any.
+    pub fn find(&self, name: &str) -> Option<usize> {
+        let wanted = name.trim();
+        self.list.iter().position(|w| w.name.eq_ignore_ascii_case(wanted))
+    }
+}
+
+fn read_assign(value: &Value<'_, '_>, windows: usize) -> ReadResult<Assign> {
+    if let Ok(text) = value.str() {
+        return match text {
+            "even" => Ok(Assign::Even),
+            other => Err(value.error(format!(
+                "unknown assignment \"{other}\"; use \"even\" or a table {{ weights = [...] }} with one weight per window"
+            ))),
+        };
+    }
+    let t = value.table(&["weights"])?;
+    let w_v = t.req("weights")?;
+    let items = w_v.array()?;
+    if items.len() != windows {
+        return Err(w_v.error(format!(
+            "has {} weights but the grid has {windows} windows (days × starts); give one weight per window, in window order",
+            items.len()
+        )));
+    }
+    let mut weights = Vec::with_capacity(items.len());
+    for item in &items {
+        let w = item.f64()?;
+        if w < 0.0 {
+            return Err(item.error(format!("weights cannot be negative, found {w}")));
+        }
+        weights.push(w);
+    }
+    let total: f64 = weights.iter().sum();
+    if total <= 0.0 {
+        return Err(w_v.error("the weights add up to 0; at least one window must have a positive weight"));
+    }
+    let cumulative = super::distribution::cumulate(&weights, total);
+    Ok(Assign::Weights { weights, cumulative })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_days_and_times() {
+        assert_eq!(Day::parse("Mon"), Some(Day::Mon));
+        assert_eq!(Day::parse("sunday"), Some(Day::Sun));
+        assert_eq!(Day::parse("Mun"), None);
+        assert_eq!(parse_time_of_day("04:00"), Ok(4 * HOUR));
+        assert_eq!(parse_time_of_day("23:59"), Ok(23 * HOUR + 59 * MINUTE));
+        for bad in ["24:00", "4", "04:60", "4h", "", "04:0", "-1:00"] {
+            assert!(parse_time_of_day(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_week_time("Tue 02:00"), Ok(DAY + 2 * HOUR));
+        assert!(parse_week_time("Tue").is_err());
+        assert!(parse_week_time("Xyz 02:00").is_err());
+    }
+}

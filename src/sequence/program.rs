@@ -1,0 +1,450 @@
+//! The task sequence compiled once into a flat program the engine steps through.
+//!
+//! A group becomes an `Enter` op, its children, and a `Leave` op; a step becomes a `Run` op.
+//! Every node knows its parent group and the program counter just after it, so skipping a group
+//! or unwinding a failure is a jump, not a search. Names, variables and values are interned;
+//! exit codes are resolved to what they mean (success, restart, wrapper variable) ahead of time;
+//! each node carries the tags of its random streams.
+
+use super::guard::Guard;
+use super::symbols::{Symbols, UNSET, ValueId, VarId};
+use crate::random::layout::{Purpose, StepDraw, count_tag, node_tag};
+use crate::scenario::step::EXIT_RESTART_REQUIRED;
+use crate::scenario::{
+    Action, CountDist, DurationDist, ExitBehaviour, Items, Millis, Node, NodeKind, On3010, Scenario,
+};
+
+/// Index of a node in [`Program::nodes`].
+pub type NodeId = u32;
+
+/// One instruction of the program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// Enter a group (or skip it: jump to the group's `next`).
+    Enter(NodeId),
+    /// Leave a group that ran to its end.
+    Leave(NodeId),
+    /// Run a step.
+    Run(NodeId),
+}
+
+/// A step or group of the compiled program.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProgramNode {
+    /// The name from the scenario.
+    pub name: String,
+    /// Dotted key of the node in the scenario, e.g. `step.7.steps.1`.
+    pub key: String,
+    /// Nesting depth (0 at the top).
+    pub depth: u16,
+    /// The enclosing group.
+    pub parent: Option<NodeId>,
+    /// Program counter just after the node (after the `Leave` of a group).
+    pub next: u32,
+    /// Skipped without evaluating anything.
+    pub disabled: bool,
+    /// On failure, go on with the next sibling.
+    pub continue_on_error: bool,
+    /// Run only when this holds.
+    pub guard: Option<Guard>,
+    /// Messages the step's completion sends, overriding the event count.
+    pub messages: Option<u32>,
+    /// Tags of the node's random streams, indexed by [`StepDraw`] value.
+    pub draw_tags: [u64; 9],
+    /// What the step does; `None` for a group.
+    pub action: Option<ProgramAction>,
+}
+
+impl ProgramNode {
+    /// The stream tag for one kind of draw of this node.
+    #[inline(always)]
+    pub fn tag(&self, kind: StepDraw) -> u64 {
+        self.draw_tags[kind as usize]
+    }
+}
+
+/// A step's action, ready to run.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ProgramAction {
+    /// Waits.
+    Sleep {
+        /// How long.
+        duration: DurationDist,
+    },
+    /// A command line.
+    Command {
+        /// How long.
+        duration: DurationDist,
+        /// What its exit codes mean.
+        exit: ExitTable,
+    },
+    /// Install Software Updates.
+    InstallUpdates {
+        /// How many updates apply.
+        items: ItemSource,
+        /// Scan duration.
+        scan: DurationDist,
+        /// Per-update install duration.
+        per_item: DurationDist,
+        /// Share of installed updates that ask for a restart.
+        restart_share: f64,
+        /// Share of updates that fail.
+        failure: f64,
+        /// Restart first when one is pending.
+        restart_if_pending: bool,
+    },
+    /// One install per item.
+    InstallSoftware {
+        /// How many items.
+        items: ItemSource,
+        /// Per-item duration.
+        per_item: DurationDist,
+        /// What each item's exit codes mean.
+        exit: ExitTable,
+    },
+    /// Restart Computer.
+    Restart {
+        /// Duration override.
+        duration: Option<DurationDist>,
+    },
+    /// Set a variable.
+    SetVariable {
+        /// The variable.
+        variable: VarId,
+        /// The value.
+        value: ValueId,
+    },
+}
+
+/// Where a step's item count comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ItemSource {
+    /// The server's drawn count number `index` of `[fleet.counts]`.
+    Named(usize),
+    /// A count drawn when the step runs.
+    Dist(CountDist),
+}
+
+/// What each possible exit code of a step means, resolved at compile time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExitTable {
+    /// Cumulative probabilities of the outcomes.
+    pub cumulative: Vec<f64>,
+    /// One entry per possible exit code.
+    pub outcomes: Vec<ExitOutcome>,
+    /// Kill the step (it fails) when it would run longer.
+    pub timeout: Option<Millis>,
+}
+
+/// The meaning of one exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExitOutcome {
+    /// The code the command returned.
+    pub code: i64,
+    /// The code the engine sees (0 when a wrapper caught 3010).
+    pub reported: i64,
+    /// Whether the step succeeds.
+    pub success: bool,
+    /// Whether the engine restarts the computer after the step.
+    pub restart: bool,
+    /// The variable a wrapper sets to `"true"`.
+    pub set: Option<VarId>,
+}
+
+/// What every server of one class starts with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClassProfile {
+    /// The class name.
+    pub name: String,
+    /// Initial value of every variable (collection variables; [`UNSET`] elsewhere).
+    pub variables: Vec<ValueId>,
+    /// Restart duration for the class.
+    pub restart: DurationDist,
+    /// Each named count's distribution for the class.
+    pub counts: Vec<CountDist>,
+}
+
+/// The compiled scenario: everything the engine needs, indexed and interned.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Program {
+    /// The instructions.
+    pub ops: Vec<Op>,
+    /// The steps and groups, in sequence order.
+    pub nodes: Vec<ProgramNode>,
+    /// Interned variable names and values.
+    pub symbols: Symbols,
+    /// The value `"true"` that wrappers set.
+    pub true_value: ValueId,
+    /// Per-class starting state.
+    pub classes: Vec<ClassProfile>,
+    /// Cumulative class shares.
+    pub class_cumulative: Vec<f64>,
+    /// Stream tag of each named count.
+    pub count_tags: Vec<u64>,
+    /// Which named counts some step uses.
+    pub count_used: Vec<bool>,
+}
+
+impl Program {
+    /// Compiles a checked scenario.
+    pub fn compile(scenario: &Scenario) -> Self {
+        let mut symbols = Symbols::default();
+        let true_value = symbols.value("true");
+        let mut program = Self {
+            ops: Vec::new(),
+            nodes: Vec::new(),
+            symbols: Symbols::default(),
+            true_value,
+            classes: Vec::new(),
+            class_cumulative: Vec::new(),
+            count_tags: scenario.fleet.counts.iter().map(|c| count_tag(&c.name)).collect(),
+            count_used: vec![false; scenario.fleet.counts.len()],
+        };
+        // Collection variables are interned first so that class profiles can be built after.
+        for class in &scenario.fleet.classes {
+            for (name, value) in &class.variables {
+                symbols.variable(name);
+                symbols.value(value);
+            }
+        }
+        let mut occurrences: Vec<(String, u64)> = Vec::new();
+        let mut compiler = Compiler { program: &mut program, symbols: &mut symbols, occurrences: &mut occurrences };
+        for (i, node) in scenario.steps.iter().enumerate() {
+            compiler.node(node, format!("step.{i}"), 0, None);
+        }
+        let var_count = symbols.variable_count();
+        program.classes = scenario
+            .fleet
+            .classes
+            .iter()
+            .map(|class| {
+                let mut variables = vec![UNSET; var_count];
+                for (name, value) in &class.variables {
+                    let id = symbols.variable(name);
+                    variables[id as usize] = symbols.value(value);
+                }
+                let mut counts: Vec<CountDist> = scenario.fleet.counts.iter().map(|c| c.dist.clone()).collect();
+                for (index, dist) in &class.counts {
+                    counts[*index] = dist.clone();
+                }
+                ClassProfile {
+                    name: class.name.clone(),
+                    variables,
+                    restart: class.restart.clone().unwrap_or_else(|| scenario.restart.duration.clone()),
+                    counts,
+                }
+            })
+            .collect();
+        let shares: Vec<f64> = scenario.fleet.classes.iter().map(|c| c.share).collect();
+        program.class_cumulative = crate::scenario::distribution::cumulate(&shares, shares.iter().sum());
+        program.symbols = symbols;
+        program
+    }
+
+    /// Number of distinct task-sequence variables.
+    pub fn variable_count(&self) -> usize {
+        self.symbols.variable_count()
+    }
+}
+
+struct Compiler<'p> {
+    program: &'p mut Program,
+    symbols: &'p mut Symbols,
+    occurrences: &'p mut Vec<(String, u64)>,
+}
+
+impl Compiler<'_> {
+    fn node(&mut self, node: &Node, key: String, depth: u16, parent: Option<NodeId>) {
+        let id = self.program.nodes.len() as NodeId;
+        let occurrence = match self.occurrences.iter_mut().find(|(n, _)| *n == node.name) {
+            Some((_, k)) => {
+                *k += 1;
+                *k - 1
+            }
+            None => {
+                self.occurrences.push((node.name.clone(), 1));
+                0
+            }
+        };
+        let tag = node_tag(&node.name, occurrence);
+        let mut draw_tags = [0u64; 9];
+        for kind in StepDraw::ALL {
+            draw_tags[kind as usize] = Purpose::Step { node: tag, kind }.tag();
+        }
+        let guard = node.condition.as_ref().map(|c| Guard::compile(c, self.symbols));
+        let (messages, action) = match &node.kind {
+            NodeKind::Group(_) => (None, None),
+            NodeKind::Step(step) => (step.messages, Some(self.action(&step.action))),
+        };
+        self.program.nodes.push(ProgramNode {
+            name: node.name.clone(),
+            key: key.clone(),
+            depth,
+            parent,
+            next: 0,
+            disabled: node.disabled,
+            continue_on_error: node.continue_on_error,
+            guard,
+            messages,
+            draw_tags,
+            action,
+        });
+        match &node.kind {
+            NodeKind::Group(children) => {
+                self.program.ops.push(Op::Enter(id));
+                for (i, child) in children.iter().enumerate() {
+                    self.node(child, format!("{key}.steps.{i}"), depth + 1, Some(id));
+                }
+                self.program.ops.push(Op::Leave(id));
+            }
+            NodeKind::Step(_) => self.program.ops.push(Op::Run(id)),
+        }
+        self.program.nodes[id as usize].next = self.program.ops.len() as u32;
+    }
+
+    fn action(&mut self, action: &Action) -> ProgramAction {
+        match action {
+            Action::Sleep { duration } => ProgramAction::Sleep { duration: duration.clone() },
+            Action::Command { duration, exit } => {
+                ProgramAction::Command { duration: duration.clone(), exit: self.exit_table(exit) }
+            }
+            Action::InstallUpdates(u) => ProgramAction::InstallUpdates {
+                items: self.items(&u.items),
+                scan: u.scan.clone(),
+                per_item: u.per_item.clone(),
+                restart_share: u.restart_share,
+                failure: u.failure,
+                restart_if_pending: u.restart_if_pending,
+            },
+            Action::InstallSoftware { items, per_item, exit } => ProgramAction::InstallSoftware {
+                items: self.items(items),
+                per_item: per_item.clone(),
+                exit: self.exit_table(exit),
+            },
+            Action::Restart { duration } => ProgramAction::Restart { duration: duration.clone() },
+            Action::SetVariable { variable, value } => ProgramAction::SetVariable {
+                variable: self.symbols.variable(variable),
+                value: self.symbols.value(value),
+            },
+        }
+    }
+
+    fn items(&mut self, items: &Items) -> ItemSource {
+        match items {
+            Items::Named { index, .. } => {
+                self.program.count_used[*index] = true;
+                ItemSource::Named(*index)
+            }
+            Items::Dist(d) => ItemSource::Dist(d.clone()),
+        }
+    }
+
+    fn exit_table(&mut self, exit: &ExitBehaviour) -> ExitTable {
+        let wrapper = match &exit.on_3010 {
+            On3010::Restart => None,
+            On3010::Set(var) => Some(self.symbols.variable(var)),
+        };
+        let outcomes = exit
+            .codes
+            .iter()
+            .map(|&code| {
+                let wrapped = code == EXIT_RESTART_REQUIRED && wrapper.is_some();
+                let reported = if wrapped { 0 } else { code };
+                let success = exit.success_codes.contains(&reported);
+                ExitOutcome {
+                    code,
+                    reported,
+                    success,
+                    restart: code == EXIT_RESTART_REQUIRED && wrapper.is_none() && success,
+                    set: if wrapped { wrapper } else { None },
+                }
+            })
+            .collect();
+        ExitTable { cumulative: exit.cumulative.clone(), outcomes, timeout: exit.timeout }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SCENARIO: &str = r#"
+name = "t"
+[fleet]
+servers = 1
+[windows]
+days = ["Mon"]
+starts = ["00:00"]
+length = "2h"
+[infrastructure]
+status_manager_rate = 10
+[[step]]
+group = "G1"
+continue_on_error = true
+  [[step.steps]]
+  name = "S1"
+  type = "command"
+  duration = "1m"
+  exit_codes = { 0 = 0.5, 3010 = 0.25, 5 = 0.25 }
+  [[step.steps]]
+  group = "Inner"
+    [[step.steps.steps]]
+    name = "S1"
+    type = "sleep"
+    duration = "1m"
+[[step]]
+name = "Wrapped"
+type = "command"
+duration = "1m"
+exit_codes = { 3010 = 1.0 }
+on_3010 = { set = "RebootRequired" }
+[[step]]
+name = "Strict"
+type = "command"
+duration = "1m"
+exit_codes = { 3010 = 1.0 }
+success_codes = [0]
+"#;
+
+    #[test]
+    fn groups_compile_to_enter_children_leave_with_jump_targets() {
+        let scenario = Scenario::from_toml(SCENARIO, "t.toml").unwrap();
+        let p = Program::compile(&scenario);
+        assert_eq!(
+            p.ops,
+            vec![
+                Op::Enter(0),
+                Op::Run(1),
+                Op::Enter(2),
+                Op::Run(3),
+                Op::Leave(2),
+                Op::Leave(0),
+                Op::Run(4),
+                Op::Run(5)
+            ]
+        );
+        assert_eq!(p.nodes[0].next, 6);
+        assert_eq!(p.nodes[2].next, 5);
+        assert_eq!(p.nodes[3].parent, Some(2));
+        assert_eq!(p.nodes[2].parent, Some(0));
+        assert_eq!(p.nodes[3].key, "step.0.steps.1.steps.0");
+        // Two nodes named S1 get different streams.
+        assert_ne!(p.nodes[1].draw_tags, p.nodes[3].draw_tags);
+    }
+
+    #[test]
+    fn exit_codes_resolve_to_success_restart_and_wrapper() {
+        let scenario = Scenario::from_toml(SCENARIO, "t.toml").unwrap();
+        let p = Program::compile(&scenario);
+        let Some(ProgramAction::Command { exit, .. }) = &p.nodes[1].action else { panic!() };
+        let codes: Vec<(i64, bool, bool)> = exit.outcomes.iter().map(|o| (o.code, o.success, o.restart)).collect();
+        assert_eq!(codes, vec![(0, true, false), (5, false, false), (3010, true, true)]);
+        let Some(ProgramAction::Command { exit, .. }) = &p.nodes[4].action else { panic!() };
+        let o = exit.outcomes[0];
+        assert_eq!((o.reported, o.success, o.restart), (0, true, false));
+        assert_eq!(o.set.map(|v| p.symbols.variable_name(v).to_owned()), Some("RebootRequired".to_owned()));
+        let Some(ProgramAction::Command { exit, .. }) = &p.nodes[5].action else { panic!() };
+        let o = exit.outcomes[0];
+        assert_eq!((o.success, o.restart), (false, false), "3010 outside success_codes fails and does not restart");
+    }
+}
