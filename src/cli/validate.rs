@@ -7,7 +7,7 @@ use clap::Args;
 
 use crate::report::table::grouped;
 use crate::scenario::duration::DurationDisplay;
-use crate::scenario::{Assign, MessageKind, Node, NodeKind, Scenario};
+use crate::scenario::{Assign, MessageKind, Node, NodeKind, Scenario, Service};
 
 /// Arguments of `patchsim validate`.
 #[derive(Debug, Args)]
@@ -123,8 +123,15 @@ pub fn describe(s: &Scenario) -> String {
         None => out.push_str(" forwarding instantly"),
     }
     if let Some(r) = i.status_manager_rate {
-        let _ =
-            write!(out, "; Status Manager {r} msg/s × {} worker(s), {:?} service", i.status_manager_workers, i.service);
+        let _ = write!(
+            out,
+            "; Status Manager {r} msg/s × {} worker(s), {} service",
+            i.status_manager_workers,
+            match i.service {
+                Service::Fixed => "fixed",
+                Service::Exponential => "exponential",
+            }
+        );
     }
     out.push('\n');
     for o in &i.outages {
@@ -134,11 +141,15 @@ pub fn describe(s: &Scenario) -> String {
     let _ = writeln!(out, "Messages per event: {}", counts.join(" "));
 
     let (steps, groups) = s.node_counts();
-    let _ = writeln!(out, "\nTask sequence: {steps} steps in {groups} groups");
+    let _ = writeln!(out, "\nTask sequence: {} in {}", plural(steps, "step"), plural(groups, "group"));
     for (index, node) in s.steps.iter().enumerate() {
         tree(&mut out, node, &format!("{}", index + 1), 1);
     }
     out
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
 }
 
 fn tree(out: &mut String, node: &Node, number: &str, depth: usize) {

@@ -399,6 +399,11 @@ pub fn cumulate(weights: &[f64], total: f64) -> Vec<f64> {
     out
 }
 
+/// A sum of shares rounded to nine decimals, for messages (`0.9`, not `0.8999999999999999`).
+pub fn tidy(x: f64) -> f64 {
+    (x * 1e9).round() / 1e9
+}
+
 /// Density of the standard normal distribution.
 pub fn normal_pdf(x: f64) -> f64 {
     (-0.5 * x * x).exp() / (2.0 * std::f64::consts::PI).sqrt()

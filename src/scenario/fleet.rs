@@ -157,7 +157,7 @@ fn read_classes(value: &Value<'_, '_>, counts: &[NamedCount]) -> ReadResult<Vec<
     }
     let total: f64 = classes.iter().map(|c| c.share).sum();
     if (total - 1.0).abs() > 1e-9 {
-        return Err(value.error(format!("class shares add up to {total}, not 1")));
+        return Err(value.error(format!("class shares add up to {}, not 1", super::distribution::tidy(total))));
     }
     Ok(classes)
 }

@@ -91,6 +91,24 @@ impl<'a, 'i> Value<'a, 'i> {
         self.src.error(&self.value.span(), &self.path, message)
     }
 
+    /// An error pointing at character `offset` inside this string value when the file spells
+    /// the string plainly (quoted, no escapes), otherwise at the value.
+    pub fn error_in_string(&self, offset: usize, message: impl Into<String>) -> ScenarioError {
+        let span = self.span();
+        let raw = self.src.text.get(span.clone()).unwrap_or("");
+        let plain = (raw.starts_with('"') || raw.starts_with('\''))
+            && !raw.starts_with("\"\"\"")
+            && !raw.starts_with("'''")
+            && !raw.contains('\\');
+        if plain {
+            let inner = &raw[1..];
+            let byte = inner.char_indices().nth(offset).map_or(inner.len().saturating_sub(1), |(b, _)| b);
+            let at = span.start + 1 + byte;
+            return self.src.error(&(at..at), &self.path, message);
+        }
+        self.error(message)
+    }
+
     /// The TOML type name of this value, for messages.
     pub fn type_name(&self) -> &'static str {
         match self.raw() {

@@ -183,7 +183,9 @@ impl ExitBehaviour {
             }
             let total: f64 = pairs.iter().map(|(_, p)| p).sum();
             if (total - 1.0).abs() > 1e-9 {
-                return Err(v.error(format!("exit-code probabilities add up to {total}, not 1")));
+                return Err(
+                    v.error(format!("exit-code probabilities add up to {}, not 1", super::distribution::tidy(total)))
+                );
             }
             pairs.sort_by_key(|(c, _)| *c);
             exit.codes = pairs.iter().map(|(c, _)| *c).collect();
@@ -315,16 +317,18 @@ fn read_node(value: &Value<'_, '_>, fleet: &Fleet) -> ReadResult<Node> {
 }
 
 fn read_flags(t: &Table<'_, '_>) -> ReadResult<(Option<Condition>, bool, bool)> {
-    let condition =
-        match t.get("condition") {
-            None => None,
-            Some(v) => {
-                let text = v.str()?;
-                Some(Condition::parse(text).map_err(|e| {
-                    v.error(format!("condition \"{text}\": {} (at character {})", e.message, e.offset + 1))
-                })?)
-            }
-        };
+    let condition = match t.get("condition") {
+        None => None,
+        Some(v) => {
+            let text = v.str()?;
+            Some(Condition::parse(text).map_err(|e| {
+                v.error_in_string(
+                    e.offset,
+                    format!("condition \"{text}\": {} (at character {})", e.message, e.offset + 1),
+                )
+            })?)
+        }
+    };
     let continue_on_error = t.get("continue_on_error").map_or(Ok(false), |v| v.bool())?;
     let disabled = t.get("disabled").map_or(Ok(false), |v| v.bool())?;
     Ok((condition, continue_on_error, disabled))

@@ -1,0 +1,168 @@
+//! The command line as a user meets it: `run` writes a summary that keeps the output contract,
+//! `validate` describes a scenario, and every example scenario runs.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn patchsim_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_patchsim")).current_dir(dir).args(args).output().expect("patchsim runs")
+}
+
+fn patchsim(args: &[&str]) -> Output {
+    patchsim_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("test folder");
+    dir
+}
+
+/// Every dotted key path of a JSON value (array items are checked through their first element).
+fn key_paths(v: &Value, prefix: &str, out: &mut Vec<String>) {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map {
+                let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                out.push(path.clone());
+                key_paths(child, &path, out);
+            }
+        }
+        Value::Array(items) => {
+            if let Some(first) = items.first() {
+                key_paths(first, &format!("{prefix}[]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn run_writes_a_summary_with_every_key_of_the_output_contract() {
+    let dir = temp("contract");
+    let out = patchsim(&[
+        "run",
+        "scenarios/monthly-server-patching.toml",
+        "--replications",
+        "3",
+        "--seed",
+        "5",
+        "--threads",
+        "2",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for heading in
+        ["monthly-server-patching: 3 replications, seed 5", "completed in window", "overran", "Status messages"]
+    {
+        assert!(stdout.contains(heading), "{heading:?} missing from\n{stdout}");
+    }
+    let summary: Value = serde_json::from_slice(&std::fs::read(dir.join("summary.json")).unwrap()).unwrap();
+    let contract: Value = serde_json::from_str(include_str!("fixtures/summary-contract.json")).unwrap();
+    let (mut expected, mut actual) = (Vec::new(), Vec::new());
+    key_paths(&contract, "", &mut expected);
+    key_paths(&summary, "", &mut actual);
+    for key in &expected {
+        assert!(actual.contains(key), "summary.json lacks the contract's key {key}");
+    }
+    assert_eq!(summary["schema"], "patchsim/summary/v1");
+    assert_eq!(summary["scenario"], "monthly-server-patching");
+    assert_eq!(summary["seed"], 5);
+    assert_eq!(summary["replications"], 3);
+    assert_eq!(summary["fleet"]["servers"], 12000);
+    assert_eq!(summary["windows"].as_array().unwrap().len(), 42);
+    let shares: f64 = ["completed_in_window", "overran", "failed", "stopped", "not_started"]
+        .iter()
+        .map(|k| summary["outcomes"][k]["mean"].as_f64().unwrap())
+        .sum();
+    assert!((shares - 1.0).abs() < 1e-12, "outcome shares add up to {shares}");
+    for k in ["completed_in_window", "overran", "failed"] {
+        let o = &summary["outcomes"][k];
+        let (lo, mean, hi) =
+            (o["ci95"][0].as_f64().unwrap(), o["mean"].as_f64().unwrap(), o["ci95"][1].as_f64().unwrap());
+        assert!(lo <= mean && mean <= hi, "{k}: {lo} {mean} {hi}");
+    }
+    assert_eq!(summary["performance"]["server_runs"], 36_000);
+    // No temporary files are left beside the summary.
+    let names: Vec<String> =
+        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(names, ["summary.json"]);
+}
+
+#[test]
+fn out_dash_prints_the_summary_to_standard_output() {
+    let out = patchsim(&["run", "scenarios/monthly-server-patching.toml", "-r", "1", "--out", "-"]);
+    assert!(out.status.success());
+    let summary: Value = serde_json::from_slice(&out.stdout).expect("stdout is summary.json");
+    assert_eq!(summary["replications"], 1);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("completed in window"));
+}
+
+#[test]
+fn the_default_report_folder_is_reports_slash_the_scenario_name() {
+    let dir = temp("default-out");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/monthly-server-patching.toml"),
+        dir.join("s.toml"),
+    )
+    .unwrap();
+    let out = patchsim_in(&dir, &["run", "s.toml", "-r", "1"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(dir.join("reports/monthly-server-patching/summary.json").is_file());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Wrote reports/monthly-server-patching/summary.json"));
+}
+
+#[test]
+fn validate_describes_servers_windows_and_the_step_tree() {
+    let out = patchsim(&["validate", "scenarios/monthly-server-patching.toml"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for expected in [
+        "Fleet: 12,000 servers",
+        "Windows: 42 (7 days × 6 starts), each 2h long",
+        "Task sequence: 9 steps in 1 group",
+        "  1. \"Inject Random Sleep\": sleep uniform 0s..20m  [continue on error]",
+        "    8.2. \"Restart if required\": restart  [if RebootRequired == 'true']",
+        "scenarios/monthly-server-patching.toml: OK",
+    ] {
+        assert!(text.contains(expected), "{expected:?} missing from\n{text}");
+    }
+}
+
+#[test]
+fn every_example_scenario_validates_and_runs() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut count = 0;
+    for entry in std::fs::read_dir(&root).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("toml") {
+            continue;
+        }
+        count += 1;
+        let p = path.to_str().unwrap();
+        let v = patchsim(&["validate", p]);
+        assert!(v.status.success(), "{p}: {}", String::from_utf8_lossy(&v.stderr));
+        let out_dir = temp(&format!("example-{count}"));
+        let r = patchsim(&["run", p, "-r", "2", "--out", out_dir.to_str().unwrap()]);
+        assert!(r.status.success(), "{p}: {}", String::from_utf8_lossy(&r.stderr));
+        let summary: Value = serde_json::from_slice(&std::fs::read(out_dir.join("summary.json")).unwrap()).unwrap();
+        assert_eq!(summary["replications"], 2, "{p}");
+    }
+    assert!(count >= 2, "expected the reference and at least one more example, found {count}");
+}
+
+#[test]
+fn help_speaks_to_a_patching_admin() {
+    let out = patchsim(&["run", "--help"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    for expected in ["--replications", "--seed", "--threads", "--out", "reports/<scenario name>/"] {
+        assert!(text.contains(expected), "{expected:?} missing from run --help");
+    }
+    let out = patchsim(&["--help"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("maintenance window"));
+}
