@@ -42,3 +42,29 @@ fn a_replication_does_not_depend_on_how_many_run() {
     let three = run(&s, &p, &RunOptions { seed: 9, replications: 3, threads: 2 }).unwrap();
     assert_eq!(one.figures[0], three.figures[0]);
 }
+
+#[test]
+fn common_random_numbers_keep_a_servers_sleep_when_another_step_changes() {
+    use common::trace;
+    let a = reference();
+    // Change only the fixed duration of "Agent Maintenance" (and a failure rate, and the fleet size).
+    let text = std::fs::read_to_string("scenarios/monthly-server-patching.toml").unwrap();
+    let changed = text
+        .replace("duration = { dist = \"triangular\", min = \"1m\", mode = \"2m\", max = \"8m\" }", "duration = \"7m\"")
+        .replace("failure = 0.01            # share", "failure = 0.05            # share")
+        .replace("servers = 12000", "servers = 12500");
+    let b = Scenario::from_toml(&changed, "b.toml").expect("the variant loads");
+    assert_eq!(b.fleet.servers, 12_500);
+    let sleep_of = |lines: &[String]| lines.iter().find(|l| l.contains("Inject Random Sleep ok")).cloned();
+    let mut compared = 0;
+    for server in (0..12_000).step_by(97) {
+        let (la, ra) = trace(&a, server);
+        let (lb, rb) = trace(&b, server);
+        assert_eq!((ra.window, ra.class, ra.start), (rb.window, rb.class, rb.start), "server {server}");
+        assert_eq!(sleep_of(&la), sleep_of(&lb), "server {server}");
+        if sleep_of(&la).is_some() {
+            compared += 1;
+        }
+    }
+    assert!(compared > 100);
+}

@@ -82,7 +82,8 @@ impl SiteQueue {
             }
             in_system.push_back(departs);
             stats.backlog_peak = stats.backlog_peak.max(in_system.len() as u64);
-            let latency_us = ((departs - af) * 1_000.0).round() as u64;
+            // Latency is never negative: add one half and truncate to round to whole microseconds.
+            let latency_us = ((departs - af) * 1_000.0 + 0.5) as u64;
             latencies.saturating_record(latency_us);
             stats.latency_sum_us += u128::from(latency_us);
         }

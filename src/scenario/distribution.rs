@@ -339,7 +339,8 @@ fn to_millis(x: f64) -> Millis {
     } else if x >= MAX_DURATION as f64 {
         MAX_DURATION
     } else {
-        x.round() as Millis
+        // x is positive here: adding one half and truncating rounds half up, without a libm call.
+        (x + 0.5) as Millis
     }
 }
 
