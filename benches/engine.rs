@@ -1,19 +1,17 @@
 //! Engine speed: one replication of the reference scenario on one core, one replication of a
 //! million servers, and the site queue per message. Figures go to docs/performance.md.
 
-use std::collections::VecDeque;
 use std::hint::black_box;
 use std::path::Path;
 use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use patchsim::engine::Simulator;
-use patchsim::messages::radix;
-use patchsim::messages::site_queue::{SiteQueue, latency_histogram};
+use patchsim::messages::{Emissions, LoadSeries, Recorders, Site, latency_histogram, radix};
 use patchsim::montecarlo::runner::Worker;
 use patchsim::montecarlo::{RunOptions, run};
 use patchsim::random::Stream;
-use patchsim::scenario::{Scenario, Service};
+use patchsim::scenario::{MessageKind, Scenario};
 use patchsim::sequence::Program;
 
 fn reference() -> Scenario {
@@ -60,27 +58,51 @@ fn million_servers(c: &mut Criterion) {
     group.finish();
 }
 
-fn site_queue(c: &mut Criterion) {
-    let n = 1_000_000u64;
+fn site_pipeline(c: &mut Criterion) {
+    let n = 2_000_000u64;
     let s = Stream::from_key(1);
-    // A week of send times, unsorted, as the engine leaves them.
-    let times: Vec<u64> = (0..n).map(|i| s.draw(i).next_bits() % 604_800_000).collect();
+    // Two million messages over a week from 12,000 servers, in the order servers send them.
+    let mut emissions = Emissions::new(2);
+    for i in 0..n {
+        let server = i % 12_000;
+        emissions.push((server % 2) as usize, s.draw(i).next_bits() % 604_800_000, MessageKind::StepSucceeded, 1);
+    }
     let mut group = c.benchmark_group("messages");
     group.throughput(Throughput::Elements(n));
-    group.bench_function("radix sort, 1M send times", |b| {
+    let times: Vec<u64> = (0..n).map(|i| s.draw(i).next_bits() % 604_800_000).collect();
+    group.bench_function("radix sort, 2M send times", |b| {
         let mut buffer = Vec::new();
         b.iter_batched(|| times.clone(), |mut t| radix::sort(&mut t, &mut buffer), BatchSize::LargeInput);
     });
-    let mut sorted = times.clone();
-    sorted.sort_unstable();
-    group.bench_function("site FIFO, 1M messages", |b| {
-        let queue = SiteQueue { rate: 2.0, service: Service::Fixed, stream: Stream::from_key(2) };
-        let mut in_system = VecDeque::new();
-        let mut hist = latency_histogram();
-        b.iter(|| queue.process(black_box(&sorted), &mut in_system, &mut hist));
-    });
+    let sites = [
+        ("site, MPs instant, 1 Status Manager worker", "status_manager_rate = 120"),
+        ("site, 2 MPs at 400/s, 1 worker", "management_points = 2\nmp_rate = 400\nstatus_manager_rate = 120"),
+        (
+            "site, 2 MPs at 400/s, 4 workers, exponential, an outage",
+            "management_points = 2\nmp_rate = 400\nstatus_manager_rate = 30\nstatus_manager_workers = 4\nservice = \"exponential\"\noutages = [{ component = \"status_manager\", at = \"Tue 02:00\", length = \"30m\" }]",
+        ),
+    ];
+    for (name, infra) in sites {
+        let scenario = Scenario::from_toml(
+            &format!(
+                "name = \"b\"\n[fleet]\nservers = 1\n[windows]\ndays = [\"Mon\"]\nstarts = [\"00:00\"]\nlength = \"2h\"\n[infrastructure]\n{infra}\n[[step]]\nname = \"s\"\ntype = \"sleep\"\nduration = \"1m\"\n"
+            ),
+            "bench.toml",
+        )
+        .expect("bench scenario loads");
+        let mut site = Site::new(&scenario.infrastructure).expect("has a Status Manager");
+        let mut emissions = emissions.clone();
+        let (mut status, mut state, mut series) = (latency_histogram(), latency_histogram(), LoadSeries::default());
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let recorders =
+                    Recorders { status_latency: &mut status, state_latency: &mut state, series: &mut series };
+                site.process(&mut emissions, Stream::from_key(2), recorders)
+            });
+        });
+    }
     group.finish();
 }
 
-criterion_group!(benches, reference_replication, million_servers, site_queue);
+criterion_group!(benches, reference_replication, million_servers, site_pipeline);
 criterion_main!(benches);

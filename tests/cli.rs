@@ -89,9 +89,13 @@ fn run_writes_a_summary_with_every_key_of_the_output_contract() {
     }
     assert_eq!(summary["performance"]["server_runs"], 36_000);
     // No temporary files are left beside the summary.
-    let names: Vec<String> =
+    let mut names: Vec<String> =
         std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
-    assert_eq!(names, ["summary.json"]);
+    names.sort();
+    assert_eq!(names, ["load.csv", "summary.json"]);
+    let load = std::fs::read_to_string(dir.join("load.csv")).unwrap();
+    assert!(load.starts_with("minute,sent,arrived,processed,backlog\n0,"));
+    assert!(load.lines().count() > 7 * 24 * 60);
 }
 
 #[test]

@@ -7,6 +7,14 @@ use common::{messages_only, scenario, steps_only, summary, trace};
 use patchsim::engine::Outcome;
 use patchsim::scenario::duration::MINUTE;
 
+/// A trace time (`"15m"` or `"1234ms"`) in milliseconds.
+fn millis(at: &str) -> u64 {
+    match at.strip_suffix("ms") {
+        Some(ms) => ms.parse().unwrap(),
+        None => at.trim_end_matches('m').parse::<u64>().unwrap() * MINUTE,
+    }
+}
+
 fn worked_example(step1: &str, step2: &str, step4: &str) -> patchsim::scenario::Scenario {
     let body = format!(
         r#"
@@ -789,4 +797,92 @@ duration = "1m"
         ]
     );
     assert_eq!(record.outcome, Outcome::CompletedInWindow);
+}
+
+/// Software-update state messages: one batch per client boundary (phase + k × 15 min), holding
+/// `state_per_update` messages for every update installed or failed before it.
+#[test]
+fn state_messages_go_out_at_the_next_batch_boundary() {
+    let mut s = scenario(
+        &[],
+        r#"
+[messages]
+state_per_update = 2
+state_batch = "15m"
+[[step]]
+name = "Updates"
+type = "install_updates"
+items = 3
+per_item = "10m"
+failure = 0.5
+continue_on_error = true
+"#,
+    );
+    s.fleet.servers = 40;
+    for server in 0..40 {
+        let (lines, record) = trace(&s, server);
+        let batches: Vec<(u64, u64)> = lines
+            .iter()
+            .filter(|l| l.contains("msg state"))
+            .map(|l| {
+                let (at, rest) = l.split_once(' ').unwrap();
+                (millis(at), rest.rsplit('x').next().unwrap().parse().unwrap())
+            })
+            .collect();
+        // Six messages in all: two for each of the three updates (installed or failed).
+        assert_eq!(batches.iter().map(|b| b.1).sum::<u64>(), 6, "server {server}: {lines:?}");
+        assert_eq!(record.state_messages, 6);
+        // Batches are 15 minutes apart on the client's own phase.
+        let phase = batches[0].0 % (15 * MINUTE);
+        assert!(batches.iter().all(|b| b.0 % (15 * MINUTE) == phase), "{batches:?}");
+        // Each update (done at 10, 20, 30 min) goes out at the first boundary at or after it.
+        let expected_boundary =
+            |t: u64| if t <= phase { phase } else { phase + (t - phase).div_ceil(15 * MINUTE) * 15 * MINUTE };
+        let mut expected: Vec<(u64, u64)> = Vec::new();
+        for done in [10 * MINUTE, 20 * MINUTE, 30 * MINUTE] {
+            let b = expected_boundary(done);
+            match expected.last_mut() {
+                Some(last) if last.0 == b => last.1 += 2,
+                _ => expected.push((b, 2)),
+            }
+        }
+        assert_eq!(batches, expected, "server {server}");
+    }
+}
+
+/// A batch due after the server hung for good is never sent; one due before is.
+#[test]
+fn state_messages_of_a_hung_server_stop_with_it() {
+    let hung = |after: &str| {
+        let mut s = scenario(
+            &[("duration = \"10m\"", "duration = \"10m\"\nhang = 1.0")],
+            &format!(
+                r#"
+[messages]
+state_per_update = 1
+state_batch = "1h"
+[[step]]
+name = "Updates"
+type = "install_updates"
+items = 1
+per_item = "10m"
+{after}
+"#
+            ),
+        );
+        s.fleet.servers = 30;
+        (0..30)
+            .map(|server| {
+                let (_, record) = trace(&s, server);
+                assert_eq!(record.outcome, Outcome::Failed);
+                record.state_messages
+            })
+            .collect::<Vec<u32>>()
+    };
+    // The update is done at 10 minutes and its restart hangs at once: the batch (due at the
+    // first boundary at or after 10 minutes) never goes out.
+    assert!(hung("restart_share = 1.0").iter().all(|n| *n == 0));
+    // The server hangs two hours later: the batch, due within the hour, went out before.
+    let later = "\n[[step]]\nname = \"Wait\"\ntype = \"sleep\"\nduration = \"2h\"\n[[step]]\nname = \"Reboot\"\ntype = \"restart\"\n";
+    assert!(hung(later).iter().all(|n| *n == 1));
 }

@@ -9,6 +9,7 @@ use clap::Args;
 use super::output::{Destination, write_files};
 use crate::montecarlo::{RunOptions, run, summarize};
 use crate::report::json::summary_json;
+use crate::report::load_csv::load_csv;
 use crate::report::table::summary_table;
 use crate::scenario::Scenario;
 use crate::sequence::Program;
@@ -57,9 +58,10 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
             eprint!("{table}");
         }
         Destination::Folder(folder) => {
-            write_files(&folder, &[("summary.json", &json)])?;
+            let load = load_csv(&result.pooled.series, result.figures.len() as u64);
+            write_files(&folder, &[("summary.json", &json), ("load.csv", &load)])?;
             print!("{table}");
-            println!("\nWrote {}", folder.join("summary.json").display());
+            println!("\nWrote {} and load.csv", folder.join("summary.json").display());
         }
     }
     Ok(())

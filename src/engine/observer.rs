@@ -111,6 +111,13 @@ pub enum TraceEvent {
         /// How many messages.
         count: u32,
     },
+    /// Software-update state messages sent in one batch by the client.
+    StateMessages {
+        /// When the batch went out.
+        at: Millis,
+        /// How many messages.
+        count: u32,
+    },
     /// The run ended.
     RunEnded {
         /// When.

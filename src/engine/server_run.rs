@@ -34,6 +34,52 @@ enum StepEnd {
     },
 }
 
+/// The client's software-update state messages: each installed or failed update adds
+/// `per_update` messages to the batch due at the next boundary `phase + k × batch`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct StateBatch {
+    pub per_update: u32,
+    pub batch: Millis,
+    pub phase: Millis,
+    pending: Option<(Millis, u32)>,
+}
+
+impl StateBatch {
+    /// A client that sends every `batch`, its first boundary at `phase`.
+    pub fn new(per_update: u32, batch: Millis, phase: Millis) -> Self {
+        Self { per_update, batch, phase, pending: None }
+    }
+
+    /// The first boundary at or after `t`.
+    fn boundary(&self, t: Millis) -> Millis {
+        if t <= self.phase { self.phase } else { self.phase + (t - self.phase).div_ceil(self.batch) * self.batch }
+    }
+
+    /// An update changed state at `t`; returns the previous batch when this one is due later.
+    #[inline]
+    fn add(&mut self, t: Millis) -> Option<(Millis, u32)> {
+        if self.per_update == 0 {
+            return None;
+        }
+        let due = self.boundary(t);
+        match self.pending {
+            Some((d, ref mut count)) if d == due => {
+                *count += self.per_update;
+                None
+            }
+            previous => {
+                self.pending = Some((due, self.per_update));
+                previous
+            }
+        }
+    }
+
+    /// The batch still waiting, if any.
+    fn take(&mut self) -> Option<(Millis, u32)> {
+        self.pending.take()
+    }
+}
+
 /// The state of one server's run.
 pub(crate) struct ServerRun<'a, O: Observer> {
     pub program: &'a Program,
@@ -51,9 +97,13 @@ pub(crate) struct ServerRun<'a, O: Observer> {
     pub restarts: u32,
     pub restarts_outside: u32,
     pub sent: u32,
+    pub state_sent: u32,
     pub events: u32,
+    pub hung: bool,
     /// Restarts caused so far by the step running now (the index of its next restart draw).
     pub step_restarts: u64,
+    /// The software-update state messages waiting for the client's next batch.
+    pub state: StateBatch,
     pub sink: &'a mut Emissions,
     pub observer: &'a mut O,
 }
@@ -82,6 +132,13 @@ impl<O: Observer> ServerRun<'_, O> {
             // The clock stayed at the moment the hung restart began.
             Err(Halt::Hung) => (Outcome::Failed, self.t),
         };
+        // The client sends what its state-message batch holds, unless the server went down for
+        // good before the batch was due.
+        if let Some((due, count)) = self.state.take()
+            && !(self.hung && due > end)
+        {
+            self.emit_state(due, count);
+        }
         self.note(TraceEvent::RunEnded { at: end, outcome });
         (outcome, end)
     }
@@ -224,6 +281,10 @@ impl<O: Observer> ServerRun<'_, O> {
                     } else if *restart_share > 0.0 && asks.uniform(i) < *restart_share {
                         asked = true;
                     }
+                    // The update's compliance changed (installed or failed): a state message.
+                    if let Some((due, count)) = self.state.add(self.t) {
+                        self.emit_state(due, count);
+                    }
                 }
                 self.step_ended(id, node, None, start, None, !any_failed, false);
                 if any_failed {
@@ -310,6 +371,7 @@ impl<O: Observer> ServerRun<'_, O> {
             self.restarts_outside += 1;
         }
         if self.hang > 0.0 && self.stream.child(node.tag(StepDraw::Hang)).uniform(index) < self.hang {
+            self.hung = true;
             self.note(TraceEvent::Restart { node: id, cause, start, end: None });
             return Err(Halt::Hung);
         }
@@ -365,6 +427,12 @@ impl<O: Observer> ServerRun<'_, O> {
             self.sink.push(self.mp, self.t, kind, count);
             self.observer.event(TraceEvent::Message { at: self.t, kind, count });
         }
+    }
+
+    fn emit_state(&mut self, due: Millis, count: u32) {
+        self.state_sent += count;
+        self.sink.push_state(self.mp, due, count);
+        self.observer.event(TraceEvent::StateMessages { at: due, count });
     }
 
     #[inline]

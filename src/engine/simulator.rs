@@ -3,7 +3,7 @@
 
 use super::observer::Observer;
 use super::outcome::Outcome;
-use super::server_run::ServerRun;
+use super::server_run::{ServerRun, StateBatch};
 use crate::messages::Emissions;
 use crate::random::Stream;
 use crate::random::layout::{Purpose, server_stream};
@@ -47,6 +47,8 @@ pub struct ServerRecord {
     pub restarts_outside: u32,
     /// Status messages it sent.
     pub messages: u32,
+    /// Software-update state messages it sent.
+    pub state_messages: u32,
     /// Engine events its run produced (run start and end, groups, steps, restarts, skips).
     pub events: u32,
 }
@@ -138,6 +140,7 @@ impl<'a> Simulator<'a> {
             restarts: 0,
             restarts_outside: 0,
             messages: 0,
+            state_messages: 0,
             events: 0,
         };
         if placement.excluded {
@@ -181,6 +184,12 @@ impl<'a> Simulator<'a> {
             Millis::MAX
         };
         let mp = (index % sink.management_points() as u64) as usize;
+        let messages = &scenario.messages;
+        let phase = if messages.state_per_update > 0 {
+            (stream.purpose(Purpose::StatePhase).uniform(0) * messages.state_batch as f64) as Millis
+        } else {
+            0
+        };
         let mut run = ServerRun {
             program,
             messages: &scenario.messages,
@@ -197,8 +206,11 @@ impl<'a> Simulator<'a> {
             restarts: 0,
             restarts_outside: 0,
             sent: 0,
+            state_sent: 0,
             events: 0,
+            hung: false,
             step_restarts: 0,
+            state: StateBatch::new(messages.state_per_update, messages.state_batch, phase),
             sink,
             observer,
         };
@@ -208,6 +220,7 @@ impl<'a> Simulator<'a> {
         record.restarts = run.restarts;
         record.restarts_outside = run.restarts_outside;
         record.messages = run.sent;
+        record.state_messages = run.state_sent;
         record.events = run.events;
         record
     }

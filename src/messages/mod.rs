@@ -1,11 +1,24 @@
-//! Status messages after the servers ran: who sent what when, and the queues they wait in.
+//! Status messages after the servers ran: who sent what when, and the site's queues.
 //!
-//! Messages never feed back into servers, so the queues are computed from the emission times
-//! once a replication's servers are done: exact, and cheap.
+//! Messages never feed back into servers, so the queues — management points, then Status
+//! Manager — are computed from the send times once a replication's servers are done: exact, and
+//! cheap. See `docs/infrastructure.md` for how the model maps onto a ConfigMgr site.
 
+pub mod downtime;
 pub mod emissions;
 pub mod radix;
-pub mod site_queue;
+pub mod site;
 
+pub use downtime::Downtime;
 pub use emissions::Emissions;
-pub use site_queue::{QueueStats, SiteQueue};
+pub use site::{ComponentStats, LoadSeries, Recorders, Site, SiteStats};
+
+use hdrhistogram::Histogram;
+
+/// Highest latency the histograms track: 1,000 days in microseconds.
+pub const MAX_LATENCY_US: u64 = 1_000 * 86_400 * 1_000_000;
+
+/// A new, empty latency histogram in microseconds (3 significant figures).
+pub fn latency_histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, MAX_LATENCY_US, 3).expect("constant histogram bounds are valid")
+}

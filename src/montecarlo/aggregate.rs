@@ -9,9 +9,11 @@ use super::runner::RunResult;
 use super::stats::Estimate;
 use super::tally::ReplicationFigures;
 use crate::engine::Outcome;
+use crate::messages::ComponentStats;
 use crate::report::summary::{
-    FleetFigures, LatencyFigures, Mean, MeanCi, MeanMax, MessageFigures, OutcomeShares, Performance, RestartFigures,
-    SUMMARY_SCHEMA, Spread, Summary, WindowFigures,
+    ComponentFigures, FleetFigures, InfrastructureFigures, LatencyFigures, Mean, MeanCi, MeanMax, MessageFigures,
+    OutageFigures, OutcomeShares, Performance, RestartFigures, SUMMARY_SCHEMA, Spread, StateFigures, Summary,
+    WindowFigures,
 };
 use crate::scenario::duration::{HOUR, MINUTE};
 use crate::scenario::{MessageKind, Scenario};
@@ -36,22 +38,25 @@ pub fn summarize(scenario: &Scenario, seed: u64, result: &RunResult) -> Summary 
         figures.iter().filter(|f| f.started > 0).map(|f| f.messages as f64 / f.started as f64).collect();
     let last_close = scenario.windows.last_close() as f64;
     let drain: Vec<f64> =
-        per_rep(&|f| f.queue.last_processed.map_or(0.0, |t| ((t - last_close) / MINUTE as f64).max(0.0)));
-    let latency = &pooled.latency_us;
-    let latency_count = latency.len();
-    let us_to_s = |v: u64| v as f64 / 1.0e6;
-    let latency_seconds = LatencyFigures {
-        mean: if latency_count == 0 { 0.0 } else { pooled.latency_sum_us as f64 / latency_count as f64 / 1.0e6 },
-        p50: quantile(latency, 0.50, us_to_s),
-        p90: quantile(latency, 0.90, us_to_s),
-        p95: quantile(latency, 0.95, us_to_s),
-        p99: quantile(latency, 0.99, us_to_s),
-        max: if latency_count == 0 { 0.0 } else { us_to_s(latency.max()) },
-    };
+        per_rep(&|f| f.site.last_processed.map_or(0.0, |t| ((t - last_close) / MINUTE as f64).max(0.0)));
     let by_kind: BTreeMap<String, f64> = MessageKind::ALL
         .iter()
         .map(|k| (k.key().to_owned(), safe_div(pooled.by_kind[*k as usize] as f64, reps as f64)))
         .collect();
+    let kinds = |list: &[MessageKind]| -> f64 {
+        safe_div(list.iter().map(|k| pooled.by_kind[*k as usize]).sum::<u64>() as f64, reps as f64)
+    };
+    use MessageKind as K;
+    let by_event: BTreeMap<String, f64> = [
+        ("run", kinds(&[K::RunStarted, K::RunCompleted, K::RunFailed])),
+        ("group", kinds(&[K::GroupStarted, K::GroupCompleted, K::GroupSkipped])),
+        ("step", kinds(&[K::StepSucceeded, K::StepFailed, K::StepSkipped, K::StepDisabled])),
+        ("restart", kinds(&[K::Restart])),
+        ("state", safe_div(pooled.state_messages as f64, reps as f64)),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
 
     let windows = scenario
         .windows
@@ -105,12 +110,21 @@ pub fn summarize(scenario: &Scenario, seed: u64, result: &RunResult) -> Summary 
         status_messages: MessageFigures {
             per_run_mean: Estimate::of(&per_run).mean,
             total_mean: Estimate::of(&per_rep(&|f| f.messages as f64)).mean,
-            peak_per_minute: mean_max(&per_rep(&|f| f.queue.peak_per_minute as f64)),
-            backlog_peak: mean_max(&per_rep(&|f| f.queue.backlog_peak as f64)),
-            latency_seconds,
+            peak_per_minute: mean_max(&per_rep(&|f| f.site.peak_per_minute as f64)),
+            peak_per_second: mean_max(&per_rep(&|f| f.site.peak_per_second as f64)),
+            backlog_peak: mean_max(&per_rep(&|f| f.site.backlog_peak as f64)),
+            latency_seconds: latency(&pooled.latency_us, pooled.latency_sum_us),
             drain_minutes_after_last_window: Estimate::of(&drain).mean,
             by_kind,
+            by_event,
         },
+        state_messages: StateFigures {
+            per_update: scenario.messages.state_per_update,
+            batch_minutes: scenario.messages.state_batch as f64 / MINUTE as f64,
+            total_mean: Estimate::of(&per_rep(&|f| f.state_messages as f64)).mean,
+            latency_seconds: latency(&pooled.state_latency_us, pooled.state_latency_sum_us),
+        },
+        infrastructure: infrastructure(scenario, figures),
         windows,
         performance: Performance {
             server_runs: pooled.server_runs,
@@ -119,6 +133,64 @@ pub fn summarize(scenario: &Scenario, seed: u64, result: &RunResult) -> Summary 
             threads: result.threads,
         },
     }
+}
+
+/// Latency figures in seconds from a histogram of microseconds and its exact sum.
+fn latency(h: &Histogram<u64>, sum_us: u128) -> LatencyFigures {
+    let count = h.len();
+    let us_to_s = |v: u64| v as f64 / 1.0e6;
+    LatencyFigures {
+        mean: if count == 0 { 0.0 } else { sum_us as f64 / count as f64 / 1.0e6 },
+        p50: quantile(h, 0.50, us_to_s),
+        p90: quantile(h, 0.90, us_to_s),
+        p95: quantile(h, 0.95, us_to_s),
+        p99: quantile(h, 0.99, us_to_s),
+        max: if count == 0 { 0.0 } else { us_to_s(h.max()) },
+    }
+}
+
+/// Per-component figures, from each replication's site statistics in replication order.
+fn infrastructure(scenario: &Scenario, figures: &[ReplicationFigures]) -> InfrastructureFigures {
+    let infra = &scenario.infrastructure;
+    let component =
+        |name: String, rate: Option<f64>, workers: u32, get: &dyn Fn(&ReplicationFigures) -> ComponentStats| {
+            let stats: Vec<ComponentStats> = figures.iter().map(get).collect();
+            let messages: u64 = stats.iter().map(|c| c.messages).sum();
+            let sojourn: f64 = stats.iter().map(|c| c.sojourn_ms).sum();
+            ComponentFigures {
+                name,
+                rate,
+                workers,
+                messages_mean: safe_div(messages as f64, stats.len() as f64),
+                utilisation: mean_max(&stats.iter().map(|c| c.utilisation(workers)).collect::<Vec<_>>()),
+                peak_hour_utilisation: mean_max(
+                    &stats.iter().map(|c| c.peak_hour_utilisation(workers)).collect::<Vec<_>>(),
+                ),
+                backlog_peak: mean_max(&stats.iter().map(|c| c.backlog_peak as f64).collect::<Vec<_>>()),
+                time_in_component_seconds_mean: safe_div(sojourn, messages as f64) / 1_000.0,
+            }
+        };
+    let status_manager =
+        component("status_manager".to_owned(), infra.status_manager_rate, infra.status_manager_workers, &|f| {
+            f.site.status_manager
+        });
+    let management_points = (0..infra.management_points as usize)
+        .map(|k| {
+            component(format!("mp:{}", k + 1), infra.mp_rate, 1, &|f| {
+                f.site.management_points.get(k).copied().unwrap_or_default()
+            })
+        })
+        .collect();
+    let outages = infra
+        .outages
+        .iter()
+        .map(|o| OutageFigures {
+            component: o.component.to_string(),
+            at_minute: o.at as f64 / MINUTE as f64,
+            length_minutes: o.length as f64 / MINUTE as f64,
+        })
+        .collect();
+    InfrastructureFigures { status_manager, management_points, outages }
 }
 
 fn mean_ci(e: Estimate) -> MeanCi {

@@ -6,7 +6,6 @@
 //! merge exactly in any order; per-replication figures are sorted by index before any
 //! floating-point arithmetic. So 1 thread and 16 threads give bit-identical summaries.
 
-use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
@@ -14,7 +13,7 @@ use thiserror::Error;
 
 use super::tally::{Pooled, ReplicationFigures};
 use crate::engine::Simulator;
-use crate::messages::{Emissions, SiteQueue, radix};
+use crate::messages::{Emissions, Recorders, Site};
 use crate::random::layout::site_stream;
 use crate::scenario::Scenario;
 use crate::sequence::Program;
@@ -62,9 +61,7 @@ pub struct Worker<'a> {
     sim: Simulator<'a>,
     scratch: crate::engine::Scratch,
     emissions: Emissions,
-    arrivals: Vec<u64>,
-    sort_buffer: Vec<u64>,
-    in_system: VecDeque<f64>,
+    site: Option<Site>,
     /// Totals of the replications this worker ran.
     pub pooled: Pooled,
     /// Figures of the replications this worker ran, in the order it ran them.
@@ -79,9 +76,7 @@ impl<'a> Worker<'a> {
             sim,
             scratch: sim.scratch(),
             emissions: Emissions::new(scenario.infrastructure.management_points as usize),
-            arrivals: Vec::new(),
-            sort_buffer: Vec::new(),
-            in_system: VecDeque::new(),
+            site: Site::new(&scenario.infrastructure),
             pooled: Pooled::new(scenario.windows.list.len()),
             figures: Vec::new(),
         }
@@ -96,15 +91,13 @@ impl<'a> Worker<'a> {
         self.sim.run_replication(seed, replication, &mut self.scratch, &mut self.emissions, |server| {
             pooled.record(&mut figures, windows, server);
         });
-        self.arrivals.clear();
-        for mp in 0..self.emissions.management_points() {
-            self.arrivals.extend_from_slice(self.emissions.sent_to(mp));
-        }
-        radix::sort(&mut self.arrivals, &mut self.sort_buffer);
-        let infra = &self.sim.scenario().infrastructure;
-        if let Some(rate) = infra.status_manager_rate {
-            let queue = SiteQueue { rate, service: infra.service, stream: site_stream(seed, replication) };
-            figures.queue = queue.process(&self.arrivals, &mut self.in_system, &mut self.pooled.latency_us);
+        if let Some(site) = &mut self.site {
+            let recorders = Recorders {
+                status_latency: &mut self.pooled.latency_us,
+                state_latency: &mut self.pooled.state_latency_us,
+                series: &mut self.pooled.series,
+            };
+            figures.site = site.process(&mut self.emissions, site_stream(seed, replication), recorders);
         }
         self.pooled.finish_replication(&figures, self.emissions.by_kind());
         self.figures.push(figures);

@@ -7,7 +7,7 @@
 use hdrhistogram::Histogram;
 
 use crate::engine::{Outcome, ServerRecord};
-use crate::messages::site_queue::{QueueStats, latency_histogram};
+use crate::messages::{LoadSeries, SiteStats, latency_histogram};
 use crate::scenario::{MessageKind, Millis, Window};
 
 /// Highest duration the run-time histograms track: 1,000 days in milliseconds.
@@ -41,8 +41,10 @@ pub struct ReplicationFigures {
     pub duration_sum_ms: u64,
     /// Status messages sent.
     pub messages: u64,
-    /// The site queue's figures.
-    pub queue: QueueStats,
+    /// Software-update state messages sent.
+    pub state_messages: u64,
+    /// The site's figures (management points and Status Manager).
+    pub site: SiteStats,
     /// Engine events.
     pub events: u64,
 }
@@ -65,18 +67,26 @@ pub struct Pooled {
     pub overrun_ms: Histogram<u64>,
     /// Durations of runs that started, milliseconds.
     pub duration_ms: Histogram<u64>,
-    /// Message latencies, microseconds.
+    /// Status-message latencies, microseconds.
     pub latency_us: Histogram<u64>,
+    /// State-message latencies, microseconds.
+    pub state_latency_us: Histogram<u64>,
     /// Exact sum of overruns, milliseconds.
     pub overrun_sum_ms: u128,
     /// Exact sum of durations, milliseconds.
     pub duration_sum_ms: u128,
-    /// Exact sum of latencies, microseconds.
+    /// Exact sum of status-message latencies, microseconds.
     pub latency_sum_us: u128,
+    /// Exact sum of state-message latencies, microseconds.
+    pub state_latency_sum_us: u128,
+    /// Messages per minute, summed over replications.
+    pub series: LoadSeries,
     /// Per-window totals, in window order.
     pub windows: Vec<WindowTotals>,
-    /// Messages by event kind.
+    /// Status messages by event kind.
     pub by_kind: [u64; MessageKind::ALL.len()],
+    /// State messages.
+    pub state_messages: u64,
     /// Server runs simulated.
     pub server_runs: u64,
     /// Engine events plus messages.
@@ -90,11 +100,15 @@ impl Pooled {
             overrun_ms: duration_histogram(),
             duration_ms: duration_histogram(),
             latency_us: latency_histogram(),
+            state_latency_us: latency_histogram(),
             overrun_sum_ms: 0,
             duration_sum_ms: 0,
             latency_sum_us: 0,
+            state_latency_sum_us: 0,
+            series: LoadSeries::default(),
             windows: vec![WindowTotals::default(); windows],
             by_kind: [0; MessageKind::ALL.len()],
+            state_messages: 0,
             server_runs: 0,
             events: 0,
         }
@@ -106,9 +120,13 @@ impl Pooled {
         self.overrun_ms.add(&other.overrun_ms).expect("histograms share bounds");
         self.duration_ms.add(&other.duration_ms).expect("histograms share bounds");
         self.latency_us.add(&other.latency_us).expect("histograms share bounds");
+        self.state_latency_us.add(&other.state_latency_us).expect("histograms share bounds");
         self.overrun_sum_ms += other.overrun_sum_ms;
         self.duration_sum_ms += other.duration_sum_ms;
         self.latency_sum_us += other.latency_sum_us;
+        self.state_latency_sum_us += other.state_latency_sum_us;
+        self.series.merge(&other.series);
+        self.state_messages += other.state_messages;
         for (a, b) in self.windows.iter_mut().zip(&other.windows) {
             a.targeted += b.targeted;
             a.messages += b.messages;
@@ -137,7 +155,8 @@ impl Pooled {
         figures.restarts += u64::from(server.restarts);
         figures.restarts_outside += u64::from(server.restarts_outside);
         figures.messages += u64::from(server.messages);
-        figures.events += u64::from(server.events) + u64::from(server.messages);
+        figures.state_messages += u64::from(server.state_messages);
+        figures.events += u64::from(server.events) + u64::from(server.messages) + u64::from(server.state_messages);
         let w = &mut self.windows[server.window as usize];
         w.targeted += 1;
         w.outcomes[o] += 1;
@@ -159,7 +178,9 @@ impl Pooled {
     pub fn finish_replication(&mut self, figures: &ReplicationFigures, by_kind: &[u64; MessageKind::ALL.len()]) {
         self.overrun_sum_ms += u128::from(figures.overrun_sum_ms);
         self.duration_sum_ms += u128::from(figures.duration_sum_ms);
-        self.latency_sum_us += figures.queue.latency_sum_us;
+        self.latency_sum_us += figures.site.status_latency_sum_us;
+        self.state_latency_sum_us += figures.site.state_latency_sum_us;
+        self.state_messages += figures.state_messages;
         self.events += figures.events;
         for (a, b) in self.by_kind.iter_mut().zip(by_kind) {
             *a += b;

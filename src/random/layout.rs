@@ -58,6 +58,8 @@ pub enum Purpose {
     Pending,
     /// The delay between the window start and the run start.
     StartDelay,
+    /// The phase of the client's state-message batches.
+    StatePhase,
     /// A named count from `[fleet.counts]`; the tag is [`count_tag`] of its name.
     Count(u64),
     /// A step's draws; `node` is [`node_tag`] of the step, `kind` what is drawn.
@@ -117,6 +119,7 @@ impl Purpose {
             Self::Window => 0x5749_4E44,
             Self::Pending => 0x5045_4E44,
             Self::StartDelay => 0x4445_4C41,
+            Self::StatePhase => 0x5354_4154,
             Self::Count(tag) => combine(0x434F_554E, tag),
             Self::Step { node, kind } => combine(node, kind as u64),
         }

@@ -3,6 +3,7 @@
 //! Exporters return bytes or text and never touch files; the command line writes them.
 
 pub mod json;
+pub mod load_csv;
 pub mod summary;
 pub mod table;
 

@@ -33,6 +33,10 @@ pub struct Summary {
     pub restarts: RestartFigures,
     /// Status-message load at the site.
     pub status_messages: MessageFigures,
+    /// The software-update state-message stream (`[messages] state_per_update`).
+    pub state_messages: StateFigures,
+    /// Each component of the site: Status Manager and the management points.
+    pub infrastructure: InfrastructureFigures,
     /// One entry per window, in window order.
     pub windows: Vec<WindowFigures>,
     /// How much work the run did and how long it took (the only part that varies between runs).
@@ -141,8 +145,10 @@ pub struct MessageFigures {
     pub per_run_mean: f64,
     /// Messages sent per replication.
     pub total_mean: f64,
-    /// Most messages arriving at the site in one minute.
+    /// Most messages (status and state) arriving at the site in one minute.
     pub peak_per_minute: MeanMax,
+    /// Most messages arriving at the site in one second.
+    pub peak_per_second: MeanMax,
     /// Most messages waiting at the site at once (arrived, not yet processed).
     pub backlog_peak: MeanMax,
     /// Sending to processed, seconds.
@@ -150,8 +156,66 @@ pub struct MessageFigures {
     /// From the close of the last window to the last message processed, minutes (mean over
     /// replications; 0 when the site was done before the last window closed).
     pub drain_minutes_after_last_window: f64,
-    /// Messages per replication by event kind (`run_started`, `step_succeeded`, …).
+    /// Status messages per replication by event kind (`run_started`, `step_succeeded`, …).
     pub by_kind: std::collections::BTreeMap<String, f64>,
+    /// Messages per replication by event: `run`, `group`, `step`, `restart`, and `state`.
+    pub by_event: std::collections::BTreeMap<String, f64>,
+}
+
+/// The software-update state-message stream.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StateFigures {
+    /// State messages per installed or failed update (0: the stream is off).
+    pub per_update: u32,
+    /// Minutes between the client's batches.
+    pub batch_minutes: f64,
+    /// State messages a replication.
+    pub total_mean: f64,
+    /// From the update's state change to processed by Status Manager, seconds.
+    pub latency_seconds: LatencyFigures,
+}
+
+/// The site's components.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InfrastructureFigures {
+    /// Status Manager on the site server.
+    pub status_manager: ComponentFigures,
+    /// The management points, `mp:1` first.
+    pub management_points: Vec<ComponentFigures>,
+    /// The outages the scenario sets.
+    pub outages: Vec<OutageFigures>,
+}
+
+/// One component's load.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComponentFigures {
+    /// `status_manager` or `mp:N`.
+    pub name: String,
+    /// Messages a second one worker processes (`null`: forwards instantly).
+    pub rate: Option<f64>,
+    /// Workers.
+    pub workers: u32,
+    /// Messages through the component, a replication.
+    pub messages_mean: f64,
+    /// Busy time over the time it had work (first arrival to last departure), per worker.
+    pub utilisation: MeanMax,
+    /// Busy time in the busiest clock hour, over that hour, per worker.
+    pub peak_hour_utilisation: MeanMax,
+    /// Most messages in the component at once (waiting or in service).
+    pub backlog_peak: MeanMax,
+    /// Mean time a message spends in the component (waiting and in service), seconds.
+    pub time_in_component_seconds_mean: f64,
+}
+
+/// An outage, as the scenario sets it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutageFigures {
+    /// `status_manager`, `mp` or `mp:N`.
+    pub component: String,
+    /// When it starts, minutes since Monday 00:00.
+    pub at_minute: f64,
+    /// How long it lasts, minutes.
+    pub length_minutes: f64,
 }
 
 /// One window's figures.

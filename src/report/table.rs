@@ -29,6 +29,17 @@ pub fn grouped(value: f64, decimals: usize) -> String {
     out
 }
 
+/// Seconds for a reader: `350 ms`, `4.2 s`, `12.5 min`.
+pub fn seconds(x: f64) -> String {
+    if x < 1.0 {
+        format!("{:.0} ms", x * 1_000.0)
+    } else if x < 600.0 {
+        format!("{x:.1} s")
+    } else {
+        format!("{:.1} min", x / 60.0)
+    }
+}
+
 fn percent(x: f64) -> String {
     format!("{:.2}%", x * 100.0)
 }
@@ -106,27 +117,75 @@ pub fn summary_table(s: &Summary) -> String {
     if m.total_mean > 0.0 {
         let _ = writeln!(
             out,
-            "  peak arrivals   {} a minute (worst replication {})",
+            "  peak arrivals   {} a minute (worst replication {}); {} in one second (worst {})",
             grouped(m.peak_per_minute.mean, 0),
-            grouped(m.peak_per_minute.max, 0)
+            grouped(m.peak_per_minute.max, 0),
+            grouped(m.peak_per_second.mean, 0),
+            grouped(m.peak_per_second.max, 0)
         );
         let _ = writeln!(
             out,
-            "  backlog peak    {} messages waiting (worst {})",
+            "  backlog peak    {} messages waiting at Status Manager (worst {})",
             grouped(m.backlog_peak.mean, 0),
             grouped(m.backlog_peak.max, 0)
         );
         let l = &m.latency_seconds;
         let _ = writeln!(
             out,
-            "  latency         mean {:.1} s, p50 {:.1} s, p99 {:.1} s, max {:.1} s",
-            l.mean, l.p50, l.p99, l.max
+            "  latency         mean {}, p50 {}, p99 {}, max {}",
+            seconds(l.mean),
+            seconds(l.p50),
+            seconds(l.p99),
+            seconds(l.max)
         );
         let _ = writeln!(
             out,
             "  drain           {:.1} min after the last window closes",
             m.drain_minutes_after_last_window
         );
+    }
+    let st = &s.state_messages;
+    if st.per_update > 0 {
+        let _ = writeln!(
+            out,
+            "State messages: {} a replication, sent in batches every {} min; latency mean {}, p99 {}.",
+            grouped(st.total_mean, 0),
+            st.batch_minutes,
+            seconds(st.latency_seconds.mean),
+            seconds(st.latency_seconds.p99)
+        );
+    }
+    if m.total_mean > 0.0 || st.total_mean > 0.0 {
+        let _ = writeln!(
+            out,
+            "\n{:<16}{:>10}{:>14}{:>12}{:>10}{:>12}",
+            "Component", "rate/s", "messages", "peak hour", "backlog", "time in it"
+        );
+        let infra = &s.infrastructure;
+        for c in std::iter::once(&infra.status_manager).chain(&infra.management_points) {
+            let rate = match c.rate {
+                Some(r) if c.workers > 1 => format!("{}×{}", grouped(r, 0), c.workers),
+                Some(r) => grouped(r, 0),
+                None => "instant".to_owned(),
+            };
+            let _ = writeln!(
+                out,
+                "{:<16}{:>10}{:>14}{:>11.1}%{:>10}{:>12}",
+                c.name,
+                rate,
+                grouped(c.messages_mean, 0),
+                c.peak_hour_utilisation.mean * 100.0,
+                grouped(c.backlog_peak.mean, 0),
+                seconds(c.time_in_component_seconds_mean)
+            );
+        }
+        for o in &infra.outages {
+            let _ = writeln!(
+                out,
+                "  outage: {} down for {} min from minute {} of the week",
+                o.component, o.length_minutes, o.at_minute
+            );
+        }
     }
 
     let mut worst: Vec<_> = s.windows.iter().filter(|w| w.overran.mean > 0.0).collect();

@@ -20,10 +20,12 @@ pub const MAX_COUNT: u64 = 100_000;
 pub enum CountDist {
     /// Always the same count.
     Fixed(u32),
-    /// Poisson with the given mean.
+    /// Poisson with the given mean (build it with [`CountDist::poisson`]).
     Poisson {
         /// Mean count.
         mean: f64,
+        /// `e^(-mean)`, the probability of 0, computed once.
+        p0: f64,
     },
     /// Binomial: `n` trials with success probability `p`.
     Binomial {
@@ -59,6 +61,11 @@ pub enum Items {
 }
 
 impl CountDist {
+    /// A Poisson distribution with this mean (at least 0).
+    pub fn poisson(mean: f64) -> Self {
+        Self::Poisson { mean, p0: (-mean).exp() }
+    }
+
     /// Reads a count given inline: an integer or a table (a name is resolved by the caller).
     pub fn read(value: &Value<'_, '_>) -> ReadResult<Self> {
         if !value.is_table() {
@@ -81,7 +88,7 @@ impl CountDist {
                 if mean > MAX_COUNT as f64 / 10.0 {
                     return Err(mean_v.error(format!("{mean} items a server is absurd (at most {})", MAX_COUNT / 10)));
                 }
-                Ok(Self::Poisson { mean })
+                Ok(Self::poisson(mean))
             }
             "binomial" => {
                 let t = value.table(&["dist", "n", "p"])?;
@@ -106,11 +113,11 @@ impl CountDist {
     pub fn sample(&self, rng: &mut DrawRng) -> u32 {
         match self {
             Self::Fixed(v) => *v,
-            Self::Poisson { mean } => {
+            Self::Poisson { mean, p0 } => {
                 if *mean <= 0.0 {
                     0
                 } else if *mean <= 30.0 {
-                    poisson_inverse(*mean, rng.next_f64())
+                    poisson_inverse(*mean, *p0, rng.next_f64())
                 } else {
                     match Poisson::new(*mean) {
                         Ok(p) => (p.sample(rng) as u64).min(MAX_COUNT) as u32,
@@ -136,7 +143,7 @@ impl CountDist {
     pub fn mean(&self) -> f64 {
         match self {
             Self::Fixed(v) => f64::from(*v),
-            Self::Poisson { mean } => *mean,
+            Self::Poisson { mean, .. } => *mean,
             Self::Binomial { n, p } => f64::from(*n) * p,
             Self::Empirical { values, cumulative } => {
                 let mut prev = 0.0;
@@ -165,9 +172,10 @@ fn read_count(value: &Value<'_, '_>) -> ReadResult<u32> {
     }
 }
 
-/// Smallest k with P(X ≤ k) > u for a Poisson(mean), by summing the probabilities.
-fn poisson_inverse(mean: f64, u: f64) -> u32 {
-    let mut p = (-mean).exp();
+/// Smallest k with P(X ≤ k) > u for a Poisson(mean), by summing the probabilities from
+/// `p0 = e^(-mean)`.
+fn poisson_inverse(mean: f64, p0: f64, u: f64) -> u32 {
+    let mut p = p0;
     let mut cdf = p;
     let mut k = 0u32;
     let limit = (mean * 10.0 + 100.0) as u32;
@@ -203,7 +211,7 @@ impl fmt::Display for CountDist {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Fixed(v) => write!(f, "{v}"),
-            Self::Poisson { mean } => write!(f, "poisson mean {mean}"),
+            Self::Poisson { mean, .. } => write!(f, "poisson mean {mean}"),
             Self::Binomial { n, p } => write!(f, "binomial n {n} p {p}"),
             Self::Empirical { values, .. } => write!(f, "empirical {values:?}"),
         }
@@ -236,9 +244,9 @@ mod tests {
     fn sample_means_match_analytic_means() {
         for dist in [
             CountDist::Fixed(4),
-            CountDist::Poisson { mean: 3.0 },
-            CountDist::Poisson { mean: 0.15 },
-            CountDist::Poisson { mean: 80.0 },
+            CountDist::poisson(3.0),
+            CountDist::poisson(0.15),
+            CountDist::poisson(80.0),
             CountDist::Binomial { n: 10, p: 0.3 },
             CountDist::Binomial { n: 500, p: 0.01 },
             CountDist::Empirical { values: vec![0, 1, 5], cumulative: vec![0.2, 0.7, 1.0] },
@@ -251,8 +259,9 @@ mod tests {
     #[test]
     fn poisson_inverse_is_exact_at_the_boundaries() {
         // P(X = 0) = e^-3 ≈ 0.0498: u just below gives 0, just above gives 1.
-        assert_eq!(poisson_inverse(3.0, 0.0497), 0);
-        assert_eq!(poisson_inverse(3.0, 0.0499), 1);
+        let p0 = (-3.0f64).exp();
+        assert_eq!(poisson_inverse(3.0, p0, 0.0497), 0);
+        assert_eq!(poisson_inverse(3.0, p0, 0.0499), 1);
         assert_eq!(binomial_inverse(4, 0.5, 0.0624), 0);
         assert_eq!(binomial_inverse(4, 0.5, 0.0626), 1);
         assert_eq!(binomial_inverse(4, 0.5, 0.9999), 4);
@@ -262,8 +271,8 @@ mod tests {
     fn a_larger_mean_never_gives_fewer_items_on_the_same_draw() {
         let s = Stream::from_key(11);
         for i in 0..10_000 {
-            let a = CountDist::Poisson { mean: 2.0 }.sample(&mut s.draw(i));
-            let b = CountDist::Poisson { mean: 2.5 }.sample(&mut s.draw(i));
+            let a = CountDist::poisson(2.0).sample(&mut s.draw(i));
+            let b = CountDist::poisson(2.5).sample(&mut s.draw(i));
             assert!(b >= a);
         }
     }

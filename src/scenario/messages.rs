@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use super::duration::{DAY, DurationDisplay, MINUTE, Millis};
 use super::reader::{ReadResult, Table};
 
 /// An event of a task-sequence run that sends status messages to the management point.
@@ -97,18 +98,29 @@ impl fmt::Display for MessageKind {
     }
 }
 
-/// How many messages each event sends.
+/// How many messages each event sends, and the software-update state-message stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MessageCounts {
     counts: [u32; 11],
+    /// State messages per installed or failed update (default 0: no state messages).
+    pub state_per_update: u32,
+    /// The client sends state messages in bulk at this interval (default 15 minutes).
+    pub state_batch: Millis,
 }
 
 /// The most messages one event may send (a sanity bound).
 pub const MAX_MESSAGES_PER_EVENT: i64 = 10_000;
 
+/// Default interval of the client's state-message batches.
+pub const DEFAULT_STATE_BATCH: Millis = 15 * MINUTE;
+
 impl Default for MessageCounts {
     fn default() -> Self {
-        Self { counts: MessageKind::ALL.map(MessageKind::default_count) }
+        Self {
+            counts: MessageKind::ALL.map(MessageKind::default_count),
+            state_per_update: 0,
+            state_batch: DEFAULT_STATE_BATCH,
+        }
     }
 }
 
@@ -122,13 +134,32 @@ impl MessageCounts {
                     counts.counts[kind as usize] = v.integer_in(0, MAX_MESSAGES_PER_EVENT)? as u32;
                 }
             }
+            if let Some(v) = t.get("state_per_update") {
+                counts.state_per_update = v.integer_in(0, MAX_MESSAGES_PER_EVENT)? as u32;
+            }
+            if let Some(v) = t.get("state_batch") {
+                let batch = v.duration()?;
+                if batch == 0 {
+                    return Err(
+                        v.error("the client sends state messages every `state_batch`; it must be longer than 0s")
+                    );
+                }
+                if batch > DAY {
+                    return Err(
+                        v.error(format!("a state-message batch of {} is absurd (at most 1d)", DurationDisplay(batch)))
+                    );
+                }
+                counts.state_batch = batch;
+            }
         }
         Ok(counts)
     }
 
     /// The keys `[messages]` accepts.
-    pub fn keys() -> [&'static str; 11] {
-        MessageKind::ALL.map(MessageKind::key)
+    pub fn keys() -> Vec<&'static str> {
+        let mut keys: Vec<&'static str> = MessageKind::ALL.iter().map(|k| k.key()).collect();
+        keys.extend(["state_per_update", "state_batch"]);
+        keys
     }
 
     /// Messages sent by one event of `kind`.
@@ -142,8 +173,8 @@ impl MessageCounts {
         self.counts[kind as usize] = count;
     }
 
-    /// Whether every event sends no message.
+    /// Whether no event sends a status message and no update sends a state message.
     pub fn all_zero(&self) -> bool {
-        self.counts.iter().all(|c| *c == 0)
+        self.counts.iter().all(|c| *c == 0) && self.state_per_update == 0
     }
 }

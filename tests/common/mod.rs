@@ -95,6 +95,7 @@ pub fn trace_seed(s: &Scenario, seed: u64, server: u64) -> (Vec<String>, ServerR
                 cause.label()
             ),
             TraceEvent::Message { at, kind, count } => format!("{} msg {} x{}", m(at), kind.key(), count),
+            TraceEvent::StateMessages { at, count } => format!("{} msg state x{}", m(at), count),
             TraceEvent::RunEnded { at, outcome } => format!("{} run ended {}", m(at), outcome.key()),
         })
         .collect();
