@@ -170,3 +170,22 @@ fn help_speaks_to_a_patching_admin() {
     let out = patchsim(&["--help"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("maintenance window"));
 }
+
+#[test]
+fn a_status_manager_outage_shows_its_backlog_and_latency_and_loses_nothing() {
+    let dir = temp("outage");
+    let out = patchsim(&["run", "scenarios/status-manager-outage.toml", "-r", "2", "--out", dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let s: Value = serde_json::from_slice(&std::fs::read(dir.join("summary.json")).unwrap()).unwrap();
+    let m = &s["status_messages"];
+    // Tuesday's first window sends about 180 messages a minute: half an hour piles up thousands.
+    assert!(m["backlog_peak"]["mean"].as_f64().unwrap() > 1_000.0, "{m}");
+    let max_latency = m["latency_seconds"]["max"].as_f64().unwrap();
+    assert!((1_700.0..1_900.0).contains(&max_latency), "longest wait {max_latency} s");
+    // Every message sent (status and state) went through Status Manager.
+    let sent = m["total_mean"].as_f64().unwrap() + s["state_messages"]["total_mean"].as_f64().unwrap();
+    let processed = s["infrastructure"]["status_manager"]["messages_mean"].as_f64().unwrap();
+    assert!((sent - processed).abs() < 1e-6, "sent {sent}, processed {processed}");
+    assert_eq!(s["infrastructure"]["outages"][0]["at"], "Tue 00:30");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("outage: status_manager down for 30 min from Tue 00:30"));
+}

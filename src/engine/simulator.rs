@@ -6,7 +6,7 @@ use super::outcome::Outcome;
 use super::server_run::{ServerRun, StateBatch};
 use crate::messages::Emissions;
 use crate::random::Stream;
-use crate::random::layout::{Purpose, server_stream};
+use crate::random::layout::{Purpose, server_stream, servers_stream};
 use crate::scenario::distribution::pick;
 use crate::scenario::{Assign, Millis, Scenario};
 use crate::sequence::{Program, ValueId};
@@ -236,8 +236,9 @@ impl<'a> Simulator<'a> {
     ) {
         scratch.class_counters.iter_mut().for_each(|c| *c = 0);
         let mut counters = std::mem::take(&mut scratch.class_counters);
+        let servers = servers_stream(seed, replication);
         for index in 0..self.scenario.fleet.servers {
-            let stream = server_stream(seed, replication, index);
+            let stream = servers.index(index);
             let placement = self.place(stream, &mut counters);
             let record = self.run_server(index, stream, placement, scratch, sink, &mut ());
             on_server(&record);

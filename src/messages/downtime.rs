@@ -15,6 +15,8 @@ use crate::scenario::{Component, Outage};
 pub struct Downtime {
     intervals: Vec<(f64, f64)>,
     cursor: usize,
+    /// Whether there is no outage at all (the common case, tested once per message).
+    always_up: bool,
 }
 
 impl Downtime {
@@ -30,12 +32,24 @@ impl Downtime {
                 _ => merged.push((start, end)),
             }
         }
-        Self { intervals: merged, cursor: 0 }
+        let always_up = merged.is_empty();
+        Self { intervals: merged, cursor: 0, always_up }
+    }
+
+    /// A service of length `d` that may start at `ready` (non-decreasing between rewinds):
+    /// when it starts and when it ends.
+    #[inline(always)]
+    pub fn serve(&mut self, ready: f64, d: f64) -> (f64, f64) {
+        if self.always_up {
+            return (ready, ready + d);
+        }
+        let start = self.start_at(ready);
+        (start, self.end_of(start, d))
     }
 
     /// Whether the component is never down.
     pub fn is_empty(&self) -> bool {
-        self.intervals.is_empty()
+        self.always_up
     }
 
     /// The merged intervals, `(start, end)` in milliseconds.

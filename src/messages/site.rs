@@ -26,7 +26,7 @@ use rand_distr::{Distribution, Exp1};
 use super::downtime::Downtime;
 use super::emissions::{Emissions, is_state, sent_at};
 use super::radix;
-use crate::random::stream::combine;
+use crate::random::stream::{combine, mix64};
 use crate::random::{DrawRng, Stream};
 use crate::scenario::duration::{HOUR, MINUTE, SECOND};
 use crate::scenario::{Component, Infrastructure, Service};
@@ -399,7 +399,7 @@ impl Site {
         let mut sm = StatusManager::new(
             1_000.0 / self.sm_rate,
             self.service,
-            stream.child(SM_TAG).draw(0),
+            stream.child(mix64(SM_TAG)).draw(0),
             &mut self.sm_down,
             &mut self.workers,
             self.worker_count,
@@ -443,8 +443,11 @@ impl Site {
                 if departure == f64::INFINITY {
                     break;
                 }
-                sm.serve(departure, queues[k].message());
+                // Advance the MP first: the next choice depends on it, Status Manager's work
+                // does not, so the processor can overlap the two.
+                let message = queues[k].message();
                 heads[k] = queues[k].advance();
+                sm.serve(departure, message);
             }
             for (k, q) in queues.into_iter().enumerate() {
                 stats.management_points[k] = q.finish();
@@ -536,8 +539,7 @@ impl<'a> MpQueue<'a> {
         };
         let a = sent_at(m) as f64;
         let d = service_time(self.service, self.mean, &mut self.draws);
-        let start = self.down.start_at(self.free.max(a));
-        let end = self.down.end_of(start, d);
+        let (start, end) = self.down.serve(self.free.max(a), d);
         self.free = end;
         self.departure = end;
         self.stats.backlog_peak = self.stats.backlog_peak.max(self.in_system.arrive_single(a, end));
@@ -660,8 +662,7 @@ impl<'a> StatusManager<'a> {
         self.component.messages += 1;
         let d = service_time(self.service, self.mean, &mut self.draws);
         let earliest = if self.single { self.free } else { self.workers.earliest() };
-        let start = self.down.start_at(earliest.max(a));
-        let end = self.down.end_of(start, d);
+        let (start, end) = self.down.serve(earliest.max(a), d);
         let backlog = if self.single {
             self.free = end;
             self.in_system.arrive_single(a, end)

@@ -186,6 +186,7 @@ fn infrastructure(scenario: &Scenario, figures: &[ReplicationFigures]) -> Infras
         .iter()
         .map(|o| OutageFigures {
             component: o.component.to_string(),
+            at: crate::scenario::windows::format_week_time(o.at),
             at_minute: o.at as f64 / MINUTE as f64,
             length_minutes: o.length as f64 / MINUTE as f64,
         })

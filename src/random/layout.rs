@@ -18,7 +18,7 @@
 //! other step's draws where they were, so two designs compared with the same seed share all the
 //! draws they have in common.
 
-use super::stream::{Stream, combine, name_tag};
+use super::stream::{Stream, combine, mix64, name_tag};
 
 /// Root tag of every patchsim stream ("patchsim" in ASCII).
 const ROOT: u64 = 0x7061_7463_6873_696D;
@@ -31,16 +31,22 @@ pub fn replication_stream(seed: u64, replication: u64) -> Stream {
     Stream::from_key(combine(combine(ROOT, seed), replication))
 }
 
+/// The streams of the servers of one replication (compute it once a replication).
+#[inline]
+pub fn servers_stream(seed: u64, replication: u64) -> Stream {
+    replication_stream(seed, replication).child(mix64(SERVER))
+}
+
 /// The stream of one server in one replication; its purposes are children of it.
 #[inline]
 pub fn server_stream(seed: u64, replication: u64, server: u64) -> Stream {
-    replication_stream(seed, replication).child(combine(SERVER, server))
+    servers_stream(seed, replication).index(server)
 }
 
 /// The stream of the site's message infrastructure (service times) in one replication.
 #[inline]
 pub fn site_stream(seed: u64, replication: u64) -> Stream {
-    replication_stream(seed, replication).child(SITE)
+    replication_stream(seed, replication).child(mix64(SITE))
 }
 
 /// What a draw is for; each purpose of a server has its own stream.
@@ -113,13 +119,13 @@ impl Purpose {
     #[inline]
     pub const fn tag(self) -> u64 {
         match self {
-            Self::Extension => 0x0045_5854,
-            Self::Offline => 0x4F46_464C,
-            Self::Class => 0x434C_4153,
-            Self::Window => 0x5749_4E44,
-            Self::Pending => 0x5045_4E44,
-            Self::StartDelay => 0x4445_4C41,
-            Self::StatePhase => 0x5354_4154,
+            Self::Extension => mix64(0x0045_5854),
+            Self::Offline => mix64(0x4F46_464C),
+            Self::Class => mix64(0x434C_4153),
+            Self::Window => mix64(0x5749_4E44),
+            Self::Pending => mix64(0x5045_4E44),
+            Self::StartDelay => mix64(0x4445_4C41),
+            Self::StatePhase => mix64(0x5354_4154),
             Self::Count(tag) => combine(0x434F_554E, tag),
             Self::Step { node, kind } => combine(node, kind as u64),
         }

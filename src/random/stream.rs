@@ -1,16 +1,18 @@
 //! Counter-based random streams: any (seed, replication, server, purpose, draw) is addressable
 //! directly, without generating the draws before it.
 //!
-//! A [`Stream`] is a 64-bit key. Its `i`-th draw is a small SplitMix64 generator ([`DrawRng`])
-//! started from `combine(key, i)`. Because every draw gets its own generator, a draw that consumes
-//! a variable number of raw numbers (a gamma rejection sampler, a truncated normal) never shifts
-//! the draws after it, and two scenarios that share a purpose share its draws exactly: the basis
-//! of common random numbers.
+//! A [`Stream`] is a 64-bit key: the seed of one SplitMix64 sequence. Its `i`-th draw is a
+//! [`DrawRng`] that starts `i × 2^32` steps into that sequence, so each draw has 2^32 numbers of
+//! its own: a draw that consumes a variable number of raw numbers (a gamma rejection sampler, a
+//! truncated normal) never shifts the draws after it, and two scenarios that share a purpose
+//! share its draws exactly — the basis of common random numbers. Jumping to a draw is one
+//! multiply-add; a child stream (a purpose under a server) is one mix of the parent's key with
+//! the purpose's tag.
 //!
 //! SplitMix64 (Steele, Lea and Flood, 2014) passes BigCrush; its finalizer is a strong 64-bit
-//! mixer, which is what makes hashing keys together safe. It is written out here rather than
-//! taken from a crate because the stream layout (how keys are combined) is the part that matters
-//! and must never change under a dependency upgrade.
+//! mixer (each output bit depends on every input bit), which is what makes deriving keys by
+//! mixing safe. It is written out here rather than taken from a crate because the stream layout
+//! is the part that matters and must never change under a dependency upgrade.
 
 use core::convert::Infallible;
 
@@ -71,16 +73,24 @@ impl Stream {
         self.key
     }
 
-    /// A sub-stream of this one for `purpose` (a tag from [`name_tag`] or a constant).
+    /// A sub-stream of this one for `purpose`, a tag that is itself a mixed value (from
+    /// [`name_tag`], [`combine`] or [`mix64`]): one mix of the two.
     #[inline(always)]
     pub const fn child(self, purpose: u64) -> Self {
-        Self { key: combine(self.key, purpose) }
+        Self { key: mix64(self.key ^ purpose) }
     }
 
-    /// The generator for draw number `index` of this stream.
+    /// The sub-stream for a small integer (a server, a management point): the integer is spread
+    /// over all 64 bits first.
+    #[inline(always)]
+    pub const fn index(self, i: u64) -> Self {
+        self.child(i.wrapping_mul(GOLDEN) ^ 0x5851_F42D_4C95_7F2D)
+    }
+
+    /// The generator for draw number `index`: the sequence's numbers from `index × 2^32` on.
     #[inline(always)]
     pub fn draw(self, index: u64) -> DrawRng {
-        DrawRng { state: combine(self.key, index) }
+        DrawRng { state: self.key.wrapping_add((index << 32).wrapping_mul(GOLDEN)) }
     }
 
     /// Draw number `index` as a single uniform number in `[0, 1)`.

@@ -171,7 +171,8 @@ pub struct StateFigures {
     pub batch_minutes: f64,
     /// State messages a replication.
     pub total_mean: f64,
-    /// From the update's state change to processed by Status Manager, seconds.
+    /// From the client sending the batch to processed by Status Manager, seconds (the wait
+    /// for the batch itself, up to `batch_minutes`, comes before).
     pub latency_seconds: LatencyFigures,
 }
 
@@ -212,6 +213,8 @@ pub struct ComponentFigures {
 pub struct OutageFigures {
     /// `status_manager`, `mp` or `mp:N`.
     pub component: String,
+    /// When it starts, as the scenario writes it: `"Tue 02:00"`.
+    pub at: String,
     /// When it starts, minutes since Monday 00:00.
     pub at_minute: f64,
     /// How long it lasts, minutes.

@@ -180,11 +180,7 @@ pub fn summary_table(s: &Summary) -> String {
             );
         }
         for o in &infra.outages {
-            let _ = writeln!(
-                out,
-                "  outage: {} down for {} min from minute {} of the week",
-                o.component, o.length_minutes, o.at_minute
-            );
+            let _ = writeln!(out, "  outage: {} down for {} min from {}", o.component, o.length_minutes, o.at);
         }
     }
 

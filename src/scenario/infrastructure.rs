@@ -165,15 +165,11 @@ impl fmt::Display for Component {
 
 impl fmt::Display for Outage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let day = super::windows::Day::ALL[(self.at / super::duration::DAY).min(6) as usize];
-        let tod = self.at % super::duration::DAY;
         write!(
             f,
-            "{} down {} {:02}:{:02} for {}",
+            "{} down {} for {}",
             self.component,
-            day,
-            tod / super::duration::HOUR,
-            (tod % super::duration::HOUR) / super::duration::MINUTE,
+            super::windows::format_week_time(self.at),
             DurationDisplay(self.length)
         )
     }

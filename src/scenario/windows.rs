@@ -108,6 +108,13 @@ pub fn parse_week_time(text: &str) -> Result<Millis, String> {
     Ok(day.index() * DAY + parse_time_of_day(time)?)
 }
 
+/// Formats a moment of the week as `"Tue 02:00"` (seconds dropped; days past Sunday wrap).
+pub fn format_week_time(ms: Millis) -> String {
+    let day = Day::ALL[((ms / DAY) % 7) as usize];
+    let tod = ms % DAY;
+    format!("{} {:02}:{:02}", day.name(), tod / HOUR, (tod % HOUR) / MINUTE)
+}
+
 /// One maintenance window.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Window {
