@@ -30,15 +30,12 @@ fn reference_replication(c: &mut Criterion) {
         let mut replication = 0;
         b.iter(|| {
             replication += 1;
-            worker.replicate(black_box(1), replication);
-            worker.figures.clear();
+            worker.replicate(black_box(1), replication)
         });
     });
     // A whole `run` of one replication: thread pool, fresh buffers, merging.
     group.bench_function("whole run of 1 replication, 1 thread", |b| {
-        b.iter(|| {
-            run(&scenario, &program, &RunOptions { seed: black_box(1), replications: 1, threads: 1 }).expect("runs")
-        });
+        b.iter(|| run(&scenario, &program, &RunOptions::new(black_box(1), 1, 1)).expect("runs"));
     });
     group.finish();
 }
@@ -51,10 +48,22 @@ fn million_servers(c: &mut Criterion) {
     group.sample_size(10).measurement_time(Duration::from_secs(20));
     group.throughput(Throughput::Elements(scenario.fleet.servers));
     group.bench_function("one replication, 1,000,000 servers, 1 thread", |b| {
-        b.iter(|| {
-            run(&scenario, &program, &RunOptions { seed: black_box(1), replications: 1, threads: 1 }).expect("runs")
-        });
+        b.iter(|| run(&scenario, &program, &RunOptions::new(black_box(1), 1, 1)).expect("runs"));
     });
+    group.finish();
+}
+
+fn parallel_replications(c: &mut Criterion) {
+    let scenario = reference();
+    let program = Program::compile(&scenario);
+    let mut group = c.benchmark_group("montecarlo");
+    group.sample_size(10).measurement_time(Duration::from_secs(20));
+    group.throughput(Throughput::Elements(100));
+    for threads in [1, 2] {
+        group.bench_function(format!("100 replications of the reference, {threads} thread(s)"), |b| {
+            b.iter(|| run(&scenario, &program, &RunOptions::new(black_box(1), 100, threads)).expect("runs"));
+        });
+    }
     group.finish();
 }
 
@@ -104,5 +113,5 @@ fn site_pipeline(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, reference_replication, million_servers, site_pipeline);
+criterion_group!(benches, reference_replication, million_servers, parallel_replications, site_pipeline);
 criterion_main!(benches);

@@ -49,7 +49,7 @@
 //!     duration = "30m"
 //! "#, "example.toml").unwrap();
 //! let program = Program::compile(&scenario);
-//! let result = run(&scenario, &program, &RunOptions { seed: 1, replications: 3, threads: 1 }).unwrap();
+//! let result = run(&scenario, &program, &RunOptions::new(1, 3, 1)).unwrap();
 //! let summary = summarize(&scenario, 1, &result);
 //! assert_eq!(summary.outcomes.completed_in_window.mean, 1.0);
 //! ```

@@ -118,7 +118,10 @@ fn the_default_report_folder_is_reports_slash_the_scenario_name() {
     let out = patchsim_in(&dir, &["run", "s.toml", "-r", "1"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(dir.join("reports/monthly-server-patching/summary.json").is_file());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("Wrote reports/monthly-server-patching/summary.json"));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("Wrote summary.json, load.csv in reports/monthly-server-patching")
+    );
 }
 
 #[test]

@@ -32,15 +32,26 @@ fn another_seed_gives_another_summary() {
 
 #[test]
 fn a_replication_does_not_depend_on_how_many_run() {
-    // Replication 0 of a 1-replication run equals replication 0 of a 3-replication run: the
-    // per-replication figures are a function of (seed, index) alone.
-    use patchsim::montecarlo::{RunOptions, run};
+    // Replication 1 alone equals replication 1 of a 3-replication run: the per-replication
+    // figures are a function of (seed, index) alone.
+    use patchsim::montecarlo::tally::ReplicationFigures;
+    use patchsim::montecarlo::{Hooks, RunOptions, run_with};
     use patchsim::sequence::Program;
+    use std::sync::Mutex;
     let s = reference();
     let p = Program::compile(&s);
-    let one = run(&s, &p, &RunOptions { seed: 9, replications: 1, threads: 1 }).unwrap();
-    let three = run(&s, &p, &RunOptions { seed: 9, replications: 3, threads: 2 }).unwrap();
-    assert_eq!(one.figures[0], three.figures[0]);
+    let figures = |options: RunOptions| {
+        let seen = Mutex::new(Vec::new());
+        let each = |f: &ReplicationFigures| seen.lock().unwrap().push(f.clone());
+        run_with(&s, &p, &options, Hooks { done: None, each: Some(&each) }).unwrap();
+        let mut all = seen.into_inner().unwrap();
+        all.sort_by_key(|f| f.replication);
+        all
+    };
+    let alone = figures(RunOptions { seed: 9, replications: 1, threads: 1, first: 1, stride: 1 });
+    let three = figures(RunOptions::new(9, 3, 2));
+    assert_eq!(alone[0].replication, 1);
+    assert_eq!(alone[0], three[1]);
 }
 
 #[test]
@@ -67,4 +78,27 @@ fn common_random_numbers_keep_a_servers_sleep_when_another_step_changes() {
         }
     }
     assert!(compared > 100);
+}
+
+/// Two scenarios that differ only in one step's fixed duration draw identical sleeps for every
+/// server (and everything else the changed step does not touch).
+#[test]
+fn one_steps_fixed_duration_moves_no_other_draw() {
+    use common::trace;
+    let text = std::fs::read_to_string("scenarios/monthly-server-patching.toml").unwrap().replace("servers = 12000", "servers = 400");
+    let agent = "duration = { dist = \"triangular\", min = \"1m\", mode = \"2m\", max = \"8m\" }";
+    let a = Scenario::from_toml(&text.replace(agent, "duration = \"3m\""), "a.toml").unwrap();
+    let b = Scenario::from_toml(&text.replace(agent, "duration = \"7m\""), "b.toml").unwrap();
+    let sleep = |lines: &[String]| lines.iter().find(|l| l.contains("Inject Random Sleep")).cloned();
+    let updates = |lines: &[String]| lines.iter().find(|l| l.contains("Install Required Software Updates ok")).cloned();
+    let mut slept = 0;
+    for server in 0..400 {
+        let (la, ra) = trace(&a, server);
+        let (lb, rb) = trace(&b, server);
+        assert_eq!(sleep(&la), sleep(&lb), "server {server}");
+        assert_eq!(updates(&la), updates(&lb), "server {server}");
+        assert_eq!((ra.window, ra.class, ra.start, ra.restarts), (rb.window, rb.class, rb.start, rb.restarts));
+        slept += usize::from(sleep(&la).is_some());
+    }
+    assert!(slept > 390, "{slept} servers ran the sleep");
 }

@@ -3,8 +3,11 @@
 
 mod common;
 
+use std::sync::Mutex;
+
 use patchsim::montecarlo::stats::Estimate;
-use patchsim::montecarlo::{RunOptions, RunResult, run, summarize};
+use patchsim::montecarlo::tally::ReplicationFigures;
+use patchsim::montecarlo::{Hooks, RunOptions, RunResult, run_with, summarize};
 use patchsim::report::load_csv::load_csv;
 use patchsim::scenario::Scenario;
 use patchsim::sequence::Program;
@@ -39,13 +42,25 @@ duration = {{ dist = "uniform", min = "0s", max = "6h" }}
     Scenario::from_toml(&text, "queue.toml").expect("queue scenario loads")
 }
 
-fn run_it(s: &Scenario, seed: u64, replications: u64) -> RunResult {
+/// A run's results and every replication's figures, in replication order.
+struct Ran {
+    result: RunResult,
+    figures: Vec<ReplicationFigures>,
+}
+
+fn run_it(s: &Scenario, seed: u64, replications: u64) -> Ran {
     let program = Program::compile(s);
-    run(s, &program, &RunOptions { seed, replications, threads: 2 }).expect("runs")
+    let collected = Mutex::new(Vec::new());
+    let each = |f: &ReplicationFigures| collected.lock().unwrap().push(f.clone());
+    let hooks = Hooks { done: None, each: Some(&each) };
+    let result = run_with(s, &program, &RunOptions::new(seed, replications, 2), hooks).expect("runs");
+    let mut figures = collected.into_inner().unwrap();
+    figures.sort_by_key(|f| f.replication);
+    Ran { result, figures }
 }
 
 /// Mean latency (seconds) of each replication.
-fn latency_per_replication(result: &RunResult) -> Estimate {
+fn latency_per_replication(result: &Ran) -> Estimate {
     let values: Vec<f64> = result
         .figures
         .iter()
@@ -105,7 +120,7 @@ fn messages_are_conserved_through_every_component() {
         assert_eq!(through_mps, f.messages + f.state_messages);
         assert_eq!(site.status_manager.messages, through_mps);
     }
-    let series = &result.pooled.series;
+    let series = &result.result.pooled.series;
     let (sent, arrived, processed): (u64, u64, u64) =
         (series.sent.iter().sum(), series.arrived.iter().sum(), series.processed.iter().sum());
     let total: u64 = result.figures.iter().map(|f| f.messages + f.state_messages).sum();
@@ -133,11 +148,11 @@ fn an_outage_delays_but_loses_nothing() {
     );
     let result = run_it(&s, 4, 1);
     let f = &result.figures[0];
-    let during: u64 = result.pooled.series.arrived[60..90].iter().sum();
+    let during: u64 = result.result.pooled.series.arrived[60..90].iter().sum();
     assert!(during > 100, "{during} messages during the outage");
     assert_eq!(f.site.backlog_peak, during);
     assert_eq!(f.site.status_messages, 2_000);
-    let summary = summarize(&s, 4, &result);
+    let summary = summarize(&s, 4, &result.result);
     let max = summary.status_messages.latency_seconds.max;
     assert!(max <= 1_800.0 * 1.001 && max > 1_790.0, "longest wait {max} s");
     // Without the outage nothing waits.
@@ -173,7 +188,7 @@ fn two_workers_never_do_worse_than_one() {
 fn slow_management_points_add_latency() {
     let fast = run_it(&one_message_each(60_000, "status_manager_rate = 100"), 6, 2);
     let slow = run_it(&one_message_each(60_000, "status_manager_rate = 100\nmanagement_points = 2\nmp_rate = 2"), 6, 2);
-    let mean = |r: &RunResult| latency_per_replication(r).mean;
+    let mean = |r: &Ran| latency_per_replication(r).mean;
     // Each MP sees λ ≈ 1.4/s against 2/s: an M/D/1 in front adds ρ/(2μ(1−ρ)) + 1/μ ≈ 1.08 s.
     let added = mean(&slow) - mean(&fast);
     assert!((added - (0.7 / (2.0 * 2.0 * 0.3) + 0.5)).abs() < 0.1, "MPs add {added} s");

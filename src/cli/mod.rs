@@ -3,7 +3,9 @@
 //! Subcommands parse their arguments, call the pipeline, and hand bytes to files. Errors carry
 //! context (which file, which flag) and reach `main` as an `anyhow` chain.
 
+pub mod merge;
 pub mod output;
+pub mod progress;
 pub mod run;
 pub mod validate;
 
@@ -35,6 +37,8 @@ pub enum Command {
     Run(run::RunArgs),
     /// Check a scenario and show what it describes (servers, windows, steps), without running it
     Validate(validate::ValidateArgs),
+    /// Combine the shards of a study run on several machines (`run --shard K/M`) into one report
+    Merge(merge::MergeArgs),
 }
 
 /// Runs a parsed command line.
@@ -42,5 +46,6 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Run(args) => run::execute(&args),
         Command::Validate(args) => validate::execute(&args),
+        Command::Merge(args) => merge::execute(&args),
     }
 }

@@ -1,15 +1,19 @@
-//! `patchsim run`: simulate a scenario and write its summary.
+//! `patchsim run`: simulate a scenario and write its report.
 
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use clap::Args;
 
 use super::output::{Destination, write_files};
-use crate::montecarlo::{RunOptions, run, summarize};
+use super::progress::Progress;
+use crate::montecarlo::shard::{ShardSpec, ShardState};
+use crate::montecarlo::{Hooks, RunOptions, RunResult, run_with, summarize};
+use crate::report::Summary;
 use crate::report::json::summary_json;
 use crate::report::load_csv::load_csv;
+use crate::report::summary::{PrecisionFigures, ShardFigures};
 use crate::report::table::summary_table;
 use crate::scenario::Scenario;
 use crate::sequence::Program;
@@ -35,21 +39,75 @@ pub struct RunArgs {
     /// Folder for the report (default: reports/<scenario name>/); "-" prints summary.json to standard output
     #[arg(long, short = 'o', value_name = "DIR")]
     pub out: Option<PathBuf>,
+
+    /// Keep adding replications until the overran share's 95% confidence interval is at most ±X
+    /// (a share: 0.001 is ±0.1 percentage point), starting with --replications
+    #[arg(long, value_name = "X", value_parser = parse_precision)]
+    pub precision: Option<f64>,
+
+    /// With --precision: the most replications to run (default 10,000)
+    #[arg(long, value_name = "N", requires = "precision", value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub max_replications: Option<u64>,
+
+    /// Run one shard of a study split over machines: K/M runs replications K-1, K-1+M, … of the
+    /// --replications; `patchsim merge` combines the shards' folders
+    #[arg(long, value_name = "K/M", value_parser = ShardSpec::parse, conflicts_with = "precision")]
+    pub shard: Option<ShardSpec>,
+
+    /// No progress bar
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
+
+fn parse_precision(text: &str) -> Result<f64, String> {
+    let x: f64 = text.trim().parse().map_err(|_| format!("\"{text}\" is not a number"))?;
+    if !(x > 0.0 && x < 1.0) {
+        return Err(format!("{x} is not a half-width between 0 and 1 (a share: 0.001 is ±0.1 percentage point)"));
+    }
+    Ok(x)
+}
+
+/// Default most replications of a `--precision` run.
+const DEFAULT_MAX_REPLICATIONS: u64 = 10_000;
 
 /// Runs `patchsim run`.
 pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
-    let scenario = Scenario::load(&args.scenario)?;
+    let (scenario, text) = Scenario::load_with_text(&args.scenario)?;
     let program = Program::compile(&scenario);
     let seed = args.seed.unwrap_or(scenario.run.seed);
     let replications = args.replications.unwrap_or(u64::from(scenario.run.replications));
+    let threads = args.threads.unwrap_or(0) as usize;
     let destination = match &args.out {
         Some(path) => Destination::parse(path),
         None => Destination::Folder(PathBuf::from("reports").join(&scenario.name)),
     };
-    let options = RunOptions { seed, replications, threads: args.threads.unwrap_or(0) as usize };
-    let result = run(&scenario, &program, &options)?;
-    let summary = summarize(&scenario, seed, &result);
+    if args.shard.is_some() && destination == Destination::Stdout {
+        bail!("a shard writes shard.json for `patchsim merge`: give --out a folder, not \"-\"");
+    }
+
+    let (result, summary) = if let Some(shard) = args.shard {
+        let count = shard.count(replications);
+        if count == 0 {
+            bail!(
+                "shard {}/{} has no replications to run: the study has only {replications} (use at most {replications} shards)",
+                shard.index,
+                shard.of
+            );
+        }
+        let options = RunOptions { seed, replications: count, threads, first: shard.index - 1, stride: shard.of };
+        let result = run_watched(&scenario, &program, &options, args.quiet)?;
+        let mut summary = summarize(&scenario, seed, &result);
+        summary.shard = Some(ShardFigures { index: shard.index, of: shard.of, study_replications: replications });
+        (result, summary)
+    } else if let Some(target) = args.precision {
+        let max = args.max_replications.unwrap_or(DEFAULT_MAX_REPLICATIONS).max(replications);
+        run_to_precision(&scenario, &program, seed, replications, threads, target, max, args.quiet)?
+    } else {
+        let result = run_watched(&scenario, &program, &RunOptions::new(seed, replications, threads), args.quiet)?;
+        let summary = summarize(&scenario, seed, &result);
+        (result, summary)
+    };
+
     let json = summary_json(&summary);
     let table = summary_table(&summary);
     match destination {
@@ -58,11 +116,75 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
             eprint!("{table}");
         }
         Destination::Folder(folder) => {
-            let load = load_csv(&result.pooled.series, result.figures.len() as u64);
-            write_files(&folder, &[("summary.json", &json), ("load.csv", &load)])?;
+            let load = load_csv(&result.pooled.series, result.replications);
+            let mut files: Vec<(&str, Vec<u8>)> = vec![("summary.json", json), ("load.csv", load)];
+            if let Some(shard) = args.shard {
+                let state = ShardState::new(&scenario.name, &text, seed, replications, shard, &result)?;
+                let mut bytes = serde_json::to_vec(&state).context("cannot encode the shard's state")?;
+                bytes.push(b'\n');
+                files.push(("shard.json", bytes));
+            }
+            let refs: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (*n, b.as_slice())).collect();
+            write_files(&folder, &refs)?;
             print!("{table}");
-            println!("\nWrote {} and load.csv", folder.join("summary.json").display());
+            let names: Vec<&str> = files.iter().map(|(n, _)| *n).collect();
+            println!("\nWrote {} in {}", names.join(", "), folder.display());
         }
     }
     Ok(())
+}
+
+/// Runs with a progress bar.
+fn run_watched(scenario: &Scenario, program: &Program, options: &RunOptions, quiet: bool) -> anyhow::Result<RunResult> {
+    let progress = Progress::start(options.replications, quiet);
+    let result = run_with(scenario, program, options, Hooks { done: Some(progress.counter()), each: None });
+    progress.finish();
+    Ok(result?)
+}
+
+/// Adds batches of replications until the overran share's CI half-width is at most `target`.
+#[allow(clippy::too_many_arguments)]
+fn run_to_precision(
+    scenario: &Scenario,
+    program: &Program,
+    seed: u64,
+    first_batch: u64,
+    threads: usize,
+    target: f64,
+    max: u64,
+    quiet: bool,
+) -> anyhow::Result<(RunResult, Summary)> {
+    let progress = Progress::start(first_batch.min(max), quiet);
+    let hooks = Hooks { done: Some(progress.counter()), each: None };
+    let mut result = run_with(scenario, program, &RunOptions::new(seed, first_batch.min(max), threads), hooks)?;
+    loop {
+        let estimate = result.statistics.overran.estimate();
+        let done = result.replications;
+        if estimate.half_width() <= target || done >= max {
+            break;
+        }
+        // Replications needed for the target at the spread seen so far (the half-width shrinks
+        // as 1/√n), with a tenth more for luck; at least a tenth of those done.
+        let needed = if estimate.sd > 0.0 {
+            let t = estimate.half_width() / (estimate.sd / (done as f64).sqrt());
+            ((t * estimate.sd / target).powi(2) * 1.1).ceil() as u64
+        } else {
+            done * 2
+        };
+        let batch = needed.saturating_sub(done).max(done / 10).max(2).min(max - done);
+        progress.extend_to(done + batch);
+        let options = RunOptions { seed, replications: batch, threads, first: done, stride: 1 };
+        let more = run_with(scenario, program, &options, hooks)?;
+        result.merge(&more);
+    }
+    progress.finish();
+    let half_width = result.statistics.overran.estimate().half_width();
+    let mut summary = summarize(scenario, seed, &result);
+    summary.precision = Some(PrecisionFigures {
+        target_half_width: target,
+        half_width,
+        met: half_width <= target,
+        max_replications: max,
+    });
+    Ok((result, summary))
 }

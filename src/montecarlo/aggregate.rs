@@ -1,58 +1,38 @@
-//! From raw results to the [`Summary`]: means and confidence intervals over replications,
-//! percentiles of pooled histograms, per-window shares.
+//! From a run's results to the [`Summary`]: means and confidence intervals from the
+//! accumulated statistics, percentiles of pooled histograms, per-window shares.
 
 use std::collections::BTreeMap;
 
 use hdrhistogram::Histogram;
 
 use super::runner::RunResult;
-use super::stats::Estimate;
-use super::tally::ReplicationFigures;
-use crate::engine::Outcome;
-use crate::messages::ComponentStats;
+use super::statistics::ComponentAccumulators;
+use super::stats::Accumulator;
 use crate::report::summary::{
-    ComponentFigures, FleetFigures, InfrastructureFigures, LatencyFigures, Mean, MeanCi, MeanMax, MessageFigures,
-    OutageFigures, OutcomeShares, Performance, RestartFigures, SUMMARY_SCHEMA, Spread, StateFigures, Summary,
-    WindowFigures,
+    ComponentFigures, EstimateFigures, FleetFigures, InfrastructureFigures, LatencyFigures, Mean, MeanCi, MeanMax,
+    MessageFigures, OutageFigures, OutcomeShares, Performance, RestartFigures, SUMMARY_SCHEMA, Spread, StateFigures,
+    Summary, WindowFigures,
 };
 use crate::scenario::duration::{HOUR, MINUTE};
 use crate::scenario::{MessageKind, Scenario};
 
 /// Builds the summary of a run of `scenario` with `seed`.
 pub fn summarize(scenario: &Scenario, seed: u64, result: &RunResult) -> Summary {
-    let figures = &result.figures;
     let pooled = &result.pooled;
-    let reps = figures.len();
-    let per_rep = |f: &dyn Fn(&ReplicationFigures) -> f64| -> Vec<f64> { figures.iter().map(f).collect() };
-    let targeted_reps: Vec<&ReplicationFigures> = figures.iter().filter(|f| f.targeted > 0).collect();
-    let share_of_targeted = |f: &dyn Fn(&ReplicationFigures) -> u64| -> Estimate {
-        let values: Vec<f64> = targeted_reps.iter().map(|r| f(r) as f64 / r.targeted as f64).collect();
-        Estimate::of(&values)
-    };
-    let outcome = |o: Outcome| mean_ci(share_of_targeted(&|r| r.outcomes[o as usize]));
+    let st = &result.statistics;
+    let reps = result.replications as f64;
+    let per_rep = |count: u64| safe_div(count as f64, reps);
 
-    let restarts = share_of_targeted(&|r| r.restarts);
-    let restarts_outside = share_of_targeted(&|r| r.restarts_outside);
-
-    let per_run: Vec<f64> =
-        figures.iter().filter(|f| f.started > 0).map(|f| f.messages as f64 / f.started as f64).collect();
-    let last_close = scenario.windows.last_close() as f64;
-    let drain: Vec<f64> =
-        per_rep(&|f| f.site.last_processed.map_or(0.0, |t| ((t - last_close) / MINUTE as f64).max(0.0)));
-    let by_kind: BTreeMap<String, f64> = MessageKind::ALL
-        .iter()
-        .map(|k| (k.key().to_owned(), safe_div(pooled.by_kind[*k as usize] as f64, reps as f64)))
-        .collect();
-    let kinds = |list: &[MessageKind]| -> f64 {
-        safe_div(list.iter().map(|k| pooled.by_kind[*k as usize]).sum::<u64>() as f64, reps as f64)
-    };
+    let by_kind: BTreeMap<String, f64> =
+        MessageKind::ALL.iter().map(|k| (k.key().to_owned(), per_rep(pooled.by_kind[*k as usize]))).collect();
+    let kinds = |list: &[MessageKind]| per_rep(list.iter().map(|k| pooled.by_kind[*k as usize]).sum::<u64>());
     use MessageKind as K;
     let by_event: BTreeMap<String, f64> = [
         ("run", kinds(&[K::RunStarted, K::RunCompleted, K::RunFailed])),
         ("group", kinds(&[K::GroupStarted, K::GroupCompleted, K::GroupSkipped])),
         ("step", kinds(&[K::StepSucceeded, K::StepFailed, K::StepSkipped, K::StepDisabled])),
         ("restart", kinds(&[K::Restart])),
-        ("state", safe_div(pooled.state_messages as f64, reps as f64)),
+        ("state", per_rep(pooled.state_messages)),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
@@ -64,40 +44,47 @@ pub fn summarize(scenario: &Scenario, seed: u64, result: &RunResult) -> Summary 
         .iter()
         .zip(&pooled.windows)
         .map(|(w, t)| {
-            let share = |o: Outcome| Mean { mean: safe_div(t.outcomes[o as usize] as f64, t.targeted as f64) };
+            let share =
+                |o: crate::engine::Outcome| Mean { mean: safe_div(t.outcomes[o as usize] as f64, t.targeted as f64) };
+            use crate::engine::Outcome as O;
             WindowFigures {
                 name: w.name.clone(),
                 day: w.day.name().to_owned(),
                 start: format!("{:02}:{:02}", w.time_of_day / HOUR, (w.time_of_day % HOUR) / MINUTE),
-                targeted_mean: safe_div(t.targeted as f64, reps as f64),
-                completed_in_window: share(Outcome::CompletedInWindow),
-                overran: share(Outcome::Overran),
-                failed: share(Outcome::Failed),
-                stopped: share(Outcome::Stopped),
-                not_started: share(Outcome::NotStarted),
-                messages_mean: safe_div(t.messages as f64, reps as f64),
+                targeted_mean: per_rep(t.targeted),
+                completed_in_window: share(O::CompletedInWindow),
+                overran: share(O::Overran),
+                failed: share(O::Failed),
+                stopped: share(O::Stopped),
+                not_started: share(O::NotStarted),
+                messages_mean: per_rep(t.messages),
             }
         })
         .collect();
+
+    let estimates: BTreeMap<String, EstimateFigures> =
+        st.figures().into_iter().map(|(key, acc)| (key.to_owned(), estimate_figures(acc))).collect();
+    let restarts = st.restarts_per_server.estimate();
+    let restarts_outside = st.restarts_outside_per_server.estimate();
 
     Summary {
         schema: SUMMARY_SCHEMA.to_owned(),
         scenario: scenario.name.clone(),
         description: scenario.description.clone(),
         seed,
-        replications: reps as u64,
+        replications: result.replications,
         fleet: FleetFigures {
             servers: scenario.fleet.servers,
-            targeted_mean: Estimate::of(&per_rep(&|f| f.targeted as f64)).mean,
-            excluded_mean: Estimate::of(&per_rep(&|f| f.excluded as f64)).mean,
-            started_mean: Estimate::of(&per_rep(&|f| f.started as f64)).mean,
+            targeted_mean: st.targeted.estimate().mean,
+            excluded_mean: st.excluded.estimate().mean,
+            started_mean: st.started.estimate().mean,
         },
         outcomes: OutcomeShares {
-            completed_in_window: outcome(Outcome::CompletedInWindow),
-            overran: outcome(Outcome::Overran),
-            failed: outcome(Outcome::Failed),
-            stopped: outcome(Outcome::Stopped),
-            not_started: outcome(Outcome::NotStarted),
+            completed_in_window: mean_ci(&st.completed_in_window),
+            overran: mean_ci(&st.overran),
+            failed: mean_ci(&st.failed),
+            stopped: mean_ci(&st.stopped),
+            not_started: mean_ci(&st.not_started),
         },
         overrun_minutes: spread(&pooled.overrun_ms, pooled.overrun_sum_ms),
         duration_minutes: spread(&pooled.duration_ms, pooled.duration_sum_ms),
@@ -108,24 +95,27 @@ pub fn summarize(scenario: &Scenario, seed: u64, result: &RunResult) -> Summary 
             outside_window_per_server_ci95: [restarts_outside.low, restarts_outside.high],
         },
         status_messages: MessageFigures {
-            per_run_mean: Estimate::of(&per_run).mean,
-            total_mean: Estimate::of(&per_rep(&|f| f.messages as f64)).mean,
-            peak_per_minute: mean_max(&per_rep(&|f| f.site.peak_per_minute as f64)),
-            peak_per_second: mean_max(&per_rep(&|f| f.site.peak_per_second as f64)),
-            backlog_peak: mean_max(&per_rep(&|f| f.site.backlog_peak as f64)),
+            per_run_mean: st.messages_per_run.estimate().mean,
+            total_mean: st.messages.estimate().mean,
+            peak_per_minute: mean_max(&st.peak_per_minute),
+            peak_per_second: mean_max(&st.peak_per_second),
+            backlog_peak: mean_max(&st.backlog_peak),
             latency_seconds: latency(&pooled.latency_us, pooled.latency_sum_us),
-            drain_minutes_after_last_window: Estimate::of(&drain).mean,
+            drain_minutes_after_last_window: st.drain_minutes.estimate().mean,
             by_kind,
             by_event,
         },
         state_messages: StateFigures {
             per_update: scenario.messages.state_per_update,
             batch_minutes: scenario.messages.state_batch as f64 / MINUTE as f64,
-            total_mean: Estimate::of(&per_rep(&|f| f.state_messages as f64)).mean,
+            total_mean: st.state_messages.estimate().mean,
             latency_seconds: latency(&pooled.state_latency_us, pooled.state_latency_sum_us),
         },
-        infrastructure: infrastructure(scenario, figures),
+        infrastructure: infrastructure(scenario, result),
         windows,
+        estimates,
+        precision: None,
+        shard: None,
         performance: Performance {
             server_runs: pooled.server_runs,
             events: pooled.events,
@@ -149,37 +139,35 @@ fn latency(h: &Histogram<u64>, sum_us: u128) -> LatencyFigures {
     }
 }
 
-/// Per-component figures, from each replication's site statistics in replication order.
-fn infrastructure(scenario: &Scenario, figures: &[ReplicationFigures]) -> InfrastructureFigures {
+/// Per-component figures.
+fn infrastructure(scenario: &Scenario, result: &RunResult) -> InfrastructureFigures {
     let infra = &scenario.infrastructure;
-    let component =
-        |name: String, rate: Option<f64>, workers: u32, get: &dyn Fn(&ReplicationFigures) -> ComponentStats| {
-            let stats: Vec<ComponentStats> = figures.iter().map(get).collect();
-            let messages: u64 = stats.iter().map(|c| c.messages).sum();
-            let sojourn: f64 = stats.iter().map(|c| c.sojourn_ms).sum();
-            ComponentFigures {
-                name,
-                rate,
-                workers,
-                messages_mean: safe_div(messages as f64, stats.len() as f64),
-                utilisation: mean_max(&stats.iter().map(|c| c.utilisation(workers)).collect::<Vec<_>>()),
-                peak_hour_utilisation: mean_max(
-                    &stats.iter().map(|c| c.peak_hour_utilisation(workers)).collect::<Vec<_>>(),
-                ),
-                backlog_peak: mean_max(&stats.iter().map(|c| c.backlog_peak as f64).collect::<Vec<_>>()),
-                time_in_component_seconds_mean: safe_div(sojourn, messages as f64) / 1_000.0,
-            }
-        };
-    let status_manager =
-        component("status_manager".to_owned(), infra.status_manager_rate, infra.status_manager_workers, &|f| {
-            f.site.status_manager
-        });
-    let management_points = (0..infra.management_points as usize)
-        .map(|k| {
-            component(format!("mp:{}", k + 1), infra.mp_rate, 1, &|f| {
-                f.site.management_points.get(k).copied().unwrap_or_default()
-            })
-        })
+    let component = |name: String, rate: Option<f64>, workers: u32, acc: &ComponentAccumulators| {
+        let messages = acc.messages.estimate().mean;
+        let sojourn = acc.sojourn_ms.estimate().mean;
+        ComponentFigures {
+            name,
+            rate,
+            workers,
+            messages_mean: messages,
+            utilisation: mean_max(&acc.utilisation),
+            peak_hour_utilisation: mean_max(&acc.peak_hour_utilisation),
+            backlog_peak: mean_max(&acc.backlog_peak),
+            time_in_component_seconds_mean: safe_div(sojourn, messages) / 1_000.0,
+        }
+    };
+    let st = &result.statistics;
+    let status_manager = component(
+        "status_manager".to_owned(),
+        infra.status_manager_rate,
+        infra.status_manager_workers,
+        &st.status_manager,
+    );
+    let management_points = st
+        .management_points
+        .iter()
+        .enumerate()
+        .map(|(k, acc)| component(format!("mp:{}", k + 1), infra.mp_rate, 1, acc))
         .collect();
     let outages = infra
         .outages
@@ -194,12 +182,26 @@ fn infrastructure(scenario: &Scenario, figures: &[ReplicationFigures]) -> Infras
     InfrastructureFigures { status_manager, management_points, outages }
 }
 
-fn mean_ci(e: Estimate) -> MeanCi {
+fn mean_ci(acc: &Accumulator) -> MeanCi {
+    let e = acc.estimate();
     MeanCi { mean: e.mean, ci95: [e.low, e.high] }
 }
 
-fn mean_max(values: &[f64]) -> MeanMax {
-    MeanMax { mean: Estimate::of(values).mean, max: values.iter().copied().fold(0.0, f64::max) }
+fn mean_max(acc: &Accumulator) -> MeanMax {
+    let e = acc.estimate();
+    MeanMax { mean: e.mean, max: acc.max_or_zero(), ci95: [e.low, e.high] }
+}
+
+fn estimate_figures(acc: &Accumulator) -> EstimateFigures {
+    let e = acc.estimate();
+    EstimateFigures {
+        mean: e.mean,
+        ci95: [e.low, e.high],
+        sd: e.sd,
+        replications: acc.n,
+        min: acc.min.unwrap_or(0.0),
+        max: acc.max_or_zero(),
+    }
 }
 
 fn safe_div(a: f64, b: f64) -> f64 {

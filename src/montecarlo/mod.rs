@@ -5,9 +5,12 @@
 //! thread count (see `runner` for why).
 
 pub mod aggregate;
+pub mod exact_sum;
 pub mod runner;
+pub mod shard;
+pub mod statistics;
 pub mod stats;
 pub mod tally;
 
 pub use aggregate::summarize;
-pub use runner::{RunError, RunOptions, RunResult, run};
+pub use runner::{Hooks, RunError, RunOptions, RunResult, run, run_with};

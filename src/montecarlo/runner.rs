@@ -1,16 +1,18 @@
 //! Running replications on a pool of threads, with results that do not depend on the pool.
 //!
 //! Each thread owns one [`Worker`] (its buffers are reused for every replication it runs) and
-//! takes the next replication index from a shared counter. A replication's result depends only
-//! on (scenario, seed, replication index); pooled totals are integer counts and histograms that
-//! merge exactly in any order; per-replication figures are sorted by index before any
-//! floating-point arithmetic. So 1 thread and 16 threads give bit-identical summaries.
+//! takes the next replication from a shared counter. A replication's result depends only on
+//! (scenario, seed, replication index); what is kept of it is integer counts and histograms,
+//! which merge exactly in any order, and exact sums of its headline figures
+//! ([`Statistics`]). So 1 thread and 16 threads — or 16 shards on 16 machines — give
+//! bit-identical summaries, and memory does not grow with the number of replications.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use thiserror::Error;
 
+use super::statistics::{Statistics, StatisticsContext};
 use super::tally::{Pooled, ReplicationFigures};
 use crate::engine::Simulator;
 use crate::messages::{Emissions, Recorders, Site};
@@ -18,28 +20,57 @@ use crate::random::layout::site_stream;
 use crate::scenario::Scenario;
 use crate::sequence::Program;
 
-/// What to run.
+/// Which replications to run: `first`, `first + stride`, … — `count` of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RunOptions {
     /// Seed of every random stream.
     pub seed: u64,
-    /// Number of replications.
+    /// Number of replications to run.
     pub replications: u64,
     /// Worker threads; 0 means one per core.
     pub threads: usize,
+    /// Index of the first replication (0 for a whole run).
+    pub first: u64,
+    /// Step between replication indices (1 for a whole run; M for shard K of M).
+    pub stride: u64,
 }
 
-/// A run's raw results, before statistics.
+impl RunOptions {
+    /// Replications 0 to `replications − 1` of `seed`.
+    pub fn new(seed: u64, replications: u64, threads: usize) -> Self {
+        Self { seed, replications, threads, first: 0, stride: 1 }
+    }
+
+    /// The index of the `k`-th replication of this run.
+    pub fn replication(&self, k: u64) -> u64 {
+        self.first + k * self.stride
+    }
+}
+
+/// A run's results: pooled totals and accumulated statistics.
 #[derive(Debug, Clone)]
 pub struct RunResult {
-    /// Per-replication figures, in replication order.
-    pub figures: Vec<ReplicationFigures>,
     /// Totals pooled over replications.
     pub pooled: Pooled,
+    /// Headline figures accumulated over replications.
+    pub statistics: Statistics,
+    /// Replications run.
+    pub replications: u64,
     /// Wall-clock seconds.
     pub wall_seconds: f64,
     /// Threads used.
     pub threads: usize,
+}
+
+impl RunResult {
+    /// Adds another run of the same scenario and seed (other replications): exact.
+    pub fn merge(&mut self, other: &Self) {
+        self.pooled.merge(&other.pooled);
+        self.statistics.merge(&other.statistics);
+        self.replications += other.replications;
+        self.wall_seconds += other.wall_seconds;
+        self.threads = self.threads.max(other.threads);
+    }
 }
 
 /// A run that could not be carried out.
@@ -56,34 +87,51 @@ pub enum RunError {
     },
 }
 
+/// Optional hooks into a run.
+#[derive(Default, Clone, Copy)]
+pub struct Hooks<'a> {
+    /// Counts finished replications (for a progress bar polled from another thread).
+    pub done: Option<&'a AtomicU64>,
+    /// Sees every replication's figures, in whatever order threads finish them.
+    pub each: Option<&'a (dyn Fn(&ReplicationFigures) + Sync)>,
+}
+
 /// One thread's simulator and reusable buffers.
 pub struct Worker<'a> {
     sim: Simulator<'a>,
     scratch: crate::engine::Scratch,
     emissions: Emissions,
     site: Option<Site>,
+    context: StatisticsContext,
     /// Totals of the replications this worker ran.
     pub pooled: Pooled,
-    /// Figures of the replications this worker ran, in the order it ran them.
-    pub figures: Vec<ReplicationFigures>,
+    /// Statistics of the replications this worker ran.
+    pub statistics: Statistics,
 }
 
 impl<'a> Worker<'a> {
     /// A worker for one scenario.
     pub fn new(sim: Simulator<'a>) -> Self {
         let scenario = sim.scenario();
+        let mps = scenario.infrastructure.management_points as usize;
         Self {
             sim,
             scratch: sim.scratch(),
-            emissions: Emissions::new(scenario.infrastructure.management_points as usize),
+            emissions: Emissions::new(mps),
             site: Site::new(&scenario.infrastructure),
+            context: StatisticsContext {
+                last_close: scenario.windows.last_close() as f64,
+                workers: scenario.infrastructure.status_manager_workers,
+                management_points: mps,
+            },
             pooled: Pooled::new(scenario.windows.list.len()),
-            figures: Vec::new(),
+            statistics: Statistics::new(mps),
         }
     }
 
-    /// Runs replication `replication` of `seed` and keeps its figures.
-    pub fn replicate(&mut self, seed: u64, replication: u64) {
+    /// Runs replication `replication` of `seed`, adds it to the worker's totals and returns its
+    /// figures.
+    pub fn replicate(&mut self, seed: u64, replication: u64) -> ReplicationFigures {
         let mut figures = ReplicationFigures { replication, ..ReplicationFigures::default() };
         self.emissions.clear();
         let windows = &self.sim.scenario().windows.list;
@@ -100,12 +148,23 @@ impl<'a> Worker<'a> {
             figures.site = site.process(&mut self.emissions, site_stream(seed, replication), recorders);
         }
         self.pooled.finish_replication(&figures, self.emissions.by_kind());
-        self.figures.push(figures);
+        self.statistics.add(&figures, &self.context);
+        figures
     }
 }
 
-/// Runs `options.replications` replications of a compiled scenario.
+/// Runs the replications `options` names.
 pub fn run(scenario: &Scenario, program: &Program, options: &RunOptions) -> Result<RunResult, RunError> {
+    run_with(scenario, program, options, Hooks::default())
+}
+
+/// Runs the replications `options` names, with hooks.
+pub fn run_with(
+    scenario: &Scenario,
+    program: &Program,
+    options: &RunOptions,
+    hooks: Hooks<'_>,
+) -> Result<RunResult, RunError> {
     let started = Instant::now();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads)
@@ -117,20 +176,32 @@ pub fn run(scenario: &Scenario, program: &Program, options: &RunOptions) -> Resu
     let workers: Vec<Worker<'_>> = pool.broadcast(|_| {
         let mut worker = Worker::new(sim);
         loop {
-            let replication = next.fetch_add(1, Ordering::Relaxed);
-            if replication >= options.replications {
+            let k = next.fetch_add(1, Ordering::Relaxed);
+            if k >= options.replications {
                 break;
             }
-            worker.replicate(options.seed, replication);
+            let figures = worker.replicate(options.seed, options.replication(k));
+            if let Some(each) = hooks.each {
+                each(&figures);
+            }
+            if let Some(done) = hooks.done {
+                done.fetch_add(1, Ordering::Relaxed);
+            }
         }
         worker
     });
-    let mut pooled = Pooled::new(scenario.windows.list.len());
-    let mut figures = Vec::with_capacity(options.replications as usize);
+    let mps = scenario.infrastructure.management_points as usize;
+    let mut result = RunResult {
+        pooled: Pooled::new(scenario.windows.list.len()),
+        statistics: Statistics::new(mps),
+        replications: options.replications,
+        wall_seconds: 0.0,
+        threads,
+    };
     for worker in workers {
-        pooled.merge(&worker.pooled);
-        figures.extend(worker.figures);
+        result.pooled.merge(&worker.pooled);
+        result.statistics.merge(&worker.statistics);
     }
-    figures.sort_by_key(|f| f.replication);
-    Ok(RunResult { figures, pooled, wall_seconds: started.elapsed().as_secs_f64(), threads })
+    result.wall_seconds = started.elapsed().as_secs_f64();
+    Ok(result)
 }

@@ -39,6 +39,15 @@ pub struct Summary {
     pub infrastructure: InfrastructureFigures,
     /// One entry per window, in window order.
     pub windows: Vec<WindowFigures>,
+    /// Every headline figure with its 95% confidence interval, keyed by its dotted path in this
+    /// document (`outcomes.overran`, `status_messages.peak_per_minute`, …).
+    pub estimates: std::collections::BTreeMap<String, EstimateFigures>,
+    /// How `--precision` went, when it was asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precision: Option<PrecisionFigures>,
+    /// Which shard of a distributed study this is, for a shard's own summary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<ShardFigures>,
     /// How much work the run did and how long it took (the only part that varies between runs).
     pub performance: Performance,
 }
@@ -119,6 +128,49 @@ pub struct MeanMax {
     pub mean: f64,
     /// Largest over replications.
     pub max: f64,
+    /// Student-t 95% confidence interval of the mean.
+    pub ci95: [f64; 2],
+}
+
+/// A headline figure over replications.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct EstimateFigures {
+    /// Mean over replications.
+    pub mean: f64,
+    /// Student-t 95% confidence interval of the mean.
+    pub ci95: [f64; 2],
+    /// Standard deviation over replications.
+    pub sd: f64,
+    /// Replications that have the figure (a share of targeted servers needs some targeted).
+    pub replications: u64,
+    /// Smallest over replications.
+    pub min: f64,
+    /// Largest over replications.
+    pub max: f64,
+}
+
+/// The outcome of `--precision`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PrecisionFigures {
+    /// The half-width asked for, of the overran share's 95% confidence interval.
+    pub target_half_width: f64,
+    /// The half-width reached.
+    pub half_width: f64,
+    /// Whether the target was met (else `--max-replications` stopped the run).
+    pub met: bool,
+    /// The most replications allowed.
+    pub max_replications: u64,
+}
+
+/// A shard of a distributed study.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ShardFigures {
+    /// This shard's number, from 1.
+    pub index: u64,
+    /// How many shards the study has.
+    pub of: u64,
+    /// Replications of the whole study.
+    pub study_replications: u64,
 }
 
 /// Latency from sending to processed by Status Manager, seconds, all messages pooled.

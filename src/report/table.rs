@@ -78,6 +78,34 @@ pub fn summary_table(s: &Summary) -> String {
     if !s.description.is_empty() {
         let _ = writeln!(out, "{}", s.description);
     }
+    if let Some(shard) = &s.shard {
+        let _ = writeln!(
+            out,
+            "Shard {} of {}: replications {}, {}, … of the study's {}.",
+            shard.index,
+            shard.of,
+            shard.index - 1,
+            shard.index - 1 + shard.of,
+            shard.study_replications
+        );
+    }
+    if let Some(p) = &s.precision {
+        let _ = writeln!(
+            out,
+            "Precision: the overran share is known to ±{:.4} percentage points after {} replications; {}.",
+            p.half_width * 100.0,
+            s.replications,
+            if p.met {
+                format!("the target ±{:.4} is met", p.target_half_width * 100.0)
+            } else {
+                format!(
+                    "the target ±{:.4} is NOT met: --max-replications {} reached",
+                    p.target_half_width * 100.0,
+                    p.max_replications
+                )
+            }
+        );
+    }
     let _ = writeln!(
         out,
         "\nFleet: {} servers; a replication targets {} and excludes {} (extension); {} runs start.",

@@ -24,6 +24,11 @@ const TOP_KEYS: &[&str] =
 impl Scenario {
     /// Reads and checks a scenario file.
     pub fn load(path: &Path) -> Result<Self, ScenarioError> {
+        Self::load_with_text(path).map(|(scenario, _)| scenario)
+    }
+
+    /// Reads and checks a scenario file; also returns its text.
+    pub fn load_with_text(path: &Path) -> Result<(Self, String), ScenarioError> {
         let shown = path.display().to_string();
         let bytes = std::fs::read(path).map_err(|e| {
             let why = match e.kind() {
@@ -35,7 +40,8 @@ impl Scenario {
             ScenarioError::file(&shown, format!("cannot read the scenario: {why}"))
         })?;
         let text = decode_text(&bytes).map_err(|m| ScenarioError::file(&shown, m))?;
-        Self::from_toml(text, &shown)
+        let scenario = Self::from_toml(text, &shown)?;
+        Ok((scenario, text.to_owned()))
     }
 
     /// Reads and checks a scenario from TOML text; `file` names it in errors.

@@ -115,7 +115,7 @@ pub fn messages_only(lines: &[String]) -> Vec<String> {
 /// Runs a scenario and summarizes it.
 pub fn summary(s: &Scenario, seed: u64, replications: u64, threads: usize) -> Summary {
     let program = Program::compile(s);
-    let result = run(s, &program, &RunOptions { seed, replications, threads }).expect("runs");
+    let result = run(s, &program, &RunOptions::new(seed, replications, threads)).expect("runs");
     summarize(s, seed, &result)
 }
 
