@@ -92,7 +92,19 @@ fn run_writes_a_summary_with_every_key_of_the_output_contract() {
     let mut names: Vec<String> =
         std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     names.sort();
-    assert_eq!(names, ["load.csv", "summary.json"]);
+    let mut expected: Vec<String> =
+        [".patchsim-report", "load.csv", "report.html", "summary.json", "summary.md", "windows.csv"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+    for chart in
+        ["outcomes", "overran-by-window", "overrun-minutes", "run-end-vs-window", "site-load", "latency-percentiles"]
+    {
+        expected.push(format!("{chart}.svg"));
+        expected.push(format!("{chart}.png"));
+    }
+    expected.sort();
+    assert_eq!(names, expected);
     let load = std::fs::read_to_string(dir.join("load.csv")).unwrap();
     assert!(load.starts_with("minute,sent,arrived,processed,backlog\n0,"));
     assert!(load.lines().count() > 7 * 24 * 60);
@@ -118,10 +130,7 @@ fn the_default_report_folder_is_reports_slash_the_scenario_name() {
     let out = patchsim_in(&dir, &["run", "s.toml", "-r", "1"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(dir.join("reports/monthly-server-patching/summary.json").is_file());
-    assert!(
-        String::from_utf8_lossy(&out.stdout)
-            .contains("Wrote summary.json, load.csv in reports/monthly-server-patching")
-    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("in reports/monthly-server-patching"));
 }
 
 #[test]

@@ -85,7 +85,9 @@ fn common_random_numbers_keep_a_servers_sleep_when_another_step_changes() {
 #[test]
 fn one_steps_fixed_duration_moves_no_other_draw() {
     use common::trace;
-    let text = std::fs::read_to_string("scenarios/monthly-server-patching.toml").unwrap().replace("servers = 12000", "servers = 400");
+    let text = std::fs::read_to_string("scenarios/monthly-server-patching.toml")
+        .unwrap()
+        .replace("servers = 12000", "servers = 400");
     let agent = "duration = { dist = \"triangular\", min = \"1m\", mode = \"2m\", max = \"8m\" }";
     let a = Scenario::from_toml(&text.replace(agent, "duration = \"3m\""), "a.toml").unwrap();
     let b = Scenario::from_toml(&text.replace(agent, "duration = \"7m\""), "b.toml").unwrap();

@@ -8,7 +8,8 @@ use std::sync::Mutex;
 use patchsim::montecarlo::stats::Estimate;
 use patchsim::montecarlo::tally::ReplicationFigures;
 use patchsim::montecarlo::{Hooks, RunOptions, RunResult, run_with, summarize};
-use patchsim::report::load_csv::load_csv;
+use patchsim::report::data::LoadMeans;
+use patchsim::report::load_csv::{WEEK_MINUTES, load_csv};
 use patchsim::scenario::Scenario;
 use patchsim::sequence::Program;
 
@@ -126,7 +127,7 @@ fn messages_are_conserved_through_every_component() {
     let total: u64 = result.figures.iter().map(|f| f.messages + f.state_messages).sum();
     assert_eq!((sent, arrived, processed), (total, total, total));
     // Totals over the three replications (written as one), so every cell is a whole count.
-    let csv = String::from_utf8(load_csv(series, 1)).unwrap();
+    let csv = String::from_utf8(load_csv(&LoadMeans::from_series(series, 1, WEEK_MINUTES))).unwrap();
     let mut cumulative = (0.0, 0.0);
     for line in csv.lines().skip(1) {
         let cols: Vec<f64> = line.split(',').map(|c| c.parse().unwrap()).collect();

@@ -7,11 +7,12 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::Args;
 
-use super::output::{Destination, write_files};
+use super::output::{Destination, write_report};
+use crate::montecarlo::aggregate::report_data_with;
 use crate::montecarlo::shard::{SHARD_SCHEMA, ShardState};
 use crate::montecarlo::summarize;
+use crate::report::bundle::report_files;
 use crate::report::json::summary_json;
-use crate::report::load_csv::load_csv;
 use crate::report::table::summary_table;
 use crate::scenario::Scenario;
 
@@ -103,18 +104,17 @@ pub fn execute(args: &MergeArgs) -> anyhow::Result<()> {
         result.merge(&s.result(windows).with_context(|| format!("cannot read {}", file.display()))?);
     }
     let summary = summarize(&scenario, first.seed, &result);
-    let json = summary_json(&summary);
     let table = summary_table(&summary);
     match Destination::parse(&args.out) {
         Destination::Stdout => {
-            std::io::stdout().write_all(&json).context("cannot write to standard output")?;
+            std::io::stdout().write_all(&summary_json(&summary)).context("cannot write to standard output")?;
             eprint!("{table}");
         }
         Destination::Folder(folder) => {
-            let load = load_csv(&result.pooled.series, result.replications);
-            write_files(&folder, &[("summary.json", &json), ("load.csv", &load)])?;
+            let files = report_files(&report_data_with(&scenario, summary, &result))?;
+            write_report(&folder, &files)?;
             print!("{table}");
-            println!("\nMerged {of} shards; wrote summary.json, load.csv in {}", folder.display());
+            println!("\nMerged {of} shards; wrote the report (report.html, summary.json, …) in {}", folder.display());
         }
     }
     Ok(())

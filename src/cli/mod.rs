@@ -7,6 +7,7 @@ pub mod merge;
 pub mod output;
 pub mod progress;
 pub mod run;
+pub mod trace;
 pub mod validate;
 
 use clap::{Parser, Subcommand};
@@ -39,6 +40,8 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// Combine the shards of a study run on several machines (`run --shard K/M`) into one report
     Merge(merge::MergeArgs),
+    /// Follow one server through its window, step by step (a table, trace.csv and a Gantt chart)
+    Trace(trace::TraceArgs),
 }
 
 /// Runs a parsed command line.
@@ -47,5 +50,6 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Run(args) => run::execute(&args),
         Command::Validate(args) => validate::execute(&args),
         Command::Merge(args) => merge::execute(&args),
+        Command::Trace(args) => trace::execute(&args),
     }
 }

@@ -1,11 +1,17 @@
-//! Writing reports: into a temporary file beside the target, then renamed into place, so a run
-//! that fails never leaves a half-written file behind.
+//! Writing report folders: built in a temporary folder beside the target and renamed into place,
+//! so a run that fails never leaves a half report; an existing folder is replaced only when it
+//! holds a previous patchsim report.
 
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
+use anyhow::{Context, bail};
+
+use crate::report::bundle::ReportFile;
+
+/// The file that marks a folder as a patchsim report (so that a later run may replace it).
+pub const MARKER: &str = ".patchsim-report";
 
 /// Where a command's report goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,30 +29,77 @@ impl Destination {
     }
 }
 
-/// Writes `files` (name, bytes) into `folder`, creating it if needed; each file is written to a
-/// temporary name first and renamed into place.
-pub fn write_files(folder: &Path, files: &[(&str, &[u8])]) -> anyhow::Result<()> {
-    fs::create_dir_all(folder).with_context(|| format!("cannot create the report folder {}", folder.display()))?;
-    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
-    for (name, bytes) in files {
-        let target = folder.join(name);
-        let temp = folder.join(format!(".{name}.tmp-{}", std::process::id()));
-        let result = (|| -> std::io::Result<()> {
-            let mut f = fs::File::create(&temp)?;
-            f.write_all(bytes)?;
-            f.sync_all()
-        })();
-        if let Err(e) = result {
-            let _ = fs::remove_file(&temp);
-            for (t, _) in &staged {
-                let _ = fs::remove_file(t);
-            }
-            return Err(e).with_context(|| format!("cannot write {}", target.display()));
+/// Whether an existing folder may be replaced: it is empty, or it holds a patchsim report.
+fn replaceable(folder: &Path) -> anyhow::Result<bool> {
+    if !folder.is_dir() {
+        bail!("{} exists and is not a folder: choose another --out", folder.display());
+    }
+    if folder.join(MARKER).is_file() {
+        return Ok(true);
+    }
+    if let Ok(bytes) = fs::read(folder.join("summary.json"))
+        && let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes)
+        && value["schema"].as_str().is_some_and(|s| s.starts_with("patchsim/summary/"))
+    {
+        return Ok(true);
+    }
+    let mut entries = fs::read_dir(folder).with_context(|| format!("cannot read {}", folder.display()))?;
+    Ok(entries.next().is_none())
+}
+
+/// Writes a report folder: every file into a temporary folder beside `folder`, then the temporary
+/// folder renamed to `folder` (replacing a previous report there). On failure nothing changes.
+pub fn write_report(folder: &Path, files: &[ReportFile]) -> anyhow::Result<()> {
+    let name = folder
+        .file_name()
+        .with_context(|| format!("--out {}: name a folder for the report", folder.display()))?
+        .to_string_lossy()
+        .into_owned();
+    if folder.exists() && !replaceable(folder)? {
+        bail!(
+            "{} exists and does not hold a patchsim report: patchsim replaces only its own report folders; \
+             choose another --out, or empty or remove that folder",
+            folder.display()
+        );
+    }
+    let parent = match folder.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    let pid = std::process::id();
+    let temp = parent.join(format!(".{name}.tmp-{pid}"));
+    let old = parent.join(format!(".{name}.old-{pid}"));
+    let _ = fs::remove_dir_all(&temp);
+    let written = (|| -> anyhow::Result<()> {
+        fs::create_dir(&temp).with_context(|| format!("cannot create {}", temp.display()))?;
+        for file in files {
+            write_file(&temp.join(&file.name), &file.bytes)?;
         }
-        staged.push((temp, target));
+        write_file(&temp.join(MARKER), b"A report written by patchsim; patchsim may replace this folder.\n")?;
+        Ok(())
+    })();
+    if let Err(e) = written {
+        let _ = fs::remove_dir_all(&temp);
+        return Err(e).with_context(|| format!("cannot write the report to {}", folder.display()));
     }
-    for (temp, target) in &staged {
-        fs::rename(temp, target).with_context(|| format!("cannot write {}", target.display()))?;
+    if folder.exists() {
+        fs::rename(folder, &old).with_context(|| format!("cannot replace {}", folder.display()))?;
     }
+    if let Err(e) = fs::rename(&temp, folder) {
+        // Put the previous report back where it was.
+        if old.exists() {
+            let _ = fs::rename(&old, folder);
+        }
+        let _ = fs::remove_dir_all(&temp);
+        return Err(e).with_context(|| format!("cannot write the report to {}", folder.display()));
+    }
+    let _ = fs::remove_dir_all(&old);
     Ok(())
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let mut f = fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    f.write_all(bytes).with_context(|| format!("cannot write {}", path.display()))?;
+    f.sync_all().with_context(|| format!("cannot write {}", path.display()))
 }

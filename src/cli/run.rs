@@ -6,13 +6,17 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::Args;
 
-use super::output::{Destination, write_files};
+use super::output::{Destination, write_report};
 use super::progress::Progress;
+use crate::engine::{ServerRecord, Simulator};
+use crate::messages::Emissions;
+use crate::montecarlo::aggregate::report_data_with;
 use crate::montecarlo::shard::{ShardSpec, ShardState};
 use crate::montecarlo::{Hooks, RunOptions, RunResult, run_with, summarize};
 use crate::report::Summary;
+use crate::report::bundle::{ReportFile, report_files};
 use crate::report::json::summary_json;
-use crate::report::load_csv::load_csv;
+use crate::report::servers_csv::servers_csv;
 use crate::report::summary::{PrecisionFigures, ShardFigures};
 use crate::report::table::summary_table;
 use crate::scenario::Scenario;
@@ -53,6 +57,11 @@ pub struct RunArgs {
     /// --replications; `patchsim merge` combines the shards' folders
     #[arg(long, value_name = "K/M", value_parser = ShardSpec::parse, conflicts_with = "precision")]
     pub shard: Option<ShardSpec>,
+
+    /// Also write servers.csv: every server of the first replication (window, class, outcome,
+    /// start, end, restarts, messages)
+    #[arg(long)]
+    pub servers_csv: bool,
 
     /// No progress bar
     #[arg(long, short = 'q')]
@@ -108,30 +117,46 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
         (result, summary)
     };
 
-    let json = summary_json(&summary);
     let table = summary_table(&summary);
     match destination {
         Destination::Stdout => {
-            std::io::stdout().write_all(&json).context("cannot write to standard output")?;
+            std::io::stdout().write_all(&summary_json(&summary)).context("cannot write to standard output")?;
             eprint!("{table}");
         }
         Destination::Folder(folder) => {
-            let load = load_csv(&result.pooled.series, result.replications);
-            let mut files: Vec<(&str, Vec<u8>)> = vec![("summary.json", json), ("load.csv", load)];
+            let data = report_data_with(&scenario, summary, &result);
+            let mut files = report_files(&data)?;
+            if args.servers_csv {
+                let first = args.shard.map_or(0, |s| s.index - 1);
+                let records = first_replication(&scenario, &program, seed, first);
+                files.push(ReportFile::new("servers.csv", servers_csv(&scenario, &records)));
+            }
             if let Some(shard) = args.shard {
                 let state = ShardState::new(&scenario.name, &text, seed, replications, shard, &result)?;
                 let mut bytes = serde_json::to_vec(&state).context("cannot encode the shard's state")?;
                 bytes.push(b'\n');
-                files.push(("shard.json", bytes));
+                files.push(ReportFile::new("shard.json", bytes));
             }
-            let refs: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (*n, b.as_slice())).collect();
-            write_files(&folder, &refs)?;
+            write_report(&folder, &files)?;
             print!("{table}");
-            let names: Vec<&str> = files.iter().map(|(n, _)| *n).collect();
-            println!("\nWrote {} in {}", names.join(", "), folder.display());
+            println!(
+                "\nWrote the report ({} files: report.html, summary.json, …) in {}",
+                files.len(),
+                folder.display()
+            );
         }
     }
     Ok(())
+}
+
+/// Every server's record in one replication, in server order.
+fn first_replication(scenario: &Scenario, program: &Program, seed: u64, replication: u64) -> Vec<ServerRecord> {
+    let sim = Simulator::new(scenario, program);
+    let mut scratch = sim.scratch();
+    let mut emissions = Emissions::new(scenario.infrastructure.management_points as usize);
+    let mut records = Vec::with_capacity(scenario.fleet.servers as usize);
+    sim.run_replication(seed, replication, &mut scratch, &mut emissions, |r| records.push(*r));
+    records
 }
 
 /// Runs with a progress bar.

@@ -74,6 +74,15 @@ pub enum TraceEvent {
         /// Whether a failure ended it.
         failed: bool,
     },
+    /// A step (or one item of an `install_software` step) started.
+    StepStarted {
+        /// Which.
+        node: NodeId,
+        /// The item (0-based) for `install_software`; `None` for a whole step.
+        item: Option<u32>,
+        /// When.
+        at: Millis,
+    },
     /// A step (or one item of an `install_software` step) ended.
     StepEnded {
         /// Which.

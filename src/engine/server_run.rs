@@ -238,6 +238,10 @@ impl<O: Observer> ServerRun<'_, O> {
     fn step(&mut self, id: NodeId, node: &ProgramNode) -> Result<StepEnd, Halt> {
         let Some(action) = &node.action else { return Ok(StepEnd::Succeeded) };
         let start = self.t;
+        // Commands and software items announce their own start (one per item).
+        if !matches!(action, ProgramAction::Command { .. } | ProgramAction::InstallSoftware { .. }) {
+            self.note(TraceEvent::StepStarted { node: id, item: None, at: start });
+        }
         match action {
             ProgramAction::Sleep { duration } => {
                 let d = duration.sample(&mut self.stream.child(node.tag(StepDraw::Duration)).draw(0));
@@ -320,6 +324,7 @@ impl<O: Observer> ServerRun<'_, O> {
         exit: &ExitTable,
     ) -> Result<bool, Halt> {
         let start = self.t;
+        self.note(TraceEvent::StepStarted { node: id, item, at: start });
         let draw = u64::from(item.unwrap_or(0));
         let d = duration.sample(&mut self.stream.child(node.tag(StepDraw::Duration)).draw(draw));
         let outcome: ExitOutcome = if exit.outcomes.len() == 1 {

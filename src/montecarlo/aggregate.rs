@@ -8,6 +8,8 @@ use hdrhistogram::Histogram;
 use super::runner::RunResult;
 use super::statistics::ComponentAccumulators;
 use super::stats::Accumulator;
+use crate::report::data::{LoadMeans, ReportData, cdf_minutes, minute_bins, percentiles_seconds};
+use crate::report::load_csv::WEEK_MINUTES;
 use crate::report::summary::{
     ComponentFigures, EstimateFigures, FleetFigures, InfrastructureFigures, LatencyFigures, Mean, MeanCi, MeanMax,
     MessageFigures, OutageFigures, OutcomeShares, Performance, RestartFigures, SUMMARY_SCHEMA, Spread, StateFigures,
@@ -43,7 +45,8 @@ pub fn summarize(scenario: &Scenario, seed: u64, result: &RunResult) -> Summary 
         .list
         .iter()
         .zip(&pooled.windows)
-        .map(|(w, t)| {
+        .zip(&pooled.window_overrun_s)
+        .map(|((w, t), overruns)| {
             let share =
                 |o: crate::engine::Outcome| Mean { mean: safe_div(t.outcomes[o as usize] as f64, t.targeted as f64) };
             use crate::engine::Outcome as O;
@@ -58,6 +61,7 @@ pub fn summarize(scenario: &Scenario, seed: u64, result: &RunResult) -> Summary 
                 stopped: share(O::Stopped),
                 not_started: share(O::NotStarted),
                 messages_mean: per_rep(t.messages),
+                overrun_p95_minutes: quantile(overruns, 0.95, |s| s as f64 / 60.0),
             }
         })
         .collect();
@@ -224,5 +228,33 @@ fn spread(h: &Histogram<u64>, sum_ms: u128) -> Spread {
         p95: quantile(h, 0.95, to_min),
         p99: quantile(h, 0.99, to_min),
         max: if count == 0 { 0.0 } else { to_min(h.max()) },
+    }
+}
+
+/// Builds everything a report draws: the summary and the distributions behind it.
+pub fn report_data(scenario: &Scenario, seed: u64, result: &RunResult) -> ReportData {
+    let summary = summarize(scenario, seed, result);
+    report_data_with(scenario, summary, result)
+}
+
+/// Like [`report_data`], with a summary already made (and possibly annotated).
+pub fn report_data_with(scenario: &Scenario, summary: Summary, result: &RunResult) -> ReportData {
+    let pooled = &result.pooled;
+    let window_minutes = scenario.windows.length as f64 / MINUTE as f64;
+    ReportData {
+        assumptions: crate::report::assumptions::describe(scenario),
+        windows: scenario
+            .windows
+            .list
+            .iter()
+            .map(|w| (w.start as f64 / MINUTE as f64, w.end as f64 / MINUTE as f64))
+            .collect(),
+        window_minutes,
+        load: LoadMeans::from_series(&pooled.series, result.replications, WEEK_MINUTES),
+        overrun_bins: minute_bins(&pooled.overrun_ms),
+        latency_percentiles: percentiles_seconds(&pooled.latency_us),
+        state_latency_percentiles: percentiles_seconds(&pooled.state_latency_us),
+        end_cdf: cdf_minutes(&pooled.end_in_window_ms, window_minutes),
+        summary,
     }
 }

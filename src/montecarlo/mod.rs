@@ -12,5 +12,5 @@ pub mod statistics;
 pub mod stats;
 pub mod tally;
 
-pub use aggregate::summarize;
+pub use aggregate::{report_data, summarize};
 pub use runner::{Hooks, RunError, RunOptions, RunResult, run, run_with};

@@ -83,6 +83,8 @@ pub struct ShardState {
 pub struct PooledRecord {
     overrun_ms: String,
     duration_ms: String,
+    end_in_window_ms: String,
+    window_overrun_s: Vec<String>,
     latency_us: String,
     state_latency_us: String,
     overrun_sum_ms: u128,
@@ -136,6 +138,8 @@ impl PooledRecord {
         Ok(Self {
             overrun_ms: encode(&p.overrun_ms)?,
             duration_ms: encode(&p.duration_ms)?,
+            end_in_window_ms: encode(&p.end_in_window_ms)?,
+            window_overrun_s: p.window_overrun_s.iter().map(encode).collect::<Result<_, _>>()?,
             latency_us: encode(&p.latency_us)?,
             state_latency_us: encode(&p.state_latency_us)?,
             overrun_sum_ms: p.overrun_sum_ms,
@@ -155,7 +159,7 @@ impl PooledRecord {
 
     /// Decodes pooled totals for a scenario with `windows` windows.
     pub fn to_pooled(&self, windows: usize) -> Result<Pooled, ShardError> {
-        if self.windows.len() != windows {
+        if self.windows.len() != windows || self.window_overrun_s.len() != windows {
             return Err(ShardError::Shape(format!("{} windows, the scenario has {windows}", self.windows.len())));
         }
         let by_kind: [u64; MessageKind::ALL.len()] = self
@@ -167,6 +171,13 @@ impl PooledRecord {
         // Merge into fresh histograms: same bounds, whatever the file's own header says.
         pooled.overrun_ms.add(decode(&self.overrun_ms)?).map_err(|e| ShardError::Decode(format!("{e:?}")))?;
         pooled.duration_ms.add(decode(&self.duration_ms)?).map_err(|e| ShardError::Decode(format!("{e:?}")))?;
+        pooled
+            .end_in_window_ms
+            .add(decode(&self.end_in_window_ms)?)
+            .map_err(|e| ShardError::Decode(format!("{e:?}")))?;
+        for (h, hex) in pooled.window_overrun_s.iter_mut().zip(&self.window_overrun_s) {
+            h.add(decode(hex)?).map_err(|e| ShardError::Decode(format!("{e:?}")))?;
+        }
         pooled.latency_us.add(decode(&self.latency_us)?).map_err(|e| ShardError::Decode(format!("{e:?}")))?;
         pooled
             .state_latency_us

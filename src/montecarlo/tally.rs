@@ -18,6 +18,12 @@ pub fn duration_histogram() -> Histogram<u64> {
     Histogram::new_with_bounds(1, MAX_DURATION_MS, 3).expect("constant histogram bounds are valid")
 }
 
+/// A new, empty, compact histogram of one window's overruns in seconds (2 significant figures:
+/// a per-window p95 to within 1%).
+pub fn window_overrun_histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, MAX_DURATION_MS / 1_000, 2).expect("constant histogram bounds are valid")
+}
+
 /// The figures of one replication.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ReplicationFigures {
@@ -67,6 +73,10 @@ pub struct Pooled {
     pub overrun_ms: Histogram<u64>,
     /// Durations of runs that started, milliseconds.
     pub duration_ms: Histogram<u64>,
+    /// When runs that started ended, from their window's start, milliseconds.
+    pub end_in_window_ms: Histogram<u64>,
+    /// Each window's overruns, seconds (rounded up).
+    pub window_overrun_s: Vec<Histogram<u64>>,
     /// Status-message latencies, microseconds.
     pub latency_us: Histogram<u64>,
     /// State-message latencies, microseconds.
@@ -99,6 +109,8 @@ impl Pooled {
         Self {
             overrun_ms: duration_histogram(),
             duration_ms: duration_histogram(),
+            end_in_window_ms: duration_histogram(),
+            window_overrun_s: vec![window_overrun_histogram(); windows],
             latency_us: latency_histogram(),
             state_latency_us: latency_histogram(),
             overrun_sum_ms: 0,
@@ -119,6 +131,10 @@ impl Pooled {
         // Same bounds on both sides: addition cannot fail.
         self.overrun_ms.add(&other.overrun_ms).expect("histograms share bounds");
         self.duration_ms.add(&other.duration_ms).expect("histograms share bounds");
+        self.end_in_window_ms.add(&other.end_in_window_ms).expect("histograms share bounds");
+        for (a, b) in self.window_overrun_s.iter_mut().zip(&other.window_overrun_s) {
+            a.add(b).expect("histograms share bounds");
+        }
         self.latency_us.add(&other.latency_us).expect("histograms share bounds");
         self.state_latency_us.add(&other.state_latency_us).expect("histograms share bounds");
         self.overrun_sum_ms += other.overrun_sum_ms;
@@ -161,15 +177,18 @@ impl Pooled {
         w.targeted += 1;
         w.outcomes[o] += 1;
         w.messages += u64::from(server.messages);
+        let window = &windows[server.window as usize];
         if server.outcome.started() {
             figures.started += 1;
             let duration: Millis = server.end - server.start;
             self.duration_ms.saturating_record(duration);
+            self.end_in_window_ms.saturating_record(server.end - window.start);
             figures.duration_sum_ms += duration;
         }
         if server.outcome == Outcome::Overran {
-            let overrun = server.end - windows[server.window as usize].end;
+            let overrun = server.end - window.end;
             self.overrun_ms.saturating_record(overrun);
+            self.window_overrun_s[server.window as usize].saturating_record(overrun.div_ceil(1_000));
             figures.overrun_sum_ms += overrun;
         }
     }

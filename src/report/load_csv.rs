@@ -7,51 +7,45 @@
 
 use std::fmt::Write;
 
-use crate::messages::LoadSeries;
+use super::data::LoadMeans;
 use crate::scenario::duration::{MINUTE, WEEK};
 
 /// Minutes in the simulated week.
 pub const WEEK_MINUTES: usize = (WEEK / MINUTE) as usize;
 
-/// Serializes the per-minute series of `replications` replications.
-pub fn load_csv(series: &LoadSeries, replications: u64) -> Vec<u8> {
-    let minutes = series.minutes(WEEK_MINUTES);
-    let reps = replications.max(1) as f64;
-    let at = |v: &Vec<u64>, m: usize| v.get(m).copied().unwrap_or(0);
-    let mut out = String::with_capacity(minutes * 24 + 40);
+/// Serializes the per-minute means.
+pub fn load_csv(load: &LoadMeans) -> Vec<u8> {
+    let mut out = String::with_capacity(load.sent.len() * 24 + 40);
     out.push_str("minute,sent,arrived,processed,backlog\n");
-    let mut backlog: u64 = 0;
-    for m in 0..minutes {
-        let arrived = at(&series.arrived, m);
-        let processed = at(&series.processed, m);
-        backlog = (backlog + arrived).saturating_sub(processed);
+    for m in 0..load.sent.len() {
         let _ = writeln!(
             out,
             "{m},{},{},{},{}",
-            number(at(&series.sent, m) as f64 / reps),
-            number(arrived as f64 / reps),
-            number(processed as f64 / reps),
-            number(backlog as f64 / reps)
+            number(load.sent[m]),
+            number(load.arrived[m]),
+            number(load.processed[m]),
+            number(load.backlog[m])
         );
     }
     out.into_bytes()
 }
 
 /// A number with at most three decimals and no trailing zeros: `12`, `0.5`, `1.333`.
-fn number(x: f64) -> String {
+pub fn number(x: f64) -> String {
     let text = format!("{x:.3}");
     let trimmed = text.trim_end_matches('0').trim_end_matches('.');
-    if trimmed.is_empty() || trimmed == "-" { "0".to_owned() } else { trimmed.to_owned() }
+    if trimmed.is_empty() || trimmed == "-" || trimmed == "-0" { "0".to_owned() } else { trimmed.to_owned() }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::messages::LoadSeries;
 
     #[test]
     fn rows_cover_the_week_and_backlog_accumulates() {
         let series = LoadSeries { sent: vec![4, 0, 2], arrived: vec![2, 2, 2], processed: vec![0, 1, 5] };
-        let text = String::from_utf8(load_csv(&series, 2)).unwrap();
+        let text = String::from_utf8(load_csv(&LoadMeans::from_series(&series, 2, WEEK_MINUTES))).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 1 + WEEK_MINUTES);
         assert_eq!(lines[0], "minute,sent,arrived,processed,backlog");
@@ -67,5 +61,6 @@ mod tests {
         assert_eq!(number(0.5), "0.5");
         assert_eq!(number(4.0 / 3.0), "1.333");
         assert_eq!(number(0.0), "0");
+        assert_eq!(number(-0.0001), "0");
     }
 }

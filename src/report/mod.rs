@@ -1,10 +1,21 @@
-//! Reports: the [`Summary`] document and the exporters that turn it into bytes.
+//! Reports: the [`Summary`] document, the data behind its charts, and the exporters that turn
+//! them into bytes — JSON, CSV, Markdown, HTML, and charts as SVG and PNG.
 //!
-//! Exporters return bytes or text and never touch files; the command line writes them.
+//! Exporters return bytes or text and never touch files (one file per format here, one chart per
+//! file under `charts/`); the command line writes them.
 
+pub mod assumptions;
+pub mod bundle;
+pub mod charts;
+pub mod data;
+pub mod html;
 pub mod json;
 pub mod load_csv;
+pub mod markdown;
+pub mod servers_csv;
 pub mod summary;
 pub mod table;
+pub mod timeline;
+pub mod windows_csv;
 
 pub use summary::Summary;

@@ -296,6 +296,9 @@ pub struct WindowFigures {
     pub not_started: Mean,
     /// Messages sent by the window's servers, a replication.
     pub messages_mean: f64,
+    /// 95th percentile of the overruns of the window's servers that overran, minutes (0 when
+    /// none did).
+    pub overrun_p95_minutes: f64,
 }
 
 /// A share of a window's targeted servers, pooled over replications.

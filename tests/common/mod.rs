@@ -70,6 +70,7 @@ pub fn trace_seed(s: &Scenario, seed: u64, server: u64) -> (Vec<String>, ServerR
     let lines = obs
         .events
         .iter()
+        .filter(|e| !matches!(e, TraceEvent::StepStarted { .. }))
         .map(|e| match *e {
             TraceEvent::RunStarted { at } => format!("{} run started", m(at)),
             TraceEvent::Skipped { node, at, reason } => format!("{} {} skipped {:?}", m(at), name(node), reason),
@@ -97,6 +98,7 @@ pub fn trace_seed(s: &Scenario, seed: u64, server: u64) -> (Vec<String>, ServerR
             TraceEvent::Message { at, kind, count } => format!("{} msg {} x{}", m(at), kind.key(), count),
             TraceEvent::StateMessages { at, count } => format!("{} msg state x{}", m(at), count),
             TraceEvent::RunEnded { at, outcome } => format!("{} run ended {}", m(at), outcome.key()),
+            TraceEvent::StepStarted { .. } => unreachable!("filtered out above"),
         })
         .collect();
     (lines, record)

@@ -1,0 +1,163 @@
+//! What a scenario assumes, as text: the fleet, the windows, the deployment, the site and the
+//! step tree. `patchsim validate` prints it; reports carry it as their assumptions.
+
+use std::fmt::Write;
+
+use super::table::grouped;
+use crate::scenario::duration::DurationDisplay;
+use crate::scenario::{Assign, MessageKind, Node, NodeKind, Scenario, Service};
+
+/// A description of what a scenario says, for a patching admin to check.
+pub fn describe(s: &Scenario) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Scenario {}", s.name);
+    if !s.description.is_empty() {
+        let _ = writeln!(out, "  {}", s.description);
+    }
+    let _ = writeln!(out, "  run: seed {}, {} replications", s.run.seed, s.run.replications);
+
+    let f = &s.fleet;
+    let _ = writeln!(
+        out,
+        "\nFleet: {} servers; {:.2}% on an extension (excluded), {:.2}% offline, {:.2}% with a restart pending",
+        grouped(f.servers as f64, 0),
+        f.extension * 100.0,
+        f.offline * 100.0,
+        f.pending_restart * 100.0
+    );
+    for c in &f.classes {
+        let _ = write!(out, "  class {:<16} {:>6.2}%", c.name, c.share * 100.0);
+        if !c.variables.is_empty() {
+            let vars: Vec<String> = c.variables.iter().map(|(k, v)| format!("{k}='{v}'")).collect();
+            let _ = write!(out, "  variables {}", vars.join(", "));
+        }
+        if let Some(r) = &c.restart {
+            let _ = write!(out, "  restart {r}");
+        }
+        for (i, d) in &c.counts {
+            let _ = write!(out, "  {} = {d}", f.counts[*i].name);
+        }
+        out.push('\n');
+    }
+    for c in &f.counts {
+        let _ = writeln!(out, "  count {:<16} {} (mean {:.2})", c.name, c.dist, c.dist.mean());
+    }
+
+    let w = &s.windows;
+    let days: Vec<&str> = {
+        let mut d: Vec<&str> = w.list.iter().map(|x| x.day.name()).collect();
+        d.dedup();
+        d
+    };
+    let starts: Vec<String> = {
+        let mut v: Vec<String> = w.list.iter().map(|x| x.name[4..].to_owned()).collect();
+        v.truncate(w.list.len() / days.len().max(1));
+        v
+    };
+    let _ = writeln!(
+        out,
+        "\nWindows: {} ({} days × {} starts), each {} long; days {}; starts {}",
+        w.list.len(),
+        days.len(),
+        starts.len(),
+        DurationDisplay(w.length),
+        days.join(" "),
+        starts.join(" ")
+    );
+    match &w.assign {
+        Assign::Even => {
+            let per = f.servers as f64 * (1.0 - f.extension) / w.list.len() as f64;
+            let _ = writeln!(out, "  servers spread evenly: about {per:.1} targeted a window");
+        }
+        Assign::Weights { weights, .. } => {
+            let total: f64 = weights.iter().sum();
+            let busiest = weights.iter().copied().fold(0.0, f64::max) / total;
+            let _ = writeln!(out, "  servers drawn by weights; the busiest window gets {:.1}%", busiest * 100.0);
+        }
+    }
+
+    let d = &s.deployment;
+    let mrt = if d.max_run_time == 0 {
+        "none (no start check, never stopped)".to_owned()
+    } else {
+        format!(
+            "{}{}",
+            DurationDisplay(d.max_run_time),
+            if d.stop_at_max_run_time { ", runs stopped when reached" } else { ", not stopped when reached" }
+        )
+    };
+    let _ = writeln!(out, "\nDeployment: max run time {mrt}; start delay {}", d.start_delay);
+    if d.max_run_time > w.length {
+        let _ = writeln!(
+            out,
+            "  warning: the max run time ({}) is longer than every window ({}): no sequence will start",
+            DurationDisplay(d.max_run_time),
+            DurationDisplay(w.length)
+        );
+    }
+    let _ = writeln!(out, "Restart: {}; {:.3}% hang", s.restart.duration, s.restart.hang * 100.0);
+
+    let i = &s.infrastructure;
+    let _ = write!(out, "Infrastructure: {} management point(s)", i.management_points);
+    match i.mp_rate {
+        Some(r) => {
+            let _ = write!(out, " forwarding {r} msg/s each");
+        }
+        None => out.push_str(" forwarding instantly"),
+    }
+    if let Some(r) = i.status_manager_rate {
+        let _ = write!(
+            out,
+            "; Status Manager {r} msg/s × {} worker(s), {} service",
+            i.status_manager_workers,
+            match i.service {
+                Service::Fixed => "fixed",
+                Service::Exponential => "exponential",
+            }
+        );
+    }
+    out.push('\n');
+    for o in &i.outages {
+        let _ = writeln!(out, "  outage: {o}");
+    }
+    let counts: Vec<String> = MessageKind::ALL.iter().map(|k| format!("{}={}", k.key(), s.messages.get(*k))).collect();
+    let _ = writeln!(out, "Messages per event: {}", counts.join(" "));
+
+    let (steps, groups) = s.node_counts();
+    let _ = writeln!(out, "\nTask sequence: {} in {}", plural(steps, "step"), plural(groups, "group"));
+    for (index, node) in s.steps.iter().enumerate() {
+        tree(&mut out, node, &format!("{}", index + 1), 1);
+    }
+    out
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+}
+
+fn tree(out: &mut String, node: &Node, number: &str, depth: usize) {
+    let indent = "  ".repeat(depth);
+    let mut flags = Vec::new();
+    if node.disabled {
+        flags.push("disabled".to_owned());
+    }
+    if node.continue_on_error {
+        flags.push("continue on error".to_owned());
+    }
+    if let Some(c) = &node.condition {
+        flags.push(format!("if {c}"));
+    }
+    let flags = if flags.is_empty() { String::new() } else { format!("  [{}]", flags.join("; ")) };
+    match &node.kind {
+        NodeKind::Group(children) => {
+            let _ = writeln!(out, "{indent}{number}. group \"{}\"{flags}", node.name);
+            for (i, child) in children.iter().enumerate() {
+                tree(out, child, &format!("{number}.{}", i + 1), depth + 1);
+            }
+        }
+        NodeKind::Step(step) => {
+            let messages = step.messages.map(|m| format!(", {m} messages")).unwrap_or_default();
+            let _ = writeln!(out, "{indent}{number}. \"{}\": {}{messages}{flags}", node.name, step.action);
+        }
+    }
+}

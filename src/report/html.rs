@@ -1,0 +1,176 @@
+//! `report.html`: one self-contained page — headline figures, the charts inline as SVG with a
+//! sentence each on how to read them, the per-window table, and the scenario's assumptions. No
+//! script, no style sheet or font to fetch, no image file beside it: it opens offline and can be
+//! mailed as it is.
+
+use std::fmt::Write;
+
+use super::charts::Chart;
+use super::data::ReportData;
+use super::table::{grouped, seconds};
+
+/// Escapes text for HTML.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:0 auto;max-width:1000px;padding:24px;color:#1a1a1a;line-height:1.45}\
+h1{margin-bottom:4px}h2{margin-top:36px;border-bottom:1px solid #ddd;padding-bottom:4px}\
+.meta{color:#555}.cards{display:flex;flex-wrap:wrap;gap:12px;margin:16px 0}\
+.card{border:1px solid #ddd;border-radius:6px;padding:10px 14px;min-width:140px}\
+.card .v{font-size:1.5em;font-weight:600}.card .l{color:#555;font-size:.9em}.card .c{color:#777;font-size:.8em}\
+figure{margin:24px 0}figure svg{width:100%;height:auto;border:1px solid #eee}figcaption{color:#444;margin-top:6px}\
+table{border-collapse:collapse;font-size:.9em}th,td{border:1px solid #ddd;padding:3px 8px;text-align:right}\
+th:first-child,td:first-child{text-align:left}tr:nth-child(even){background:#f7f7f7}\
+pre{background:#f7f7f7;padding:12px;overflow-x:auto;font-size:.85em}";
+
+fn card(out: &mut String, value: &str, label: &str, note: &str) {
+    let _ = write!(
+        out,
+        "<div class=\"card\"><div class=\"v\">{}</div><div class=\"l\">{}</div><div class=\"c\">{}</div></div>",
+        escape(value),
+        escape(label),
+        escape(note)
+    );
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.2}%", x * 100.0)
+}
+
+/// An SVG chart ready to sit inside HTML: the XML namespace is implied there.
+fn inline_svg(svg: &str) -> String {
+    svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1)
+}
+
+/// The report page; `charts` are the report's charts (their SVG is inlined).
+pub fn report_html(data: &ReportData, charts: &[(&dyn Chart, String)]) -> Vec<u8> {
+    let s = &data.summary;
+    let mut out = String::with_capacity(400_000);
+    let _ = writeln!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>patchsim: {}</title><style>{STYLE}</style></head><body>",
+        escape(&s.scenario)
+    );
+    let _ = writeln!(out, "<h1>{}</h1>", escape(&s.scenario));
+    if !s.description.is_empty() {
+        let _ = writeln!(out, "<p>{}</p>", escape(&s.description));
+    }
+    let _ = writeln!(
+        out,
+        "<p class=\"meta\">{} replications, seed {}; {} servers, {} targeted a replication. Every figure is a mean over replications; ranges are 95% confidence intervals.</p>",
+        s.replications,
+        s.seed,
+        grouped(s.fleet.servers as f64, 0),
+        grouped(s.fleet.targeted_mean, 1)
+    );
+    if let Some(p) = &s.precision {
+        let _ = writeln!(
+            out,
+            "<p class=\"meta\">Precision: the overran share is known to ±{:.4} percentage points ({}).</p>",
+            p.half_width * 100.0,
+            if p.met { "target met" } else { "target not met: replication limit reached" }
+        );
+    }
+
+    out.push_str("<h2>Headline figures</h2>\n<div class=\"cards\">");
+    let o = &s.outcomes;
+    for (label, m) in [
+        ("completed in window", &o.completed_in_window),
+        ("overran", &o.overran),
+        ("failed", &o.failed),
+        ("stopped", &o.stopped),
+        ("not started", &o.not_started),
+    ] {
+        card(&mut out, &pct(m.mean), label, &format!("{} – {}", pct(m.ci95[0]), pct(m.ci95[1])));
+    }
+    let ov = &s.overrun_minutes;
+    card(
+        &mut out,
+        &format!("{:.1} min", ov.p95),
+        "overrun p95",
+        &format!("mean {:.1}, max {:.0} min", ov.mean, ov.max),
+    );
+    card(
+        &mut out,
+        &format!("{:.2}", s.restarts.per_server_mean),
+        "restarts per server",
+        &format!("{:.3} after the window", s.restarts.outside_window_per_server_mean),
+    );
+    let m = &s.status_messages;
+    card(
+        &mut out,
+        &grouped(m.peak_per_minute.mean, 0),
+        "messages in the busiest minute",
+        &format!("worst replication {}", grouped(m.peak_per_minute.max, 0)),
+    );
+    card(
+        &mut out,
+        &grouped(m.backlog_peak.mean, 0),
+        "backlog peak at Status Manager",
+        &format!("worst {}", grouped(m.backlog_peak.max, 0)),
+    );
+    card(
+        &mut out,
+        &seconds(m.latency_seconds.p99),
+        "message latency p99",
+        &format!("max {}", seconds(m.latency_seconds.max)),
+    );
+    card(&mut out, &format!("{:.1} min", m.drain_minutes_after_last_window), "drain after the last window", "");
+    out.push_str("</div>\n");
+
+    out.push_str("<h2>Charts</h2>\n");
+    for (chart, svg) in charts {
+        let _ = writeln!(
+            out,
+            "<figure id=\"{}\">{}<figcaption><strong>{}.</strong> {}</figcaption></figure>",
+            chart.name(),
+            inline_svg(svg),
+            escape(&chart.title()),
+            escape(&chart.caption())
+        );
+    }
+
+    out.push_str(
+        "<h2>Windows</h2>\n<p>Shares of each window's targeted servers, over all replications.</p>\n<table><thead><tr><th>window</th><th>targeted</th><th>completed in window</th><th>overran</th><th>failed</th><th>stopped</th><th>not started</th><th>overrun p95 (min)</th><th>messages</th></tr></thead><tbody>\n",
+    );
+    for w in &s.windows {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.1}</td><td>{}</td></tr>",
+            escape(&w.name),
+            grouped(w.targeted_mean, 1),
+            pct(w.completed_in_window.mean),
+            pct(w.overran.mean),
+            pct(w.failed.mean),
+            pct(w.stopped.mean),
+            pct(w.not_started.mean),
+            w.overrun_p95_minutes,
+            grouped(w.messages_mean, 0)
+        );
+    }
+    out.push_str("</tbody></table>\n");
+
+    let _ = writeln!(
+        out,
+        "<h2>Assumptions</h2>\n<p>What the scenario says, as patchsim read it.</p>\n<pre>{}</pre>",
+        escape(&data.assumptions)
+    );
+    let _ = writeln!(
+        out,
+        "<p class=\"meta\">Written by patchsim {}. The figures are in summary.json; the windows in windows.csv; the site's load minute by minute in load.csv.</p>\n</body></html>",
+        env!("CARGO_PKG_VERSION")
+    );
+    out.into_bytes()
+}

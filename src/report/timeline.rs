@@ -1,0 +1,350 @@
+//! One server's run as a timeline (`patchsim trace`): its window, every step and group with
+//! start, end, outcome and exit code, every restart and every message — as a table, a CSV and a
+//! Gantt chart.
+
+use std::fmt::Write;
+
+use crate::engine::{Outcome, ServerRecord, SkipReason, TraceEvent};
+use crate::report::load_csv::number;
+use crate::scenario::duration::{DurationDisplay, MINUTE};
+use crate::scenario::windows::format_week_time;
+use crate::scenario::{Millis, Scenario};
+use crate::sequence::{NodeId, Program};
+
+/// What a row of the timeline is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowKind {
+    /// The whole run.
+    Run,
+    /// A group.
+    Group,
+    /// A step (or one item of an `install_software` step).
+    Step,
+    /// A restart.
+    Restart,
+    /// A step or group that did not run.
+    Skipped,
+    /// Status messages sent.
+    Message,
+}
+
+impl RowKind {
+    /// The kind's name in the table and CSV.
+    pub const fn key(self) -> &'static str {
+        match self {
+            Self::Run => "run",
+            Self::Group => "group",
+            Self::Step => "step",
+            Self::Restart => "restart",
+            Self::Skipped => "skipped",
+            Self::Message => "message",
+        }
+    }
+}
+
+/// One row of the timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// What it is.
+    pub kind: RowKind,
+    /// The step or group (or the message event), indented by nesting in the table.
+    pub name: String,
+    /// Nesting depth (0 at the top).
+    pub depth: u16,
+    /// When it started, milliseconds since Monday 00:00.
+    pub start: Millis,
+    /// When it ended.
+    pub end: Millis,
+    /// How it went: `succeeded`, `failed`, `timed out`, `hung`, `disabled`, `condition false`,
+    /// an outcome for the run, or the message count.
+    pub result: String,
+    /// The exit code, where there is one.
+    pub exit_code: Option<i64>,
+}
+
+/// A traced server.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Timeline {
+    /// Scenario name.
+    pub scenario: String,
+    /// Server index.
+    pub server: u64,
+    /// Replication.
+    pub replication: u64,
+    /// Seed.
+    pub seed: u64,
+    /// The server's class.
+    pub class: String,
+    /// Its window's name.
+    pub window: String,
+    /// When its window opens and closes.
+    pub window_start: Millis,
+    /// When its window closes.
+    pub window_end: Millis,
+    /// The server's record (outcome, restarts, messages).
+    pub record: ServerRecord,
+    /// Rows in time order (a group's row at its start).
+    pub rows: Vec<Row>,
+}
+
+impl Timeline {
+    /// Builds the timeline of one server from the engine's events.
+    #[allow(clippy::too_many_arguments)]
+    pub fn build(
+        scenario: &Scenario,
+        program: &Program,
+        seed: u64,
+        replication: u64,
+        record: ServerRecord,
+        events: &[TraceEvent],
+    ) -> Self {
+        let window = &scenario.windows.list[record.window as usize];
+        let node = |id: NodeId| &program.nodes[id as usize];
+        let mut rows: Vec<Row> = Vec::new();
+        let mut open_groups: Vec<(NodeId, usize)> = Vec::new();
+        let mut open_steps: Vec<((NodeId, Option<u32>), usize)> = Vec::new();
+        let step_name = |id: NodeId, item: Option<u32>| match item {
+            Some(i) => format!("{} (item {})", node(id).name, i + 1),
+            None => node(id).name.clone(),
+        };
+        for event in events {
+            match *event {
+                TraceEvent::RunStarted { at } => rows.push(Row {
+                    kind: RowKind::Run,
+                    name: "task sequence".to_owned(),
+                    depth: 0,
+                    start: at,
+                    end: at,
+                    result: String::new(),
+                    exit_code: None,
+                }),
+                TraceEvent::GroupStarted { node: id, at } => {
+                    open_groups.push((id, rows.len()));
+                    rows.push(Row {
+                        kind: RowKind::Group,
+                        name: node(id).name.clone(),
+                        depth: node(id).depth,
+                        start: at,
+                        end: at,
+                        result: "running".to_owned(),
+                        exit_code: None,
+                    });
+                }
+                TraceEvent::GroupEnded { node: id, at, failed } => {
+                    if let Some(pos) = open_groups.iter().rposition(|(g, _)| *g == id) {
+                        let (_, row) = open_groups.remove(pos);
+                        rows[row].end = at;
+                        rows[row].result =
+                            if failed { "ended by a failure".to_owned() } else { "completed".to_owned() };
+                    }
+                }
+                TraceEvent::Skipped { node: id, at, reason } => rows.push(Row {
+                    kind: RowKind::Skipped,
+                    name: node(id).name.clone(),
+                    depth: node(id).depth,
+                    start: at,
+                    end: at,
+                    result: match reason {
+                        SkipReason::Disabled => "disabled".to_owned(),
+                        SkipReason::ConditionFalse => "condition false".to_owned(),
+                    },
+                    exit_code: None,
+                }),
+                TraceEvent::StepStarted { node: id, item, at } => {
+                    open_steps.push(((id, item), rows.len()));
+                    rows.push(Row {
+                        kind: RowKind::Step,
+                        name: step_name(id, item),
+                        depth: node(id).depth,
+                        start: at,
+                        end: at,
+                        result: "running".to_owned(),
+                        exit_code: None,
+                    });
+                }
+                TraceEvent::StepEnded { node: id, item, start, end, exit_code, success, timed_out } => {
+                    let result = if timed_out {
+                        "timed out"
+                    } else if success {
+                        "succeeded"
+                    } else {
+                        "failed"
+                    };
+                    let row = match open_steps.iter().rposition(|(k, _)| *k == (id, item)) {
+                        Some(pos) => open_steps.remove(pos).1,
+                        None => {
+                            rows.push(Row {
+                                kind: RowKind::Step,
+                                name: step_name(id, item),
+                                depth: node(id).depth,
+                                start,
+                                end,
+                                result: String::new(),
+                                exit_code: None,
+                            });
+                            rows.len() - 1
+                        }
+                    };
+                    rows[row].end = end;
+                    rows[row].result = result.to_owned();
+                    rows[row].exit_code = exit_code;
+                }
+                TraceEvent::Restart { node: id, cause, start, end } => rows.push(Row {
+                    kind: RowKind::Restart,
+                    name: format!("restart ({})", cause.label()),
+                    depth: node(id).depth,
+                    start,
+                    end: end.unwrap_or(start),
+                    result: if end.is_some() { "back".to_owned() } else { "hung".to_owned() },
+                    exit_code: None,
+                }),
+                TraceEvent::Message { at, kind, count } => rows.push(Row {
+                    kind: RowKind::Message,
+                    name: kind.key().to_owned(),
+                    depth: 0,
+                    start: at,
+                    end: at,
+                    result: format!("{count} sent ({})", kind.message_ids()),
+                    exit_code: None,
+                }),
+                TraceEvent::StateMessages { at, count } => rows.push(Row {
+                    kind: RowKind::Message,
+                    name: "state".to_owned(),
+                    depth: 0,
+                    start: at,
+                    end: at,
+                    result: format!("{count} sent (software-update state)"),
+                    exit_code: None,
+                }),
+                TraceEvent::RunEnded { at, outcome } => {
+                    if let Some(run) = rows.iter_mut().find(|r| r.kind == RowKind::Run) {
+                        run.end = at;
+                        run.result = outcome.key().to_owned();
+                    }
+                }
+            }
+        }
+        // Rows were made in the order things happened, each at its start (a restart is reported
+        // when it ends, a state batch when it fills): a stable sort by start puts them in place.
+        rows.sort_by_key(|r| r.start);
+        Self {
+            scenario: scenario.name.clone(),
+            server: record.index,
+            replication,
+            seed,
+            class: program.classes[record.class as usize].name.clone(),
+            window: window.name.clone(),
+            window_start: window.start,
+            window_end: window.end,
+            record,
+            rows,
+        }
+    }
+
+    /// Minutes of a moment from the window's start.
+    pub fn minutes(&self, t: Millis) -> f64 {
+        (t as f64 - self.window_start as f64) / MINUTE as f64
+    }
+
+    /// A one-paragraph account of the run.
+    pub fn headline(&self) -> String {
+        let r = &self.record;
+        if r.excluded {
+            return format!(
+                "Server {} (replication {}, seed {}) is on a patching extension: not targeted this month.",
+                self.server, self.replication, self.seed
+            );
+        }
+        let mut out = format!(
+            "Server {} of {} (replication {}, seed {}), class {}, window {} ({} to {}): {}",
+            self.server,
+            self.scenario,
+            self.replication,
+            self.seed,
+            self.class,
+            self.window,
+            format_week_time(self.window_start),
+            format_week_time(self.window_end),
+            r.outcome.label()
+        );
+        if r.outcome.started() {
+            let _ = write!(
+                out,
+                ", started {} after the window opened, ended {} {} its end; {} restart{}, {} message{}.",
+                DurationDisplay(r.start - self.window_start),
+                DurationDisplay(r.end.abs_diff(self.window_end)),
+                if r.end > self.window_end { "after" } else { "before" },
+                r.restarts,
+                if r.restarts == 1 { "" } else { "s" },
+                r.messages + r.state_messages,
+                if r.messages + r.state_messages == 1 { "" } else { "s" }
+            );
+        } else {
+            out.push_str(
+                ": the sequence never started (offline, the deployment expired, or the max run time did not fit).",
+            );
+        }
+        out
+    }
+
+    /// The timeline as a table for a terminal.
+    pub fn table(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "{}\n", self.headline());
+        let _ =
+            writeln!(out, "{:>9} {:>9}  {:<9} {:<52} {:<20} {:>6}", "start", "end", "kind", "name", "result", "exit");
+        let minutes = |t: Millis| format!("{:+.2}", self.minutes(t));
+        for r in &self.rows {
+            let indent = "  ".repeat(r.depth as usize);
+            let end = if r.end == r.start { String::new() } else { minutes(r.end) };
+            let _ = writeln!(
+                out,
+                "{:>9} {:>9}  {:<9} {:<52} {:<20} {:>6}",
+                minutes(r.start),
+                end,
+                r.kind.key(),
+                format!("{indent}{}", r.name),
+                r.result,
+                r.exit_code.map(|c| c.to_string()).unwrap_or_default()
+            );
+        }
+        let _ = writeln!(
+            out,
+            "\nTimes are minutes from the window's start; the window closes at {:+.2}.",
+            self.minutes(self.window_end)
+        );
+        out
+    }
+
+    /// The timeline as CSV: one row per row of the table, times in minutes from the window's
+    /// start and as moments of the week.
+    pub fn csv(&self) -> Vec<u8> {
+        let mut out = String::from("kind,name,depth,start_minute,end_minute,start,end,result,exit_code\n");
+        for r in &self.rows {
+            let _ = writeln!(
+                out,
+                "{},{},{},{},{},{},{},{},{}",
+                r.kind.key(),
+                csv_field(&r.name),
+                r.depth,
+                number(self.minutes(r.start)),
+                number(self.minutes(r.end)),
+                format_week_time(r.start),
+                format_week_time(r.end),
+                csv_field(&r.result),
+                r.exit_code.map(|c| c.to_string()).unwrap_or_default()
+            );
+        }
+        out.into_bytes()
+    }
+}
+
+/// Quotes a CSV field when it needs it.
+pub fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_owned() }
+}
+
+/// Whether a server's outcome matches a `--where outcome=…` filter.
+pub fn outcome_matches(record: &ServerRecord, wanted: Outcome) -> bool {
+    !record.excluded && record.outcome == wanted
+}
