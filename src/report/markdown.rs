@@ -130,10 +130,15 @@ pub fn summary_markdown(s: &Summary) -> Vec<u8> {
         );
     }
 
-    let mut worst: Vec<_> = s.windows.iter().collect();
+    let mut worst: Vec<_> = s.windows.iter().filter(|w| w.overran.mean > 0.0).collect();
     worst.sort_by(|a, b| b.overran.mean.total_cmp(&a.overran.mean).then_with(|| a.name.cmp(&b.name)));
+    out.push_str("\n## Windows with the most overrun\n\n");
+    if worst.is_empty() {
+        out.push_str("No server overran its window in any replication.\n");
+        return out.into_bytes();
+    }
     out.push_str(
-        "\n## Windows with the most overrun\n\n| window | targeted | overran | overrun p95 (min) | failed | not started |\n|---|---:|---:|---:|---:|---:|\n",
+        "| window | targeted | overran | overrun p95 (min) | failed | not started |\n|---|---:|---:|---:|---:|---:|\n",
     );
     for w in worst.iter().take(5) {
         let _ = writeln!(

@@ -1,0 +1,208 @@
+//! Reports people read: snapshots of the text exporters over a fixed summary; every chart
+//! renders for the reference scenario and for degenerate runs; the HTML report references
+//! nothing outside itself; report folders are replaced only when they hold a report.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::scenario;
+use patchsim::montecarlo::{RunOptions, report_data, run};
+use patchsim::report::Summary;
+use patchsim::report::bundle::report_files;
+use patchsim::report::markdown::summary_markdown;
+use patchsim::report::windows_csv::windows_csv;
+use patchsim::scenario::Scenario;
+use patchsim::sequence::Program;
+
+fn fixture() -> Summary {
+    serde_json::from_str(include_str!("fixtures/summary-reference.json")).expect("fixture is a summary")
+}
+
+#[test]
+fn markdown_snapshot() {
+    insta::assert_snapshot!(String::from_utf8(summary_markdown(&fixture())).unwrap());
+}
+
+#[test]
+fn windows_csv_snapshot() {
+    insta::assert_snapshot!(String::from_utf8(windows_csv(&fixture())).unwrap());
+}
+
+#[test]
+fn summary_json_round_trips() {
+    let s = fixture();
+    let back: Summary = serde_json::from_slice(&patchsim::report::json::summary_json(&s)).unwrap();
+    assert_eq!(back, s);
+}
+
+/// Renders every report file of a run and checks each chart and the page.
+fn check_report(s: &Scenario, replications: u64) {
+    let program = Program::compile(s);
+    let result = run(s, &program, &RunOptions::new(1, replications, 2)).expect("runs");
+    let data = report_data(s, 1, &result);
+    let files = report_files(&data).unwrap_or_else(|e| panic!("{}: {e}", s.name));
+    let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+    for chart in ["outcomes", "overran-by-window", "overrun-minutes", "run-end-vs-window", "site-load", "latency-percentiles"] {
+        let svg = files.iter().find(|f| f.name == format!("{chart}.svg")).unwrap_or_else(|| panic!("{chart}.svg in {names:?}"));
+        let text = std::str::from_utf8(&svg.bytes).unwrap();
+        assert!(text.starts_with("<svg") && text.trim_end().ends_with("</svg>"), "{}: {chart}.svg", s.name);
+        let png = files.iter().find(|f| f.name == format!("{chart}.png")).unwrap();
+        assert_eq!(&png.bytes[..8], b"\x89PNG\r\n\x1a\n", "{}: {chart}.png", s.name);
+        // Width and height in the IHDR chunk.
+        assert_eq!(u32::from_be_bytes(png.bytes[16..20].try_into().unwrap()), 960);
+        assert_eq!(u32::from_be_bytes(png.bytes[20..24].try_into().unwrap()), 540);
+        assert!(png.bytes.len() > 4_000, "{}: {chart}.png is blank", s.name);
+    }
+    let html = files.iter().find(|f| f.name == "report.html").expect("report.html");
+    let html = std::str::from_utf8(&html.bytes).unwrap();
+    assert_self_contained(html);
+    assert_eq!(html.matches("<figure").count(), 6);
+    assert!(html.contains(&s.name));
+    assert_eq!(html.matches("<tr><td>").count(), s.windows.list.len());
+}
+
+/// No script, style sheet, image, font or frame from elsewhere.
+fn assert_self_contained(html: &str) {
+    let lower = html.to_ascii_lowercase();
+    for forbidden in ["<script", "<link", "<iframe", "<img", "<object", "<embed", "@import", "url(", "src=", "href="] {
+        assert!(!lower.contains(forbidden), "report.html contains {forbidden}");
+    }
+    assert!(!lower.contains("http:") && !lower.contains("https:"), "report.html names a web address");
+}
+
+#[test]
+fn every_chart_renders_for_the_reference_scenario() {
+    let mut s = Scenario::load(Path::new("scenarios/monthly-server-patching.toml")).unwrap();
+    s.fleet.servers = 2_000;
+    check_report(&s, 3);
+}
+
+#[test]
+fn every_chart_renders_for_degenerate_runs() {
+    let one_server = scenario(&[], "\n[[step]]\nname = \"Work\"\ntype = \"command\"\nduration = \"10m\"\n");
+    check_report(&one_server, 1);
+
+    let all_fail = scenario(
+        &[("servers = 1", "servers = 50")],
+        "\n[[step]]\nname = \"Broken\"\ntype = \"command\"\nduration = \"5m\"\nexit_codes = { 1 = 1.0 }\n",
+    );
+    check_report(&all_fail, 2);
+
+    let silent = scenario(
+        &[("servers = 1", "servers = 50")],
+        "\n[messages]\nrun_started = 0\nrun_completed = 0\nrun_failed = 0\nstep_succeeded = 0\nstep_failed = 0\n[[step]]\nname = \"Quiet\"\ntype = \"sleep\"\nduration = \"3h\"\n",
+    );
+    check_report(&silent, 2);
+
+    let never_starts = scenario(
+        &[("servers = 1", "servers = 20\noffline = 1.0")],
+        "\n[[step]]\nname = \"Work\"\ntype = \"command\"\nduration = \"10m\"\n",
+    );
+    check_report(&never_starts, 1);
+}
+
+fn patchsim(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_patchsim")).current_dir(dir).args(args).output().expect("patchsim runs")
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("reports").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+const REFERENCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/monthly-server-patching.toml");
+
+#[test]
+fn a_report_folder_replaces_only_a_report() {
+    let dir = temp("replace");
+    // Not a report: refused, and left as it was.
+    let mine = dir.join("mine");
+    std::fs::create_dir_all(&mine).unwrap();
+    std::fs::write(mine.join("notes.txt"), "keep me").unwrap();
+    let out = patchsim(&dir, &["run", REFERENCE, "-r", "1", "-q", "--out", "mine"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not hold a patchsim report"));
+    assert_eq!(std::fs::read_to_string(mine.join("notes.txt")).unwrap(), "keep me");
+    assert!(!mine.join("summary.json").exists());
+    // A report is replaced by the next one.
+    assert!(patchsim(&dir, &["run", REFERENCE, "-r", "1", "-s", "1", "-q", "--out", "report"]).status.success());
+    let first = std::fs::read(dir.join("report/summary.json")).unwrap();
+    assert!(patchsim(&dir, &["run", REFERENCE, "-r", "1", "-s", "2", "-q", "--out", "report"]).status.success());
+    let second = std::fs::read(dir.join("report/summary.json")).unwrap();
+    assert_ne!(first, second);
+    // Nothing is left beside it.
+    let leftovers: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    // A failed run leaves the previous report alone.
+    let bad = dir.join("bad.toml");
+    std::fs::write(&bad, "name = \"x\"\n").unwrap();
+    assert_eq!(patchsim(&dir, &["run", "bad.toml", "--out", "report"]).status.code(), Some(1));
+    assert_eq!(std::fs::read(dir.join("report/summary.json")).unwrap(), second);
+}
+
+#[test]
+fn servers_csv_has_a_row_per_server_of_the_first_replication() {
+    let dir = temp("servers");
+    let out = patchsim(&dir, &["run", REFERENCE, "-r", "2", "-q", "--servers-csv", "--out", "r"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let csv = std::fs::read_to_string(dir.join("r/servers.csv")).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], patchsim::report::servers_csv::SERVERS_HEADER);
+    assert_eq!(lines.len(), 12_001);
+    assert!(lines[1].starts_with("0,"));
+    let outcomes: Vec<&str> = lines[1..].iter().map(|l| l.split(',').nth(3).unwrap()).collect();
+    for o in ["completed_in_window", "overran", "excluded"] {
+        assert!(outcomes.contains(&o), "no {o} server");
+    }
+}
+
+#[test]
+fn trace_follows_one_server() {
+    let dir = temp("trace");
+    // The first overran server of replication 0, as servers.csv lists it…
+    assert!(patchsim(&dir, &["run", REFERENCE, "-r", "1", "-q", "--servers-csv", "--out", "r"]).status.success());
+    let csv = std::fs::read_to_string(dir.join("r/servers.csv")).unwrap();
+    let first_overran = csv.lines().skip(1).find(|l| l.split(',').nth(3) == Some("overran")).unwrap();
+    let index = first_overran.split(',').next().unwrap();
+    // …is the one `--where outcome=overran` follows.
+    let out = patchsim(&dir, &["trace", REFERENCE, "--where", "outcome=overran", "--out", "t"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.starts_with(&format!("Server {index} of monthly-server-patching (replication 0")), "{table}");
+    assert!(table.contains("overran"));
+    assert!(table.contains("Inject Random Sleep"));
+    assert!(table.contains("run_started"));
+    let trace = std::fs::read_to_string(dir.join("t/trace.csv")).unwrap();
+    assert!(trace.starts_with("kind,name,depth,start_minute,end_minute,start,end,result,exit_code\nrun,task sequence,"));
+    assert!(std::fs::read(dir.join("t/trace.png")).unwrap().starts_with(b"\x89PNG"));
+    assert!(std::fs::read_to_string(dir.join("t/trace.svg")).unwrap().starts_with("<svg"));
+    // The same server by number gives the same table.
+    let by_number = patchsim(&dir, &["trace", REFERENCE, "--server", index]);
+    assert!(out.stdout.starts_with(&by_number.stdout), "--server {index} and --where give different tables");
+    // Mistakes.
+    let out = patchsim(&dir, &["trace", REFERENCE, "--server", "12000"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("numbered 0 to 11999"));
+    let out = patchsim(&dir, &["trace", REFERENCE, "--where", "outcome=late"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not an outcome"));
+    let out = patchsim(&dir, &["trace", REFERENCE]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn markdown_says_when_no_window_overran() {
+    let mut s = fixture();
+    for w in &mut s.windows {
+        w.overran.mean = 0.0;
+    }
+    let text = String::from_utf8(summary_markdown(&s)).unwrap();
+    assert!(text.ends_with("## Windows with the most overrun\n\nNo server overran its window in any replication.\n"));
+}
