@@ -58,6 +58,7 @@ pub mod cli;
 pub mod engine;
 pub mod messages;
 pub mod montecarlo;
+pub mod planner;
 pub mod random;
 pub mod report;
 pub mod scenario;

@@ -44,8 +44,13 @@ fn check_report(s: &Scenario, replications: u64) {
     let data = report_data(s, 1, &result);
     let files = report_files(&data).unwrap_or_else(|e| panic!("{}: {e}", s.name));
     let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
-    for chart in ["outcomes", "overran-by-window", "overrun-minutes", "run-end-vs-window", "site-load", "latency-percentiles"] {
-        let svg = files.iter().find(|f| f.name == format!("{chart}.svg")).unwrap_or_else(|| panic!("{chart}.svg in {names:?}"));
+    for chart in
+        ["outcomes", "overran-by-window", "overrun-minutes", "run-end-vs-window", "site-load", "latency-percentiles"]
+    {
+        let svg = files
+            .iter()
+            .find(|f| f.name == format!("{chart}.svg"))
+            .unwrap_or_else(|| panic!("{chart}.svg in {names:?}"));
         let text = std::str::from_utf8(&svg.bytes).unwrap();
         assert!(text.starts_with("<svg") && text.trim_end().ends_with("</svg>"), "{}: {chart}.svg", s.name);
         let png = files.iter().find(|f| f.name == format!("{chart}.png")).unwrap();
@@ -181,7 +186,9 @@ fn trace_follows_one_server() {
     assert!(table.contains("Inject Random Sleep"));
     assert!(table.contains("run_started"));
     let trace = std::fs::read_to_string(dir.join("t/trace.csv")).unwrap();
-    assert!(trace.starts_with("kind,name,depth,start_minute,end_minute,start,end,result,exit_code\nrun,task sequence,"));
+    assert!(
+        trace.starts_with("kind,name,depth,start_minute,end_minute,start,end,result,exit_code\nrun,task sequence,")
+    );
     assert!(std::fs::read(dir.join("t/trace.png")).unwrap().starts_with(b"\x89PNG"));
     assert!(std::fs::read_to_string(dir.join("t/trace.svg")).unwrap().starts_with("<svg"));
     // The same server by number gives the same table.

@@ -1,7 +1,6 @@
 //! `patchsim merge`: combine the shards of a distributed study into the report one whole run
 //! would have written.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
@@ -15,6 +14,7 @@ use crate::report::bundle::report_files;
 use crate::report::json::summary_json;
 use crate::report::table::summary_table;
 use crate::scenario::Scenario;
+use crate::scenario::overrides::Override;
 
 /// Arguments of `patchsim merge`.
 #[derive(Debug, Args)]
@@ -56,7 +56,7 @@ pub fn execute(args: &MergeArgs) -> anyhow::Result<()> {
                 file.display()
             )
         };
-        if s.scenario_toml != first.scenario_toml {
+        if s.scenario_toml != first.scenario_toml || s.overrides != first.overrides {
             return Err(differs("scenarios"));
         }
         if s.seed != first.seed {
@@ -96,8 +96,16 @@ pub fn execute(args: &MergeArgs) -> anyhow::Result<()> {
         bail!("the study has {of} shards; missing: {} (run them with --shard K/{of})", missing.join(", "));
     }
 
-    let scenario =
-        Scenario::from_toml(&first.scenario_toml, &format!("{} (the shards' scenario)", first_file.display()))?;
+    let overrides: Vec<Override> = first
+        .overrides
+        .iter()
+        .map(|o| Override::parse(o).map_err(anyhow::Error::msg))
+        .collect::<anyhow::Result<_>>()?;
+    let scenario = Scenario::from_toml_with(
+        &first.scenario_toml,
+        &format!("{} (the shards' scenario)", first_file.display()),
+        &overrides,
+    )?;
     let windows = scenario.windows.list.len();
     let mut result = first.result(windows).with_context(|| format!("cannot read {}", first_file.display()))?;
     for (file, s) in &states[1..] {
@@ -107,14 +115,14 @@ pub fn execute(args: &MergeArgs) -> anyhow::Result<()> {
     let table = summary_table(&summary);
     match Destination::parse(&args.out) {
         Destination::Stdout => {
-            std::io::stdout().write_all(&summary_json(&summary)).context("cannot write to standard output")?;
+            super::output::to_stdout(&summary_json(&summary))?;
             eprint!("{table}");
         }
         Destination::Folder(folder) => {
             let files = report_files(&report_data_with(&scenario, summary, &result))?;
             write_report(&folder, &files)?;
-            print!("{table}");
-            println!("\nMerged {of} shards; wrote the report (report.html, summary.json, …) in {}", folder.display());
+            say!("{table}");
+            sayln!("\nMerged {of} shards; wrote the report (report.html, summary.json, …) in {}", folder.display());
         }
     }
     Ok(())

@@ -3,10 +3,31 @@
 //! Subcommands parse their arguments, call the pipeline, and hand bytes to files. Errors carry
 //! context (which file, which flag) and reach `main` as an `anyhow` chain.
 
+/// Writes to standard output; a closed pipe (`patchsim run … | head`) is not an error: the
+/// command goes on and still writes its files.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = std::io::stdout().lock().write_fmt(format_args!($($arg)*));
+    }};
+}
+
+/// [`say!`] with a newline.
+macro_rules! sayln {
+    () => { say!("\n") };
+    ($($arg:tt)*) => {{
+        say!($($arg)*);
+        say!("\n");
+    }};
+}
+
+pub mod compare;
 pub mod merge;
 pub mod output;
+pub mod plan;
 pub mod progress;
 pub mod run;
+pub mod sweep;
 pub mod trace;
 pub mod validate;
 
@@ -38,6 +59,13 @@ pub enum Command {
     Run(run::RunArgs),
     /// Check a scenario and show what it describes (servers, windows, steps), without running it
     Validate(validate::ValidateArgs),
+    /// Compare designs with a baseline, figure by figure, with paired confidence intervals
+    Compare(compare::CompareArgs),
+    /// Answer a planning question: the widest sleep, the slowest Status Manager, the most servers,
+    /// the shortest max run time that keep the figures within bounds
+    Plan(plan::PlanArgs),
+    /// Run the scenario across values of one field and tabulate the headline figures
+    Sweep(sweep::SweepArgs),
     /// Combine the shards of a study run on several machines (`run --shard K/M`) into one report
     Merge(merge::MergeArgs),
     /// Follow one server through its window, step by step (a table, trace.csv and a Gantt chart)
@@ -49,6 +77,9 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Run(args) => run::execute(&args),
         Command::Validate(args) => validate::execute(&args),
+        Command::Compare(args) => compare::execute(&args),
+        Command::Plan(args) => plan::execute(&args),
+        Command::Sweep(args) => sweep::execute(&args),
         Command::Merge(args) => merge::execute(&args),
         Command::Trace(args) => trace::execute(&args),
     }

@@ -98,6 +98,14 @@ pub fn write_report(folder: &Path, files: &[ReportFile]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Writes a document to standard output; a reader that stopped reading (`| head`) is not an error.
+pub fn to_stdout(bytes: &[u8]) -> anyhow::Result<()> {
+    match std::io::stdout().lock().write_all(bytes) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e).context("cannot write to standard output"),
+        _ => Ok(()),
+    }
+}
+
 fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let mut f = fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
     f.write_all(bytes).with_context(|| format!("cannot write {}", path.display()))?;

@@ -1,6 +1,5 @@
 //! `patchsim run`: simulate a scenario and write its report.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
@@ -20,6 +19,7 @@ use crate::report::servers_csv::servers_csv;
 use crate::report::summary::{PrecisionFigures, ShardFigures};
 use crate::report::table::summary_table;
 use crate::scenario::Scenario;
+use crate::scenario::overrides::Override;
 use crate::sequence::Program;
 
 /// Arguments of `patchsim run`.
@@ -58,6 +58,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "K/M", value_parser = ShardSpec::parse, conflicts_with = "precision")]
     pub shard: Option<ShardSpec>,
 
+    /// Change one field of the scenario for this run, e.g. --set fleet.servers=20000 or
+    /// --set step.0.duration.max=30m (a dotted path into the scenario; repeat for more)
+    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = Override::parse)]
+    pub set: Vec<Override>,
+
     /// Also write servers.csv: every server of the first replication (window, class, outcome,
     /// start, end, restarts, messages)
     #[arg(long)]
@@ -81,7 +86,7 @@ const DEFAULT_MAX_REPLICATIONS: u64 = 10_000;
 
 /// Runs `patchsim run`.
 pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
-    let (scenario, text) = Scenario::load_with_text(&args.scenario)?;
+    let (scenario, text) = Scenario::load_with(&args.scenario, &args.set)?;
     let program = Program::compile(&scenario);
     let seed = args.seed.unwrap_or(scenario.run.seed);
     let replications = args.replications.unwrap_or(u64::from(scenario.run.replications));
@@ -120,7 +125,7 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
     let table = summary_table(&summary);
     match destination {
         Destination::Stdout => {
-            std::io::stdout().write_all(&summary_json(&summary)).context("cannot write to standard output")?;
+            super::output::to_stdout(&summary_json(&summary))?;
             eprint!("{table}");
         }
         Destination::Folder(folder) => {
@@ -132,18 +137,14 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
                 files.push(ReportFile::new("servers.csv", servers_csv(&scenario, &records)));
             }
             if let Some(shard) = args.shard {
-                let state = ShardState::new(&scenario.name, &text, seed, replications, shard, &result)?;
+                let state = ShardState::new(&scenario.name, &text, &args.set, seed, replications, shard, &result)?;
                 let mut bytes = serde_json::to_vec(&state).context("cannot encode the shard's state")?;
                 bytes.push(b'\n');
                 files.push(ReportFile::new("shard.json", bytes));
             }
             write_report(&folder, &files)?;
-            print!("{table}");
-            println!(
-                "\nWrote the report ({} files: report.html, summary.json, …) in {}",
-                files.len(),
-                folder.display()
-            );
+            say!("{table}");
+            sayln!("\nWrote the report ({} files: report.html, summary.json, …) in {}", files.len(), folder.display());
         }
     }
     Ok(())

@@ -92,7 +92,7 @@ pub fn execute(args: &TraceArgs) -> anyhow::Result<()> {
     let mut events: Vec<TraceEvent> = Vec::new();
     let record = sim.trace(seed, args.replication, server, &mut events).context("no such server")?;
     let timeline = Timeline::build(&scenario, &program, seed, args.replication, record, &events);
-    print!("{}", timeline.table());
+    say!("{}", timeline.table());
     if let Some(folder) = &args.out {
         let (svg, png) = chart_files(&Gantt(&timeline))?;
         let files = vec![
@@ -101,7 +101,7 @@ pub fn execute(args: &TraceArgs) -> anyhow::Result<()> {
             ReportFile::new("trace.png", png),
         ];
         write_report(folder, &files)?;
-        println!("\nWrote trace.csv, trace.svg and trace.png in {}", folder.display());
+        sayln!("\nWrote trace.csv, trace.svg and trace.png in {}", folder.display());
     }
     Ok(())
 }

@@ -17,7 +17,7 @@ pub struct ValidateArgs {
 /// Runs `patchsim validate`.
 pub fn execute(args: &ValidateArgs) -> anyhow::Result<()> {
     let scenario = Scenario::load(&args.scenario)?;
-    print!("{}", describe(&scenario));
-    println!("\n{}: OK", args.scenario.display());
+    say!("{}", describe(&scenario));
+    sayln!("\n{}: OK", args.scenario.display());
     Ok(())
 }

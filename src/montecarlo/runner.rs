@@ -129,6 +129,11 @@ impl<'a> Worker<'a> {
         }
     }
 
+    /// What the statistics need to know about the worker's scenario.
+    pub fn context(&self) -> &StatisticsContext {
+        &self.context
+    }
+
     /// Runs replication `replication` of `seed`, adds it to the worker's totals and returns its
     /// figures.
     pub fn replicate(&mut self, seed: u64, replication: u64) -> ReplicationFigures {

@@ -18,6 +18,7 @@ use super::statistics::Statistics;
 use super::tally::{Pooled, WindowTotals};
 use crate::messages::LoadSeries;
 use crate::scenario::MessageKind;
+use crate::scenario::overrides::Override;
 
 /// The schema identifier of `shard.json`.
 pub const SHARD_SCHEMA: &str = "patchsim/shard/v1";
@@ -60,6 +61,9 @@ pub struct ShardState {
     pub scenario: String,
     /// The scenario file's whole text (shards of one study share it exactly).
     pub scenario_toml: String,
+    /// The `--set` overrides the shard ran with, as `KEY=VALUE`.
+    #[serde(default)]
+    pub overrides: Vec<String>,
     /// The seed.
     pub seed: u64,
     /// Replications of the whole study.
@@ -211,9 +215,11 @@ impl PooledRecord {
 
 impl ShardState {
     /// The state of a finished shard run.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         scenario_name: &str,
         scenario_toml: &str,
+        overrides: &[Override],
         seed: u64,
         study_replications: u64,
         shard: ShardSpec,
@@ -223,6 +229,7 @@ impl ShardState {
             schema: SHARD_SCHEMA.to_owned(),
             scenario: scenario_name.to_owned(),
             scenario_toml: scenario_toml.to_owned(),
+            overrides: overrides.iter().map(|o| format!("{}={}", o.key, o.value)).collect(),
             seed,
             study_replications,
             shard,

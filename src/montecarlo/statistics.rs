@@ -14,7 +14,7 @@ use crate::messages::ComponentStats;
 use crate::scenario::duration::MINUTE;
 
 macro_rules! headline_figures {
-    ($( $field:ident => $key:literal : $doc:literal ),* $(,)?) => {
+    ($( $field:ident => $key:literal : $doc:literal = |$f:ident, $c:ident| $value:expr ),* $(,)?) => {
         /// Accumulators of every headline figure, one value per replication.
         #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
         pub struct Statistics {
@@ -28,10 +28,23 @@ macro_rules! headline_figures {
             pub management_points: Vec<ComponentAccumulators>,
         }
 
+        /// The keys of the headline figures (dotted paths into `summary.json`), in order.
+        pub const HEADLINE_KEYS: &[&str] = &[$($key),*];
+
+        /// One replication's headline figures, in [`HEADLINE_KEYS`] order; `None` where the
+        /// figure does not exist for it (a share of targeted servers when none was targeted).
+        pub fn headline_values(f: &ReplicationFigures, ctx: &StatisticsContext) -> Vec<Option<f64>> {
+            vec![$( { let $f = f; let $c = ctx; let _ = $c; $value } ),*]
+        }
+
         impl Statistics {
             /// Every headline figure: its key (a dotted path into `summary.json`) and accumulator.
             pub fn figures(&self) -> Vec<(&'static str, &Accumulator)> {
                 vec![$( ($key, &self.$field) ),*]
+            }
+
+            fn figures_mut(&mut self) -> Vec<&mut Accumulator> {
+                vec![$( &mut self.$field ),*]
             }
 
             fn merge_figures(&mut self, other: &Self) {
@@ -41,28 +54,49 @@ macro_rules! headline_figures {
     };
 }
 
+fn share(f: &ReplicationFigures, o: Outcome) -> Option<f64> {
+    (f.targeted > 0).then(|| f.outcomes[o as usize] as f64 / f.targeted as f64)
+}
+
+fn per_targeted(f: &ReplicationFigures, count: u64) -> Option<f64> {
+    (f.targeted > 0).then(|| count as f64 / f.targeted as f64)
+}
+
 headline_figures! {
-    completed_in_window => "outcomes.completed_in_window": "Share of targeted servers completed in their window.",
-    overran => "outcomes.overran": "Share of targeted servers that overran.",
-    failed => "outcomes.failed": "Share of targeted servers that failed.",
-    stopped => "outcomes.stopped": "Share of targeted servers stopped at the maximum run time.",
-    not_started => "outcomes.not_started": "Share of targeted servers that did not start.",
-    targeted => "fleet.targeted_mean": "Targeted servers.",
-    excluded => "fleet.excluded_mean": "Excluded servers.",
-    started => "fleet.started_mean": "Runs that started.",
-    overrun_mean_minutes => "overrun_minutes.mean": "Mean overrun of the servers that overran, minutes.",
-    duration_mean_minutes => "duration_minutes.mean": "Mean run duration of the runs that started, minutes.",
-    restarts_per_server => "restarts.per_server_mean": "Restarts per targeted server.",
-    restarts_outside_per_server => "restarts.outside_window_per_server_mean": "Restarts after the window closed, per targeted server.",
-    messages_per_run => "status_messages.per_run_mean": "Status messages per started run.",
-    messages => "status_messages.total_mean": "Status messages sent.",
-    peak_per_minute => "status_messages.peak_per_minute": "Most messages arriving at the site in one minute.",
-    peak_per_second => "status_messages.peak_per_second": "Most messages arriving at the site in one second.",
-    backlog_peak => "status_messages.backlog_peak": "Most messages waiting at Status Manager.",
-    latency_mean_seconds => "status_messages.latency_seconds.mean": "Mean status-message latency, seconds.",
-    drain_minutes => "status_messages.drain_minutes_after_last_window": "Minutes from the last window's close to the last message processed.",
-    state_messages => "state_messages.total_mean": "State messages sent.",
-    state_latency_mean_seconds => "state_messages.latency_seconds.mean": "Mean state-message latency, seconds.",
+    completed_in_window => "outcomes.completed_in_window": "Share of targeted servers completed in their window." = |f, c| share(f, Outcome::CompletedInWindow),
+    overran => "outcomes.overran": "Share of targeted servers that overran." = |f, c| share(f, Outcome::Overran),
+    failed => "outcomes.failed": "Share of targeted servers that failed." = |f, c| share(f, Outcome::Failed),
+    stopped => "outcomes.stopped": "Share of targeted servers stopped at the maximum run time." = |f, c| share(f, Outcome::Stopped),
+    not_started => "outcomes.not_started": "Share of targeted servers that did not start." = |f, c| share(f, Outcome::NotStarted),
+    targeted => "fleet.targeted_mean": "Targeted servers." = |f, c| Some(f.targeted as f64),
+    excluded => "fleet.excluded_mean": "Excluded servers." = |f, c| Some(f.excluded as f64),
+    started => "fleet.started_mean": "Runs that started." = |f, c| Some(f.started as f64),
+    overrun_mean_minutes => "overrun_minutes.mean": "Mean overrun of the servers that overran, minutes." = |f, c| {
+        let overran = f.outcomes[Outcome::Overran as usize];
+        (overran > 0).then(|| f.overrun_sum_ms as f64 / overran as f64 / MINUTE as f64)
+    },
+    duration_mean_minutes => "duration_minutes.mean": "Mean run duration of the runs that started, minutes." = |f, c| {
+        (f.started > 0).then(|| f.duration_sum_ms as f64 / f.started as f64 / MINUTE as f64)
+    },
+    restarts_per_server => "restarts.per_server_mean": "Restarts per targeted server." = |f, c| per_targeted(f, f.restarts),
+    restarts_outside_per_server => "restarts.outside_window_per_server_mean": "Restarts after the window closed, per targeted server." = |f, c| per_targeted(f, f.restarts_outside),
+    messages_per_run => "status_messages.per_run_mean": "Status messages per started run." = |f, c| {
+        (f.started > 0).then(|| f.messages as f64 / f.started as f64)
+    },
+    messages => "status_messages.total_mean": "Status messages sent." = |f, c| Some(f.messages as f64),
+    peak_per_minute => "status_messages.peak_per_minute": "Most messages arriving at the site in one minute." = |f, c| Some(f.site.peak_per_minute as f64),
+    peak_per_second => "status_messages.peak_per_second": "Most messages arriving at the site in one second." = |f, c| Some(f.site.peak_per_second as f64),
+    backlog_peak => "status_messages.backlog_peak": "Most messages waiting at Status Manager." = |f, c| Some(f.site.backlog_peak as f64),
+    latency_mean_seconds => "status_messages.latency_seconds.mean": "Mean status-message latency, seconds." = |f, c| {
+        (f.site.status_messages > 0).then(|| f.site.status_latency_sum_us as f64 / f.site.status_messages as f64 / 1.0e6)
+    },
+    drain_minutes => "status_messages.drain_minutes_after_last_window": "Minutes from the last window's close to the last message processed." = |f, c| {
+        Some(f.site.last_processed.map_or(0.0, |t| ((t - c.last_close) / MINUTE as f64).max(0.0)))
+    },
+    state_messages => "state_messages.total_mean": "State messages sent." = |f, c| Some(f.state_messages as f64),
+    state_latency_mean_seconds => "state_messages.latency_seconds.mean": "Mean state-message latency, seconds." = |f, c| {
+        (f.site.state_messages > 0).then(|| f.site.state_latency_sum_us as f64 / f.site.state_messages as f64 / 1.0e6)
+    },
 }
 
 /// Accumulators of one component's figures.
@@ -122,42 +156,13 @@ impl Statistics {
 
     /// Adds one replication's figures.
     pub fn add(&mut self, f: &ReplicationFigures, ctx: &StatisticsContext) {
-        if f.targeted > 0 {
-            let share = |o: Outcome| f.outcomes[o as usize] as f64 / f.targeted as f64;
-            self.completed_in_window.add(share(Outcome::CompletedInWindow));
-            self.overran.add(share(Outcome::Overran));
-            self.failed.add(share(Outcome::Failed));
-            self.stopped.add(share(Outcome::Stopped));
-            self.not_started.add(share(Outcome::NotStarted));
-            self.restarts_per_server.add(f.restarts as f64 / f.targeted as f64);
-            self.restarts_outside_per_server.add(f.restarts_outside as f64 / f.targeted as f64);
+        for (acc, value) in self.figures_mut().into_iter().zip(headline_values(f, ctx)) {
+            if let Some(v) = value {
+                acc.add(v);
+            }
         }
-        self.targeted.add(f.targeted as f64);
-        self.excluded.add(f.excluded as f64);
-        self.started.add(f.started as f64);
-        let overran = f.outcomes[Outcome::Overran as usize];
-        if overran > 0 {
-            self.overrun_mean_minutes.add(f.overrun_sum_ms as f64 / overran as f64 / MINUTE as f64);
-        }
-        if f.started > 0 {
-            self.duration_mean_minutes.add(f.duration_sum_ms as f64 / f.started as f64 / MINUTE as f64);
-            self.messages_per_run.add(f.messages as f64 / f.started as f64);
-        }
-        self.messages.add(f.messages as f64);
-        self.state_messages.add(f.state_messages as f64);
-        let site = &f.site;
-        self.peak_per_minute.add(site.peak_per_minute as f64);
-        self.peak_per_second.add(site.peak_per_second as f64);
-        self.backlog_peak.add(site.backlog_peak as f64);
-        self.drain_minutes.add(site.last_processed.map_or(0.0, |t| ((t - ctx.last_close) / MINUTE as f64).max(0.0)));
-        if site.status_messages > 0 {
-            self.latency_mean_seconds.add(site.status_latency_sum_us as f64 / site.status_messages as f64 / 1.0e6);
-        }
-        if site.state_messages > 0 {
-            self.state_latency_mean_seconds.add(site.state_latency_sum_us as f64 / site.state_messages as f64 / 1.0e6);
-        }
-        self.status_manager.add(&site.status_manager, ctx.workers);
-        for (acc, c) in self.management_points.iter_mut().zip(&site.management_points) {
+        self.status_manager.add(&f.site.status_manager, ctx.workers);
+        for (acc, c) in self.management_points.iter_mut().zip(&f.site.management_points) {
             acc.add(c, 1);
         }
     }

@@ -10,6 +10,7 @@ use super::error::ScenarioError;
 use super::fleet::Fleet;
 use super::infrastructure::Infrastructure;
 use super::messages::MessageCounts;
+use super::overrides::{self, Override};
 use super::reader::{ReadResult, Source, Table};
 use super::step::read_steps;
 use super::windows::Windows;
@@ -24,11 +25,12 @@ const TOP_KEYS: &[&str] =
 impl Scenario {
     /// Reads and checks a scenario file.
     pub fn load(path: &Path) -> Result<Self, ScenarioError> {
-        Self::load_with_text(path).map(|(scenario, _)| scenario)
+        Self::load_with(path, &[]).map(|(scenario, _)| scenario)
     }
 
-    /// Reads and checks a scenario file; also returns its text.
-    pub fn load_with_text(path: &Path) -> Result<(Self, String), ScenarioError> {
+    /// Reads a scenario file, applies `--set` overrides, and checks the result; also returns the
+    /// file's text.
+    pub fn load_with(path: &Path, overrides: &[Override]) -> Result<(Self, String), ScenarioError> {
         let shown = path.display().to_string();
         let bytes = std::fs::read(path).map_err(|e| {
             let why = match e.kind() {
@@ -40,12 +42,17 @@ impl Scenario {
             ScenarioError::file(&shown, format!("cannot read the scenario: {why}"))
         })?;
         let text = decode_text(&bytes).map_err(|m| ScenarioError::file(&shown, m))?;
-        let scenario = Self::from_toml(text, &shown)?;
+        let scenario = Self::from_toml_with(text, &shown, overrides)?;
         Ok((scenario, text.to_owned()))
     }
 
     /// Reads and checks a scenario from TOML text; `file` names it in errors.
     pub fn from_toml(text: &str, file: &str) -> Result<Self, ScenarioError> {
+        Self::from_toml_with(text, file, &[])
+    }
+
+    /// Reads a scenario from TOML text, applies `--set` overrides, and checks the result.
+    pub fn from_toml_with(text: &str, file: &str, overrides: &[Override]) -> Result<Self, ScenarioError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         if text.trim().is_empty() {
             return Err(ScenarioError::file(
@@ -53,11 +60,16 @@ impl Scenario {
                 "the file is empty: a scenario needs at least `name`, [fleet], [windows] and one [[step]]",
             ));
         }
-        let src = Source { file, text };
-        let doc = DeTable::parse(text).map_err(|e| {
+        let (combined, placed) = overrides::combine(text, overrides);
+        let src = Source { file, text: &combined, overrides: &placed };
+        let mut doc = DeTable::parse(&combined[..text.len()]).map_err(|e| {
             let span = e.span().unwrap_or(0..0);
             src.error(&span, "", format!("TOML syntax error: {}", e.message()))
         })?;
+        for (o, at) in overrides.iter().zip(&placed) {
+            let value = overrides::value(&combined, at);
+            overrides::apply(doc.get_mut(), &o.key, value).map_err(|m| ScenarioError::file(at.label.clone(), m))?;
+        }
         let root = Table::root(src, &doc, TOP_KEYS)?;
         read_scenario(&root)
     }

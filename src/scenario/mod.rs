@@ -13,6 +13,7 @@ pub mod fleet;
 pub mod infrastructure;
 mod load;
 pub mod messages;
+pub mod overrides;
 pub mod reader;
 pub mod step;
 pub mod windows;

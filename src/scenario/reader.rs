@@ -13,14 +13,17 @@ use toml::de::{DeTable, DeValue};
 
 use super::duration::{Millis, parse_duration};
 use super::error::ScenarioError;
+use super::overrides::Placed;
 
 /// The text being read, for turning byte offsets into lines and columns.
 #[derive(Debug, Clone, Copy)]
 pub struct Source<'s> {
     /// The file name as the user gave it.
     pub file: &'s str,
-    /// The whole text of the file.
+    /// The whole text of the file (followed by any `--set` values).
     pub text: &'s str,
+    /// Where `--set` values sit in `text`: errors there name the override, not the file.
+    pub overrides: &'s [Placed],
 }
 
 impl Source<'_> {
@@ -36,6 +39,15 @@ impl Source<'_> {
 
     /// An error at a span of the file, about `key` (empty: no key).
     pub fn error(&self, span: &Range<usize>, key: &str, message: impl Into<String>) -> ScenarioError {
+        if let Some(o) = self.overrides.iter().find(|o| span.start >= o.range.start && span.start <= o.range.end) {
+            return ScenarioError {
+                file: o.label.clone(),
+                line: None,
+                column: None,
+                key: (!key.is_empty()).then(|| key.to_owned()),
+                message: message.into(),
+            };
+        }
         let (line, column) = self.locate(span.start);
         ScenarioError {
             file: self.file.to_owned(),
@@ -409,7 +421,7 @@ mod tests {
 
     #[test]
     fn locates_lines_and_columns() {
-        let src = Source { file: "f", text: "a = 1\nbé = 2\n" };
+        let src = Source { file: "f", text: "a = 1\nbé = 2\n", overrides: &[] };
         assert_eq!(src.locate(0), (1, 1));
         assert_eq!(src.locate(6), (2, 1));
         assert_eq!(src.locate(10), (2, 4));

@@ -5,6 +5,7 @@
 //! every machine renders the same pixels. SVG text names the font family and lets the viewer draw
 //! it.
 
+pub mod differences;
 pub mod end_cdf;
 pub mod gantt;
 pub mod heat_map;
@@ -12,6 +13,8 @@ pub mod latency;
 pub mod load;
 pub mod outcomes;
 pub mod overrun_histogram;
+pub mod plan;
+pub mod sweep;
 
 use std::sync::Once;
 

@@ -1,0 +1,131 @@
+//! A plan's evidence: each bounded figure, as a share of its bound, against the searched value,
+//! with the answer marked.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::{BLUE, OUTCOME_COLOURS, Plot, empty, err, text};
+use crate::engine::Outcome;
+use crate::planner::plan::Plan;
+
+/// The evidence chart of a plan.
+pub struct PlanChart<'a>(pub &'a Plan);
+
+const COLOURS: [RGBColor; 4] =
+    [BLUE, RGBColor(0xEF, 0x6C, 0x00), RGBColor(0x2E, 0x7D, 0x32), RGBColor(0x6A, 0x1B, 0x9A)];
+
+impl Plot for PlanChart<'_> {
+    fn name(&self) -> &'static str {
+        "plan"
+    }
+
+    fn title(&self) -> String {
+        format!(
+            "plan {}: each bound's figure against the value searched",
+            self.0.question["kind"].as_str().unwrap_or("")
+        )
+    }
+
+    fn caption(&self) -> String {
+        "Each point is one evaluated value (the same replications and seed every time); its height \
+         is the figure as a share of its bound, so 100% is the bound; the whisker is the 95% \
+         interval over replications; the red line marks the answer."
+            .to_owned()
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let plan = self.0;
+        if plan.evidence.is_empty() {
+            return empty(root, &self.title(), "Nothing was evaluated.");
+        }
+        let bounds: Vec<(String, f64)> = plan.question["bounds"]
+            .as_array()
+            .map(|b| {
+                b.iter().filter_map(|x| Some((x["figure"].as_str()?.to_owned(), x["at_most"].as_f64()?))).collect()
+            })
+            .unwrap_or_default();
+        let xs: Vec<f64> = plan.evidence.iter().map(|e| e.value).collect();
+        let (x0, x1) =
+            (xs.iter().copied().fold(f64::INFINITY, f64::min), xs.iter().copied().fold(f64::NEG_INFINITY, f64::max));
+        let pad = ((x1 - x0) * 0.05).max(1.0);
+        let ratio = |v: f64, limit: f64| if limit > 0.0 { v / limit } else { v };
+        let top = plan
+            .evidence
+            .iter()
+            .flat_map(|e| bounds.iter().filter_map(|(k, l)| e.figures.get(k).map(|f| ratio(f.ci95[1].max(f.mean), *l))))
+            .fold(1.2, f64::max)
+            .min(10.0)
+            * 1.05;
+        let label_of = |x: f64| plan.evidence.iter().find(|e| e.value == x).map(|e| e.label.clone());
+        let mut chart = ChartBuilder::on(root)
+            .caption(self.title(), text(18.0))
+            .margin(20)
+            .x_label_area_size(45)
+            .y_label_area_size(70)
+            .build_cartesian_2d((x0 - pad)..(x1 + pad), 0f64..top)
+            .map_err(err)?;
+        let unit = plan.evidence[0].label.split_whitespace().skip(1).collect::<Vec<_>>().join(" ");
+        chart
+            .configure_mesh()
+            .x_desc(format!("value searched{}", if unit.is_empty() { String::new() } else { format!(" ({unit})") }))
+            .y_desc("figure ÷ bound")
+            .y_label_formatter(&|y| format!("{:.0}%", y * 100.0))
+            .label_style(text(13.0))
+            .axis_desc_style(text(14.0))
+            .draw()
+            .map_err(err)?;
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(x0 - pad, 1.0), (x1 + pad, 1.0)],
+                BLACK.stroke_width(1),
+            )))
+            .map_err(err)?;
+        for (i, (key, limit)) in bounds.iter().enumerate() {
+            let colour = COLOURS[i % COLOURS.len()];
+            let points: Vec<(f64, f64, f64, f64)> = plan
+                .evidence
+                .iter()
+                .filter_map(|e| {
+                    e.figures
+                        .get(key)
+                        .map(|f| (e.value, ratio(f.mean, *limit), ratio(f.ci95[0], *limit), ratio(f.ci95[1], *limit)))
+                })
+                .collect();
+            chart
+                .draw_series(LineSeries::new(points.iter().map(|p| (p.0, p.1.min(top))), colour.stroke_width(1)))
+                .map_err(err)?
+                .label(key.clone())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(2)));
+            chart
+                .draw_series(
+                    points.iter().map(|p| {
+                        PathElement::new(vec![(p.0, p.2.min(top)), (p.0, p.3.min(top))], colour.stroke_width(2))
+                    }),
+                )
+                .map_err(err)?;
+            chart
+                .draw_series(points.iter().map(|p| Circle::new((p.0, p.1.min(top)), 4, colour.filled())))
+                .map_err(err)?;
+        }
+        let answer = ["seconds", "status_manager_rate", "servers_per_window", "minutes"]
+            .iter()
+            .find_map(|k| plan.answer[*k].as_f64());
+        if let Some(a) = answer {
+            let red = OUTCOME_COLOURS[Outcome::Failed as usize];
+            chart
+                .draw_series(std::iter::once(PathElement::new(vec![(a, 0.0), (a, top)], red.stroke_width(2))))
+                .map_err(err)?
+                .label(format!("answer: {}", label_of(a).unwrap_or_default()))
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], red.stroke_width(2)));
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .label_font(text(13.0))
+            .draw()
+            .map_err(err)?;
+        Ok(())
+    }
+}
