@@ -657,6 +657,94 @@ exit_codes = { 3010 = 1.0 }
     assert!((70..=130).contains(&general) && (70..=130).contains(&clustered), "{general} / {clustered}");
 }
 
+/// Ordering conditions compare numbers as numbers and text as text; an unset variable is never
+/// ordered.
+#[test]
+fn ordering_conditions_gate_steps_on_collection_variables() {
+    let s = scenario(
+        &[("servers = 1", "servers = 60")],
+        r#"
+[[fleet.class]]
+name = "old"
+share = 0.4
+variables = { Build = "9", Tier = "b9" }
+[[fleet.class]]
+name = "new"
+share = 0.4
+variables = { Build = "10", Tier = "b10" }
+[[fleet.class]]
+name = "bare"
+share = 0.2
+[[step]]
+name = "Build below 10"
+type = "sleep"
+duration = "1m"
+condition = "Build < '10'"
+[[step]]
+name = "Tier from b5 on"
+type = "sleep"
+duration = "1m"
+condition = "Tier >= 'b5'"
+[[step]]
+name = "Not above 9"
+type = "sleep"
+duration = "1m"
+condition = "not Build > '9'"
+"#,
+    );
+    let mut seen = [false; 3];
+    for server in 0..60 {
+        let (lines, record) = trace(&s, server);
+        let ran = |name: &str| lines.iter().any(|l| l.contains(&format!(" {name} ok")));
+        let got = (ran("Build below 10"), ran("Tier from b5 on"), ran("Not above 9"));
+        let expected = match record.class {
+            0 => (true, true, true),   // 9 < 10; "b9" ≥ "b5"; 9 is not > 9
+            1 => (false, false, false), // 10 is not < 10; "b10" < "b5" as text; 10 > 9
+            _ => (false, false, true),  // unset: never ordered, so `not >` holds
+        };
+        assert_eq!(got, expected, "class {}", record.class);
+        seen[record.class as usize] = true;
+    }
+    assert_eq!(seen, [true; 3], "every class was traced");
+}
+
+/// A `probe` holds with the node's `probe_holds`, drawn per server: the share of servers that
+/// run the step is binomial around it. Default: the probe holds.
+#[test]
+fn probes_hold_with_their_probability() {
+    let s = scenario(
+        &[("servers = 1", "servers = 4000")],
+        r#"
+[[step]]
+name = "WMI gated"
+type = "command"
+duration = "1m"
+condition = "probe"
+probe_holds = 0.3
+[[step]]
+name = "Two probes"
+type = "command"
+duration = "1m"
+condition = "probe and probe"
+probe_holds = 0.5
+[[step]]
+name = "Default probe"
+type = "command"
+duration = "1m"
+condition = "probe"
+"#,
+    );
+    let sum = summary(&s, 1, 1, 1);
+    // Each gated step that runs adds a minute: mean duration = 0.3 + 0.25 + 1 minutes.
+    // Binomial sd over 4000 servers: sqrt(0.21/4000) + sqrt(0.1875/4000) ≈ 0.014 minutes.
+    let minutes = sum.duration_minutes.mean;
+    assert!((minutes - 1.55).abs() < 0.06, "{minutes}");
+    let (lines, _) = trace(&s, 0);
+    assert!(lines.iter().any(|l| l.contains("Default probe ok")), "{lines:?}");
+    // The same seed gives the same probes.
+    assert_eq!(trace(&s, 7).0, trace(&s, 7).0);
+}
+
 /// Extension (excluded) and offline (not started) shares.
 #[test]
 fn extension_and_offline_servers() {

@@ -228,7 +228,10 @@ impl<O: Observer> ServerRun<'_, O> {
     fn skip_reason(&self, node: &ProgramNode) -> Option<SkipReason> {
         if node.disabled {
             Some(SkipReason::Disabled)
-        } else if node.guard.as_ref().is_some_and(|g| !g.eval(self.vars)) {
+        } else if node.guard.as_ref().is_some_and(|g| {
+            let probes = self.stream.child(node.tag(StepDraw::Probe));
+            !g.eval(self.vars, &mut |k| node.probe_holds >= 1.0 || probes.uniform(u64::from(k)) < node.probe_holds)
+        }) {
             Some(SkipReason::ConditionFalse)
         } else {
             None

@@ -9,7 +9,8 @@
 //!                            │                                ├─ item failure  (draw j = item j)
 //!                            │                                ├─ item restart  (draw j = item j)
 //!                            │                                ├─ restart       (draw j = j-th restart)
-//!                            │                                └─ hang          (draw j = j-th restart)
+//!                            │                                ├─ hang          (draw j = j-th restart)
+//!                            │                                └─ probe         (draw j = j-th probe)
 //!                            └─ site ─ service times of the message queues
 //! ```
 //!
@@ -98,11 +99,13 @@ pub enum StepDraw {
     Hang = 7,
     /// The update scan's duration.
     Scan = 8,
+    /// Whether the `j`-th `probe` of the condition holds.
+    Probe = 9,
 }
 
 impl StepDraw {
     /// Every kind of step draw.
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::Duration,
         Self::ExitCode,
         Self::Items,
@@ -111,6 +114,7 @@ impl StepDraw {
         Self::Restart,
         Self::Hang,
         Self::Scan,
+        Self::Probe,
     ];
 }
 

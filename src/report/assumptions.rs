@@ -146,6 +146,9 @@ fn tree(out: &mut String, node: &Node, number: &str, depth: usize) {
     }
     if let Some(c) = &node.condition {
         flags.push(format!("if {c}"));
+        if c.probes() > 0 {
+            flags.push(format!("each probe holds {}%", crate::scenario::distribution::tidy(node.probe_holds * 100.0)));
+        }
     }
     let flags = if flags.is_empty() { String::new() } else { format!("  [{}]", flags.join("; ")) };
     match &node.kind {

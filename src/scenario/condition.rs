@@ -6,12 +6,20 @@
 //! expr    := and ( "or" and )*
 //! and     := unary ( "and" unary )*
 //! unary   := "not" unary | primary
-//! primary := "(" expr ")" | NAME "exists" | NAME "==" VALUE | NAME "!=" VALUE
+//! primary := "(" expr ")" | "probe" | NAME "exists" | NAME OP VALUE
+//! OP      := "==" | "!=" | "<" | "<=" | ">" | ">="
 //! ```
 //!
 //! `not` binds tighter than `and`, which binds tighter than `or`, as in the console's
 //! None/All/Any. An unset variable is unequal to every value: `Name != 'x'` is true when `Name` is
-//! unset, `Name == 'x'` false.
+//! unset, `Name == 'x'` false. The orderings `<`, `<=`, `>`, `>=` compare as numbers when both
+//! sides are numbers and as text (ordinal, case-sensitive) otherwise; an unset variable is never
+//! less or greater than anything.
+//!
+//! `probe` stands for a test patchsim cannot evaluate on a simulated server — a WMI query, a
+//! file, folder, registry or installed-software check imported from the console. Each `probe`
+//! holds with the probability the step or group gives in `probe_holds` (default 1: it holds),
+//! drawn per server, independently for each `probe` of the condition.
 
 use std::fmt;
 
@@ -24,6 +32,11 @@ pub enum Condition {
     Equals(String, String),
     /// The variable is unset or set to another value.
     NotEquals(String, String),
+    /// The variable is set and orders against the value as the operator says.
+    Compare(String, Ordering, String),
+    /// A test patchsim cannot evaluate; the number is its position among the condition's probes
+    /// (0-based, in the order they are written).
+    Probe(u32),
     /// Both hold.
     And(Box<Self>, Box<Self>),
     /// Either holds.
@@ -49,10 +62,72 @@ enum Token {
     RParen,
     Eq,
     Ne,
+    Cmp(Ordering),
     And,
     Or,
     Not,
     Exists,
+}
+
+/// An ordering comparison between a variable and a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Ordering {
+    /// `<`
+    Less,
+    /// `<=`
+    LessEqual,
+    /// `>`
+    Greater,
+    /// `>=`
+    GreaterEqual,
+}
+
+impl Ordering {
+    /// The operator as written in a condition.
+    pub const fn symbol(self) -> &'static str {
+        match self {
+            Self::Less => "<",
+            Self::LessEqual => "<=",
+            Self::Greater => ">",
+            Self::GreaterEqual => ">=",
+        }
+    }
+
+    /// Whether `actual OP literal` holds: numerically when both are numbers, otherwise by
+    /// ordinal (case-sensitive) text order.
+    ///
+    /// ```
+    /// use patchsim::scenario::condition::Ordering;
+    /// assert!(Ordering::Less.holds("9", "10"));      // numbers: 9 < 10
+    /// assert!(!Ordering::Less.holds("b9", "b10"));   // text: "b9" > "b10"
+    /// assert!(Ordering::GreaterEqual.holds("2.0", "2"));
+    /// ```
+    pub fn holds(self, actual: &str, literal: &str) -> bool {
+        let order = match (number(actual), number(literal)) {
+            (Some(a), Some(b)) => a.partial_cmp(&b),
+            _ => Some(actual.cmp(literal)),
+        };
+        let Some(order) = order else { return false };
+        match self {
+            Self::Less => order.is_lt(),
+            Self::LessEqual => order.is_le(),
+            Self::Greater => order.is_gt(),
+            Self::GreaterEqual => order.is_ge(),
+        }
+    }
+}
+
+/// A value read as a number: optional sign, digits, optional fraction (no exponents, no spaces
+/// inside, no `inf`/`nan`), as a person types a version or a count.
+fn number(text: &str) -> Option<f64> {
+    let t = text.trim();
+    let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let ok = !int.is_empty()
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && frac.bytes().all(|b| b.is_ascii_digit())
+        && !(digits.contains('.') && frac.is_empty());
+    if ok { t.parse().ok() } else { None }
 }
 
 impl Condition {
@@ -69,7 +144,7 @@ impl Condition {
         if tokens.is_empty() {
             return Err(ConditionError { offset: 0, message: "the condition is empty".into() });
         }
-        let mut parser = Parser { tokens: &tokens, pos: 0, end: text.chars().count() };
+        let mut parser = Parser { tokens: &tokens, pos: 0, end: text.chars().count(), probes: 0 };
         let expr = parser.or()?;
         if let Some((tok, at)) = parser.peek() {
             return Err(ConditionError {
@@ -80,15 +155,28 @@ impl Condition {
         Ok(expr)
     }
 
-    /// Evaluates the condition; `get` returns a variable's value, `None` when unset.
-    pub fn eval<'v>(&self, get: &impl Fn(&str) -> Option<&'v str>) -> bool {
+    /// Evaluates the condition; `get` returns a variable's value, `None` when unset, and
+    /// `probe` says whether probe number `k` holds.
+    pub fn eval<'v>(&self, get: &impl Fn(&str) -> Option<&'v str>, probe: &impl Fn(u32) -> bool) -> bool {
         match self {
             Self::Exists(name) => get(name).is_some(),
             Self::Equals(name, value) => get(name) == Some(value.as_str()),
             Self::NotEquals(name, value) => get(name) != Some(value.as_str()),
-            Self::And(a, b) => a.eval(get) && b.eval(get),
-            Self::Or(a, b) => a.eval(get) || b.eval(get),
-            Self::Not(a) => !a.eval(get),
+            Self::Compare(name, op, value) => get(name).is_some_and(|actual| op.holds(actual, value)),
+            Self::Probe(k) => probe(*k),
+            Self::And(a, b) => a.eval(get, probe) && b.eval(get, probe),
+            Self::Or(a, b) => a.eval(get, probe) || b.eval(get, probe),
+            Self::Not(a) => !a.eval(get, probe),
+        }
+    }
+
+    /// How many `probe`s the condition has.
+    pub fn probes(&self) -> u32 {
+        match self {
+            Self::Probe(_) => 1,
+            Self::And(a, b) | Self::Or(a, b) => a.probes() + b.probes(),
+            Self::Not(a) => a.probes(),
+            _ => 0,
         }
     }
 
@@ -101,11 +189,12 @@ impl Condition {
 
     fn collect_variables<'a>(&'a self, out: &mut Vec<&'a str>) {
         match self {
-            Self::Exists(n) | Self::Equals(n, _) | Self::NotEquals(n, _) => {
+            Self::Exists(n) | Self::Equals(n, _) | Self::NotEquals(n, _) | Self::Compare(n, _, _) => {
                 if !out.contains(&n.as_str()) {
                     out.push(n);
                 }
             }
+            Self::Probe(_) => {}
             Self::And(a, b) | Self::Or(a, b) => {
                 a.collect_variables(out);
                 b.collect_variables(out);
@@ -117,8 +206,8 @@ impl Condition {
     /// The values the condition compares against.
     pub fn values(&self) -> Vec<&str> {
         match self {
-            Self::Exists(_) => Vec::new(),
-            Self::Equals(_, v) | Self::NotEquals(_, v) => vec![v.as_str()],
+            Self::Exists(_) | Self::Probe(_) => Vec::new(),
+            Self::Equals(_, v) | Self::NotEquals(_, v) | Self::Compare(_, _, v) => vec![v.as_str()],
             Self::And(a, b) | Self::Or(a, b) => {
                 let mut out = a.values();
                 out.extend(b.values());
@@ -133,13 +222,37 @@ impl fmt::Display for Condition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Exists(n) => write!(f, "{n} exists"),
-            Self::Equals(n, v) => write!(f, "{n} == '{v}'"),
-            Self::NotEquals(n, v) => write!(f, "{n} != '{v}'"),
+            Self::Equals(n, v) => write!(f, "{n} == {}", Quoted(v)),
+            Self::NotEquals(n, v) => write!(f, "{n} != {}", Quoted(v)),
+            Self::Compare(n, op, v) => write!(f, "{n} {} {}", op.symbol(), Quoted(v)),
+            Self::Probe(_) => f.write_str("probe"),
             Self::And(a, b) => write!(f, "({a} and {b})"),
             Self::Or(a, b) => write!(f, "({a} or {b})"),
             Self::Not(a) => write!(f, "not {a}"),
         }
     }
+}
+
+/// A value in the quotes that can hold it: single quotes unless the value has one.
+struct Quoted<'a>(&'a str);
+
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.contains('\'') { write!(f, "\"{}\"", self.0) } else { write!(f, "'{}'", self.0) }
+    }
+}
+
+/// Whether a text can be written as a value in a condition (it cannot hold both kinds of quote).
+pub fn can_quote(value: &str) -> bool {
+    !(value.contains('\'') && value.contains('"'))
+}
+
+/// Whether a text can be written as a variable name in a condition.
+pub fn is_variable_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_alphanumeric() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '-' | ':'))
+        && !["and", "or", "not", "exists"].contains(&name.to_ascii_lowercase().as_str())
 }
 
 fn describe(token: &Token) -> String {
@@ -150,6 +263,7 @@ fn describe(token: &Token) -> String {
         Token::RParen => "`)`".into(),
         Token::Eq => "`==`".into(),
         Token::Ne => "`!=`".into(),
+        Token::Cmp(op) => format!("`{}`", op.symbol()),
         Token::And => "`and`".into(),
         Token::Or => "`or`".into(),
         Token::Not => "`not`".into(),
@@ -173,6 +287,17 @@ fn tokenize(text: &str) -> Result<Vec<(Token, usize)>, ConditionError> {
             ')' => {
                 out.push((Token::RParen, start));
                 i += 1;
+            }
+            '<' | '>' => {
+                let equal = chars.get(i + 1) == Some(&'=');
+                let op = match (c, equal) {
+                    ('<', false) => Ordering::Less,
+                    ('<', true) => Ordering::LessEqual,
+                    ('>', false) => Ordering::Greater,
+                    _ => Ordering::GreaterEqual,
+                };
+                out.push((Token::Cmp(op), start));
+                i += if equal { 2 } else { 1 };
             }
             '=' | '!' => {
                 if chars.get(i + 1) == Some(&'=') {
@@ -225,6 +350,7 @@ struct Parser<'t> {
     tokens: &'t [(Token, usize)],
     pos: usize,
     end: usize,
+    probes: u32,
 }
 
 impl Parser<'_> {
@@ -279,12 +405,22 @@ impl Parser<'_> {
                     None => Err(ConditionError { offset: at, message: "`(` is never closed".into() }),
                 }
             }
+            Some((Token::Name(name), _))
+                if name.eq_ignore_ascii_case("probe")
+                    && !matches!(self.peek(), Some((Token::Exists | Token::Eq | Token::Ne | Token::Cmp(_), _))) =>
+            {
+                self.probes += 1;
+                Ok(Condition::Probe(self.probes - 1))
+            }
             Some((Token::Name(name), at)) => match self.next() {
                 Some((Token::Exists, _)) => Ok(Condition::Exists(name)),
-                Some((op @ (Token::Eq | Token::Ne), op_at)) => match self.next() {
-                    Some((Token::Value(v), _)) => {
-                        Ok(if op == Token::Eq { Condition::Equals(name, v) } else { Condition::NotEquals(name, v) })
-                    }
+                Some((op @ (Token::Eq | Token::Ne | Token::Cmp(_)), op_at)) => match self.next() {
+                    Some((Token::Value(v), _)) => Ok(match op {
+                        Token::Eq => Condition::Equals(name, v),
+                        Token::Ne => Condition::NotEquals(name, v),
+                        Token::Cmp(o) => Condition::Compare(name, o, v),
+                        _ => unreachable!("matched above"),
+                    }),
                     Some((tok, at3)) => Err(ConditionError {
                         offset: at3,
                         message: format!(
@@ -300,16 +436,19 @@ impl Parser<'_> {
                 },
                 Some((tok, at2)) => Err(ConditionError {
                     offset: at2,
-                    message: format!("expected `exists`, `==` or `!=` after `{name}`, found {}", describe(&tok)),
+                    message: format!(
+                        "expected `exists`, `==`, `!=`, `<`, `<=`, `>` or `>=` after `{name}`, found {}",
+                        describe(&tok)
+                    ),
                 }),
                 None => Err(ConditionError {
                     offset: at,
-                    message: format!("expected `exists`, `==` or `!=` after `{name}`"),
+                    message: format!("expected `exists`, `==`, `!=`, `<`, `<=`, `>` or `>=` after `{name}`"),
                 }),
             },
             Some((tok, at)) => Err(ConditionError {
                 offset: at,
-                message: format!("expected a variable name, `not` or `(`, found {}", describe(&tok)),
+                message: format!("expected a variable name, `probe`, `not` or `(`, found {}", describe(&tok)),
             }),
             None => Err(ConditionError { offset: end, message: "the condition ends too early".into() }),
         }
@@ -322,7 +461,47 @@ mod tests {
 
     fn eval(text: &str, vars: &[(&str, &str)]) -> bool {
         let c = Condition::parse(text).unwrap();
-        c.eval(&|name: &str| vars.iter().find(|(n, _)| *n == name).map(|(_, v)| *v))
+        c.eval(&|name: &str| vars.iter().find(|(n, _)| *n == name).map(|(_, v)| *v), &|_| true)
+    }
+
+    #[test]
+    fn orderings_compare_numbers_as_numbers_and_text_as_text() {
+        assert!(eval("N < '10'", &[("N", "9")]));
+        assert!(!eval("N > '10'", &[("N", "9")]));
+        assert!(eval("N >= '10'", &[("N", "10.0")]));
+        assert!(eval("N <= '-1'", &[("N", "-2")]));
+        assert!(eval("V > 'b10'", &[("V", "b9")]), "text orders character by character");
+        assert!(eval("V < 'b'", &[("V", "B")]), "text is case-sensitive: B < b");
+        assert!(eval("V > '1'", &[("V", "x")]), "a number against text compares as text");
+        for op in ["<", "<=", ">", ">="] {
+            assert!(!eval(&format!("U {op} '1'"), &[]), "unset is never ordered ({op})");
+        }
+        for (text, n) in [("7", Some(7.0)), (" 2.5 ", Some(2.5)), ("1e3", None), ("inf", None), ("1.", None), ("", None)] {
+            assert_eq!(number(text), n, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn probes_are_numbered_in_order_and_evaluated_by_the_caller() {
+        let c = Condition::parse("probe and (A exists or not PROBE)").unwrap();
+        assert_eq!(c.probes(), 2);
+        let only_first = |k: u32| k == 0;
+        assert!(c.eval(&|_: &str| None, &only_first));
+        assert!(!c.eval(&|_: &str| None, &|k: u32| k == 1));
+        // `probe` followed by an operator is a variable named probe.
+        assert_eq!(Condition::parse("probe exists").unwrap(), Condition::Exists("probe".into()));
+        assert_eq!(Condition::parse("probe == 'x'").unwrap().probes(), 0);
+    }
+
+    #[test]
+    fn display_writes_text_that_parses_back_to_the_same_condition() {
+        for text in ["A == \"it's\"", "(A exists and not B < '3')", "probe or N >= '2.5'", "A != 'x'"] {
+            let c = Condition::parse(text).unwrap();
+            assert_eq!(Condition::parse(&c.to_string()).unwrap(), c, "{text}");
+        }
+        assert!(!can_quote("a'b\"c"));
+        assert!(is_variable_name("_SMSTSInWinPE") && is_variable_name("OSD.Version"));
+        assert!(!is_variable_name("has space") && !is_variable_name("and") && !is_variable_name(""));
     }
 
     #[test]

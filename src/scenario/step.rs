@@ -30,6 +30,8 @@ pub struct Node {
     pub continue_on_error: bool,
     /// Skipped without evaluating anything.
     pub disabled: bool,
+    /// Probability that each `probe` of the condition holds (default 1).
+    pub probe_holds: f64,
     /// What the node is.
     pub kind: NodeKind,
 }
@@ -239,8 +241,9 @@ impl ExitBehaviour {
     }
 }
 
-const COMMON_STEP_KEYS: &[&str] = &["name", "type", "condition", "continue_on_error", "disabled", "messages"];
-const GROUP_KEYS: &[&str] = &["group", "steps", "condition", "continue_on_error", "disabled"];
+const COMMON_STEP_KEYS: &[&str] =
+    &["name", "type", "condition", "probe_holds", "continue_on_error", "disabled", "messages"];
+const GROUP_KEYS: &[&str] = &["group", "steps", "condition", "probe_holds", "continue_on_error", "disabled"];
 
 /// Reads the list of steps at `value` (`step` or a group's `steps`).
 pub fn read_steps(value: &Value<'_, '_>, fleet: &Fleet) -> ReadResult<Vec<Node>> {
@@ -254,12 +257,12 @@ fn read_node(value: &Value<'_, '_>, fleet: &Fleet) -> ReadResult<Node> {
     if is_group {
         let t = value.table(GROUP_KEYS)?;
         let name = t.req("group")?.non_empty_str()?.to_owned();
-        let (condition, continue_on_error, disabled) = read_flags(&t)?;
+        let flags = read_flags(&t)?;
         let steps = match t.get("steps") {
             Some(v) => read_steps(&v, fleet)?,
             None => Vec::new(),
         };
-        return Ok(Node { name, condition, continue_on_error, disabled, kind: NodeKind::Group(steps) });
+        return Ok(flags.node(name, NodeKind::Group(steps)));
     }
     if any.get("steps").is_some() {
         return Err(any.key_error("group", "a table with `steps` is a group and needs `group = \"its name\"`"));
@@ -282,7 +285,7 @@ fn read_node(value: &Value<'_, '_>, fleet: &Fleet) -> ReadResult<Node> {
     let allowed: Vec<&str> = COMMON_STEP_KEYS.iter().chain(own).copied().collect();
     let t = value.table(&allowed)?;
     let name = t.req("name")?.non_empty_str()?.to_owned();
-    let (condition, continue_on_error, disabled) = read_flags(&t)?;
+    let flags = read_flags(&t)?;
     let messages = t.get("messages").map(|v| v.integer_in(0, MAX_MESSAGES_PER_EVENT)).transpose()?.map(|m| m as u32);
     let action = match type_name {
         "sleep" => Action::Sleep { duration: DurationDist::read(&t.req("duration")?)? },
@@ -313,10 +316,25 @@ fn read_node(value: &Value<'_, '_>, fleet: &Fleet) -> ReadResult<Node> {
             Action::SetVariable { variable, value }
         }
     };
-    Ok(Node { name, condition, continue_on_error, disabled, kind: NodeKind::Step(Step { messages, action }) })
+    Ok(flags.node(name, NodeKind::Step(Step { messages, action })))
 }
 
-fn read_flags(t: &Table<'_, '_>) -> ReadResult<(Option<Condition>, bool, bool)> {
+/// What steps and groups share: condition, probes, continue on error, disabled.
+struct Flags {
+    condition: Option<Condition>,
+    probe_holds: f64,
+    continue_on_error: bool,
+    disabled: bool,
+}
+
+impl Flags {
+    fn node(self, name: String, kind: NodeKind) -> Node {
+        let Self { condition, probe_holds, continue_on_error, disabled } = self;
+        Node { name, condition, continue_on_error, disabled, probe_holds, kind }
+    }
+}
+
+fn read_flags(t: &Table<'_, '_>) -> ReadResult<Flags> {
     let condition = match t.get("condition") {
         None => None,
         Some(v) => {
@@ -329,9 +347,21 @@ fn read_flags(t: &Table<'_, '_>) -> ReadResult<(Option<Condition>, bool, bool)> 
             })?)
         }
     };
+    let probe_holds = match t.get("probe_holds") {
+        None => 1.0,
+        Some(v) => {
+            let p = v.probability()?;
+            if condition.as_ref().is_none_or(|c| c.probes() == 0) {
+                return Err(v.error(
+                    "has no effect: the condition has no `probe` (a test patchsim cannot run, such as a WMI query)",
+                ));
+            }
+            p
+        }
+    };
     let continue_on_error = t.get("continue_on_error").map_or(Ok(false), |v| v.bool())?;
     let disabled = t.get("disabled").map_or(Ok(false), |v| v.bool())?;
-    Ok((condition, continue_on_error, disabled))
+    Ok(Flags { condition, probe_holds, continue_on_error, disabled })
 }
 
 fn read_items(value: &Value<'_, '_>, fleet: &Fleet) -> ReadResult<Items> {

@@ -2,6 +2,7 @@
 
 use super::symbols::{Symbols, UNSET, ValueId, VarId};
 use crate::scenario::Condition;
+use crate::scenario::condition::Ordering;
 
 /// A compiled condition.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,6 +13,20 @@ pub enum Guard {
     Equals(VarId, ValueId),
     /// The variable is unset or holds another value.
     NotEquals(VarId, ValueId),
+    /// The variable holds one of the values whose bit is set: an ordering comparison, resolved
+    /// against every value the scenario can give a variable by [`Guard::resolve`].
+    Among {
+        /// The variable.
+        variable: VarId,
+        /// The comparison.
+        ordering: Ordering,
+        /// The value compared against.
+        literal: ValueId,
+        /// One bit per value id: whether the comparison holds for it.
+        accepted: Box<[u64]>,
+    },
+    /// A test patchsim cannot evaluate (WMI, file, registry…): its number within the condition.
+    Probe(u32),
     /// Both hold.
     And(Box<Self>, Box<Self>),
     /// Either holds.
@@ -21,28 +36,65 @@ pub enum Guard {
 }
 
 impl Guard {
-    /// Compiles a condition, interning its names and values.
+    /// Compiles a condition, interning its names and values. Orderings need
+    /// [`Guard::resolve`] once every value is interned.
     pub fn compile(condition: &Condition, symbols: &mut Symbols) -> Self {
         match condition {
             Condition::Exists(n) => Self::Exists(symbols.variable(n)),
             Condition::Equals(n, v) => Self::Equals(symbols.variable(n), symbols.value(v)),
             Condition::NotEquals(n, v) => Self::NotEquals(symbols.variable(n), symbols.value(v)),
+            Condition::Compare(n, ordering, v) => Self::Among {
+                variable: symbols.variable(n),
+                ordering: *ordering,
+                literal: symbols.value(v),
+                accepted: Box::new([]),
+            },
+            Condition::Probe(k) => Self::Probe(*k),
             Condition::And(a, b) => Self::And(Box::new(Self::compile(a, symbols)), Box::new(Self::compile(b, symbols))),
             Condition::Or(a, b) => Self::Or(Box::new(Self::compile(a, symbols)), Box::new(Self::compile(b, symbols))),
             Condition::Not(a) => Self::Not(Box::new(Self::compile(a, symbols))),
         }
     }
 
-    /// Evaluates the condition on a server's variables (one value id per variable).
+    /// Works out, for every interned value, whether each ordering comparison holds. Call it
+    /// after the last value is interned.
+    pub fn resolve(&mut self, symbols: &Symbols) {
+        match self {
+            Self::Among { ordering, literal, accepted, .. } => {
+                let literal = symbols.value_text(*literal).unwrap_or_default();
+                let mut bits = vec![0u64; symbols.value_count().div_ceil(64)];
+                for (id, text) in symbols.values().enumerate() {
+                    if ordering.holds(text, literal) {
+                        bits[id / 64] |= 1 << (id % 64);
+                    }
+                }
+                *accepted = bits.into_boxed_slice();
+            }
+            Self::And(a, b) | Self::Or(a, b) => {
+                a.resolve(symbols);
+                b.resolve(symbols);
+            }
+            Self::Not(a) => a.resolve(symbols),
+            Self::Exists(_) | Self::Equals(..) | Self::NotEquals(..) | Self::Probe(_) => {}
+        }
+    }
+
+    /// Evaluates the condition on a server's variables (one value id per variable); `probe`
+    /// says whether probe number `k` holds.
     #[inline]
-    pub fn eval(&self, vars: &[ValueId]) -> bool {
+    pub fn eval(&self, vars: &[ValueId], probe: &mut impl FnMut(u32) -> bool) -> bool {
         match self {
             Self::Exists(v) => vars[*v as usize] != UNSET,
             Self::Equals(v, x) => vars[*v as usize] == *x,
             Self::NotEquals(v, x) => vars[*v as usize] != *x,
-            Self::And(a, b) => a.eval(vars) && b.eval(vars),
-            Self::Or(a, b) => a.eval(vars) || b.eval(vars),
-            Self::Not(a) => !a.eval(vars),
+            Self::Among { variable, accepted, .. } => {
+                let x = vars[*variable as usize] as usize;
+                accepted.get(x / 64).is_some_and(|word| (word >> (x % 64)) & 1 == 1)
+            }
+            Self::Probe(k) => probe(*k),
+            Self::And(a, b) => a.eval(vars, probe) && b.eval(vars, probe),
+            Self::Or(a, b) => a.eval(vars, probe) || b.eval(vars, probe),
+            Self::Not(a) => !a.eval(vars, probe),
         }
     }
 }
@@ -59,25 +111,39 @@ mod tests {
             "A != 'x'",
             "A exists and not B exists",
             "A == 'x' or B == 'y' and not (A != 'z')",
+            "N < '10' or A >= 'y'",
+            "not N > '2' and probe",
+            "probe or (A <= 'x' and not probe)",
         ];
-        let assignments: [&[(&str, &str)]; 5] =
-            [&[], &[("A", "x")], &[("A", "z"), ("B", "y")], &[("B", "y")], &[("A", "x"), ("B", "x")]];
+        let assignments: [&[(&str, &str)]; 7] = [
+            &[],
+            &[("A", "x")],
+            &[("A", "z"), ("B", "y")],
+            &[("B", "y")],
+            &[("A", "x"), ("B", "x")],
+            &[("N", "9"), ("A", "a")],
+            &[("N", "100"), ("A", "zz")],
+        ];
         for text in texts {
             let cond = Condition::parse(text).unwrap();
-            let mut symbols = Symbols::default();
-            let guard = Guard::compile(&cond, &mut symbols);
             for vars in assignments {
-                let mut syms = symbols.clone();
+                let mut symbols = Symbols::default();
+                let mut guard = Guard::compile(&cond, &mut symbols);
                 let mut slots = vec![UNSET; 4];
                 for (n, v) in vars {
-                    let id = syms.variable(n) as usize;
+                    let id = symbols.variable(n) as usize;
                     if id >= slots.len() {
                         slots.resize(id + 1, UNSET);
                     }
-                    slots[id] = syms.value(v);
+                    slots[id] = symbols.value(v);
                 }
-                let expected = cond.eval(&|name: &str| vars.iter().find(|(n, _)| *n == name).map(|(_, v)| *v));
-                assert_eq!(guard.eval(&slots), expected, "{text} with {vars:?}");
+                guard.resolve(&symbols);
+                for probes in 0..4u32 {
+                    let holds = |k: u32| probes & (1 << k) != 0;
+                    let expected =
+                        cond.eval(&|name: &str| vars.iter().find(|(n, _)| *n == name).map(|(_, v)| *v), &holds);
+                    assert_eq!(guard.eval(&slots, &mut { holds }), expected, "{text} with {vars:?}, probes {probes:b}");
+                }
             }
         }
     }

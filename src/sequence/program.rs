@@ -47,10 +47,12 @@ pub struct ProgramNode {
     pub continue_on_error: bool,
     /// Run only when this holds.
     pub guard: Option<Guard>,
+    /// Probability that each probe of the guard holds.
+    pub probe_holds: f64,
     /// Messages the step's completion sends, overriding the event count.
     pub messages: Option<u32>,
     /// Tags of the node's random streams, indexed by [`StepDraw`] value.
-    pub draw_tags: [u64; 9],
+    pub draw_tags: [u64; 10],
     /// What the step does; `None` for a group.
     pub action: Option<ProgramAction>,
 }
@@ -237,6 +239,11 @@ impl Program {
             .collect();
         let shares: Vec<f64> = scenario.fleet.classes.iter().map(|c| c.share).collect();
         program.class_cumulative = crate::scenario::distribution::cumulate(&shares, shares.iter().sum());
+        for node in &mut program.nodes {
+            if let Some(guard) = &mut node.guard {
+                guard.resolve(&symbols);
+            }
+        }
         program.symbols = symbols;
         program
     }
@@ -267,7 +274,7 @@ impl Compiler<'_> {
             }
         };
         let tag = node_tag(&node.name, occurrence);
-        let mut draw_tags = [0u64; 9];
+        let mut draw_tags = [0u64; 10];
         for kind in StepDraw::ALL {
             draw_tags[kind as usize] = Purpose::Step { node: tag, kind }.tag();
         }
@@ -285,6 +292,7 @@ impl Compiler<'_> {
             disabled: node.disabled,
             continue_on_error: node.continue_on_error,
             guard,
+            probe_holds: node.probe_holds,
             messages,
             draw_tags,
             action,

@@ -1,5 +1,7 @@
 //! Interned variable names and values, so the engine compares integers, never strings.
 
+use std::collections::HashMap;
+
 /// Index of an interned variable name.
 pub type VarId = u16;
 /// Index of an interned value; [`UNSET`] means the variable has no value.
@@ -7,36 +9,49 @@ pub type ValueId = u32;
 /// The value id of an unset variable.
 pub const UNSET: ValueId = ValueId::MAX;
 
-/// Variable names and values used anywhere in a scenario.
+/// Variable names and values used anywhere in a scenario (the sequence, the classes and the
+/// inventory). Ids are given in order of first use, so they do not depend on hashing.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Symbols {
     variables: Vec<String>,
+    variable_ids: HashMap<String, VarId>,
     values: Vec<String>,
+    value_ids: HashMap<String, ValueId>,
 }
 
 impl Symbols {
     /// The id of a variable name, adding it if new. Task-sequence variable names are
     /// case-insensitive, so `RebootRequired` and `REBOOTREQUIRED` are the same variable.
     pub fn variable(&mut self, name: &str) -> VarId {
-        if let Some(i) = self.variables.iter().position(|v| v.eq_ignore_ascii_case(name)) {
-            return i as VarId;
+        let key = name.to_ascii_lowercase();
+        if let Some(id) = self.variable_ids.get(&key) {
+            return *id;
         }
+        let id = self.variables.len() as VarId;
         self.variables.push(name.to_owned());
-        (self.variables.len() - 1) as VarId
+        self.variable_ids.insert(key, id);
+        id
     }
 
     /// The id of a value, adding it if new (values are case-sensitive).
     pub fn value(&mut self, text: &str) -> ValueId {
-        if let Some(i) = self.values.iter().position(|v| v == text) {
-            return i as ValueId;
+        if let Some(id) = self.value_ids.get(text) {
+            return *id;
         }
+        let id = self.values.len() as ValueId;
         self.values.push(text.to_owned());
-        (self.values.len() - 1) as ValueId
+        self.value_ids.insert(text.to_owned(), id);
+        id
     }
 
     /// Number of distinct variables.
     pub fn variable_count(&self) -> usize {
         self.variables.len()
+    }
+
+    /// Number of distinct values.
+    pub fn value_count(&self) -> usize {
+        self.values.len()
     }
 
     /// The name of a variable.
@@ -48,6 +63,11 @@ impl Symbols {
     pub fn value_text(&self, id: ValueId) -> Option<&str> {
         (id != UNSET).then(|| self.values[id as usize].as_str())
     }
+
+    /// Every value, in id order.
+    pub fn values(&self) -> impl Iterator<Item = &str> {
+        self.values.iter().map(String::as_str)
+    }
 }
 
 #[cfg(test)]
@@ -58,8 +78,11 @@ mod tests {
     fn names_are_case_insensitive_and_values_are_not() {
         let mut s = Symbols::default();
         assert_eq!(s.variable("RebootRequired"), s.variable("REBOOTREQUIRED"));
+        assert_eq!(s.variable_name(0), "RebootRequired", "the first spelling is kept");
         assert_ne!(s.value("true"), s.value("True"));
         assert_eq!(s.variable_count(), 1);
+        assert_eq!(s.value_count(), 2);
         assert_eq!(s.value_text(UNSET), None);
+        assert_eq!(s.value_text(1), Some("True"));
     }
 }
