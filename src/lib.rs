@@ -19,6 +19,8 @@
 //! ```
 //!
 //! - [`scenario`]: the scenario format, read and checked once; errors name file, line and key.
+//! - [`import`]: real inputs — an inventory export, a console task sequence export, execution
+//!   history — turned into scenario parts.
 //! - [`sequence`]: the task sequence compiled to a flat program with jump targets.
 //! - [`engine`]: one server's run, exactly per the engine's rules; one replication of the fleet.
 //! - [`messages`]: who sent which status message when, and the queue at the site.
@@ -56,6 +58,7 @@
 
 pub mod cli;
 pub mod engine;
+pub mod import;
 pub mod messages;
 pub mod montecarlo;
 pub mod planner;

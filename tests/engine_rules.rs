@@ -698,7 +698,7 @@ condition = "not Build > '9'"
         let ran = |name: &str| lines.iter().any(|l| l.contains(&format!(" {name} ok")));
         let got = (ran("Build below 10"), ran("Tier from b5 on"), ran("Not above 9"));
         let expected = match record.class {
-            0 => (true, true, true),   // 9 < 10; "b9" ≥ "b5"; 9 is not > 9
+            0 => (true, true, true),    // 9 < 10; "b9" ≥ "b5"; 9 is not > 9
             1 => (false, false, false), // 10 is not < 10; "b10" < "b5" as text; 10 > 9
             _ => (false, false, true),  // unset: never ordered, so `not >` holds
         };

@@ -21,9 +21,10 @@ pub struct TraceArgs {
     /// The scenario file (TOML)
     pub scenario: PathBuf,
 
-    /// The server to follow (0 is the first server of the fleet)
-    #[arg(long, value_name = "N", required_unless_present = "filter", conflicts_with = "filter")]
-    pub server: Option<u64>,
+    /// The server to follow: its number (0 is the first server of the fleet) or, with an
+    /// inventory, its name
+    #[arg(long, value_name = "N|NAME", required_unless_present = "filter", conflicts_with = "filter")]
+    pub server: Option<String>,
 
     /// Follow the first server that matches, e.g. outcome=overran (outcomes: completed_in_window,
     /// overran, failed, stopped, not_started)
@@ -63,8 +64,19 @@ pub fn execute(args: &TraceArgs) -> anyhow::Result<()> {
     let program = Program::compile(&scenario);
     let seed = args.seed.unwrap_or(scenario.run.seed);
     let sim = Simulator::new(&scenario, &program);
-    let server = match (args.server, args.filter) {
-        (Some(n), _) => {
+    let server = match (&args.server, args.filter) {
+        (Some(wanted), _) => {
+            let by_name = scenario.windows.inventory().and_then(|inv| inv.find(wanted));
+            let n = match (by_name, wanted.trim().parse::<u64>()) {
+                (Some(index), _) => index as u64,
+                (None, Ok(n)) => n,
+                (None, Err(_)) if scenario.windows.inventory().is_some() => {
+                    bail!("--server {wanted}: no server of that name in the inventory, and not a server number")
+                }
+                (None, Err(_)) => {
+                    bail!("--server {wanted}: give the server's number, 0 to {}", scenario.fleet.servers - 1)
+                }
+            };
             if n >= scenario.fleet.servers {
                 bail!(
                     "--server {n}: the fleet has {} servers, numbered 0 to {}",

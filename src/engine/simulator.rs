@@ -93,18 +93,26 @@ impl<'a> Simulator<'a> {
         }
     }
 
-    /// Places one server: extension, offline, class, window — in that order of concepts.
+    /// Places server `index`: extension, offline, class, window — in that order of concepts.
     /// `class_counters` counts the targeted servers placed so far in each class (for `even`).
-    pub fn place(&self, stream: Stream, class_counters: &mut [u64]) -> Placement {
+    /// An inventory fixes the window, and the class and extension where its cells give them.
+    pub fn place(&self, index: u64, stream: Stream, class_counters: &mut [u64]) -> Placement {
         let fleet = &self.scenario.fleet;
-        if fleet.extension > 0.0 && stream.purpose(Purpose::Extension).uniform(0) < fleet.extension {
-            return Placement { excluded: true, offline: false, class: 0, window: 0 };
+        let inventory = self.scenario.windows.inventory();
+        let row = index as usize;
+        let excluded = match inventory.and_then(|inv| inv.extension[row]) {
+            Some(listed) => listed,
+            None => fleet.extension > 0.0 && stream.purpose(Purpose::Extension).uniform(0) < fleet.extension,
+        };
+        if excluded {
+            let window = inventory.map_or(0, |inv| inv.windows[row]);
+            return Placement { excluded: true, offline: false, class: 0, window };
         }
         let offline = fleet.offline > 0.0 && stream.purpose(Purpose::Offline).uniform(0) < fleet.offline;
-        let class = if self.program.class_cumulative.len() == 1 {
-            0
-        } else {
-            pick(&self.program.class_cumulative, stream.purpose(Purpose::Class).uniform(0))
+        let class = match inventory.and_then(|inv| inv.classes[row]) {
+            Some(listed) => listed as usize,
+            None if self.program.class_cumulative.len() == 1 => 0,
+            None => pick(&self.program.class_cumulative, stream.purpose(Purpose::Class).uniform(0)),
         };
         let windows = self.scenario.windows.list.len() as u64;
         let window = match &self.scenario.windows.assign {
@@ -114,6 +122,7 @@ impl<'a> Simulator<'a> {
                 (slot % windows) as usize
             }
             Assign::Weights { cumulative, .. } => pick(cumulative, stream.purpose(Purpose::Window).uniform(0)),
+            Assign::Inventory(inv) => inv.windows[row] as usize,
         };
         Placement { excluded: false, offline, class: class as u32, window: window as u32 }
     }
@@ -178,6 +187,13 @@ impl<'a> Simulator<'a> {
         let pending_share = scenario.fleet.pending_restart;
         let pending = pending_share > 0.0 && stream.purpose(Purpose::Pending).uniform(0) < pending_share;
         scratch.vars.copy_from_slice(&class.variables);
+        let columns = program.inventory_variables.len();
+        if columns > 0 {
+            let row = &program.inventory_values[index as usize * columns..(index as usize + 1) * columns];
+            for (var, value) in program.inventory_variables.iter().zip(row) {
+                scratch.vars[*var as usize] = *value;
+            }
+        }
         let deadline = if deployment.stop_at_max_run_time && max_run_time > 0 {
             start.saturating_add(max_run_time)
         } else {
@@ -239,7 +255,7 @@ impl<'a> Simulator<'a> {
         let servers = servers_stream(seed, replication);
         for index in 0..self.scenario.fleet.servers {
             let stream = servers.index(index);
-            let placement = self.place(stream, &mut counters);
+            let placement = self.place(index, stream, &mut counters);
             let record = self.run_server(index, stream, placement, scratch, sink, &mut ());
             on_server(&record);
         }
@@ -262,7 +278,7 @@ impl<'a> Simulator<'a> {
         let mut counters = vec![0u64; self.scenario.fleet.classes.len()];
         let mut placement = None;
         for index in 0..=server {
-            placement = Some(self.place(server_stream(seed, replication, index), &mut counters));
+            placement = Some(self.place(index, server_stream(seed, replication, index), &mut counters));
         }
         let mut sink = Emissions::new(self.scenario.infrastructure.management_points as usize);
         let stream = server_stream(seed, replication, server);

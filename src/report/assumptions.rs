@@ -74,6 +74,26 @@ pub fn describe(s: &Scenario) -> String {
             let busiest = weights.iter().copied().fold(0.0, f64::max) / total;
             let _ = writeln!(out, "  servers drawn by weights; the busiest window gets {:.1}%", busiest * 100.0);
         }
+        Assign::Inventory(inv) => {
+            let counts = inv.window_counts(w.list.len());
+            let busiest = counts.iter().enumerate().max_by_key(|(i, c)| (**c, std::cmp::Reverse(*i)));
+            let empty = counts.iter().filter(|c| **c == 0).count();
+            let _ = write!(out, "  servers from the inventory {}: {} listed", inv.file, inv.len());
+            if let Some((i, c)) = busiest {
+                let _ = write!(out, "; the busiest window, {}, has {c}", w.list[i].name);
+            }
+            if empty > 0 {
+                let _ = write!(out, "; {empty} windows have none");
+            }
+            let classes = inv.classes.iter().filter(|c| c.is_some()).count();
+            let extension = inv.extension.iter().filter(|e| **e == Some(true)).count();
+            let _ = writeln!(
+                out,
+                "\n  {classes} with a listed class, {extension} listed on an extension; {} collection variables{}",
+                inv.variables.len(),
+                if inv.variables.is_empty() { String::new() } else { format!(" ({})", inv.variables.join(", ")) }
+            );
+        }
     }
 
     let d = &s.deployment;

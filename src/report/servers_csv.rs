@@ -10,16 +10,20 @@ use crate::scenario::duration::MINUTE;
 use crate::scenario::windows::format_week_time;
 
 /// The columns of `servers.csv`.
-pub const SERVERS_HEADER: &str = "server,window,class,outcome,start,end,start_minute,end_minute,duration_minutes,restarts,restarts_after_window,messages,state_messages";
+pub const SERVERS_HEADER: &str = "server,window,class,outcome,start,end,start_minute,end_minute,duration_minutes,restarts,restarts_after_window,messages,state_messages,name";
 
-/// One row per server: times as moments of the week and as minutes since Monday 00:00.
+/// One row per server: times as moments of the week and as minutes since Monday 00:00; `name`
+/// is the server's name from the inventory (empty without one).
 pub fn servers_csv(scenario: &Scenario, records: &[ServerRecord]) -> Vec<u8> {
     let mut out = String::with_capacity(records.len() * 96 + 200);
     out.push_str(SERVERS_HEADER);
     out.push('\n');
+    let inventory = scenario.windows.inventory();
+    let name = |index: u64| inventory.map_or(String::new(), |inv| csv_field(&inv.names[index as usize]));
     for r in records {
         if r.excluded {
-            let _ = writeln!(out, "{},,,excluded,,,,,,0,0,0,0", r.index);
+            let window = inventory.map_or("", |_| scenario.windows.list[r.window as usize].name.as_str());
+            let _ = writeln!(out, "{},{window},,excluded,,,,,,0,0,0,0,{}", r.index, name(r.index));
             continue;
         }
         let window = &scenario.windows.list[r.window as usize];
@@ -28,7 +32,7 @@ pub fn servers_csv(scenario: &Scenario, records: &[ServerRecord]) -> Vec<u8> {
         let minutes = |t: u64| number(t as f64 / MINUTE as f64);
         let _ = writeln!(
             out,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             r.index,
             window.name,
             csv_field(class),
@@ -41,7 +45,8 @@ pub fn servers_csv(scenario: &Scenario, records: &[ServerRecord]) -> Vec<u8> {
             r.restarts,
             r.restarts_outside,
             r.messages,
-            r.state_messages
+            r.state_messages,
+            name(r.index)
         );
     }
     out.into_bytes()

@@ -69,6 +69,8 @@ pub struct Timeline {
     pub scenario: String,
     /// Server index.
     pub server: u64,
+    /// The server's name, from the inventory.
+    pub name: Option<String>,
     /// Replication.
     pub replication: u64,
     /// Seed.
@@ -230,6 +232,7 @@ impl Timeline {
         Self {
             scenario: scenario.name.clone(),
             server: record.index,
+            name: scenario.windows.inventory().map(|inv| inv.names[record.index as usize].clone()),
             replication,
             seed,
             class: program.classes[record.class as usize].name.clone(),
@@ -249,15 +252,18 @@ impl Timeline {
     /// A one-paragraph account of the run.
     pub fn headline(&self) -> String {
         let r = &self.record;
+        let server = match &self.name {
+            Some(name) => format!("{} ({name})", self.server),
+            None => self.server.to_string(),
+        };
         if r.excluded {
             return format!(
-                "Server {} (replication {}, seed {}) is on a patching extension: not targeted this month.",
-                self.server, self.replication, self.seed
+                "Server {server} (replication {}, seed {}) is on a patching extension: not targeted this month.",
+                self.replication, self.seed
             );
         }
         let mut out = format!(
-            "Server {} of {} (replication {}, seed {}), class {}, window {} ({} to {}): {}",
-            self.server,
+            "Server {server} of {} (replication {}, seed {}), class {}, window {} ({} to {}): {}",
             self.scenario,
             self.replication,
             self.seed,

@@ -476,7 +476,9 @@ mod tests {
         for op in ["<", "<=", ">", ">="] {
             assert!(!eval(&format!("U {op} '1'"), &[]), "unset is never ordered ({op})");
         }
-        for (text, n) in [("7", Some(7.0)), (" 2.5 ", Some(2.5)), ("1e3", None), ("inf", None), ("1.", None), ("", None)] {
+        for (text, n) in
+            [("7", Some(7.0)), (" 2.5 ", Some(2.5)), ("1e3", None), ("inf", None), ("1.", None), ("", None)]
+        {
             assert_eq!(number(text), n, "{text:?}");
         }
     }

@@ -11,7 +11,7 @@ pub const MAX_SERVERS: i64 = 100_000_000;
 /// The `[fleet]` section.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fleet {
-    /// Number of servers.
+    /// Number of servers (from the inventory when the windows are assigned by one).
     pub servers: u64,
     /// Share on a patching extension: excluded from every targeted collection.
     pub extension: f64,
@@ -54,16 +54,18 @@ impl Fleet {
     pub const KEYS: &'static [&'static str] =
         &["servers", "extension", "offline", "pending_restart", "counts", "class"];
 
-    /// Reads `[fleet]`.
+    /// Reads `[fleet]`. `servers` is 0 when the key is absent (an inventory then gives it).
     pub fn read(table: &Table<'_, '_>) -> ReadResult<Self> {
-        let servers_v = table.req("servers")?;
-        let servers = match servers_v.i64() {
-            Ok(n) if n < 1 => return Err(servers_v.error(format!("a fleet needs at least 1 server, found {n}"))),
-            Ok(n) if n > MAX_SERVERS => {
-                return Err(servers_v.error(format!("{n} servers is absurd (at most {MAX_SERVERS})")));
-            }
-            Ok(n) => n as u64,
-            Err(e) => return Err(e),
+        let servers = match table.get("servers") {
+            None => 0,
+            Some(servers_v) => match servers_v.i64() {
+                Ok(n) if n < 1 => return Err(servers_v.error(format!("a fleet needs at least 1 server, found {n}"))),
+                Ok(n) if n > MAX_SERVERS => {
+                    return Err(servers_v.error(format!("{n} servers is absurd (at most {MAX_SERVERS})")));
+                }
+                Ok(n) => n as u64,
+                Err(e) => return Err(e),
+            },
         };
         let share = |key: &str| -> ReadResult<f64> { table.get(key).map_or(Ok(0.0), |v| v.probability()) };
         let extension = share("extension")?;

@@ -109,8 +109,27 @@ fn read_scenario(root: &Table<'_, '_>) -> ReadResult<Scenario> {
         }
     };
 
-    let fleet = Fleet::read(&root.req("fleet")?.table(Fleet::KEYS)?)?;
-    let windows = Windows::read(&root.req("windows")?.table(Windows::KEYS)?)?;
+    let fleet_t = root.req("fleet")?.table(Fleet::KEYS)?;
+    let mut fleet = Fleet::read(&fleet_t)?;
+    let windows = Windows::read(&root.req("windows")?.table(Windows::KEYS)?, &fleet.classes)?;
+    match (windows.inventory(), fleet_t.get("servers")) {
+        (Some(inventory), Some(v)) if inventory.len() as u64 != fleet.servers => {
+            return Err(v.error(format!(
+                "says {} servers but the inventory {} lists {}; leave `servers` out to take the inventory's count",
+                fleet.servers,
+                inventory.file,
+                inventory.len()
+            )));
+        }
+        (Some(inventory), _) => fleet.servers = inventory.len() as u64,
+        (None, None) => {
+            return Err(fleet_t.key_error(
+                "servers",
+                "missing required key `servers` (how many servers?), or assign the windows from an inventory: [windows] assign = { inventory = \"servers.csv\" }",
+            ));
+        }
+        (None, Some(_)) => {}
+    }
 
     let mut deployment = Deployment::default();
     if let Some(v) = root.get("deployment") {

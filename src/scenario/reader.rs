@@ -88,6 +88,11 @@ impl<'a, 'i> Value<'a, 'i> {
         &self.path
     }
 
+    /// The text the value was read from.
+    pub fn source(&self) -> Source<'a> {
+        self.src
+    }
+
     /// The value's byte span in the file.
     pub fn span(&self) -> Range<usize> {
         self.value.span()

@@ -4,9 +4,13 @@
 //! 1 day 4 hours and ends `length` later; runs may go on past the end (and past the week).
 
 use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
 
 use super::duration::{DAY, DurationDisplay, HOUR, MINUTE, Millis};
+use super::fleet::Class;
 use super::reader::{ReadResult, Table, Value};
+use crate::import::Inventory;
 
 /// A day of the week.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -142,6 +146,9 @@ pub enum Assign {
         /// Cumulative probabilities, the last exactly 1.
         cumulative: Vec<f64>,
     },
+    /// Each server's window (and optionally class, extension and variables) from an inventory
+    /// export; the fleet is the inventory's servers.
+    Inventory(Arc<Inventory>),
 }
 
 /// The `[windows]` section: the grid and the assignment.
@@ -159,8 +166,8 @@ impl Windows {
     /// The keys `[windows]` accepts.
     pub const KEYS: &'static [&'static str] = &["days", "starts", "length", "assign"];
 
-    /// Reads `[windows]`.
-    pub fn read(table: &Table<'_, '_>) -> ReadResult<Self> {
+    /// Reads `[windows]`; an inventory's classes must be among `classes`.
+    pub fn read(table: &Table<'_, '_>, classes: &[Class]) -> ReadResult<Self> {
         let days_v = table.req("days")?;
         let mut days: Vec<Day> = Vec::new();
         for item in days_v.array()? {
@@ -214,7 +221,7 @@ impl Windows {
             .collect();
         let assign = match table.get("assign") {
             None => Assign::Even,
-            Some(v) => read_assign(&v, list.len())?,
+            Some(v) => read_assign(&v, &list, classes)?,
         };
         Ok(Self { list, length, assign })
     }
@@ -224,6 +231,14 @@ impl Windows {
         self.list.iter().map(|w| w.end).max().unwrap_or(0)
     }
 
+    /// The inventory the windows are assigned by, if any.
+    pub fn inventory(&self) -> Option<&Inventory> {
+        match &self.assign {
+            Assign::Inventory(inventory) => Some(inventory),
+            _ => None,
+        }
+    }
+
     /// The index of the window with this name, if any.
     pub fn find(&self, name: &str) -> Option<usize> {
         let wanted = name.trim();
@@ -231,16 +246,30 @@ impl Windows {
     }
 }
 
-fn read_assign(value: &Value<'_, '_>, windows: usize) -> ReadResult<Assign> {
+fn read_assign(value: &Value<'_, '_>, list: &[Window], classes: &[Class]) -> ReadResult<Assign> {
+    let windows = list.len();
     if let Ok(text) = value.str() {
         return match text {
             "even" => Ok(Assign::Even),
             other => Err(value.error(format!(
-                "unknown assignment \"{other}\"; use \"even\" or a table {{ weights = [...] }} with one weight per window"
+                "unknown assignment \"{other}\"; use \"even\", {{ weights = [...] }} with one weight per window, or {{ inventory = \"servers.csv\" }}"
             ))),
         };
     }
-    let t = value.table(&["weights"])?;
+    let t = value.table(&["weights", "inventory"])?;
+    if let Some(inv_v) = t.get("inventory") {
+        if t.get("weights").is_some() {
+            return Err(value.error("give either `weights` or `inventory`, not both"));
+        }
+        let name = inv_v.non_empty_str()?;
+        // Relative to the scenario file, as a user reads `inventory = "servers.csv"` beside it.
+        let scenario_file = inv_v.source().file;
+        let base = Path::new(scenario_file).parent().unwrap_or(Path::new(""));
+        let path = base.join(name);
+        let shown = path.display().to_string();
+        let inventory = Inventory::read(&path, &shown, list, classes)?;
+        return Ok(Assign::Inventory(Arc::new(inventory)));
+    }
     let w_v = t.req("weights")?;
     let items = w_v.array()?;
     if items.len() != windows {

@@ -79,6 +79,21 @@ impl Guard {
         }
     }
 
+    /// Marks every variable the condition tests.
+    pub fn mark_variables(&self, used: &mut [bool]) {
+        match self {
+            Self::Exists(v) | Self::Equals(v, _) | Self::NotEquals(v, _) | Self::Among { variable: v, .. } => {
+                used[*v as usize] = true;
+            }
+            Self::Probe(_) => {}
+            Self::And(a, b) | Self::Or(a, b) => {
+                a.mark_variables(used);
+                b.mark_variables(used);
+            }
+            Self::Not(a) => a.mark_variables(used),
+        }
+    }
+
     /// Evaluates the condition on a server's variables (one value id per variable); `probe`
     /// says whether probe number `k` holds.
     #[inline]

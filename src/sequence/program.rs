@@ -185,6 +185,11 @@ pub struct Program {
     pub count_tags: Vec<u64>,
     /// Which named counts some step uses.
     pub count_used: Vec<bool>,
+    /// The inventory's variable columns that some condition tests, as variables.
+    pub inventory_variables: Vec<VarId>,
+    /// Row-major: each server's values of [`Program::inventory_variables`] ([`UNSET`] for an
+    /// empty cell). Empty without an inventory.
+    pub inventory_values: Vec<ValueId>,
 }
 
 impl Program {
@@ -201,6 +206,8 @@ impl Program {
             class_cumulative: Vec::new(),
             count_tags: scenario.fleet.counts.iter().map(|c| count_tag(&c.name)).collect(),
             count_used: vec![false; scenario.fleet.counts.len()],
+            inventory_variables: Vec::new(),
+            inventory_values: Vec::new(),
         };
         // Collection variables are interned first so that class profiles can be built after.
         for class in &scenario.fleet.classes {
@@ -239,6 +246,43 @@ impl Program {
             .collect();
         let shares: Vec<f64> = scenario.fleet.classes.iter().map(|c| c.share).collect();
         program.class_cumulative = crate::scenario::distribution::cumulate(&shares, shares.iter().sum());
+        if let Some(inventory) = scenario.windows.inventory() {
+            // Only the columns some condition tests matter to a run; the others are left out.
+            let mut tested = vec![false; symbols.variable_count()];
+            for node in &program.nodes {
+                if let Some(guard) = &node.guard {
+                    guard.mark_variables(&mut tested);
+                }
+            }
+            let columns: Vec<(usize, VarId)> = inventory
+                .variables
+                .iter()
+                .enumerate()
+                .filter_map(|(column, name)| {
+                    let id = symbols.find_variable(name)?;
+                    tested[id as usize].then_some((column, id))
+                })
+                .collect();
+            let mut interned: Vec<ValueId> = vec![UNSET; inventory.values.len()];
+            let width = inventory.variables.len();
+            program.inventory_values = Vec::with_capacity(inventory.len() * columns.len());
+            for server in 0..inventory.len() {
+                for (column, _) in &columns {
+                    let cell = inventory.cells[server * width + column];
+                    let value = if cell == crate::import::inventory::EMPTY {
+                        UNSET
+                    } else {
+                        let slot = &mut interned[cell as usize];
+                        if *slot == UNSET {
+                            *slot = symbols.value(&inventory.values[cell as usize]);
+                        }
+                        *slot
+                    };
+                    program.inventory_values.push(value);
+                }
+            }
+            program.inventory_variables = columns.into_iter().map(|(_, id)| id).collect();
+        }
         for node in &mut program.nodes {
             if let Some(guard) = &mut node.guard {
                 guard.resolve(&symbols);

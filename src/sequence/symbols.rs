@@ -33,6 +33,11 @@ impl Symbols {
         id
     }
 
+    /// The id of a variable name already interned (case-insensitive).
+    pub fn find_variable(&self, name: &str) -> Option<VarId> {
+        self.variable_ids.get(&name.to_ascii_lowercase()).copied()
+    }
+
     /// The id of a value, adding it if new (values are case-sensitive).
     pub fn value(&mut self, text: &str) -> ValueId {
         if let Some(id) = self.value_ids.get(text) {

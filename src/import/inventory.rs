@@ -1,0 +1,463 @@
+//! An inventory (CMDB) export: one row per server with its maintenance window, and optionally its
+//! class, whether it is on a patching extension, and its collection variables.
+//!
+//! ```text
+//! name,window,class,extension,PrePatchAction,Role
+//! SQL01,Tue 04:00,clustered,false,failover.ps1,sql
+//! WEB07,Mon 00:00,,,,
+//! ```
+//!
+//! - `name` (required): the server's name, unique in the file.
+//! - `window` (required): one of the scenario's windows, written as `"Mon 00:00"`.
+//! - `class` (optional column): the name of a `[[fleet.class]]`; an empty cell draws the class
+//!   by the shares, as without an inventory.
+//! - `extension` (optional column): `true`/`false` (also `yes`/`no`, `1`/`0`); an empty cell draws
+//!   by `[fleet] extension`.
+//! - Any other column is a collection variable named after its header; an empty cell leaves the
+//!   variable unset on that server (even when the server's class sets it).
+//!
+//! Headers are matched without regard to case or surrounding spaces. Commas separate the
+//! fields; a file whose header holds semicolons or tabs and no comma (as Excel writes in some
+//! locales) is read with that separator. Every mistake names the file, the line and the column.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::scenario::error::ScenarioError;
+use crate::scenario::fleet::{Class, MAX_SERVERS};
+use crate::scenario::windows::{Window, parse_week_time};
+
+/// No value in a variable cell.
+pub const EMPTY: u32 = u32::MAX;
+
+/// The largest inventory file read (2 GiB): far beyond any real export, and a guard against
+/// reading a wrong file into memory.
+pub const MAX_INVENTORY_BYTES: u64 = 2 << 30;
+
+/// A checked inventory: per server, its name, window, class, extension and variables.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inventory {
+    /// The file as named in messages (relative to where patchsim runs).
+    pub file: String,
+    /// Each server's name, in file order.
+    pub names: Vec<String>,
+    /// Each server's window (index into the scenario's windows).
+    pub windows: Vec<u32>,
+    /// Each server's class, `None` when drawn by the shares.
+    pub classes: Vec<Option<u32>>,
+    /// Whether each server is on an extension, `None` when drawn by the share.
+    pub extension: Vec<Option<bool>>,
+    /// The collection-variable columns, in file order.
+    pub variables: Vec<String>,
+    /// The distinct texts of the variable cells.
+    pub values: Vec<String>,
+    /// Row-major cells: `cells[server * variables.len() + column]` indexes `values`, or [`EMPTY`].
+    pub cells: Vec<u32>,
+}
+
+impl Inventory {
+    /// Number of servers.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Whether the inventory has no server (never true for a checked inventory).
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// The value of variable column `column` on server `server`, if set.
+    pub fn value(&self, server: usize, column: usize) -> Option<&str> {
+        let cell = self.cells[server * self.variables.len() + column];
+        (cell != EMPTY).then(|| self.values[cell as usize].as_str())
+    }
+
+    /// The index of the server with this name (names compare without regard to case).
+    pub fn find(&self, name: &str) -> Option<usize> {
+        let wanted = name.trim();
+        self.names.iter().position(|n| n.eq_ignore_ascii_case(wanted))
+    }
+
+    /// Servers per window, in window order.
+    pub fn window_counts(&self, windows: usize) -> Vec<u64> {
+        let mut counts = vec![0u64; windows];
+        for w in &self.windows {
+            counts[*w as usize] += 1;
+        }
+        counts
+    }
+
+    /// Reads and checks an inventory file against the scenario's windows and classes; `shown`
+    /// names the file in errors.
+    pub fn read(path: &Path, shown: &str, windows: &[Window], classes: &[Class]) -> Result<Self, ScenarioError> {
+        let meta = std::fs::metadata(path).map_err(|e| {
+            let why = match e.kind() {
+                std::io::ErrorKind::NotFound => "no such file".to_owned(),
+                std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+                _ => e.to_string(),
+            };
+            ScenarioError::file(shown, format!("cannot read the inventory: {why}"))
+        })?;
+        if meta.is_dir() {
+            return Err(ScenarioError::file(shown, "is a folder, not an inventory CSV file"));
+        }
+        if meta.len() > MAX_INVENTORY_BYTES {
+            return Err(ScenarioError::file(
+                shown,
+                format!("the inventory is {} bytes, more than the {} read at most", meta.len(), MAX_INVENTORY_BYTES),
+            ));
+        }
+        let bytes =
+            std::fs::read(path).map_err(|e| ScenarioError::file(shown, format!("cannot read the inventory: {e}")))?;
+        Self::parse(&bytes, shown, windows, classes)
+    }
+
+    /// Reads and checks an inventory from the bytes of a CSV file.
+    pub fn parse(bytes: &[u8], shown: &str, windows: &[Window], classes: &[Class]) -> Result<Self, ScenarioError> {
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let at = |line: u64, message: String| ScenarioError {
+            file: shown.to_owned(),
+            line: Some(line as usize),
+            column: None,
+            key: None,
+            message,
+        };
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Err(ScenarioError::file(
+                shown,
+                "the inventory is empty: it needs a header line (name,window,…) and one line per server",
+            ));
+        }
+        let mut reader =
+            csv::ReaderBuilder::new().delimiter(separator(bytes)).has_headers(false).flexible(true).from_reader(bytes);
+        let mut records = reader.byte_records();
+        let header = match records.next() {
+            Some(Ok(h)) => h,
+            Some(Err(e)) => return Err(csv_error(shown, &e)),
+            None => return Err(ScenarioError::file(shown, "the inventory has no header line")),
+        };
+        let columns = Columns::from_header(&header).map_err(|m| at(1, m))?;
+
+        let mut by_start: HashMap<u64, u32> = HashMap::with_capacity(windows.len());
+        for (i, w) in windows.iter().enumerate() {
+            by_start.insert(w.start, i as u32);
+        }
+        let class_index: HashMap<String, u32> =
+            classes.iter().enumerate().map(|(i, c)| (c.name.to_ascii_lowercase(), i as u32)).collect();
+
+        let mut inventory = Self {
+            file: shown.to_owned(),
+            names: Vec::new(),
+            windows: Vec::new(),
+            classes: Vec::new(),
+            extension: Vec::new(),
+            variables: columns.variables.iter().map(|(_, name)| name.clone()).collect(),
+            values: Vec::new(),
+            cells: Vec::new(),
+        };
+        let mut value_ids: HashMap<String, u32> = HashMap::new();
+        let mut seen: HashMap<String, u64> = HashMap::new();
+        // An odd number of double quotes may mean one is never closed: the reader then takes the
+        // rest of the file, line breaks and all, as one field of the last record it returns.
+        if bytes.iter().filter(|b| **b == b'"').count() % 2 == 1 {
+            let mut again = csv::ReaderBuilder::new()
+                .delimiter(separator(bytes))
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(bytes);
+            if let Some(last) = again.byte_records().filter_map(Result::ok).last()
+                && last.iter().any(|field| field.contains(&b'\n'))
+            {
+                let line = last.position().map_or(1, |p| p.line());
+                return Err(at(line, "a double quote on this line is never closed".to_owned()));
+            }
+        }
+        for record in records {
+            let record = record.map_err(|e| csv_error(shown, &e))?;
+            let line = record.position().map_or(0, |p| p.line());
+            if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+                continue;
+            }
+            if record.len() != columns.count {
+                return Err(at(
+                    line,
+                    format!(
+                        "has {} fields but the header has {} ({}); a field with the separator in it needs double quotes",
+                        record.len(),
+                        columns.count,
+                        columns.names.join(", ")
+                    ),
+                ));
+            }
+            let cell = |index: usize| -> Result<&str, ScenarioError> {
+                let raw = &record[index];
+                std::str::from_utf8(raw).map(str::trim).map_err(|_| {
+                    at(line, format!("column \"{}\": not UTF-8 text; save the export as UTF-8", columns.names[index]))
+                })
+            };
+            if inventory.names.len() as i64 >= MAX_SERVERS {
+                return Err(at(line, format!("more than {MAX_SERVERS} servers")));
+            }
+            let name = cell(columns.name)?;
+            if name.is_empty() {
+                return Err(at(line, "column \"name\": the server has no name".to_owned()));
+            }
+            if let Some(first) = seen.insert(name.to_ascii_lowercase(), line) {
+                return Err(at(
+                    line,
+                    format!("column \"name\": server \"{name}\" is listed twice (first on line {first})"),
+                ));
+            }
+            let window_text = cell(columns.window)?;
+            let window =
+                window_of(window_text, &by_start, windows).map_err(|m| at(line, format!("column \"window\": {m}")))?;
+            let class = match columns.class {
+                Some(c) => {
+                    let text = cell(c)?;
+                    if text.is_empty() {
+                        None
+                    } else {
+                        Some(*class_index.get(&text.to_ascii_lowercase()).ok_or_else(|| {
+                            let known: Vec<&str> = classes.iter().map(|c| c.name.as_str()).collect();
+                            at(
+                                line,
+                                format!(
+                                    "column \"class\": \"{text}\" is not a class of the scenario; [[fleet.class]] defines: {}",
+                                    known.join(", ")
+                                ),
+                            )
+                        })?)
+                    }
+                }
+                None => None,
+            };
+            let extension = match columns.extension {
+                Some(c) => {
+                    let text = cell(c)?;
+                    parse_flag(text).map_err(|m| at(line, format!("column \"extension\": {m}")))?
+                }
+                None => None,
+            };
+            for (index, _) in &columns.variables {
+                let text = cell(*index)?;
+                if text.is_empty() {
+                    inventory.cells.push(EMPTY);
+                } else {
+                    let next = value_ids.len() as u32;
+                    let id = *value_ids.entry(text.to_owned()).or_insert_with(|| {
+                        inventory.values.push(text.to_owned());
+                        next
+                    });
+                    inventory.cells.push(id);
+                }
+            }
+            inventory.names.push(name.to_owned());
+            inventory.windows.push(window);
+            inventory.classes.push(class);
+            inventory.extension.push(extension);
+        }
+        if inventory.names.is_empty() {
+            return Err(ScenarioError::file(shown, "the inventory has a header but no server"));
+        }
+        Ok(inventory)
+    }
+}
+
+/// Where the known columns are.
+struct Columns {
+    count: usize,
+    names: Vec<String>,
+    name: usize,
+    window: usize,
+    class: Option<usize>,
+    extension: Option<usize>,
+    variables: Vec<(usize, String)>,
+}
+
+impl Columns {
+    fn from_header(header: &csv::ByteRecord) -> Result<Self, String> {
+        let mut names = Vec::with_capacity(header.len());
+        for (i, raw) in header.iter().enumerate() {
+            let text = std::str::from_utf8(raw)
+                .map_err(|_| format!("header column {}: not UTF-8 text; save the export as UTF-8", i + 1))?;
+            names.push(text.trim().to_owned());
+        }
+        let lower: Vec<String> = names.iter().map(|n| n.to_ascii_lowercase()).collect();
+        for (i, n) in lower.iter().enumerate() {
+            if n.is_empty() {
+                return Err(format!("header column {} has no name", i + 1));
+            }
+            if let Some(j) = lower[..i].iter().position(|m| m == n) {
+                return Err(format!("header column \"{}\" appears twice (columns {} and {})", names[i], j + 1, i + 1));
+            }
+        }
+        let find = |wanted: &str| lower.iter().position(|n| n == wanted);
+        let missing = |what: &str| {
+            format!(
+                "the header has no \"{what}\" column; it needs name and window (optional: class, extension, then any collection variables), found: {}",
+                names.join(", ")
+            )
+        };
+        let name = find("name").ok_or_else(|| missing("name"))?;
+        let window = find("window").ok_or_else(|| missing("window"))?;
+        let class = find("class");
+        let extension = find("extension");
+        let known = [Some(name), Some(window), class, extension];
+        let variables =
+            names.iter().enumerate().filter(|(i, _)| !known.contains(&Some(*i))).map(|(i, n)| (i, n.clone())).collect();
+        Ok(Self { count: names.len(), names, name, window, class, extension, variables })
+    }
+}
+
+/// The separator of the file: a comma, unless the header line has none and has semicolons or
+/// tabs.
+fn separator(bytes: &[u8]) -> u8 {
+    let header = bytes.split(|b| *b == b'\n').next().unwrap_or(bytes);
+    if header.contains(&b',') {
+        b','
+    } else if header.contains(&b';') {
+        b';'
+    } else if header.contains(&b'\t') {
+        b'\t'
+    } else {
+        b','
+    }
+}
+
+fn csv_error(shown: &str, e: &csv::Error) -> ScenarioError {
+    let line = e.position().map(|p| p.line() as usize);
+    let message = match e.kind() {
+        csv::ErrorKind::Utf8 { .. } => "not UTF-8 text; save the export as UTF-8".to_owned(),
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+            format!("has {len} fields but the header has {expected_len}")
+        }
+        _ => format!("cannot read the CSV: {e}"),
+    };
+    ScenarioError { file: shown.to_owned(), line, column: None, key: None, message }
+}
+
+fn window_of(text: &str, by_start: &HashMap<u64, u32>, windows: &[Window]) -> Result<u32, String> {
+    if text.is_empty() {
+        return Err("the server has no window".to_owned());
+    }
+    let start = parse_week_time(text)?;
+    by_start.get(&start).copied().ok_or_else(|| {
+        let names: Vec<&str> = windows.iter().map(|w| w.name.as_str()).collect();
+        let shown = if names.len() > 12 {
+            format!("{} … {} ({} windows)", names[..6].join(", "), names[names.len() - 2..].join(", "), names.len())
+        } else {
+            names.join(", ")
+        };
+        format!("\"{text}\" is not one of the scenario's windows (days × starts): {shown}")
+    })
+}
+
+/// `true`/`false`, `yes`/`no`, `1`/`0` (any case); empty: not given.
+fn parse_flag(text: &str) -> Result<Option<bool>, String> {
+    match text.to_ascii_lowercase().as_str() {
+        "" => Ok(None),
+        "true" | "yes" | "1" => Ok(Some(true)),
+        "false" | "no" | "0" => Ok(Some(false)),
+        _ => Err(format!("\"{text}\" is not true or false")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Scenario;
+
+    fn grid() -> Scenario {
+        Scenario::from_toml(
+            r#"
+name = "g"
+[fleet]
+servers = 1
+[[fleet.class]]
+name = "general"
+share = 0.5
+[[fleet.class]]
+name = "Clustered"
+share = 0.5
+[windows]
+days = ["Mon", "Tue"]
+starts = ["00:00", "04:00"]
+length = "2h"
+[infrastructure]
+status_manager_rate = 10
+[[step]]
+name = "s"
+type = "sleep"
+duration = "1m"
+"#,
+            "g.toml",
+        )
+        .unwrap()
+    }
+
+    fn parse(text: &str) -> Result<Inventory, ScenarioError> {
+        let s = grid();
+        Inventory::parse(text.as_bytes(), "servers.csv", &s.windows.list, &s.fleet.classes)
+    }
+
+    #[test]
+    fn reads_names_windows_classes_extension_and_variables() {
+        let inv = parse(
+            "\u{feff}Name, Window ,CLASS,extension,PrePatchAction,Role\r\nSQL01,Tue 04:00,clustered,false,failover.ps1,sql\r\n\"WEB,07\",mon 00:00,,,,\r\n\r\nAPP3,Monday 04:00,general,YES,,web\r\n",
+        )
+        .unwrap();
+        assert_eq!(inv.names, ["SQL01", "WEB,07", "APP3"]);
+        assert_eq!(inv.windows, [3, 0, 1]);
+        assert_eq!(inv.classes, [Some(1), None, Some(0)]);
+        assert_eq!(inv.extension, [Some(false), None, Some(true)]);
+        assert_eq!(inv.variables, ["PrePatchAction", "Role"]);
+        assert_eq!(inv.value(0, 0), Some("failover.ps1"));
+        assert_eq!(inv.value(1, 1), None, "an empty cell is unset");
+        assert_eq!(inv.value(2, 1), Some("web"));
+        assert_eq!(inv.window_counts(4), [1, 1, 0, 1]);
+        assert_eq!(inv.find("web,07"), Some(1));
+    }
+
+    #[test]
+    fn reads_semicolon_exports_and_literal_quotes() {
+        let inv = parse("name;window;Role\nA;Mon 00:00;x,y\n").unwrap();
+        assert_eq!(inv.value(0, 0), Some("x,y"));
+        let inv = parse("name,window,Disk\nA,Mon 00:00,5\" SSD\n").unwrap();
+        assert_eq!(inv.value(0, 0), Some("5\" SSD"), "a quote inside a field is text");
+    }
+
+    #[test]
+    fn mistakes_name_the_line_and_column() {
+        for (text, expected) in [
+            ("", "servers.csv: the inventory is empty"),
+            ("name,window\n", "servers.csv: the inventory has a header but no server"),
+            ("name,slot\nA,Mon 00:00\n", "servers.csv:1: the header has no \"window\" column"),
+            ("name,window,Name\nA,Mon 00:00,x\n", "servers.csv:1: header column \"Name\" appears twice"),
+            ("name,window\nA,Mon 00:00\nB,Wed 00:00\n", "servers.csv:3: column \"window\": \"Wed 00:00\" is not one"),
+            ("name,window\nA,Mon 01:00\n", "servers.csv:2: column \"window\": \"Mon 01:00\" is not one"),
+            ("name,window\nA,Mon\n", "servers.csv:2: column \"window\": \"Mon\" is not a moment of the week"),
+            ("name,window\nA,\n", "servers.csv:2: column \"window\": the server has no window"),
+            ("name,window\n,Mon 00:00\n", "servers.csv:2: column \"name\": the server has no name"),
+            (
+                "name,window\nA,Mon 00:00\na,Mon 04:00\n",
+                "servers.csv:3: column \"name\": server \"a\" is listed twice (first on line 2)",
+            ),
+            (
+                "name,window,class\nA,Mon 00:00,sql\n",
+                "servers.csv:2: column \"class\": \"sql\" is not a class of the scenario; [[fleet.class]] defines: general, Clustered",
+            ),
+            (
+                "name,window,extension\nA,Mon 00:00,maybe\n",
+                "servers.csv:2: column \"extension\": \"maybe\" is not true or false",
+            ),
+            ("name,window\nA,Mon 00:00,extra\n", "servers.csv:2: has 3 fields but the header has 2"),
+            ("name,window\nA,\"Mon 00:00\nB,Mon 00:00\n", "servers.csv:2: a double quote on this line is never closed"),
+        ] {
+            let err = parse(text).unwrap_err().to_string();
+            assert!(err.starts_with(expected), "{text:?}\n  got: {err}\n want: {expected}");
+        }
+        let err =
+            Inventory::parse(b"name,window\nA\xff,Mon 00:00\n", "servers.csv", &grid().windows.list, &[]).unwrap_err();
+        assert_eq!(err.to_string(), "servers.csv:2: column \"name\": not UTF-8 text; save the export as UTF-8");
+    }
+}
