@@ -21,7 +21,9 @@ macro_rules! sayln {
     }};
 }
 
+pub mod calibrate;
 pub mod compare;
+pub mod import;
 pub mod merge;
 pub mod output;
 pub mod plan;
@@ -70,6 +72,10 @@ pub enum Command {
     Merge(merge::MergeArgs),
     /// Follow one server through its window, step by step (a table, trace.csv and a Gantt chart)
     Trace(trace::TraceArgs),
+    /// Turn a task sequence exported from the ConfigMgr console into a scenario
+    Import(import::ImportArgs),
+    /// Fit step and restart durations and exit codes from last month's execution history
+    Calibrate(calibrate::CalibrateArgs),
 }
 
 /// Runs a parsed command line.
@@ -82,5 +88,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Sweep(args) => sweep::execute(&args),
         Command::Merge(args) => merge::execute(&args),
         Command::Trace(args) => trace::execute(&args),
+        Command::Import(args) => import::execute(&args),
+        Command::Calibrate(args) => calibrate::execute(&args),
     }
 }

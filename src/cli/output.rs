@@ -106,6 +106,29 @@ pub fn to_stdout(bytes: &[u8]) -> anyhow::Result<()> {
     }
 }
 
+/// Writes one file whole or not at all: into a temporary file beside it, then renamed over it.
+pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let name =
+        path.file_name().with_context(|| format!("{}: name a file", path.display()))?.to_string_lossy().into_owned();
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if path.is_dir() {
+        bail!("{} is a folder: name a file", path.display());
+    }
+    fs::create_dir_all(&parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    let temp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    if let Err(e) = write_file(&temp, bytes) {
+        let _ = fs::remove_file(&temp);
+        return Err(e);
+    }
+    fs::rename(&temp, path).map_err(|e| {
+        let _ = fs::remove_file(&temp);
+        anyhow::Error::new(e).context(format!("cannot write {}", path.display()))
+    })
+}
+
 fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let mut f = fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
     f.write_all(bytes).with_context(|| format!("cannot write {}", path.display()))?;

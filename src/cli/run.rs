@@ -7,13 +7,14 @@ use clap::Args;
 
 use super::output::{Destination, write_report};
 use super::progress::Progress;
-use crate::engine::{ServerRecord, Simulator};
+use crate::engine::{ServerRecord, Simulator, TraceEvent};
 use crate::messages::Emissions;
 use crate::montecarlo::aggregate::report_data_with;
 use crate::montecarlo::shard::{ShardSpec, ShardState};
 use crate::montecarlo::{Hooks, RunOptions, RunResult, run_with, summarize};
 use crate::report::Summary;
 use crate::report::bundle::{ReportFile, report_files};
+use crate::report::history_csv::HistoryCsv;
 use crate::report::json::summary_json;
 use crate::report::servers_csv::servers_csv;
 use crate::report::summary::{PrecisionFigures, ShardFigures};
@@ -67,6 +68,11 @@ pub struct RunArgs {
     /// start, end, restarts, messages)
     #[arg(long)]
     pub servers_csv: bool,
+
+    /// Also write history.csv: the first replication as the execution-history view
+    /// (vSMS_TaskSequenceExecutionStatus) would show it, the file `patchsim calibrate` reads
+    #[arg(long)]
+    pub history_csv: bool,
 
     /// No progress bar
     #[arg(long, short = 'q')]
@@ -131,10 +137,15 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
         Destination::Folder(folder) => {
             let data = report_data_with(&scenario, summary, &result);
             let mut files = report_files(&data)?;
-            if args.servers_csv {
-                let first = args.shard.map_or(0, |s| s.index - 1);
-                let records = first_replication(&scenario, &program, seed, first);
-                files.push(ReportFile::new("servers.csv", servers_csv(&scenario, &records)));
+            let first = args.shard.map_or(0, |s| s.index - 1);
+            if args.servers_csv || args.history_csv {
+                let (records, history) = first_replication(&scenario, &program, seed, first, args.history_csv);
+                if args.servers_csv {
+                    files.push(ReportFile::new("servers.csv", servers_csv(&scenario, &records)));
+                }
+                if let Some(history) = history {
+                    files.push(ReportFile::new("history.csv", history));
+                }
             }
             if let Some(shard) = args.shard {
                 let state = ShardState::new(&scenario.name, &text, &args.set, seed, replications, shard, &result)?;
@@ -150,14 +161,31 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Every server's record in one replication, in server order.
-fn first_replication(scenario: &Scenario, program: &Program, seed: u64, replication: u64) -> Vec<ServerRecord> {
+/// Every server's record in one replication, in server order, and with `history` its execution
+/// history as the view would show it.
+fn first_replication(
+    scenario: &Scenario,
+    program: &Program,
+    seed: u64,
+    replication: u64,
+    history: bool,
+) -> (Vec<ServerRecord>, Option<Vec<u8>>) {
     let sim = Simulator::new(scenario, program);
     let mut scratch = sim.scratch();
     let mut emissions = Emissions::new(scenario.infrastructure.management_points as usize);
     let mut records = Vec::with_capacity(scenario.fleet.servers as usize);
-    sim.run_replication(seed, replication, &mut scratch, &mut emissions, |r| records.push(*r));
-    records
+    if !history {
+        sim.run_replication(seed, replication, &mut scratch, &mut emissions, |r| records.push(*r));
+        return (records, None);
+    }
+    let mut csv = HistoryCsv::new(program);
+    let mut events: Vec<TraceEvent> = Vec::new();
+    sim.run_replication_with(seed, replication, &mut scratch, &mut emissions, &mut events, |r, events| {
+        records.push(*r);
+        csv.add(r, events);
+        events.clear();
+    });
+    (records, Some(csv.finish()))
 }
 
 /// Runs with a progress bar.

@@ -250,14 +250,28 @@ impl<'a> Simulator<'a> {
         sink: &mut Emissions,
         mut on_server: impl FnMut(&ServerRecord),
     ) {
+        self.run_replication_with(seed, replication, scratch, sink, &mut (), |record, _| on_server(record));
+    }
+
+    /// Like [`Simulator::run_replication`], with an observer that sees every server's events;
+    /// `on_server` gets each record with the observer, after that server's events.
+    pub fn run_replication_with<O: Observer>(
+        &self,
+        seed: u64,
+        replication: u64,
+        scratch: &mut Scratch,
+        sink: &mut Emissions,
+        observer: &mut O,
+        mut on_server: impl FnMut(&ServerRecord, &mut O),
+    ) {
         scratch.class_counters.iter_mut().for_each(|c| *c = 0);
         let mut counters = std::mem::take(&mut scratch.class_counters);
         let servers = servers_stream(seed, replication);
         for index in 0..self.scenario.fleet.servers {
             let stream = servers.index(index);
             let placement = self.place(index, stream, &mut counters);
-            let record = self.run_server(index, stream, placement, scratch, sink, &mut ());
-            on_server(&record);
+            let record = self.run_server(index, stream, placement, scratch, sink, observer);
+            on_server(&record, observer);
         }
         scratch.class_counters = counters;
     }

@@ -2,10 +2,30 @@
 //!
 //! - [`inventory`]: a CMDB export assigning each server its window, class, extension and
 //!   collection variables (`[windows] assign = { inventory = "servers.csv" }`).
+//! - [`xml`] and [`task_sequence`]: a task sequence as the console exports it, read safely into
+//!   groups and steps; [`scenario_writer`] writes it as a complete scenario
+//!   (`patchsim import configmgr`).
+//! - [`timings`]: step timings by name, from `calibrate` or by hand, and how a whole-step time
+//!   becomes a per-item time.
+//! - [`history`], [`fit`] and [`calibration`]: an export of the execution-history view rebuilt
+//!   into step and restart durations, fitted, and written as timings or into a scenario
+//!   (`patchsim calibrate`).
 //!
 //! Every reader here takes untrusted files: it bounds what it reads, never panics, and names
 //! the file, line and column of each mistake.
 
+pub mod calibration;
+pub mod fit;
+pub mod history;
 pub mod inventory;
+pub mod scenario_writer;
+pub mod task_sequence;
+pub mod timings;
+pub mod xml;
 
-pub use inventory::Inventory;
+pub use calibration::{Applied, Calibration, apply_into};
+pub use history::History;
+pub use inventory::{Inventory, InventorySketch};
+pub use scenario_writer::{ImportOptions, ImportedScenario, InventoryChoice, write_scenario};
+pub use task_sequence::{TaskSequence, read_task_sequence};
+pub use timings::Timings;

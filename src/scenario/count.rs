@@ -139,6 +139,55 @@ impl CountDist {
         }
     }
 
+    /// The distribution as an inline TOML value a scenario accepts, e.g. `3` or
+    /// `{ dist = "poisson", mean = 3.0 }`.
+    pub fn to_toml(&self) -> String {
+        match self {
+            Self::Fixed(v) => v.to_string(),
+            Self::Poisson { mean, .. } => format!("{{ dist = \"poisson\", mean = {mean:?} }}"),
+            Self::Binomial { n, p } => format!("{{ dist = \"binomial\", n = {n}, p = {p:?} }}"),
+            Self::Empirical { values, cumulative } => {
+                let mut prev = 0.0;
+                let weights: Vec<String> = cumulative
+                    .iter()
+                    .map(|c| {
+                        let w = c - prev;
+                        prev = *c;
+                        format!("{:?}", super::distribution::tidy(w))
+                    })
+                    .collect();
+                let values: Vec<String> = values.iter().map(u32::to_string).collect();
+                format!(
+                    "{{ dist = \"empirical\", values = [{}], weights = [{}] }}",
+                    values.join(", "),
+                    weights.join(", ")
+                )
+            }
+        }
+    }
+
+    /// The distribution's variance.
+    pub fn variance(&self) -> f64 {
+        match self {
+            Self::Fixed(_) => 0.0,
+            Self::Poisson { mean, .. } => *mean,
+            Self::Binomial { n, p } => f64::from(*n) * p * (1.0 - p),
+            Self::Empirical { values, cumulative } => {
+                let mean = self.mean();
+                let mut prev = 0.0;
+                values
+                    .iter()
+                    .zip(cumulative)
+                    .map(|(v, c)| {
+                        let p = c - prev;
+                        prev = *c;
+                        (f64::from(*v) - mean).powi(2) * p
+                    })
+                    .sum()
+            }
+        }
+    }
+
     /// The distribution's mean.
     pub fn mean(&self) -> f64 {
         match self {

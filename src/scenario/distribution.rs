@@ -325,10 +325,135 @@ impl DurationDist {
         }
     }
 
+    /// The distribution's variance in milliseconds squared (truncation of the normal included).
+    pub fn variance(&self) -> f64 {
+        let sq = |x: f64| x * x;
+        match self {
+            Self::Fixed(_) => 0.0,
+            Self::Uniform { min, max } => sq((*max - *min) as f64) / 12.0,
+            Self::Triangular { min, mode, max } => {
+                let (a, c, b) = (*min as f64, *mode as f64, *max as f64);
+                (a * a + b * b + c * c - a * b - a * c - b * c) / 18.0
+            }
+            Self::Exponential { mean } => sq(*mean as f64),
+            Self::Normal { mean, sd } => {
+                if *sd == 0 {
+                    return 0.0;
+                }
+                let (m, s) = (*mean as f64, *sd as f64);
+                let alpha = -m / s;
+                let lambda = normal_pdf(alpha) / (1.0 - normal_cdf(alpha));
+                s * s * (1.0 + alpha * lambda - lambda * lambda)
+            }
+            Self::LogNormal { mu, sigma, .. } => (sigma * sigma).exp_m1() * (2.0 * mu + sigma * sigma).exp(),
+            Self::Gamma { shape, scale } => shape * sq(*scale as f64),
+            Self::Weibull { shape, scale } => {
+                sq(*scale as f64) * (gamma_fn(1.0 + 2.0 / shape) - sq(gamma_fn(1.0 + 1.0 / shape)))
+            }
+            Self::Empirical { values, cumulative } => {
+                let mean = self.mean();
+                let mut prev = 0.0;
+                values
+                    .iter()
+                    .zip(cumulative)
+                    .map(|(v, c)| {
+                        let p = c - prev;
+                        prev = *c;
+                        sq(*v as f64 - mean) * p
+                    })
+                    .sum()
+            }
+        }
+    }
+
     /// Whether every draw is the same value.
     pub fn is_fixed(&self) -> bool {
         matches!(self, Self::Fixed(_))
     }
+
+    /// A lognormal given by its median and 95th percentile (`p95 ≥ median > 0`), as a scenario
+    /// writes `{ dist = "lognormal", median = …, p95 = … }`.
+    pub fn lognormal(median: Millis, p95: Millis) -> Option<Self> {
+        (median > 0 && p95 >= median).then(|| {
+            let mu = (median as f64).ln();
+            let sigma = ((p95 as f64).ln() - mu) / Z95;
+            Self::LogNormal { form: LogNormalForm::MedianP95 { median, p95 }, mu, sigma }
+        })
+    }
+
+    /// A lognormal with this mean and standard deviation (in milliseconds), written by its
+    /// median and 95th percentile (rounded to whole seconds above a minute); a fixed duration
+    /// when the spread is nil.
+    pub fn lognormal_from_moments(mean: f64, sd: f64) -> Self {
+        if mean.is_nan() || mean <= 0.0 {
+            return Self::Fixed(0);
+        }
+        let sigma2 = (1.0 + (sd / mean).powi(2)).ln();
+        let mu = mean.ln() - sigma2 / 2.0;
+        let median = round_for_humans(mu.exp());
+        let p95 = round_for_humans((mu + Z95 * sigma2.sqrt()).exp());
+        if p95 <= median {
+            return Self::Fixed(median.max(1));
+        }
+        Self::lognormal(median.max(1), p95).unwrap_or(Self::Fixed(median))
+    }
+
+    /// The distribution as an inline TOML value a scenario accepts, e.g. `"3m"` or
+    /// `{ dist = "lognormal", median = "3m", p95 = "10m" }`; reading it back gives the same
+    /// distribution.
+    pub fn to_toml(&self) -> String {
+        let d = |ms: &Millis| format!("\"{}\"", DurationDisplay(*ms));
+        match self {
+            Self::Fixed(v) => d(v),
+            Self::Uniform { min, max } => format!("{{ dist = \"uniform\", min = {}, max = {} }}", d(min), d(max)),
+            Self::Triangular { min, mode, max } => {
+                format!("{{ dist = \"triangular\", min = {}, mode = {}, max = {} }}", d(min), d(mode), d(max))
+            }
+            Self::Exponential { mean } => format!("{{ dist = \"exponential\", mean = {} }}", d(mean)),
+            Self::Normal { mean, sd } => format!("{{ dist = \"normal\", mean = {}, sd = {} }}", d(mean), d(sd)),
+            Self::LogNormal { form: LogNormalForm::MedianP95 { median, p95 }, .. } => {
+                format!("{{ dist = \"lognormal\", median = {}, p95 = {} }}", d(median), d(p95))
+            }
+            Self::LogNormal { form: LogNormalForm::MeanSd { mean, sd }, .. } => {
+                format!("{{ dist = \"lognormal\", mean = {}, sd = {} }}", d(mean), d(sd))
+            }
+            Self::Gamma { shape, scale } => format!("{{ dist = \"gamma\", shape = {shape:?}, scale = {} }}", d(scale)),
+            Self::Weibull { shape, scale } => {
+                format!("{{ dist = \"weibull\", shape = {shape:?}, scale = {} }}", d(scale))
+            }
+            Self::Empirical { values, cumulative } => {
+                let vals: Vec<String> = values.iter().map(d).collect();
+                let mut prev = 0.0;
+                let weights: Vec<String> = cumulative
+                    .iter()
+                    .map(|c| {
+                        let w = c - prev;
+                        prev = *c;
+                        format!("{:?}", tidy(w))
+                    })
+                    .collect();
+                format!(
+                    "{{ dist = \"empirical\", values = [{}], weights = [{}] }}",
+                    vals.join(", "),
+                    weights.join(", ")
+                )
+            }
+        }
+    }
+}
+
+/// Rounds milliseconds the way a person writes a fitted time: whole seconds from a minute up,
+/// tenths of a second from a second up, whole milliseconds below.
+fn round_for_humans(ms: f64) -> Millis {
+    let ms = ms.clamp(0.0, MAX_DURATION as f64);
+    let step = if ms >= 60_000.0 {
+        1000.0
+    } else if ms >= 1000.0 {
+        100.0
+    } else {
+        1.0
+    };
+    ((ms / step).round() * step) as Millis
 }
 
 /// Rounds a sampled value to whole milliseconds, within `[0, MAX_DURATION]`.
@@ -493,6 +618,72 @@ mod tests {
     use super::*;
     use crate::random::Stream;
     use crate::scenario::duration::MINUTE;
+
+    fn parse_dist(text: &str) -> DurationDist {
+        let doc = format!(
+            "name = \"x\"\n[fleet]\nservers = 1\n[windows]\ndays = [\"Mon\"]\nstarts = [\"00:00\"]\nlength = \"2h\"\n[infrastructure]\nstatus_manager_rate = 1\n[[step]]\nname = \"s\"\ntype = \"sleep\"\nduration = {text}\n"
+        );
+        let s = crate::scenario::Scenario::from_toml(&doc, "t.toml").unwrap_or_else(|e| panic!("{text}: {e}"));
+        match &s.steps[0].kind {
+            crate::scenario::NodeKind::Step(crate::scenario::Step {
+                action: crate::scenario::Action::Sleep { duration },
+                ..
+            }) => duration.clone(),
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn to_toml_reads_back_to_the_same_distribution() {
+        for text in [
+            "\"90s\"",
+            "{ dist = \"uniform\", min = \"0s\", max = \"20m\" }",
+            "{ dist = \"triangular\", min = \"1m\", mode = \"2m\", max = \"8m\" }",
+            "{ dist = \"exponential\", mean = \"5m\" }",
+            "{ dist = \"normal\", mean = \"5m\", sd = \"1m30s\" }",
+            "{ dist = \"lognormal\", median = \"3m\", p95 = \"10m\" }",
+            "{ dist = \"lognormal\", mean = \"3m\", sd = \"2m\" }",
+            "{ dist = \"gamma\", shape = 2.5, scale = \"1m\" }",
+            "{ dist = \"weibull\", shape = 1.0, scale = \"1m\" }",
+            "{ dist = \"empirical\", values = [\"1m\", \"2m\"], weights = [0.25, 0.75] }",
+        ] {
+            let d = parse_dist(text);
+            assert_eq!(parse_dist(&d.to_toml()), d, "{text} → {}", d.to_toml());
+        }
+    }
+
+    #[test]
+    fn variances_match_sampled_variances() {
+        let n = 200_000;
+        for text in [
+            "{ dist = \"uniform\", min = \"0s\", max = \"20m\" }",
+            "{ dist = \"triangular\", min = \"1m\", mode = \"2m\", max = \"8m\" }",
+            "{ dist = \"exponential\", mean = \"5m\" }",
+            "{ dist = \"normal\", mean = \"2m\", sd = \"2m\" }",
+            "{ dist = \"lognormal\", median = \"3m\", p95 = \"10m\" }",
+            "{ dist = \"gamma\", shape = 2.5, scale = \"1m\" }",
+            "{ dist = \"weibull\", shape = 1.5, scale = \"1m\" }",
+            "{ dist = \"empirical\", values = [\"1m\", \"2m\"], weights = [0.25, 0.75] }",
+        ] {
+            let d = parse_dist(text);
+            let xs = samples(&d, n);
+            let mean = xs.iter().sum::<f64>() / n as f64;
+            let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+            // The sample variance's relative standard error is about sqrt((kurtosis - 1) / n):
+            // under 3% for every shape here, so 10% is a loose but failing-when-wrong bound.
+            assert!((var / d.variance() - 1.0).abs() < 0.1, "{text}: sampled {var}, formula {}", d.variance());
+        }
+        assert_eq!(parse_dist("\"5m\"").variance(), 0.0);
+    }
+
+    #[test]
+    fn lognormal_from_moments_keeps_the_mean_and_spread() {
+        let d = DurationDist::lognormal_from_moments(600_000.0, 300_000.0);
+        assert!((d.mean() / 600_000.0 - 1.0).abs() < 0.01, "{}", d.mean());
+        assert!((d.variance().sqrt() / 300_000.0 - 1.0).abs() < 0.02, "{}", d.variance().sqrt());
+        assert!(matches!(d, DurationDist::LogNormal { form: LogNormalForm::MedianP95 { .. }, .. }));
+        assert_eq!(DurationDist::lognormal_from_moments(90_000.0, 0.0), DurationDist::Fixed(90_000));
+    }
 
     fn samples(dist: &DurationDist, n: u64) -> Vec<f64> {
         let s = Stream::from_key(99);

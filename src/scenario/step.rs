@@ -162,7 +162,19 @@ impl ExitBehaviour {
             .collect()
     }
 
-    fn read(t: &Table<'_, '_>) -> ReadResult<Self> {
+    /// The exit codes as an inline TOML table a scenario accepts, e.g. `{ 0 = 0.97, 1 = 0.03 }`.
+    pub fn exit_codes_toml(&self) -> String {
+        let pairs: Vec<String> = self
+            .probabilities()
+            .iter()
+            .map(|(code, p)| format!("{code} = {:?}", super::distribution::tidy(*p)))
+            .collect();
+        format!("{{ {} }}", pairs.join(", "))
+    }
+
+    /// Reads `exit_codes`, `success_codes`, `on_3010` and `timeout` from a step's table (each
+    /// optional).
+    pub fn read(t: &Table<'_, '_>) -> ReadResult<Self> {
         let mut exit = Self::default();
         if let Some(v) = t.get("exit_codes") {
             let table = v.named_table("a table of exit codes and probabilities, e.g. { 0 = 0.98, 1 = 0.02 }")?;

@@ -1,0 +1,183 @@
+//! `patchsim calibrate`: last month's execution history, fitted into step timings — written as a
+//! timings file, or into a scenario's matching steps in place.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::Args;
+
+use super::output::{to_stdout, write_file_atomically};
+use crate::import::{Calibration, History, apply_into};
+use crate::scenario::Scenario;
+use crate::scenario::duration::DurationDisplay;
+
+/// The first line of a timings file `calibrate` writes (so that it may replace its own file).
+const HEADER: &str = "# Fitted by `patchsim calibrate`";
+
+/// Arguments of `patchsim calibrate`.
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// An export of the vSMS_TaskSequenceExecutionStatus view (CSV; docs/import.md has the query)
+    pub history: PathBuf,
+
+    /// Write the fitted timings here (`-` for standard output); use it with
+    /// `patchsim import configmgr --timings`
+    #[arg(long, short = 'o', value_name = "FITTED.toml", required_unless_present = "into")]
+    pub out: Option<PathBuf>,
+
+    /// Also write the fits into this scenario's steps of the same name, and its [restart]
+    /// duration, keeping everything else as it is
+    #[arg(long, value_name = "SCENARIO.toml")]
+    pub into: Option<PathBuf>,
+
+    /// Replace FITTED.toml even if calibrate did not write it
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Runs `patchsim calibrate`.
+pub fn execute(args: &CalibrateArgs) -> anyhow::Result<()> {
+    if let Some(out) = &args.out
+        && out.as_os_str() != "-"
+        && out.exists()
+        && !args.force
+    {
+        let ours = std::fs::read_to_string(out).is_ok_and(|t| t.starts_with(HEADER));
+        if !ours {
+            bail!("{} exists and was not written by calibrate: choose another --out, or add --force", out.display());
+        }
+    }
+    let shown = args.history.display().to_string();
+    let history = History::read(&args.history, &shown)?;
+    let calibration = Calibration::fit(&history);
+    let source = args.history.file_name().map_or(shown.clone(), |n| n.to_string_lossy().into_owned());
+
+    // The scenario is checked and rewritten in memory first: nothing is written unless all is well.
+    let into = match &args.into {
+        Some(path) => {
+            let scenario = Scenario::load(path)?;
+            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+            let applied = apply_into(&text, &path.display().to_string(), &scenario, &calibration)?;
+            Some((path, applied))
+        }
+        None => None,
+    };
+
+    for b in &history.bad {
+        let lines: Vec<String> = b.lines.iter().map(u64::to_string).collect();
+        eprintln!(
+            "warning: {shown}: {} row{} not used: {} (line {}{})",
+            b.count,
+            if b.count == 1 { "" } else { "s" },
+            b.reason,
+            lines.join(", "),
+            if b.count as usize > b.lines.len() { ", …" } else { "" }
+        );
+    }
+    let to_stdout_only = args.out.as_ref().is_some_and(|o| o.as_os_str() == "-");
+    if !to_stdout_only {
+        print_table(&history, &calibration, &shown);
+    }
+    if let Some(out) = &args.out {
+        let text = calibration.to_toml(&history, &source);
+        if to_stdout_only {
+            to_stdout(text.as_bytes())?;
+        } else {
+            write_file_atomically(out, text.as_bytes())?;
+            sayln!(
+                "\nWrote {}: timings for {} steps{}.",
+                out.display(),
+                calibration.steps.len(),
+                if calibration.restart.is_some() { " and restarts" } else { "" }
+            );
+        }
+    }
+    if let Some((path, applied)) = into {
+        for w in &applied.warnings {
+            eprintln!("warning: {}: {w}", path.display());
+        }
+        write_file_atomically(path, applied.text.as_bytes())?;
+        let say = |text: String| {
+            if to_stdout_only {
+                eprintln!("{text}");
+            } else {
+                sayln!("{text}");
+            }
+        };
+        say(format!(
+            "\nUpdated {}: {} step{}{}.",
+            path.display(),
+            applied.updated.len(),
+            if applied.updated.len() == 1 { "" } else { "s" },
+            if applied.restart { " and the [restart] duration" } else { "" }
+        ));
+        for (name, keys) in &applied.updated {
+            say(format!("  {name}: {}", keys.join(", ")));
+        }
+        if !applied.unmatched.is_empty() {
+            say(format!(
+                "  No step of that name for {} history step{}: {}",
+                applied.unmatched.len(),
+                if applied.unmatched.len() == 1 { "" } else { "s" },
+                applied.unmatched.join(", ")
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn print_table(history: &History, calibration: &Calibration, shown: &str) {
+    sayln!(
+        "{shown}: {} rows, {} runs on {} servers{}{}.",
+        history.rows,
+        history.runs,
+        history.servers,
+        history.span.as_ref().map(|(a, b)| format!(", {a} to {b}")).unwrap_or_default(),
+        if history.bad_rows() > 0 { format!("; {} rows not used (above)", history.bad_rows()) } else { String::new() }
+    );
+    sayln!("\n{:<48} {:>7} {:>9} {:>9} {:>7}  {:<5}  exit codes", "step", "samples", "median", "p95", "KS", "fit");
+    let secs = |s: f64| DurationDisplay((s * 1000.0).round() as u64).to_string();
+    if let Some(f) = &calibration.restart {
+        sayln!(
+            "{:<48} {:>7} {:>9} {:>9} {:>7.3}  {:<5}",
+            "(restarts)",
+            f.n,
+            secs(f.median()),
+            secs(f.p95()),
+            f.ks,
+            if f.acceptable() { "good" } else { "POOR" }
+        );
+    }
+    for s in &calibration.steps {
+        let codes: Vec<String> = s
+            .exit_codes
+            .iter()
+            .map(|(c, p)| format!("{c}: {}%", crate::scenario::distribution::tidy(p * 100.0)))
+            .collect();
+        let name: String = if s.name.chars().count() > 48 {
+            s.name.chars().take(47).chain(std::iter::once('…')).collect()
+        } else {
+            s.name.clone()
+        };
+        match &s.fit {
+            Some(f) => sayln!(
+                "{:<48} {:>7} {:>9} {:>9} {:>7.3}  {:<5}  {}",
+                name,
+                f.n,
+                secs(f.median()),
+                secs(f.p95()),
+                f.ks,
+                if f.sigma == 0.0 {
+                    "fixed"
+                } else if f.acceptable() {
+                    "good"
+                } else {
+                    "POOR"
+                },
+                codes.join(", ")
+            ),
+            None => sayln!("{:<48} {:>7} {:>9} {:>9} {:>7}  {:<5}  {}", name, 0, "-", "-", "-", "-", codes.join(", ")),
+        }
+    }
+    sayln!("\nKS: the largest gap between the data and the fitted lognormal; POOR means above 1.36/sqrt(samples).");
+}

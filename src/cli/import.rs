@@ -1,0 +1,193 @@
+//! `patchsim import configmgr`: a task sequence exported from the console becomes a complete
+//! scenario, its windows and classes from an inventory when one is given.
+
+use std::path::{Component, Path, PathBuf};
+
+use anyhow::{Context, bail};
+use clap::{Args, Subcommand};
+
+use super::output::{to_stdout, write_file_atomically};
+use crate::import::{ImportOptions, InventoryChoice, InventorySketch, Timings, read_task_sequence, write_scenario};
+use crate::scenario::Scenario;
+use crate::scenario::duration::{Millis, parse_duration};
+
+/// Arguments of `patchsim import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// What to import
+    #[command(subcommand)]
+    pub source: ImportSource,
+}
+
+/// What can be imported.
+#[derive(Debug, Subcommand)]
+pub enum ImportSource {
+    /// A task sequence exported from the ConfigMgr console or PowerShell, written as a complete
+    /// scenario (docs/import.md shows how to export one)
+    Configmgr(ConfigMgrArgs),
+}
+
+/// Arguments of `patchsim import configmgr`.
+#[derive(Debug, Args)]
+pub struct ConfigMgrArgs {
+    /// The exported task sequence: the <sequence> XML, or an SMS_TaskSequencePackage export
+    /// holding it
+    pub sequence: PathBuf,
+
+    /// The scenario file to write (`-` for standard output)
+    #[arg(long, short = 'o', value_name = "SCENARIO.toml")]
+    pub out: PathBuf,
+
+    /// Step timings by step name, as `patchsim calibrate` writes them, instead of the per-type
+    /// defaults
+    #[arg(long, value_name = "TIMINGS.toml")]
+    pub timings: Option<PathBuf>,
+
+    /// An inventory (CMDB) export: the servers, their windows and classes come from it
+    #[arg(long, value_name = "SERVERS.csv")]
+    pub inventory: Option<PathBuf>,
+
+    /// How many servers the sequence is deployed to, without an inventory (default 1000)
+    #[arg(long, value_name = "N", conflicts_with = "inventory")]
+    pub servers: Option<u64>,
+
+    /// The scenario's name (default: made from the task sequence's name)
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// Length of every maintenance window (default 2h)
+    #[arg(long, value_name = "DURATION", value_parser = duration_arg)]
+    pub window_length: Option<Millis>,
+
+    /// The deployment's maximum run time (default 120m, the console's; 0s for none)
+    #[arg(long, value_name = "DURATION", value_parser = duration_arg)]
+    pub max_run_time: Option<Millis>,
+
+    /// Replace SCENARIO.toml if it exists
+    #[arg(long)]
+    pub force: bool,
+}
+
+fn duration_arg(text: &str) -> Result<Millis, String> {
+    parse_duration(text)
+}
+
+/// Runs `patchsim import`.
+pub fn execute(args: &ImportArgs) -> anyhow::Result<()> {
+    match &args.source {
+        ImportSource::Configmgr(a) => configmgr(a),
+    }
+}
+
+fn configmgr(args: &ConfigMgrArgs) -> anyhow::Result<()> {
+    let to_stdout_only = args.out.as_os_str() == "-";
+    if !to_stdout_only && args.out.exists() && !args.force {
+        bail!("{} exists: choose another --out, or add --force to replace it", args.out.display());
+    }
+    if let Some(n) = args.servers
+        && !(1..=crate::scenario::fleet::MAX_SERVERS as u64).contains(&n)
+    {
+        bail!("--servers {n}: give 1 to {} servers", crate::scenario::fleet::MAX_SERVERS);
+    }
+    let shown = args.sequence.display().to_string();
+    let meta = std::fs::metadata(&args.sequence).with_context(|| format!("cannot read {shown}"))?;
+    if meta.is_dir() {
+        bail!("{shown} is a folder: name the exported task sequence XML file");
+    }
+    if meta.len() > crate::import::xml::Limits::default().max_bytes as u64 {
+        bail!("{shown}: the file is {} bytes, more than a task sequence export can plausibly be", meta.len());
+    }
+    let bytes = std::fs::read(&args.sequence).with_context(|| format!("cannot read {shown}"))?;
+    let ts = read_task_sequence(&bytes).map_err(|e| match e.line {
+        Some(_) => anyhow::anyhow!("{shown}:{e}"),
+        None => anyhow::anyhow!("{shown}: {e}"),
+    })?;
+
+    let timings = args.timings.as_deref().map(Timings::read).transpose()?;
+    let out_dir = match args.out.parent() {
+        Some(p) if !to_stdout_only && !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let inventory = match &args.inventory {
+        Some(path) => {
+            let sketch = InventorySketch::read(path, &path.display().to_string())?;
+            Some(InventoryChoice { path: relative_path(&out_dir, path)?, sketch })
+        }
+        None => None,
+    };
+    let defaults = ImportOptions::default();
+    let options = ImportOptions {
+        source: args.sequence.file_name().map_or(shown.clone(), |n| n.to_string_lossy().into_owned()),
+        name: args.name.clone(),
+        servers: args.servers.unwrap_or(defaults.servers),
+        inventory,
+        window_length: args.window_length.unwrap_or(defaults.window_length),
+        max_run_time: args.max_run_time.unwrap_or(defaults.max_run_time),
+    };
+    let imported = write_scenario(&ts, &options, timings.as_ref());
+
+    // The written scenario must load as it is: check it as the file it will be.
+    let as_file = if to_stdout_only { out_dir.join("imported.toml") } else { args.out.clone() };
+    Scenario::from_toml(&imported.text, &as_file.display().to_string())
+        .context("the imported scenario does not load (please report this with the export)")?;
+
+    for warning in &imported.warnings {
+        eprintln!("warning: {shown}: {warning}");
+    }
+    if to_stdout_only {
+        return to_stdout(imported.text.as_bytes());
+    }
+    write_file_atomically(&args.out, imported.text.as_bytes())?;
+    sayln!(
+        "Wrote {}: {} steps in {} groups{}.",
+        args.out.display(),
+        imported.steps,
+        imported.groups,
+        match imported.warnings.len() {
+            0 => String::new(),
+            1 => ", 1 note (above, and at the top of the file)".to_owned(),
+            n => format!(", {n} notes (above, and at the top of the file)"),
+        }
+    );
+    sayln!("Check the lines marked CHANGE, then: patchsim validate {0} && patchsim run {0}", args.out.display());
+    Ok(())
+}
+
+/// `target` as a path relative to the folder `from`, written with `/` (which every platform
+/// reads); absolute when they share nothing.
+fn relative_path(from: &Path, target: &Path) -> anyhow::Result<String> {
+    let absolute = |p: &Path| -> anyhow::Result<Vec<String>> {
+        let full = std::path::absolute(p).with_context(|| format!("cannot resolve {}", p.display()))?;
+        let mut parts: Vec<String> = Vec::new();
+        for c in full.components() {
+            match c {
+                Component::ParentDir => {
+                    parts.pop();
+                }
+                Component::CurDir => {}
+                other => parts.push(other.as_os_str().to_string_lossy().into_owned()),
+            }
+        }
+        Ok(parts)
+    };
+    let (from, to) = (absolute(from)?, absolute(target)?);
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    if common == 0 {
+        return Ok(target.display().to_string());
+    }
+    let mut parts: Vec<String> = vec!["..".to_owned(); from.len() - common];
+    parts.extend(to[common..].iter().cloned());
+    Ok(parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_climb_out_of_the_scenario_folder() {
+        assert_eq!(relative_path(Path::new("a/b"), Path::new("a/c/servers.csv")).unwrap(), "../c/servers.csv");
+        assert_eq!(relative_path(Path::new("."), Path::new("servers.csv")).unwrap(), "servers.csv");
+        assert_eq!(relative_path(Path::new("x/./y/.."), Path::new("x/s.csv")).unwrap(), "s.csv");
+    }
+}

@@ -1,0 +1,589 @@
+//! Execution history: an export of the `vSMS_TaskSequenceExecutionStatus` view, rebuilt into
+//! runs and per-step durations.
+//!
+//! Each row is one status message of one run: `AdvertisementID, ResourceID, ExecutionTime,
+//! Step, ActionName, GroupName, LastStatusMsgID, LastStatusMsgName, ExitCode, ActionOutput`.
+//! Rows are grouped by (`ResourceID`, `AdvertisementID`) and ordered by time (messages at the
+//! same moment in the file's order, but a run's start first and its end last);
+//! a message 11140 ("the task sequence execution engine started") begins a new run. Within a run,
+//! the duration of a step is the time since the run's previous message; a restart message
+//! (11142) gives a restart's duration the same way.
+//!
+//! Rows that cannot be used (a time that is not a time, a missing server, a message ID that is
+//! not a number) are counted by reason with the first lines that show it — never dropped
+//! silently.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::scenario::error::ScenarioError;
+
+/// The engine started the task sequence: a run begins.
+pub const MSG_RUN_STARTED: u32 = 11140;
+/// The engine completed an action (a step succeeded).
+pub const MSG_STEP_SUCCEEDED: u32 = 11134;
+/// The engine failed executing an action (a step failed).
+pub const MSG_STEP_FAILED: u32 = 11135;
+/// The engine performed a restart initiated by an action.
+pub const MSG_RESTART: u32 = 11142;
+/// The engine completed the task sequence.
+pub const MSG_RUN_COMPLETED: u32 = 11143;
+/// The engine failed the task sequence.
+pub const MSG_RUN_FAILED: u32 = 11141;
+
+/// Columns the history must have.
+pub const REQUIRED_COLUMNS: &[&str] =
+    &["AdvertisementID", "ResourceID", "ExecutionTime", "ActionName", "LastStatusMsgID"];
+
+/// Largest history file read (4 GiB).
+pub const MAX_HISTORY_BYTES: u64 = 4 << 30;
+
+/// How many example lines to keep for each reason a row was not used.
+const EXAMPLES: usize = 5;
+
+/// The history, rebuilt into samples.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct History {
+    /// Data rows read (excluding the header and blank lines).
+    pub rows: u64,
+    /// Rows not used, by reason.
+    pub bad: Vec<BadRows>,
+    /// Runs found.
+    pub runs: u64,
+    /// Distinct servers (`ResourceID`).
+    pub servers: u64,
+    /// Earliest and latest `ExecutionTime`, as written.
+    pub span: Option<(String, String)>,
+    /// Completion messages that were the first message of their run (no start message before
+    /// them in the export), so their duration is unknown.
+    pub untimed: u64,
+    /// Per step name (`ActionName`), in order of first appearance by step index.
+    pub actions: Vec<ActionSamples>,
+    /// Restart durations, in seconds.
+    pub restarts: Vec<f64>,
+}
+
+/// Rows left out for one reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadRows {
+    /// Why.
+    pub reason: String,
+    /// How many rows.
+    pub count: u64,
+    /// The first few lines (1-based, in the file).
+    pub lines: Vec<u64>,
+}
+
+/// What the history says about one step.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ActionSamples {
+    /// The step's name (`ActionName`).
+    pub name: String,
+    /// Durations in seconds (the time since the run's previous message), positive ones only.
+    pub durations: Vec<f64>,
+    /// Completions whose duration was 0 (same time as the previous message), left out of fits.
+    pub zero: u64,
+    /// Exit codes seen on its completion messages, with counts, ascending by code.
+    pub exit_codes: Vec<(i64, u64)>,
+    /// Completions without an exit code.
+    pub no_exit_code: u64,
+    /// Completions that failed (11135).
+    pub failed: u64,
+    /// The most completions of this name in one run: above 1, each completion is one item of an
+    /// install (or one of several steps of that name), not the whole step.
+    pub most_in_a_run: u32,
+}
+
+/// One usable row.
+struct Row {
+    line: u64,
+    run_key: u32,
+    time_ms: i64,
+    step: i64,
+    action: u32,
+    message: u32,
+    exit_code: Option<i64>,
+}
+
+impl History {
+    /// Reads and rebuilds a history file; `shown` names it in errors.
+    pub fn read(path: &Path, shown: &str) -> Result<Self, ScenarioError> {
+        let meta = std::fs::metadata(path).map_err(|e| {
+            let why = match e.kind() {
+                std::io::ErrorKind::NotFound => "no such file".to_owned(),
+                _ => e.to_string(),
+            };
+            ScenarioError::file(shown, format!("cannot read the history: {why}"))
+        })?;
+        if meta.is_dir() {
+            return Err(ScenarioError::file(shown, "is a folder, not a history CSV file"));
+        }
+        if meta.len() > MAX_HISTORY_BYTES {
+            return Err(ScenarioError::file(
+                shown,
+                format!("the history is {} bytes, more than the {MAX_HISTORY_BYTES} read at most", meta.len()),
+            ));
+        }
+        let bytes =
+            std::fs::read(path).map_err(|e| ScenarioError::file(shown, format!("cannot read the history: {e}")))?;
+        Self::parse(&bytes, shown)
+    }
+
+    /// Rebuilds the history from the bytes of a CSV export.
+    pub fn parse(bytes: &[u8], shown: &str) -> Result<Self, ScenarioError> {
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Err(ScenarioError::file(
+                shown,
+                "the history is empty: it needs a header line and one line per status message",
+            ));
+        }
+        let header_line = bytes.split(|b| *b == b'\n').next().unwrap_or(bytes);
+        let delimiter = if header_line.contains(&b',') {
+            b','
+        } else if header_line.contains(&b';') {
+            b';'
+        } else if header_line.contains(&b'\t') {
+            b'\t'
+        } else {
+            b','
+        };
+        let mut reader =
+            csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(bytes);
+        let mut records = reader.byte_records();
+        let header = match records.next() {
+            Some(Ok(h)) => h,
+            Some(Err(e)) => return Err(ScenarioError::file(shown, format!("cannot read the header: {e}"))),
+            None => return Err(ScenarioError::file(shown, "the history has no header line")),
+        };
+        let names: Vec<String> =
+            header.iter().map(|h| String::from_utf8_lossy(h).trim().to_ascii_lowercase()).collect();
+        let find = |wanted: &str| names.iter().position(|n| *n == wanted.to_ascii_lowercase());
+        let missing: Vec<&str> = REQUIRED_COLUMNS.iter().copied().filter(|c| find(c).is_none()).collect();
+        if !missing.is_empty() {
+            return Err(ScenarioError {
+                file: shown.to_owned(),
+                line: Some(1),
+                column: None,
+                key: None,
+                message: format!(
+                    "the header lacks {}; an export of vSMS_TaskSequenceExecutionStatus has {}",
+                    missing.join(", "),
+                    "AdvertisementID, ResourceID, ExecutionTime, Step, ActionName, GroupName, LastStatusMsgID, LastStatusMsgName, ExitCode, ActionOutput"
+                ),
+            });
+        }
+        let col = |c: &str| find(c).unwrap_or(usize::MAX);
+        let (c_advert, c_resource, c_time, c_action, c_msg) = (
+            col("AdvertisementID"),
+            col("ResourceID"),
+            col("ExecutionTime"),
+            col("ActionName"),
+            col("LastStatusMsgID"),
+        );
+        let c_step = find("Step");
+        let c_exit = find("ExitCode");
+
+        let mut history = Self::default();
+        let mut bad: Vec<BadRows> = Vec::new();
+        let mut note = |reason: String, line: u64| match bad.iter_mut().find(|b| b.reason == reason) {
+            Some(b) => {
+                b.count += 1;
+                if b.lines.len() < EXAMPLES {
+                    b.lines.push(line);
+                }
+            }
+            None => bad.push(BadRows { reason, count: 1, lines: vec![line] }),
+        };
+        let mut run_keys: HashMap<(String, String), u32> = HashMap::new();
+        let mut action_ids: HashMap<String, u32> = HashMap::new();
+        let mut action_names: Vec<String> = Vec::new();
+        let mut servers: HashMap<String, ()> = HashMap::new();
+        let mut rows: Vec<Row> = Vec::new();
+        let mut earliest: Option<(i64, String)> = None;
+        let mut latest: Option<(i64, String)> = None;
+        for record in records {
+            let record = match record {
+                Ok(r) => r,
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    history.rows += 1;
+                    note("the CSV line cannot be read (a stray double quote?)".to_owned(), line);
+                    continue;
+                }
+            };
+            let line = record.position().map_or(0, |p| p.line());
+            if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+                continue;
+            }
+            history.rows += 1;
+            let text = |i: usize| -> Option<String> {
+                record.get(i).and_then(|f| std::str::from_utf8(f).ok()).map(|s| s.trim().to_owned())
+            };
+            if record.len() < names.len() {
+                note(format!("the line has {} fields, the header {}", record.len(), names.len()), line);
+                continue;
+            }
+            let Some(resource) = text(c_resource).filter(|s| !s.is_empty()) else {
+                note("no ResourceID".to_owned(), line);
+                continue;
+            };
+            let Some(advert) = text(c_advert).filter(|s| !s.is_empty()) else {
+                note("no AdvertisementID".to_owned(), line);
+                continue;
+            };
+            let Some(time_text) = text(c_time) else {
+                note("ExecutionTime is not text".to_owned(), line);
+                continue;
+            };
+            let Some(time_ms) = parse_time(&time_text) else {
+                note("ExecutionTime is not a time written as YYYY-MM-DD HH:MM:SS[.fff] or ISO 8601".to_owned(), line);
+                continue;
+            };
+            let Some(message) = text(c_msg).and_then(|m| m.parse::<u32>().ok()) else {
+                note("LastStatusMsgID is not a message number".to_owned(), line);
+                continue;
+            };
+            let action_name = text(c_action).unwrap_or_default();
+            let timed = matches!(message, MSG_STEP_SUCCEEDED | MSG_STEP_FAILED);
+            if timed && action_name.is_empty() {
+                note("a step completion (11134/11135) with no ActionName".to_owned(), line);
+                continue;
+            }
+            let step = match c_step.and_then(text) {
+                Some(s) if !s.is_empty() => match s.parse::<i64>() {
+                    Ok(v) => v,
+                    Err(_) => {
+                        note("Step is not a number".to_owned(), line);
+                        continue;
+                    }
+                },
+                _ => i64::MAX,
+            };
+            let exit_code = match c_exit.and_then(text) {
+                Some(s) if !s.is_empty() => match parse_exit_code(&s) {
+                    Some(c) => Some(c),
+                    None => {
+                        note("ExitCode is not a number".to_owned(), line);
+                        continue;
+                    }
+                },
+                _ => None,
+            };
+            servers.entry(resource.clone()).or_default();
+            let next = run_keys.len() as u32;
+            let run_key = *run_keys.entry((resource, advert)).or_insert(next);
+            let action = match action_ids.get(&action_name) {
+                Some(id) => *id,
+                None => {
+                    let id = action_names.len() as u32;
+                    action_ids.insert(action_name.clone(), id);
+                    action_names.push(action_name);
+                    id
+                }
+            };
+            if earliest.as_ref().is_none_or(|(t, _)| time_ms < *t) {
+                earliest = Some((time_ms, time_text.clone()));
+            }
+            if latest.as_ref().is_none_or(|(t, _)| time_ms > *t) {
+                latest = Some((time_ms, time_text));
+            }
+            rows.push(Row { line, run_key, time_ms, step, action, message, exit_code });
+        }
+        history.servers = servers.len() as u64;
+        history.span = earliest.zip(latest).map(|((_, a), (_, b))| (a, b));
+        history.bad = bad;
+        if rows.is_empty() {
+            return Err(ScenarioError::file(
+                shown,
+                format!(
+                    "no usable row{}",
+                    history.bad.first().map(|b| format!(": {} (line {})", b.reason, b.lines[0])).unwrap_or_default()
+                ),
+            ));
+        }
+
+        // Runs: by server and deployment, in time order. Messages at the same moment keep the
+        // file's order, except that a run's start comes first and its end last.
+        let rank = |message: u32| match message {
+            MSG_RUN_STARTED => 0u8,
+            MSG_RUN_FAILED | MSG_RUN_COMPLETED | 11170 | 11171 => 2,
+            _ => 1,
+        };
+        rows.sort_by_key(|r| (r.run_key, r.time_ms, rank(r.message), r.line));
+        let mut samples: Vec<ActionSamples> =
+            action_names.iter().map(|n| ActionSamples { name: n.clone(), ..ActionSamples::default() }).collect();
+        let mut first_step: Vec<i64> = vec![i64::MAX; action_names.len()];
+        let mut exit_counts: Vec<HashMap<i64, u64>> = vec![HashMap::new(); action_names.len()];
+        let mut previous: Option<(u32, i64)> = None;
+        // Completions of each name in the current run: (run number, count).
+        let mut in_run: Vec<(u64, u32)> = vec![(u64::MAX, 0); action_names.len()];
+        let mut run_number = 0u64;
+        for row in &rows {
+            if row.message == MSG_RUN_STARTED || previous.is_none_or(|(key, _)| key != row.run_key) {
+                run_number += 1;
+            }
+            let since = match previous {
+                Some((key, t)) if key == row.run_key && row.message != MSG_RUN_STARTED => Some(row.time_ms - t),
+                _ => None,
+            };
+            if row.message == MSG_RUN_STARTED {
+                history.runs += 1;
+            }
+            previous = Some((row.run_key, row.time_ms));
+            match row.message {
+                MSG_STEP_SUCCEEDED | MSG_STEP_FAILED => {
+                    let a = row.action as usize;
+                    first_step[a] = first_step[a].min(row.step);
+                    let seen = &mut in_run[a];
+                    *seen = if seen.0 == run_number { (run_number, seen.1 + 1) } else { (run_number, 1) };
+                    let s = &mut samples[a];
+                    s.most_in_a_run = s.most_in_a_run.max(seen.1);
+                    if row.message == MSG_STEP_FAILED {
+                        s.failed += 1;
+                    }
+                    match row.exit_code {
+                        Some(c) => *exit_counts[a].entry(c).or_default() += 1,
+                        None => s.no_exit_code += 1,
+                    }
+                    match since {
+                        Some(ms) if ms > 0 => s.durations.push(ms as f64 / 1000.0),
+                        Some(_) => s.zero += 1,
+                        None => history.untimed += 1,
+                    }
+                }
+                MSG_RESTART => {
+                    if let Some(ms) = since.filter(|ms| *ms > 0) {
+                        history.restarts.push(ms as f64 / 1000.0);
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (s, counts) in samples.iter_mut().zip(exit_counts) {
+            let mut codes: Vec<(i64, u64)> = counts.into_iter().collect();
+            codes.sort();
+            s.exit_codes = codes;
+        }
+        let mut order: Vec<usize> = (0..samples.len()).collect();
+        order.sort_by_key(|i| (first_step[*i], *i));
+        history.actions = order
+            .into_iter()
+            .map(|i| std::mem::take(&mut samples[i]))
+            .filter(|s| !s.durations.is_empty() || s.zero > 0 || !s.exit_codes.is_empty() || s.no_exit_code > 0)
+            .collect();
+        Ok(history)
+    }
+
+    /// Rows not used, in all.
+    pub fn bad_rows(&self) -> u64 {
+        self.bad.iter().map(|b| b.count).sum()
+    }
+}
+
+/// An exit code as the view writes it: a decimal integer (possibly negative), or hex `0x…`.
+fn parse_exit_code(text: &str) -> Option<i64> {
+    if let Some(hex) = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        return u32::from_str_radix(hex, 16).ok().map(|v| i64::from(v as i32));
+    }
+    text.parse::<i64>().ok()
+}
+
+/// Milliseconds since 1970-01-01 00:00 UTC of `YYYY-MM-DD HH:MM:SS[.fffffff]` or ISO 8601
+/// (`T` between date and time, optional `Z` or `±HH:MM`). Times without a zone are taken as
+/// they are (the view's times are all in one zone, which is all durations need).
+pub fn parse_time(text: &str) -> Option<i64> {
+    let t = text.trim();
+    let (date, rest) = t.split_at_checked(10)?;
+    let mut d = date.split('-');
+    let (y, m, day) = (d.next()?, d.next()?, d.next()?);
+    if y.len() != 4 || m.len() != 2 || day.len() != 2 || d.next().is_some() {
+        return None;
+    }
+    let (y, m, day): (i64, u32, u32) = (digits(y)? as i64, digits(m)? as u32, digits(day)? as u32);
+    if !(1..=12).contains(&m) || day == 0 || day > days_in_month(y, m) {
+        return None;
+    }
+    let rest = rest.strip_prefix(' ').or_else(|| rest.strip_prefix('T'))?;
+    let (clock, zone_ms) = split_zone(rest)?;
+    let (hms, frac) = match clock.split_once('.') {
+        Some((a, f)) => (a, Some(f)),
+        None => (clock, None),
+    };
+    let mut parts = hms.split(':');
+    let (h, mi, s) = (parts.next()?, parts.next()?, parts.next().unwrap_or("00"));
+    if h.len() != 2 || mi.len() != 2 || s.len() != 2 || parts.next().is_some() {
+        return None;
+    }
+    let (h, mi, s) = (digits(h)?, digits(mi)?, digits(s)?);
+    if h > 23 || mi > 59 || s > 59 {
+        return None;
+    }
+    let ms = match frac {
+        None => 0,
+        Some(f) if !f.is_empty() && f.len() <= 9 => {
+            let v = digits(f)?;
+            (v as f64 / 10f64.powi(f.len() as i32) * 1000.0).round() as i64
+        }
+        Some(_) => return None,
+    };
+    let days = days_from_civil(y, m, day);
+    Some(((days * 24 + h as i64) * 60 + mi as i64) * 60_000 + s as i64 * 1000 + ms - zone_ms)
+}
+
+fn digits(text: &str) -> Option<u64> {
+    (!text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())).then(|| text.parse().ok()).flatten()
+}
+
+/// Splits a trailing `Z` or `±HH:MM` off a clock time; the zone as an offset in milliseconds.
+fn split_zone(text: &str) -> Option<(&str, i64)> {
+    if let Some(clock) = text.strip_suffix('Z').or_else(|| text.strip_suffix('z')) {
+        return Some((clock, 0));
+    }
+    if text.len() > 6 {
+        let (clock, zone) = text.split_at(text.len() - 6);
+        let sign = match zone.as_bytes()[0] {
+            b'+' => 1,
+            b'-' => -1,
+            _ => return Some((text, 0)),
+        };
+        let (zh, zm) = zone[1..].split_once(':')?;
+        let (zh, zm) = (digits(zh)? as i64, digits(zm)? as i64);
+        if zh > 14 || zm > 59 {
+            return None;
+        }
+        return Some((clock, sign * (zh * 60 + zm) * 60_000));
+    }
+    Some((text, 0))
+}
+
+fn days_in_month(y: i64, m: u32) -> u32 {
+    match m {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Formats milliseconds since 1970-01-01 as the view writes times: `YYYY-MM-DD HH:MM:SS.fff`.
+pub fn format_time(ms: i64) -> String {
+    let days = ms.div_euclid(86_400_000);
+    let in_day = ms.rem_euclid(86_400_000);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}.{:03}",
+        in_day / 3_600_000,
+        (in_day / 60_000) % 60,
+        (in_day / 1000) % 60,
+        in_day % 1000
+    )
+}
+
+/// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (i64::from(m) + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_view_s_times_and_iso_8601() {
+        assert_eq!(parse_time("1970-01-01 00:00:00"), Some(0));
+        assert_eq!(parse_time("1970-01-02 00:00:01.5"), Some(86_401_500));
+        assert_eq!(parse_time("2026-11-03 04:12:33.1234567"), parse_time("2026-11-03T04:12:33.123Z"));
+        assert_eq!(parse_time("2026-11-03T06:12:33+02:00"), parse_time("2026-11-03 04:12:33"));
+        assert_eq!(parse_time("2024-02-29 12:00"), Some(days_from_civil(2024, 2, 29) * 86_400_000 + 43_200_000));
+        for bad in [
+            "",
+            "03/11/2026 04:12:33",
+            "2026-13-01 00:00:00",
+            "2026-02-30 00:00:00",
+            "2026-11-03 24:00:00",
+            "2026-11-03",
+            "2026-11-03 4:12:33",
+            "x026-11-03 04:12:33",
+        ] {
+            assert_eq!(parse_time(bad), None, "{bad:?}");
+        }
+        for ms in [0, 86_401_500, parse_time("2024-02-29 23:59:59.999").unwrap(), -1] {
+            assert_eq!(parse_time(&format_time(ms)), Some(ms), "{}", format_time(ms));
+        }
+        assert_eq!(format_time(parse_time("2024-01-01 04:05:06").unwrap()), "2024-01-01 04:05:06.000");
+        assert_eq!(parse_exit_code("-2147023436"), Some(-2_147_023_436));
+        assert_eq!(parse_exit_code("0x80070BC2"), Some(-2_147_021_886));
+    }
+
+    #[test]
+    fn rebuilds_runs_steps_and_restarts_and_counts_bad_rows() {
+        let csv = "AdvertisementID,ResourceID,ExecutionTime,Step,ActionName,GroupName,LastStatusMsgID,LastStatusMsgName,ExitCode,ActionOutput
+PS1,16777220,2026-11-03 04:00:00,0,,,11140,started,,
+PS1,16777220,2026-11-03 04:05:00,1,Patch,,11134,ok,3010,\"out, with comma\"
+PS1,16777220,2026-11-03 04:11:00,1,Patch,,11142,restart,,
+PS1,16777220,2026-11-03 04:12:00,2,Tidy,,11135,failed,1,
+PS1,16777221,2026-11-03 04:02:00,1,Patch,,11134,ok,0,
+PS1,16777221,2026-11-03 04:00:00,0,,,11140,started,,
+PS1,16777221,not a time,2,Tidy,,11134,ok,0,
+PS1,,2026-11-03 04:00:00,0,,,11140,started,,
+PS1,16777221,2026-11-03 04:03:00,2,Tidy,,11134,ok,0,
+PS1,16777222,2026-11-03 04:03:00,2,Tidy,,11134,ok,0,
+PS1,16777221,2026-11-03 05:00:00,2,Tidy,,x,ok,0,
+";
+        let h = History::parse(csv.as_bytes(), "h.csv").unwrap();
+        assert_eq!((h.rows, h.runs, h.servers), (11, 2, 3));
+        assert_eq!(h.bad_rows(), 3);
+        assert_eq!(h.bad.iter().map(|b| (b.count, b.lines[0])).collect::<Vec<_>>(), [(1, 8), (1, 9), (1, 12)]);
+        let names: Vec<&str> = h.actions.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["Patch", "Tidy"]);
+        // Patch: 5 minutes on one server (start 04:00), 2 minutes on the other (rows out of order).
+        assert_eq!(h.actions[0].durations, [300.0, 120.0]);
+        assert_eq!(h.actions[0].exit_codes, [(0, 1), (3010, 1)]);
+        // The restart took 6 minutes; Tidy 1 minute after it, and 1 minute on the second server;
+        // a run with no start message (16777222) cannot time its first message.
+        assert_eq!(h.restarts, [360.0]);
+        assert_eq!(h.actions[1].durations, [60.0, 60.0]);
+        assert_eq!((h.actions[1].failed, h.untimed), (1, 1));
+        assert_eq!((h.actions[0].most_in_a_run, h.actions[1].most_in_a_run), (1, 1));
+        assert_eq!(h.span, Some(("2026-11-03 04:00:00".to_owned(), "2026-11-03 04:12:00".to_owned())));
+    }
+
+    #[test]
+    fn a_header_without_the_view_s_columns_is_refused() {
+        let err = History::parse(b"Name,Time\nx,y\n", "h.csv").unwrap_err().to_string();
+        assert!(
+            err.starts_with(
+                "h.csv:1: the header lacks AdvertisementID, ResourceID, ExecutionTime, ActionName, LastStatusMsgID"
+            ),
+            "{err}"
+        );
+        let err = History::parse(
+            b"AdvertisementID,ResourceID,ExecutionTime,ActionName,LastStatusMsgID\nA,1,bad,x,11134\n",
+            "h.csv",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.starts_with("h.csv: no usable row: ExecutionTime is not a time"), "{err}");
+    }
+}

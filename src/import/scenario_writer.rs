@@ -1,0 +1,581 @@
+//! Writes an imported task sequence as a complete scenario file: the steps as the console has
+//! them, timings from per-type defaults or a timings file, and a fleet, windows and site that
+//! load and run as they are — with comments saying what to replace.
+
+use std::fmt::Write;
+
+use super::inventory::InventorySketch;
+use super::task_sequence::{TaskSequence, TsAction, TsKind, TsNode, TsStep};
+use super::timings::{StepShape, Timings};
+use crate::scenario::count::CountDist;
+use crate::scenario::distribution::DurationDist;
+use crate::scenario::duration::{DurationDisplay, HOUR, MINUTE, Millis, SECOND};
+use crate::scenario::windows::Day;
+
+/// The scenario around the imported sequence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportOptions {
+    /// The export's file name, for the header comment.
+    pub source: String,
+    /// The scenario's name; by default from the task sequence's name or the file's.
+    pub name: Option<String>,
+    /// Fleet size without an inventory.
+    pub servers: u64,
+    /// An inventory to assign the windows by.
+    pub inventory: Option<InventoryChoice>,
+    /// Length of every window.
+    pub window_length: Millis,
+    /// The deployment's maximum run time (0: none).
+    pub max_run_time: Millis,
+}
+
+/// An inventory for the imported scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InventoryChoice {
+    /// The path as the scenario writes it (relative to the scenario file).
+    pub path: String,
+    /// What the inventory holds.
+    pub sketch: InventorySketch,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        Self {
+            source: String::new(),
+            name: None,
+            servers: DEFAULT_SERVERS,
+            inventory: None,
+            window_length: 2 * HOUR,
+            max_run_time: 120 * MINUTE,
+        }
+    }
+}
+
+/// Fleet size of an imported scenario without an inventory.
+pub const DEFAULT_SERVERS: u64 = 1000;
+
+/// A written scenario and what the writer had to assume.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedScenario {
+    /// The scenario's TOML text.
+    pub text: String,
+    /// What the import changed, assumed or dropped (the reader's warnings first).
+    pub warnings: Vec<String>,
+    /// Steps written.
+    pub steps: usize,
+    /// Groups written.
+    pub groups: usize,
+}
+
+/// The default timing of each kind of imported step (documented in `docs/import.md`).
+pub struct Defaults;
+
+impl Defaults {
+    /// A command line or PowerShell script.
+    pub fn command() -> DurationDist {
+        lognormal(2 * MINUTE, 10 * MINUTE)
+    }
+    /// A package install (Install Package).
+    pub fn package() -> DurationDist {
+        lognormal(5 * MINUTE, 20 * MINUTE)
+    }
+    /// One application of Install Application.
+    pub fn application() -> DurationDist {
+        lognormal(5 * MINUTE, 20 * MINUTE)
+    }
+    /// Quick console steps (Set Dynamic Variables, Check Readiness).
+    pub fn quick() -> DurationDist {
+        lognormal(5 * SECOND, 30 * SECOND)
+    }
+    /// A child task sequence or a step patchsim does not know.
+    pub fn opaque() -> DurationDist {
+        lognormal(5 * MINUTE, 30 * MINUTE)
+    }
+    /// The update scan of the first Install Software Updates step.
+    pub fn scan() -> DurationDist {
+        lognormal(4 * MINUTE, 12 * MINUTE)
+    }
+    /// The update scan of a later pass (the catalogue is fresh: a quicker scan).
+    pub fn later_scan() -> DurationDist {
+        lognormal(2 * MINUTE, 6 * MINUTE)
+    }
+    /// One update's install.
+    pub fn update() -> DurationDist {
+        lognormal(6 * MINUTE, 20 * MINUTE)
+    }
+    /// A restart.
+    pub fn restart() -> DurationDist {
+        lognormal(6 * MINUTE, 15 * MINUTE)
+    }
+    /// Updates that apply to a server at the first update step.
+    pub const FIRST_PASS_UPDATES: f64 = 3.0;
+    /// Updates that apply at a later update step (a second pass finds few).
+    pub const LATER_PASS_UPDATES: f64 = 0.15;
+    /// Share of installed updates that ask for a restart.
+    pub const RESTART_SHARE: f64 = 0.7;
+    /// Share of updates that fail to install.
+    pub const UPDATE_FAILURE: f64 = 0.01;
+}
+
+fn lognormal(median: Millis, p95: Millis) -> DurationDist {
+    DurationDist::lognormal(median, p95).unwrap_or(DurationDist::Fixed(median))
+}
+
+/// Writes the scenario for an imported task sequence.
+pub fn write_scenario(ts: &TaskSequence, options: &ImportOptions, timings: Option<&Timings>) -> ImportedScenario {
+    let mut w = Writer {
+        out: String::new(),
+        warnings: ts.warnings.iter().map(|w| format!("line {}: {}", w.line, w.message)).collect(),
+        timings,
+        used_timings: vec![false; timings.map_or(0, |t| t.steps.len())],
+        update_steps: 0,
+        steps: 0,
+        groups: 0,
+    };
+    let name = scenario_name(options, ts);
+    let mut body = String::new();
+    std::mem::swap(&mut w.out, &mut body);
+    for node in &ts.nodes {
+        w.node(node, 0);
+    }
+    std::mem::swap(&mut w.out, &mut body);
+    if let Some(t) = timings {
+        for (step, used) in t.steps.iter().zip(&w.used_timings) {
+            if !used {
+                w.warnings.push(format!("timings for \"{}\" match no step of the sequence: left out", step.name));
+            }
+        }
+    }
+
+    let out = &mut w.out;
+    let shown = ts.name.as_deref().map(|n| format!("\"{n}\"")).unwrap_or_else(|| "The task sequence".to_owned());
+    let _ = writeln!(out, "# Imported by `patchsim import configmgr` from {} ({}).", options.source, ts.encoding);
+    let _ = writeln!(
+        out,
+        "# {shown}{}: {} steps in {} groups, in the console's order.",
+        ts.package_id.as_deref().map(|p| format!(" ({p})")).unwrap_or_default(),
+        w.steps,
+        w.groups
+    );
+    match timings {
+        Some(_) => {
+            let _ =
+                writeln!(out, "# Timings: from the timings file where a step's name matches, else per-type defaults.");
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "# Timings: per-type defaults (docs/import.md); fit your own with `patchsim calibrate HISTORY.csv --into` this file."
+            );
+        }
+    }
+    let _ = writeln!(out, "# Check every line marked CHANGE: they are assumptions, not your estate.");
+    if !w.warnings.is_empty() {
+        let _ = writeln!(out, "#\n# Import notes:");
+        for warning in &w.warnings {
+            let _ = writeln!(out, "#   - {}", warning.replace('\n', " "));
+        }
+    }
+    let _ = writeln!(out, "name = {}", toml_string(&name));
+    let description = match &ts.name {
+        Some(n) => format!("The task sequence \"{n}\" as exported from the console."),
+        None => format!("The task sequence exported to {}.", options.source),
+    };
+    let _ = writeln!(out, "description = {}", toml_string(&description));
+    let _ = writeln!(out, "\n[run]\nseed = 1\nreplications = 100");
+
+    let _ = writeln!(out, "\n[fleet]");
+    match &options.inventory {
+        Some(inv) => {
+            let _ = writeln!(out, "# servers: the {} listed in the inventory", inv.sketch.servers);
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "servers = {}              # CHANGE: how many servers the sequence is deployed to",
+                options.servers
+            );
+        }
+    }
+    let _ = writeln!(out, "extension = 0.0           # CHANGE: share on a patching extension this month");
+    let _ = writeln!(out, "offline = 0.0             # CHANGE: share unreachable for their whole window");
+    let _ = writeln!(out, "pending_restart = 0.0     # CHANGE: share with a restart already pending");
+    if w.update_steps > 0 {
+        let _ = writeln!(out, "\n[fleet.counts]");
+        let _ = writeln!(
+            out,
+            "updates = {}   # CHANGE: updates that apply to a server this month",
+            CountDist::poisson(Defaults::FIRST_PASS_UPDATES).to_toml()
+        );
+    }
+    if let Some(inv) = &options.inventory {
+        let classed: u64 = inv.sketch.classes.iter().map(|(_, n)| n).sum();
+        for (class, n) in &inv.sketch.classes {
+            let _ = writeln!(out, "\n[[fleet.class]]\nname = {}", toml_string(class));
+            let _ = writeln!(
+                out,
+                "share = {:?}   # {n} of the {classed} servers with a class in the inventory",
+                *n as f64 / classed as f64
+            );
+        }
+    }
+
+    let _ = writeln!(out, "\n[windows]");
+    let length = DurationDisplay(options.window_length);
+    match &options.inventory {
+        Some(inv) => {
+            let mut days: Vec<Day> = Vec::new();
+            let mut starts: Vec<Millis> = Vec::new();
+            for start in &inv.sketch.windows {
+                let day = Day::ALL[((start / (24 * HOUR)) % 7) as usize];
+                if !days.contains(&day) {
+                    days.push(day);
+                }
+                let tod = start % (24 * HOUR);
+                if !starts.contains(&tod) {
+                    starts.push(tod);
+                }
+            }
+            days.sort();
+            starts.sort();
+            let _ = writeln!(out, "# The days and starts of the windows the inventory uses.");
+            let _ =
+                writeln!(out, "days = [{}]", days.iter().map(|d| format!("\"{d}\"")).collect::<Vec<_>>().join(", "));
+            let _ = writeln!(
+                out,
+                "starts = [{}]",
+                starts
+                    .iter()
+                    .map(|s| format!("\"{:02}:{:02}\"", s / HOUR, (s % HOUR) / MINUTE))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            let _ = writeln!(out, "length = \"{length}\"            # CHANGE: your maintenance windows' length");
+            let _ = writeln!(out, "assign = {{ inventory = {} }}", toml_string(&inv.path));
+        }
+        None => {
+            let _ = writeln!(out, "# CHANGE: your windows (the seed organisation's 42: six a day, every day).");
+            let _ = writeln!(out, "days = [\"Mon\", \"Tue\", \"Wed\", \"Thu\", \"Fri\", \"Sat\", \"Sun\"]");
+            let _ = writeln!(out, "starts = [\"00:00\", \"04:00\", \"08:00\", \"12:00\", \"16:00\", \"20:00\"]");
+            let _ = writeln!(out, "length = \"{length}\"");
+            let _ = writeln!(
+                out,
+                "assign = \"even\"          # or {{ inventory = \"servers.csv\" }} (docs/scenario-format.md)"
+            );
+        }
+    }
+
+    let _ = writeln!(out, "\n[deployment]");
+    let _ = writeln!(
+        out,
+        "max_run_time = \"{}\"       # CHANGE: the task sequence's maximum run time (console default 120 minutes; \"0s\" for none)",
+        DurationDisplay(options.max_run_time)
+    );
+
+    let restart = timings.and_then(|t| t.restart.clone());
+    let _ = writeln!(out, "\n[restart]");
+    match restart {
+        Some(d) => {
+            let _ = writeln!(out, "duration = {}   # from the timings file", d.to_toml());
+        }
+        None => {
+            let _ =
+                writeln!(out, "duration = {}   # CHANGE: assumed; calibrate fits it", Defaults::restart().to_toml());
+        }
+    }
+    let _ =
+        writeln!(out, "hang = 0.0                # CHANGE: share of restarts after which a server does not come back");
+
+    let _ = writeln!(out, "\n[infrastructure]");
+    let _ = writeln!(out, "management_points = 1     # CHANGE: your management points");
+    let _ = writeln!(
+        out,
+        "status_manager_rate = 100 # CHANGE: messages a second Status Manager processes (no published figure; `patchsim plan infra` finds what you need)"
+    );
+    out.push('\n');
+    out.push_str(&body);
+    ImportedScenario { text: w.out, warnings: w.warnings, steps: w.steps, groups: w.groups }
+}
+
+struct Writer<'t> {
+    out: String,
+    warnings: Vec<String>,
+    timings: Option<&'t Timings>,
+    used_timings: Vec<bool>,
+    update_steps: usize,
+    steps: usize,
+    groups: usize,
+}
+
+/// A key of a step being written, with an optional comment.
+struct Field {
+    key: &'static str,
+    value: String,
+    comment: Option<String>,
+}
+
+impl Writer<'_> {
+    fn node(&mut self, node: &TsNode, depth: usize) {
+        let indent = "  ".repeat(depth);
+        let header = format!("{indent}[[step{}]]", ".steps".repeat(depth));
+        let mut lines: Vec<String> = Vec::new();
+        if !node.description.is_empty() {
+            lines.push(format!("# {}", one_line(&node.description)));
+        }
+        let mut fields: Vec<Field> = Vec::new();
+        match &node.kind {
+            TsKind::Group(_) => {
+                self.groups += 1;
+                fields.push(Field { key: "group", value: toml_string(&node.name), comment: None });
+            }
+            TsKind::Step(step) => {
+                self.steps += 1;
+                fields.push(Field { key: "name", value: toml_string(&node.name), comment: None });
+                let mut about = format!("console: {}", step.console_type);
+                if let Some(d) = &step.detail {
+                    let _ = write!(about, " — {}", one_line(d));
+                }
+                lines.push(format!("# {about}"));
+            }
+        }
+        if let Some(c) = &node.condition {
+            fields.push(Field { key: "condition", value: toml_string(&c.text), comment: None });
+            if !c.probes.is_empty() {
+                for (i, p) in c.probes.iter().enumerate() {
+                    lines.push(format!("# probe {}: {}", i + 1, one_line(p)));
+                }
+                let never = c.probes.len() == 1 && c.probes[0].starts_with("never holds");
+                fields.push(Field {
+                    key: "probe_holds",
+                    value: if never { "0.0".to_owned() } else { "1.0".to_owned() },
+                    comment: (!never).then(|| "CHANGE: share of servers on which each probe holds".to_owned()),
+                });
+            }
+        }
+        if node.continue_on_error {
+            fields.push(Field { key: "continue_on_error", value: "true".to_owned(), comment: None });
+        }
+        if node.disabled {
+            fields.push(Field { key: "disabled", value: "true".to_owned(), comment: None });
+        }
+        if let TsKind::Step(step) = &node.kind {
+            self.step_fields(&node.name, step, &mut fields);
+        }
+        let _ = writeln!(self.out, "{header}");
+        for line in lines {
+            let _ = writeln!(self.out, "{indent}{line}");
+        }
+        for f in &fields {
+            match &f.comment {
+                Some(c) => {
+                    let _ = writeln!(self.out, "{indent}{} = {}   # {c}", f.key, f.value);
+                }
+                None => {
+                    let _ = writeln!(self.out, "{indent}{} = {}", f.key, f.value);
+                }
+            }
+        }
+        self.out.push('\n');
+        if let TsKind::Group(children) = &node.kind {
+            for child in children {
+                self.node(child, depth + 1);
+            }
+        }
+    }
+
+    fn step_fields(&mut self, name: &str, step: &TsStep, fields: &mut Vec<Field>) {
+        let assumed = |what: &str| Some(format!("assumed: {what}"));
+        let (type_name, shape, mut own): (&str, StepShape, Vec<Field>) = match &step.action {
+            TsAction::Command | TsAction::Opaque => {
+                let short = step.console_type.strip_prefix("SMS_TaskSequence_").unwrap_or(&step.console_type);
+                let (dist, what) = match (&step.action, short) {
+                    (TsAction::Opaque, _) => (Defaults::opaque(), "a step patchsim cannot see into"),
+                    (_, "InstallSoftwareAction") => (Defaults::package(), "a package install"),
+                    (_, "SetDynamicVariablesAction" | "PrestartCheckAction" | "SetVariableAction") => {
+                        (Defaults::quick(), "a quick console step")
+                    }
+                    _ => (Defaults::command(), "a command line or script"),
+                };
+                (
+                    "command",
+                    StepShape::Command { wrapped_3010: None },
+                    vec![Field { key: "duration", value: dist.to_toml(), comment: assumed(what) }],
+                )
+            }
+            TsAction::Applications(n) => (
+                "install_software",
+                StepShape::InstallSoftware { items: CountDist::Fixed(*n), wrapped_3010: None },
+                vec![
+                    Field {
+                        key: "items",
+                        value: n.to_string(),
+                        comment: Some("applications the step lists".to_owned()),
+                    },
+                    Field {
+                        key: "per_item",
+                        value: Defaults::application().to_toml(),
+                        comment: assumed("one application"),
+                    },
+                ],
+            ),
+            TsAction::Updates { all } => {
+                self.update_steps += 1;
+                let scan = if self.update_steps == 1 { Defaults::scan() } else { Defaults::later_scan() };
+                let (items, items_toml, items_note) = if self.update_steps == 1 {
+                    (
+                        CountDist::poisson(Defaults::FIRST_PASS_UPDATES),
+                        "\"updates\"".to_owned(),
+                        format!(
+                            "[fleet.counts] updates{}",
+                            if *all { " (all updates, not only mandatory)" } else { "" }
+                        ),
+                    )
+                } else {
+                    let d = CountDist::poisson(Defaults::LATER_PASS_UPDATES);
+                    let t = d.to_toml();
+                    (d, t, "CHANGE: a later pass finds few updates".to_owned())
+                };
+                (
+                    "install_updates",
+                    StepShape::InstallUpdates { scan: scan.clone(), items },
+                    vec![
+                        Field { key: "items", value: items_toml, comment: Some(items_note) },
+                        Field {
+                            key: "restart_if_pending",
+                            value: "true".to_owned(),
+                            comment: Some("restart first when one is already pending".to_owned()),
+                        },
+                        Field { key: "scan", value: scan.to_toml(), comment: assumed("the update scan") },
+                        Field { key: "per_item", value: Defaults::update().to_toml(), comment: assumed("one update") },
+                        Field {
+                            key: "restart_share",
+                            value: format!("{:?}", Defaults::RESTART_SHARE),
+                            comment: Some("CHANGE: share of updates that ask for a restart".to_owned()),
+                        },
+                        Field {
+                            key: "failure",
+                            value: format!("{:?}", Defaults::UPDATE_FAILURE),
+                            comment: Some("CHANGE: share of updates that fail".to_owned()),
+                        },
+                    ],
+                )
+            }
+            TsAction::Restart => ("restart", StepShape::Restart, Vec::new()),
+            TsAction::SetVariable { variable, value } => (
+                "set_variable",
+                StepShape::SetVariable,
+                vec![
+                    Field { key: "variable", value: toml_string(variable), comment: None },
+                    Field { key: "value", value: toml_string(value), comment: None },
+                ],
+            ),
+        };
+        if let Some(index) = self.timings.and_then(|t| {
+            t.steps
+                .iter()
+                .position(|s| s.name == name.trim())
+                .or_else(|| t.steps.iter().position(|s| s.name.eq_ignore_ascii_case(name.trim())))
+        }) {
+            self.used_timings[index] = true;
+            let timing = &self.timings.map(|t| &t.steps[index]).cloned();
+            if let Some(timing) = timing {
+                let (edits, warnings) = timing.edits(&shape);
+                self.warnings.extend(warnings);
+                for edit in edits {
+                    let comment = Some(match edit.note {
+                        Some(n) => format!("from the timings file; {n}"),
+                        None => "from the timings file".to_owned(),
+                    });
+                    match own.iter_mut().find(|f| f.key == edit.key) {
+                        Some(f) => {
+                            f.value = edit.value;
+                            f.comment = comment;
+                        }
+                        None => own.push(Field { key: edit.key, value: edit.value, comment }),
+                    }
+                }
+            }
+        }
+        if matches!(step.action, TsAction::Command | TsAction::Opaque | TsAction::Applications(_)) {
+            if let Some(codes) = &step.success_codes
+                && codes.as_slice() != [0, 3010]
+            {
+                own.push(Field {
+                    key: "success_codes",
+                    value: format!("[{}]", codes.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")),
+                    comment: None,
+                });
+            }
+            if let Some(seconds) = step.timeout_seconds {
+                own.push(Field {
+                    key: "timeout",
+                    value: format!("\"{}\"", DurationDisplay(seconds * SECOND)),
+                    comment: None,
+                });
+            }
+        } else if step.timeout_seconds.is_some() {
+            self.warnings
+                .push(format!("the time-out of \"{name}\" is left out: patchsim times out only commands and installs"));
+        }
+        fields.push(Field { key: "type", value: format!("\"{type_name}\""), comment: None });
+        fields.extend(own);
+    }
+}
+
+/// The scenario's name: as asked, else a short name made from the task sequence's name or the
+/// export's file name.
+fn scenario_name(options: &ImportOptions, ts: &TaskSequence) -> String {
+    if let Some(n) = &options.name {
+        return n.clone();
+    }
+    let base = ts.name.clone().unwrap_or_else(|| {
+        std::path::Path::new(&options.source).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+    });
+    let mut slug = String::new();
+    for c in base.chars() {
+        if c.is_alphanumeric() || c == '-' || c == '_' || c == '.' {
+            slug.extend(c.to_lowercase());
+        } else if !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_matches(['-', '.']).to_owned();
+    if slug.is_empty() { "imported-task-sequence".to_owned() } else { slug }
+}
+
+/// A TOML basic string (one line, escaped).
+pub fn toml_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04X}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toml_strings_escape_what_toml_needs() {
+        assert_eq!(toml_string("a \"b\" \\ c\nd\u{1}"), "\"a \\\"b\\\" \\\\ c\\nd\\u0001\"");
+        let parsed: toml::Table = toml::from_str(&format!("x = {}", toml_string("a \"b\" \\ c\nd\u{1}é"))).unwrap();
+        assert_eq!(parsed["x"].as_str(), Some("a \"b\" \\ c\nd\u{1}é"));
+    }
+}

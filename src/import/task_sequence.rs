@@ -1,0 +1,696 @@
+//! A task sequence as the ConfigMgr console exports it, read into groups and steps.
+//!
+//! Accepts the `<sequence>` document itself (the `Sequence` property of
+//! `SMS_TaskSequencePackage`, as `(Get-CMTaskSequence).Sequence` gives it) and the wrappers it
+//! travels in: an `SmsTaskSequencePackage` document with a `<SequenceData>` element, a WMI
+//! instance export whose `<PROPERTY NAME="Sequence">` holds the sequence as escaped text, and
+//! PowerShell's `Export-Clixml` (`<S N="Sequence">`). See `docs/import.md` for what is kept and
+//! what is dropped.
+
+use super::xml::{Document, Element, Limits, XmlError, parse, parse_text};
+use crate::scenario::condition::{can_quote, is_variable_name};
+
+/// A console task sequence, read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskSequence {
+    /// The task sequence's name, when the export carries it (a wrapper does).
+    pub name: Option<String>,
+    /// The package ID, when the export carries it.
+    pub package_id: Option<String>,
+    /// The `<sequence version>` attribute.
+    pub version: Option<String>,
+    /// The top-level groups and steps.
+    pub nodes: Vec<TsNode>,
+    /// What was changed or dropped on the way, one line each.
+    pub warnings: Vec<ImportWarning>,
+    /// How the file's bytes were read (`UTF-8`, `UTF-16LE`, …).
+    pub encoding: &'static str,
+}
+
+/// Something the importer changed, assumed or dropped, with the line it concerns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportWarning {
+    /// 1-based line in the export (of the sequence text, for a wrapped sequence).
+    pub line: usize,
+    /// What happened, as a sentence.
+    pub message: String,
+}
+
+/// A group or step of the export.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TsNode {
+    /// The name in the console.
+    pub name: String,
+    /// The console's description (may be empty).
+    pub description: String,
+    /// Where it starts in the export.
+    pub line: usize,
+    /// Its condition, translated.
+    pub condition: Option<ImportedCondition>,
+    /// `continueOnError`.
+    pub continue_on_error: bool,
+    /// `disable`.
+    pub disabled: bool,
+    /// Group or step.
+    pub kind: TsKind,
+}
+
+/// A group with its children, or a step.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TsKind {
+    /// A group.
+    Group(Vec<TsNode>),
+    /// A step.
+    Step(TsStep),
+}
+
+/// A step of the export.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TsStep {
+    /// The console type, e.g. `SMS_TaskSequence_RunCommandLineAction`.
+    pub console_type: String,
+    /// What patchsim makes of it.
+    pub action: TsAction,
+    /// `successCodeList`, when the export gives it.
+    pub success_codes: Option<Vec<i64>>,
+    /// The step's time-out, in seconds, when set.
+    pub timeout_seconds: Option<u64>,
+    /// What the step runs (command line, script, package or applications), for a comment.
+    pub detail: Option<String>,
+}
+
+/// What an imported step becomes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TsAction {
+    /// A `command` step: command lines, PowerShell scripts, packages, and the other console steps
+    /// that take time but are not simulated in detail.
+    Command,
+    /// An `install_software` step: Install Application with this many applications.
+    Applications(u32),
+    /// An `install_updates` step; `all` when the step installs all updates, not only mandatory.
+    Updates {
+        /// Target `All` rather than `Mandatory`.
+        all: bool,
+    },
+    /// A `restart` step (Restart Computer).
+    Restart,
+    /// A `set_variable` step.
+    SetVariable {
+        /// The variable.
+        variable: String,
+        /// Its value.
+        value: String,
+    },
+    /// A step patchsim cannot see into (a child task sequence, an unknown type such as MDT's
+    /// `BDD_*`): kept as a `command` step, with a warning.
+    Opaque,
+}
+
+/// A condition in the scenario's syntax, with what each `probe` in it stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedCondition {
+    /// The condition, as `scenario::Condition::parse` reads it.
+    pub text: String,
+    /// For each `probe` in `text`, in order, the console test it replaces.
+    pub probes: Vec<String>,
+}
+
+/// Reads a console export from its bytes.
+pub fn read_task_sequence(bytes: &[u8]) -> Result<TaskSequence, XmlError> {
+    let Document { root, encoding } = parse(bytes, Limits::default())?;
+    let mut warnings = Vec::new();
+    let (sequence, wrapper) = if is_sequence(&root) {
+        (root, None)
+    } else {
+        let inner = find_sequence(&root)?;
+        (inner, Some(root))
+    };
+    let (name, package_id) = match &wrapper {
+        Some(w) => (property(w, "Name"), property(w, "PackageID")),
+        None => (None, None),
+    };
+    let mut reader = Reader { warnings: &mut warnings };
+    let nodes = reader.children(&sequence)?;
+    for child in sequence.children.iter() {
+        let tag = child.name.to_ascii_lowercase();
+        if tag == "globalvarlist" && !child.children.is_empty() {
+            let names: Vec<&str> = child.children.iter().filter_map(|v| v.attribute("name")).collect();
+            warnings.push(ImportWarning {
+                line: child.line,
+                message: format!(
+                    "the sequence's variable list ({}) is not imported: give those variables to the servers as collection variables ([[fleet.class]] variables or inventory columns) if conditions test them",
+                    names.join(", ")
+                ),
+            });
+        }
+    }
+    if nodes.is_empty() {
+        return Err(XmlError {
+            line: Some(sequence.line),
+            column: Some(sequence.column),
+            message: "the <sequence> has no group or step: nothing to simulate".to_owned(),
+        });
+    }
+    Ok(TaskSequence {
+        name,
+        package_id,
+        version: sequence.attribute("version").map(str::to_owned),
+        nodes,
+        warnings,
+        encoding,
+    })
+}
+
+fn is_sequence(e: &Element) -> bool {
+    e.name == "sequence"
+}
+
+/// The `<sequence>` inside a wrapper: as an element, or as text holding one.
+fn find_sequence(root: &Element) -> Result<Element, XmlError> {
+    if let Some(found) = root.descendants().into_iter().find(|e| is_sequence(e)) {
+        return Ok(found.clone());
+    }
+    let holder = root.descendants().into_iter().find(|e| e.text.trim_start().starts_with("<sequence"));
+    match holder {
+        Some(h) => {
+            let inner = parse_text(h.text.trim(), Limits::default()).map_err(|e| XmlError {
+                line: Some(e.line.map_or(h.line, |l| h.line + l - 1)),
+                column: e.column,
+                message: format!("in the sequence text held by <{}>: {}", h.name, e.message),
+            })?;
+            if !is_sequence(&inner) {
+                return Err(XmlError {
+                    line: Some(h.line),
+                    column: Some(h.column),
+                    message: format!("<{}> holds <{}>, not a <sequence>", h.name, inner.name),
+                });
+            }
+            Ok(inner)
+        }
+        None => Err(XmlError {
+            line: Some(root.line),
+            column: Some(root.column),
+            message: format!(
+                "no <sequence> in this <{}>: export the task sequence's Sequence property (docs/import.md shows how)",
+                root.name
+            ),
+        }),
+    }
+}
+
+/// A named property of a wrapper: `<Name>x</Name>`, `<PROPERTY NAME="Name"><VALUE>x</VALUE>`
+/// or Clixml's `<S N="Name">x</S>`.
+fn property(wrapper: &Element, name: &str) -> Option<String> {
+    for e in wrapper.descendants() {
+        let value = if e.name.eq_ignore_ascii_case(name) && e.children.is_empty() {
+            Some(e.text.clone())
+        } else if e.name.eq_ignore_ascii_case("PROPERTY")
+            && e.attribute("NAME").is_some_and(|n| n.eq_ignore_ascii_case(name))
+        {
+            e.child("VALUE").map(|v| v.text.clone())
+        } else if e.attribute("N").is_some_and(|n| n.eq_ignore_ascii_case(name)) && e.children.is_empty() {
+            Some(e.text.clone())
+        } else {
+            None
+        };
+        if let Some(v) = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()) {
+            return Some(v);
+        }
+    }
+    None
+}
+
+struct Reader<'w> {
+    warnings: &'w mut Vec<ImportWarning>,
+}
+
+impl Reader<'_> {
+    fn warn(&mut self, line: usize, message: impl Into<String>) {
+        self.warnings.push(ImportWarning { line, message: message.into() });
+    }
+
+    /// The groups and steps under a `<sequence>` or `<group>`, in order.
+    fn children(&mut self, parent: &Element) -> Result<Vec<TsNode>, XmlError> {
+        let mut out = Vec::new();
+        for child in &parent.children {
+            match child.name.to_ascii_lowercase().as_str() {
+                "group" => out.push(self.group(child)?),
+                "step" => out.push(self.step(child)?),
+                "subtasksequence" => out.push(self.child_sequence(child)?),
+                "condition" | "action" | "defaultvarlist" | "referencelist" | "globalvarlist" | "description" => {}
+                other => {
+                    self.warn(child.line, format!("<{other}> is not a group or step of a task sequence: left out"))
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn common(&mut self, e: &Element, what: &str) -> (String, String, Option<ImportedCondition>, bool, bool) {
+        let name = match e.attribute("name").map(str::trim).filter(|n| !n.is_empty()) {
+            Some(n) => n.to_owned(),
+            None => {
+                let made = format!("Unnamed {what} (line {})", e.line);
+                self.warn(e.line, format!("a {what} has no name: called it \"{made}\""));
+                made
+            }
+        };
+        let description = e.attribute("description").unwrap_or_default().trim().to_owned();
+        let continue_on_error = self.flag(e, "continueOnError");
+        let disabled = self.flag(e, "disable");
+        let condition = e.child("condition").and_then(|c| self.condition(c, &name));
+        (name, description, condition, continue_on_error, disabled)
+    }
+
+    /// A boolean attribute: absent means false, as the console writes them.
+    fn flag(&mut self, e: &Element, attribute: &str) -> bool {
+        match e.attribute(attribute).map(str::trim) {
+            None => false,
+            Some(v) if v.eq_ignore_ascii_case("true") => true,
+            Some(v) if v.eq_ignore_ascii_case("false") || v.is_empty() => false,
+            Some(v) => {
+                self.warn(e.line, format!("{attribute}=\"{v}\" is neither true nor false: read as false"));
+                false
+            }
+        }
+    }
+
+    fn group(&mut self, e: &Element) -> Result<TsNode, XmlError> {
+        let (name, description, condition, continue_on_error, disabled) = self.common(e, "group");
+        let children = self.children(e)?;
+        Ok(TsNode {
+            name,
+            description,
+            line: e.line,
+            condition,
+            continue_on_error,
+            disabled,
+            kind: TsKind::Group(children),
+        })
+    }
+
+    fn child_sequence(&mut self, e: &Element) -> Result<TsNode, XmlError> {
+        let (name, description, condition, continue_on_error, disabled) = self.common(e, "child task sequence");
+        let package = variable(e, "TsPackageID").or_else(|| e.attribute("packageID").map(str::to_owned));
+        self.warn(
+            e.line,
+            format!(
+                "\"{name}\" runs a child task sequence{}: kept as one command step; export the child and paste its steps in to simulate them",
+                package.as_deref().map(|p| format!(" ({p})")).unwrap_or_default()
+            ),
+        );
+        let step = TsStep {
+            console_type: e.attribute("type").unwrap_or("SMS_TaskSequence_SubTasksequence").to_owned(),
+            action: TsAction::Opaque,
+            success_codes: None,
+            timeout_seconds: None,
+            detail: package.map(|p| format!("child task sequence {p}")),
+        };
+        Ok(TsNode { name, description, line: e.line, condition, continue_on_error, disabled, kind: TsKind::Step(step) })
+    }
+
+    fn step(&mut self, e: &Element) -> Result<TsNode, XmlError> {
+        let (name, description, condition, continue_on_error, disabled) = self.common(e, "step");
+        let console_type = e.attribute("type").unwrap_or_default().trim().to_owned();
+        let short = console_type.strip_prefix("SMS_TaskSequence_").unwrap_or(&console_type);
+        let action_text = e.child("action").map(|a| one_line(&a.text)).filter(|t| !t.is_empty());
+        let (action, detail) = match short {
+            "RunCommandLineAction" => (TsAction::Command, variable(e, "CommandLine").or(action_text)),
+            "RunPowerShellScriptAction" => (
+                TsAction::Command,
+                variable(e, "OSDRunPowerShellScriptSourceScript")
+                    .or_else(|| variable(e, "OSDRunPowerShellScript"))
+                    .map(|s| one_line(&s))
+                    .or(action_text),
+            ),
+            "InstallSoftwareAction" => {
+                let package = variable(e, "PackageID");
+                let program = variable(e, "ProgramName");
+                let detail = match (package, program) {
+                    (Some(p), Some(g)) => Some(format!("package {p}, program {g}")),
+                    (Some(p), None) => Some(format!("package {p}")),
+                    _ => variable(e, "BaseVariableName").map(|b| format!("packages listed in {b}*")),
+                };
+                (TsAction::Command, detail)
+            }
+            "InstallApplicationAction" => {
+                let listed = variable(e, "ApplicationName")
+                    .map(|names| names.split(',').filter(|n| !n.trim().is_empty()).count() as u32)
+                    .filter(|n| *n > 0);
+                let counted = variable(e, "NumApps").and_then(|n| n.trim().parse::<u32>().ok()).filter(|n| *n > 0);
+                let apps = match listed.or(counted) {
+                    Some(n) => n,
+                    None => {
+                        self.warn(
+                            e.line,
+                            format!(
+                                "\"{name}\" installs applications from a variable list: taken as 1 application; set its `items` to the real count"
+                            ),
+                        );
+                        1
+                    }
+                };
+                (TsAction::Applications(apps), Some(format!("{apps} application{}", if apps == 1 { "" } else { "s" })))
+            }
+            "InstallUpdateAction" => {
+                let target = variable(e, "SMSInstallUpdateTarget").unwrap_or_default();
+                let all = target.trim().eq_ignore_ascii_case("All");
+                (TsAction::Updates { all }, Some(if all { "all updates" } else { "mandatory updates" }.to_owned()))
+            }
+            "RebootAction" => (TsAction::Restart, None),
+            "SetVariableAction" => {
+                let variable_name = variable(e, "VariableName").map(|v| v.trim().to_owned()).unwrap_or_default();
+                let value = variable(e, "VariableValue").unwrap_or_default();
+                if variable_name.is_empty() {
+                    self.warn(
+                        e.line,
+                        format!("\"{name}\" sets no variable (VariableName is empty): kept as a command step"),
+                    );
+                    (TsAction::Command, None)
+                } else {
+                    (TsAction::SetVariable { variable: variable_name, value }, None)
+                }
+            }
+            "SetDynamicVariablesAction" => {
+                self.warn(
+                    e.line,
+                    format!(
+                        "\"{name}\" (Set Dynamic Variables) is kept as a command step: the variables its rules set stay unset unless the servers have them as collection variables"
+                    ),
+                );
+                (TsAction::Command, None)
+            }
+            "DownloadPackageContentAction" | "PrestartCheckAction" | "ConnectNetworkFolderAction" => {
+                (TsAction::Command, action_text)
+            }
+            _ => {
+                let shown = if console_type.is_empty() { "(no type)".to_owned() } else { console_type.clone() };
+                self.warn(
+                    e.line,
+                    format!("\"{name}\" has step type {shown}, which patchsim does not model: kept as a command step"),
+                );
+                (TsAction::Opaque, action_text)
+            }
+        };
+        let success_codes = e.attribute("successCodeList").and_then(|list| {
+            let mut codes = Vec::new();
+            for token in list.split([' ', ',', ';']).filter(|t| !t.is_empty()) {
+                match token.parse::<i64>() {
+                    Ok(c) => codes.push(c),
+                    Err(_) => {
+                        self.warn(e.line, format!("success code \"{token}\" of \"{name}\" is not a number: left out"))
+                    }
+                }
+            }
+            (!codes.is_empty()).then_some(codes)
+        });
+        let timeout_seconds = match e.attribute("timeout").map(str::trim).filter(|t| !t.is_empty()) {
+            None => None,
+            Some(t) => {
+                match t.parse::<u64>() {
+                    Ok(0) => None,
+                    Ok(s) if s > 999 * 60 => {
+                        self.warn(e.line, format!("time-out of \"{name}\" ({s} s) is more than the console's 999 minutes: set to 999 minutes"));
+                        Some(999 * 60)
+                    }
+                    Ok(s) => Some(s),
+                    Err(_) => {
+                        self.warn(
+                            e.line,
+                            format!("time-out \"{t}\" of \"{name}\" is not a number of seconds: left out"),
+                        );
+                        None
+                    }
+                }
+            }
+        };
+        let step = TsStep { console_type, action, success_codes, timeout_seconds, detail };
+        Ok(TsNode { name, description, line: e.line, condition, continue_on_error, disabled, kind: TsKind::Step(step) })
+    }
+
+    /// Translates a `<condition>`; `None` when it always holds.
+    fn condition(&mut self, e: &Element, node: &str) -> Option<ImportedCondition> {
+        let operands: Vec<Cond> = e.children.iter().filter_map(|c| self.operand(c, node)).collect();
+        let cond = Cond::all(operands).simplify();
+        match cond {
+            Cond::Const(true) => None,
+            Cond::Const(false) => {
+                self.warn(
+                    e.line,
+                    format!("the condition of \"{node}\" can never hold: written as `probe` with probe_holds = 0"),
+                );
+                Some(ImportedCondition {
+                    text: "probe".to_owned(),
+                    probes: vec!["never holds (an empty Any)".to_owned()],
+                })
+            }
+            other => {
+                let mut probes = Vec::new();
+                let text = other.render(&mut probes);
+                Some(ImportedCondition { text, probes })
+            }
+        }
+    }
+
+    fn operand(&mut self, e: &Element, node: &str) -> Option<Cond> {
+        match e.name.to_ascii_lowercase().as_str() {
+            "operator" => {
+                let parts: Vec<Cond> = e.children.iter().filter_map(|c| self.operand(c, node)).collect();
+                let kind = e.attribute("type").unwrap_or("and").trim().to_ascii_lowercase();
+                Some(match kind.as_str() {
+                    "and" => Cond::all(parts),
+                    "or" => Cond::any(parts),
+                    // The console's "None": none of the conditions holds.
+                    "not" => Cond::Not(Box::new(Cond::any(parts))),
+                    other => {
+                        self.warn(
+                            e.line,
+                            format!("condition operator \"{other}\" of \"{node}\" is not and/or/not: read as and"),
+                        );
+                        Cond::all(parts)
+                    }
+                })
+            }
+            "expression" => Some(self.expression(e, node)),
+            other => {
+                self.warn(
+                    e.line,
+                    format!("<{other}> in the condition of \"{node}\" is not an operator or expression: left out"),
+                );
+                None
+            }
+        }
+    }
+
+    fn expression(&mut self, e: &Element, node: &str) -> Cond {
+        let kind = e.attribute("type").unwrap_or_default().trim().to_owned();
+        let short = kind.strip_prefix("SMS_TaskSequence_").unwrap_or(&kind).to_owned();
+        if short == "VariableConditionExpression" {
+            let var = variable(e, "Variable").map(|v| v.trim().to_owned()).unwrap_or_default();
+            let op = variable(e, "Operator").map(|v| v.trim().to_owned()).unwrap_or_default();
+            let value = variable(e, "Value").unwrap_or_default();
+            return self.variable_test(e.line, node, &var, &op, &value);
+        }
+        let description = match short.as_str() {
+            "WMIConditionExpression" => format!(
+                "WMI query {}{}",
+                quote(&variable(e, "Query").unwrap_or_default()),
+                variable(e, "Namespace").map(|n| format!(" in {n}")).unwrap_or_default()
+            ),
+            "FileConditionExpression" => format!("file {}", quote(&variable(e, "Path").unwrap_or_default())),
+            "FolderConditionExpression" => format!("folder {}", quote(&variable(e, "Path").unwrap_or_default())),
+            "RegistryConditionExpression" => format!(
+                "registry {} {} {} {}",
+                quote(&variable(e, "KeyPath").unwrap_or_default()),
+                variable(e, "Value").unwrap_or_default(),
+                variable(e, "Operator").unwrap_or_default(),
+                variable(e, "Data").unwrap_or_default()
+            )
+            .trim_end()
+            .to_owned(),
+            "SoftwareConditionExpression" => format!(
+                "installed software {}",
+                quote(&variable(e, "ProductName").or_else(|| variable(e, "ProductCode")).unwrap_or_default())
+            ),
+            _ => {
+                let vars: Vec<String> = e
+                    .children_named("variable")
+                    .filter_map(|v| v.attribute("name").map(|n| format!("{n}={}", one_line(&v.text))))
+                    .collect();
+                format!("{} {}", if kind.is_empty() { "(untyped test)" } else { &kind }, vars.join(" "))
+                    .trim_end()
+                    .to_owned()
+            }
+        };
+        let description = truncate(&description, 160);
+        self.warn(
+            e.line,
+            format!("the condition of \"{node}\" tests {description}, which patchsim cannot run: written as `probe` (holds with probe_holds, default 1)"),
+        );
+        Cond::Probe(description)
+    }
+
+    fn variable_test(&mut self, line: usize, node: &str, var: &str, op: &str, value: &str) -> Cond {
+        let opaque = |this: &mut Self, why: String| {
+            let description = format!("variable test {var} {op} {}", quote(value));
+            this.warn(line, format!("the condition of \"{node}\": {why}: written as `probe`"));
+            Cond::Probe(description)
+        };
+        if !is_variable_name(var) {
+            return opaque(self, format!("variable name \"{var}\" cannot be written in a patchsim condition"));
+        }
+        let needs_value = !matches!(op.to_ascii_lowercase().as_str(), "exists" | "notexists");
+        if needs_value && !can_quote(value) {
+            return opaque(self, format!("the value {value:?} has both kinds of quote"));
+        }
+        let q = || if value.contains('\'') { format!("\"{value}\"") } else { format!("'{value}'") };
+        let atom = match op.to_ascii_lowercase().as_str() {
+            "exists" => format!("{var} exists"),
+            "notexists" => return Cond::Not(Box::new(Cond::Atom(format!("{var} exists")))),
+            "equals" => format!("{var} == {}", q()),
+            "notequals" => format!("{var} != {}", q()),
+            "less" => format!("{var} < {}", q()),
+            "lessequal" => format!("{var} <= {}", q()),
+            "greater" => format!("{var} > {}", q()),
+            "greaterequal" => format!("{var} >= {}", q()),
+            _ => return opaque(self, format!("operator \"{op}\" is not one patchsim knows")),
+        };
+        Cond::Atom(atom)
+    }
+}
+
+/// A condition under construction.
+#[derive(Debug, Clone, PartialEq)]
+enum Cond {
+    Const(bool),
+    Atom(String),
+    Probe(String),
+    And(Vec<Cond>),
+    Or(Vec<Cond>),
+    Not(Box<Cond>),
+}
+
+impl Cond {
+    fn all(parts: Vec<Cond>) -> Self {
+        if parts.len() == 1 { parts.into_iter().next().unwrap_or(Self::Const(true)) } else { Self::And(parts) }
+    }
+
+    fn any(parts: Vec<Cond>) -> Self {
+        if parts.len() == 1 { parts.into_iter().next().unwrap_or(Self::Const(false)) } else { Self::Or(parts) }
+    }
+
+    /// Folds constants away (an empty All holds, an empty Any does not).
+    fn simplify(self) -> Self {
+        match self {
+            Self::And(parts) => {
+                let mut kept = Vec::new();
+                for p in parts.into_iter().map(Self::simplify) {
+                    match p {
+                        Self::Const(true) => {}
+                        Self::Const(false) => return Self::Const(false),
+                        other => kept.push(other),
+                    }
+                }
+                match kept.len() {
+                    0 => Self::Const(true),
+                    1 => kept.pop().unwrap_or(Self::Const(true)),
+                    _ => Self::And(kept),
+                }
+            }
+            Self::Or(parts) => {
+                let mut kept = Vec::new();
+                for p in parts.into_iter().map(Self::simplify) {
+                    match p {
+                        Self::Const(false) => {}
+                        Self::Const(true) => return Self::Const(true),
+                        other => kept.push(other),
+                    }
+                }
+                match kept.len() {
+                    0 => Self::Const(false),
+                    1 => kept.pop().unwrap_or(Self::Const(false)),
+                    _ => Self::Or(kept),
+                }
+            }
+            Self::Not(inner) => match inner.simplify() {
+                Self::Const(b) => Self::Const(!b),
+                other => Self::Not(Box::new(other)),
+            },
+            other => other,
+        }
+    }
+
+    /// The condition in the scenario's syntax; probes are listed in the order written.
+    fn render(&self, probes: &mut Vec<String>) -> String {
+        match self {
+            Self::Const(_) => unreachable!("constants are folded away before rendering"),
+            Self::Atom(text) => text.clone(),
+            Self::Probe(description) => {
+                probes.push(description.clone());
+                "probe".to_owned()
+            }
+            Self::And(parts) => parts
+                .iter()
+                .map(|p| match p {
+                    Self::Or(_) => format!("({})", p.render(probes)),
+                    _ => p.render(probes),
+                })
+                .collect::<Vec<_>>()
+                .join(" and "),
+            Self::Or(parts) => parts.iter().map(|p| p.render(probes)).collect::<Vec<_>>().join(" or "),
+            Self::Not(inner) => match **inner {
+                Self::Atom(_) | Self::Probe(_) | Self::Not(_) => format!("not {}", inner.render(probes)),
+                _ => format!("not ({})", inner.render(probes)),
+            },
+        }
+    }
+}
+
+/// The text of `<variable name="NAME">` in a step's `defaultVarList` or an expression.
+fn variable(e: &Element, name: &str) -> Option<String> {
+    let direct =
+        e.children_named("variable").find(|v| v.attribute("name").is_some_and(|n| n.eq_ignore_ascii_case(name)));
+    let listed = || {
+        e.children_named("defaultVarList")
+            .flat_map(|l| l.children_named("variable"))
+            .find(|v| v.attribute("name").is_some_and(|n| n.eq_ignore_ascii_case(name)))
+    };
+    direct.or_else(listed).map(|v| v.text.clone())
+}
+
+fn one_line(text: &str) -> String {
+    truncate(&text.split_whitespace().collect::<Vec<_>>().join(" "), 160)
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(max - 1).collect();
+    format!("{cut}…")
+}
+
+fn quote(text: &str) -> String {
+    format!("\"{}\"", one_line(text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_nested_operators_with_the_right_parentheses() {
+        let a = || Cond::Atom("A exists".into());
+        let b = || Cond::Atom("B == 'x'".into());
+        let mut probes = Vec::new();
+        let c = Cond::And(vec![
+            Cond::Or(vec![a(), b()]),
+            Cond::Not(Box::new(Cond::And(vec![a(), Cond::Probe("wmi".into())]))),
+        ]);
+        assert_eq!(c.render(&mut probes), "(A exists or B == 'x') and not (A exists and probe)");
+        assert_eq!(probes, ["wmi"]);
+        assert_eq!(Cond::And(vec![Cond::Const(true), a()]).simplify(), a());
+        assert_eq!(Cond::Or(vec![]).simplify(), Cond::Const(false));
+        assert_eq!(Cond::Not(Box::new(Cond::Or(vec![]))).simplify(), Cond::Const(true));
+    }
+}
