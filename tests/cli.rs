@@ -154,9 +154,21 @@ fn validate_describes_servers_windows_and_the_step_tree() {
 fn every_example_scenario_validates_and_runs() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
     let mut count = 0;
+    // Scenarios sit in scenarios/ and in its folders (an imported example beside its inputs);
+    // timings files there are not scenarios.
+    let mut paths: Vec<PathBuf> = Vec::new();
     for entry in std::fs::read_dir(&root).unwrap() {
         let path = entry.unwrap().path();
-        if path.extension().and_then(|e| e.to_str()) != Some("toml") {
+        if path.is_dir() {
+            paths.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+        } else {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    for path in paths {
+        let is_timings = path.file_name().is_some_and(|n| n == "timings.toml");
+        if path.extension().and_then(|e| e.to_str()) != Some("toml") || is_timings {
             continue;
         }
         count += 1;

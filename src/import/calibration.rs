@@ -116,7 +116,8 @@ impl Calibration {
             history.span.as_ref().map(|(a, b)| format!(", {a} to {b}")).unwrap_or_default()
         );
         if history.bad_rows() > 0 {
-            let _ = writeln!(out, "# {} rows not used:", history.bad_rows());
+            let n = history.bad_rows();
+            let _ = writeln!(out, "# {n} row{} not used:", if n == 1 { "" } else { "s" });
             for b in &history.bad {
                 let _ = writeln!(out, "#   {} × {} (line {})", b.count, b.reason, join(&b.lines));
             }
@@ -361,7 +362,15 @@ fn set(table: &mut dyn TableLike, inline: bool, key: &str, toml: &str, comment: 
     match table.get_mut(key) {
         Some(existing) => *existing = Item::Value(value),
         None => {
+            // A new key takes the indentation of the step's other keys.
+            let indent = ["type", "name"]
+                .iter()
+                .find_map(|k| table.key(k).and_then(|k| k.leaf_decor().prefix()).and_then(|p| p.as_str()))
+                .map(str::to_owned);
             table.insert(key, Item::Value(value));
+            if let (Some(indent), Some(mut k)) = (indent, table.key_mut(key)) {
+                k.leaf_decor_mut().set_prefix(indent);
+            }
         }
     }
 }

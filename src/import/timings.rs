@@ -213,8 +213,20 @@ impl StepTiming {
                 }
             }
             StepShape::Command { wrapped_3010 } => {
-                if let Some(d) = self.duration.as_ref().or(self.per_item.as_ref()) {
+                if let Some(d) = &self.duration {
                     edits.push(Edit { key: "duration", value: d.to_toml(), note: None });
+                } else if let Some(d) = &self.per_item {
+                    edits.push(Edit {
+                        key: "duration",
+                        value: d.to_toml(),
+                        note: Some(
+                            "the history completes this name several times a run: one completion each".to_owned(),
+                        ),
+                    });
+                    warnings.push(format!(
+                        "\"{}\" completes several times in a run in the history (items of one install, or several steps of that name): each completion is taken as one run of this command",
+                        self.name
+                    ));
                 }
                 exit(&mut edits, &mut warnings, *wrapped_3010);
             }

@@ -1,0 +1,622 @@
+//! Real inputs: console task sequence exports become scenarios whose tree, flags and conditions
+//! match the export; hostile and broken XML fail with a place; calibrate fits known lognormals
+//! back within sampling error and rewrites a scenario in place; the committed example is what
+//! the three commands make.
+
+use std::collections::HashMap;
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use patchsim::import::calibration::{Calibration, apply_into};
+use patchsim::import::history::{History, format_time, parse_time};
+use patchsim::import::xml::{Element, Limits, parse};
+use patchsim::import::{ImportOptions, read_task_sequence, write_scenario};
+use patchsim::random::Stream;
+use patchsim::scenario::condition::Condition;
+use patchsim::scenario::distribution::Z95;
+use patchsim::scenario::{Action, Node, NodeKind, Scenario, Step};
+use rand_distr::{Distribution, StandardNormal};
+
+fn patchsim_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_patchsim")).current_dir(dir).args(args).output().expect("patchsim runs")
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("import").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/imported");
+
+/// An export with nested groups, every flag form, every condition form and an unknown step type.
+const EXPORT: &str = r#"<?xml version="1.0"?>
+<sequence version="3.10">
+  <globalVarList><variable name="Stage" property="Stage">prod</variable></globalVarList>
+  <group name="Outer" description="the outer group" continueOnError="true">
+    <condition>
+      <operator type="or">
+        <expression type="SMS_TaskSequence_VariableConditionExpression">
+          <variable name="Operator">equals</variable><variable name="Value">sql</variable><variable name="Variable">Role</variable>
+        </expression>
+        <operator type="and">
+          <expression type="SMS_TaskSequence_VariableConditionExpression">
+            <variable name="Operator">greater</variable><variable name="Value">2</variable><variable name="Variable">Tier</variable>
+          </expression>
+          <operator type="not">
+            <expression type="SMS_TaskSequence_VariableConditionExpression">
+              <variable name="Operator">exists</variable><variable name="Variable">Skip</variable>
+            </expression>
+            <expression type="SMS_TaskSequence_VariableConditionExpression">
+              <variable name="Operator">notEquals</variable><variable name="Value">it's</variable><variable name="Variable">Role</variable>
+            </expression>
+          </operator>
+        </operator>
+      </operator>
+    </condition>
+    <step type="SMS_TaskSequence_RunCommandLineAction" name="Plain" successCodeList="0 3010">
+      <action>cmd /c plain</action>
+    </step>
+    <group name="Inner" disable="false" continueOnError="false">
+      <step type="SMS_TaskSequence_RunPowerShellScriptAction" name="Disabled script" disable="true" continueOnError="true" successCodeList="0 1641" timeout="600">
+        <condition>
+          <expression type="SMS_TaskSequence_VariableConditionExpression">
+            <variable name="Operator">notExists</variable><variable name="Variable">Done</variable>
+          </expression>
+          <expression type="SMS_TaskSequence_VariableConditionExpression">
+            <variable name="Operator">lessEqual</variable><variable name="Value">10</variable><variable name="Variable">Tier</variable>
+          </expression>
+        </condition>
+        <action>powershell -File x.ps1</action>
+      </step>
+      <step type="SMS_TaskSequence_InstallUpdateAction" name="Updates" continueOnError="TRUE">
+        <defaultVarList><variable name="SMSInstallUpdateTarget" property="Target">All</variable></defaultVarList>
+      </step>
+      <group name="Deepest">
+        <step type="SMS_TaskSequence_SetVariableAction" name="Flag it">
+          <defaultVarList>
+            <variable name="VariableName" property="VariableName">Done</variable>
+            <variable name="VariableValue" property="VariableValue">yes</variable>
+          </defaultVarList>
+        </step>
+        <step type="SMS_TaskSequence_RebootAction" name="Restart">
+          <condition>
+            <operator type="and">
+              <expression type="SMS_TaskSequence_VariableConditionExpression">
+                <variable name="Operator">less</variable><variable name="Value">b</variable><variable name="Variable">Ring</variable>
+              </expression>
+              <expression type="SMS_TaskSequence_WMIConditionExpression">
+                <variable name="Namespace">root\cimv2</variable><variable name="Query">SELECT * FROM Win32_ComputerSystem</variable>
+              </expression>
+              <expression type="SMS_TaskSequence_VariableConditionExpression">
+                <variable name="Operator">greaterEqual</variable><variable name="Value">b</variable><variable name="Variable">Ring</variable>
+              </expression>
+            </operator>
+          </condition>
+        </step>
+      </group>
+    </group>
+  </group>
+  <step type="BDD_Validate" name="MDT validate" continueOnError="false" disable="false"/>
+  <step type="SMS_TaskSequence_InstallApplicationAction" name="Apps">
+    <defaultVarList><variable name="ApplicationName" property="ApplicationName">A,B,C</variable></defaultVarList>
+  </step>
+  <subtasksequence type="SMS_TaskSequence_SubTasksequence" name="Child"/>
+</sequence>
+"#;
+
+/// How the test expects the export to look: (depth, name, kind, continue_on_error, disabled).
+const TREE: &[(usize, &str, &str, bool, bool)] = &[
+    (0, "Outer", "group", true, false),
+    (1, "Plain", "command", false, false),
+    (1, "Inner", "group", false, false),
+    (2, "Disabled script", "command", true, true),
+    (2, "Updates", "install_updates", true, false),
+    (2, "Deepest", "group", false, false),
+    (3, "Flag it", "set_variable", false, false),
+    (3, "Restart", "restart", false, false),
+    (0, "MDT validate", "command", false, false),
+    (0, "Apps", "install_software", false, false),
+    (0, "Child", "command", false, false),
+];
+
+fn imported(xml: &str) -> (Scenario, Vec<String>) {
+    let ts = read_task_sequence(xml.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    let written = write_scenario(&ts, &ImportOptions { source: "export.xml".into(), ..ImportOptions::default() }, None);
+    let s = Scenario::from_toml(&written.text, "imported.toml").unwrap_or_else(|e| panic!("{e}\n{}", written.text));
+    (s, written.warnings)
+}
+
+fn flatten<'a>(nodes: &'a [Node], depth: usize, out: &mut Vec<(usize, &'a Node)>) {
+    for n in nodes {
+        out.push((depth, n));
+        if let NodeKind::Group(children) = &n.kind {
+            flatten(children, depth + 1, out);
+        }
+    }
+}
+
+/// The elements of the export that become nodes, in order, with their depth.
+fn xml_nodes<'a>(e: &'a Element, depth: usize, out: &mut Vec<(usize, &'a Element)>) {
+    for c in &e.children {
+        if matches!(c.name.as_str(), "group" | "step" | "subtasksequence") {
+            out.push((depth, c));
+            xml_nodes(c, depth + 1, out);
+        }
+    }
+}
+
+/// The console's semantics of a condition element, written independently of the importer.
+fn console_eval(e: &Element, vars: &HashMap<&str, &str>) -> bool {
+    let operands = || e.children.iter().filter(|c| c.name == "operator" || c.name == "expression");
+    match e.name.as_str() {
+        "condition" => operands().all(|c| console_eval(c, vars)),
+        "operator" => match e.attribute("type") {
+            Some("or") => operands().any(|c| console_eval(c, vars)),
+            Some("not") => !operands().any(|c| console_eval(c, vars)),
+            _ => operands().all(|c| console_eval(c, vars)),
+        },
+        _ => {
+            let v = |n: &str| e.children.iter().find(|c| c.attribute("name") == Some(n)).map(|c| c.text.as_str());
+            let (name, op, value) =
+                (v("Variable").unwrap_or(""), v("Operator").unwrap_or(""), v("Value").unwrap_or(""));
+            let actual = vars.get(name).copied();
+            let order = |a: &str| match (a.parse::<f64>(), value.parse::<f64>()) {
+                (Ok(x), Ok(y)) => x.partial_cmp(&y).unwrap(),
+                _ => a.cmp(value),
+            };
+            match op {
+                "exists" => actual.is_some(),
+                "notExists" => actual.is_none(),
+                "equals" => actual == Some(value),
+                "notEquals" => actual != Some(value),
+                "less" => actual.is_some_and(|a| order(a).is_lt()),
+                "lessEqual" => actual.is_some_and(|a| order(a).is_le()),
+                "greater" => actual.is_some_and(|a| order(a).is_gt()),
+                "greaterEqual" => actual.is_some_and(|a| order(a).is_ge()),
+                _ => true, // a WMI test: the probe is taken to hold
+            }
+        }
+    }
+}
+
+#[test]
+fn an_export_imports_with_its_tree_flags_types_and_condition_truth_tables() {
+    let (s, warnings) = imported(EXPORT);
+    let mut nodes = Vec::new();
+    flatten(&s.steps, 0, &mut nodes);
+    let got: Vec<(usize, &str, &str, bool, bool)> =
+        nodes.iter().map(|(d, n)| (*d, n.name.as_str(), n.type_name(), n.continue_on_error, n.disabled)).collect();
+    assert_eq!(got, TREE);
+
+    // Step details: success codes, time-out, update target, variable, application count.
+    let step = |name: &str| -> &Step {
+        match &nodes.iter().find(|(_, n)| n.name == name).unwrap().1.kind {
+            NodeKind::Step(s) => s,
+            NodeKind::Group(_) => panic!("{name} is a group"),
+        }
+    };
+    let Action::Command { exit, .. } = &step("Disabled script").action else { panic!() };
+    assert_eq!((exit.success_codes.clone(), exit.timeout), (vec![0, 1641], Some(600_000)));
+    let Action::SetVariable { variable, value } = &step("Flag it").action else { panic!() };
+    assert_eq!((variable.as_str(), value.as_str()), ("Done", "yes"));
+    let Action::InstallSoftware { items, .. } = &step("Apps").action else { panic!() };
+    assert_eq!(items.to_string(), "3");
+    assert!(matches!(step("Updates").action, Action::InstallUpdates(_)));
+
+    // Every condition has the export's truth table, over every assignment of a small domain.
+    let doc = parse(EXPORT.as_bytes(), Limits::default()).unwrap().root;
+    let mut elements = Vec::new();
+    xml_nodes(&doc, 0, &mut elements);
+    assert_eq!(elements.len(), nodes.len());
+    let names = ["Role", "Tier", "Skip", "Done", "Ring"];
+    let domain: [Option<&str>; 7] = [None, Some("sql"), Some("it's"), Some("2"), Some("10"), Some("a"), Some("b")];
+    let mut checked = 0;
+    for ((_, element), (_, node)) in elements.iter().zip(&nodes) {
+        let Some(xml_condition) = element.child("condition") else {
+            assert!(node.condition.is_none(), "{} has no condition in the export", node.name);
+            continue;
+        };
+        let condition: &Condition = node.condition.as_ref().expect("a condition was imported");
+        for code in 0..domain.len().pow(names.len() as u32) {
+            let mut vars: HashMap<&str, &str> = HashMap::new();
+            let mut c = code;
+            for n in names {
+                if let Some(v) = domain[c % domain.len()] {
+                    vars.insert(n, v);
+                }
+                c /= domain.len();
+            }
+            let ours = condition.eval(&|n: &str| vars.get(n).copied(), &|_| true);
+            assert_eq!(ours, console_eval(xml_condition, &vars), "{}: `{condition}` with {vars:?}", node.name);
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 3 * 7usize.pow(5), "three conditions, every assignment");
+
+    // Unknown types, child sequences, WMI tests and the dropped variable list are all reported.
+    for expected in ["BDD_Validate", "child task sequence", "WMI query", "variable list (Stage)"] {
+        assert!(warnings.iter().any(|w| w.contains(expected)), "no warning about {expected}: {warnings:?}");
+    }
+}
+
+#[test]
+fn wrappers_and_encodings_give_the_same_steps() {
+    let (plain, _) = imported(EXPORT);
+    let body = EXPORT.trim_start_matches("<?xml version=\"1.0\"?>\n");
+    let escaped = body.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let wrappers = [
+        format!(
+            "<SmsTaskSequencePackage><Name>Monthly</Name><SequenceData>{body}</SequenceData></SmsTaskSequencePackage>"
+        ),
+        format!(
+            "<INSTANCE CLASSNAME=\"SMS_TaskSequencePackage\"><PROPERTY NAME=\"Name\" TYPE=\"string\"><VALUE>Monthly</VALUE></PROPERTY><PROPERTY NAME=\"Sequence\" TYPE=\"string\"><VALUE>{escaped}</VALUE></PROPERTY></INSTANCE>"
+        ),
+        format!(
+            "<Objs Version=\"1.1.0.1\"><Obj RefId=\"0\"><Props><S N=\"Name\">Monthly</S><S N=\"Sequence\"><![CDATA[{body}]]></S></Props></Obj></Objs>"
+        ),
+    ];
+    for w in &wrappers {
+        let ts = read_task_sequence(w.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(ts.name.as_deref(), Some("Monthly"));
+        let written = write_scenario(&ts, &ImportOptions::default(), None);
+        assert!(written.text.contains("name = \"monthly\""), "the scenario is named after the sequence");
+        let s = Scenario::from_toml(&written.text, "w.toml").unwrap();
+        assert_eq!(s.steps, plain.steps);
+    }
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(EXPORT.encode_utf16().flat_map(u16::to_le_bytes));
+    let ts = read_task_sequence(&utf16).unwrap();
+    assert_eq!(ts.encoding, "UTF-16LE");
+    let written = write_scenario(&ts, &ImportOptions::default(), None);
+    assert_eq!(Scenario::from_toml(&written.text, "u.toml").unwrap().steps, plain.steps);
+}
+
+#[test]
+fn hostile_and_broken_xml_fail_with_a_clear_error() {
+    let laughs = {
+        let mut s = String::from("<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [\n <!ENTITY lol \"lol\">\n");
+        for i in 1..10 {
+            let _ = writeln!(
+                s,
+                " <!ENTITY lol{i} \"{}\">",
+                format!("&lol{};", if i == 1 { String::new() } else { (i - 1).to_string() }).repeat(10)
+            );
+        }
+        s.push_str("]>\n<sequence>&lol9;</sequence>\n");
+        s
+    };
+    let external = "<?xml version=\"1.0\"?>\n<!DOCTYPE sequence [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>\n<sequence><step name=\"&xxe;\" type=\"x\"/></sequence>";
+    let undeclared = "<sequence><step name=\"&xxe;\" type=\"x\"/></sequence>";
+    let deep = "<sequence>".to_owned() + &"<group name=\"g\">".repeat(100_000);
+    let cases: Vec<(&str, String, &str)> = vec![
+        ("entity bomb", laughs, "2:1: the file has a document type declaration"),
+        ("external entity", external.to_owned(), "2:1: the file has a document type declaration"),
+        ("undeclared entity", undeclared.to_owned(), "1:11: in <step>, attribute name"),
+        ("deep nesting", deep, "elements nest more than 128 levels deep"),
+        ("not XML", "name = \"a scenario\"\n".to_owned(), "text outside the root element"),
+        (
+            "no sequence",
+            "<SmsTaskSequencePackage><Name>x</Name></SmsTaskSequencePackage>".to_owned(),
+            "no <sequence> in this <SmsTaskSequencePackage>",
+        ),
+        ("empty sequence", "<sequence version=\"3.10\"/>".to_owned(), "the <sequence> has no group or step"),
+        ("empty file", String::new(), "the file is empty"),
+    ];
+    for (what, text, expected) in &cases {
+        let err = read_task_sequence(text.as_bytes()).unwrap_err().to_string();
+        assert!(err.contains(expected), "{what}: {err}");
+    }
+    // A file cut short anywhere fails with a line and column, never a panic.
+    let bytes = EXPORT.as_bytes();
+    for cut in (40..bytes.len() - 12).step_by(37) {
+        let err = read_task_sequence(&bytes[..cut]).unwrap_err();
+        assert!(err.line.is_some(), "cut at {cut}: {err}");
+    }
+    let err = read_task_sequence(&bytes[..bytes.len() - 12]).unwrap_err().to_string();
+    assert!(err.contains("the file ends inside <sequence> opened on line 2: is it cut short?"), "{err}");
+}
+
+#[test]
+fn import_cli_names_the_file_and_line_and_leaves_no_file() {
+    let dir = temp("cli-errors");
+    std::fs::write(dir.join("bad.xml"), "<sequence>\n  <step name=\"a\" type=\"x\">\n</sequence>\n").unwrap();
+    let out = patchsim_in(&dir, &["import", "configmgr", "bad.xml", "--out", "s.toml"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.starts_with("error: bad.xml:3:1: </sequence> closes <step>"), "{stderr}");
+    assert!(!dir.join("s.toml").exists(), "no scenario is left behind");
+    std::fs::write(dir.join("ok.xml"), EXPORT).unwrap();
+    std::fs::write(dir.join("s.toml"), "mine").unwrap();
+    let out = patchsim_in(&dir, &["import", "configmgr", "ok.xml", "--out", "s.toml"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("s.toml exists"), "an existing file is kept");
+    assert_eq!(std::fs::read_to_string(dir.join("s.toml")).unwrap(), "mine");
+    let out = patchsim_in(&dir, &["import", "configmgr", "ok.xml", "--out", "s.toml", "--force", "--servers", "50"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("warning: ok.xml: line 68: \"MDT validate\" has step type BDD_Validate")
+    );
+    let out = patchsim_in(&dir, &["run", "s.toml", "-r", "2", "-q", "--out", "r"]);
+    assert!(out.status.success(), "the imported scenario runs: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Lognormal draws with a given median and p95, in seconds.
+fn lognormal_seconds(stream: Stream, n: u64, median: f64, p95: f64) -> Vec<f64> {
+    let (mu, sigma) = (median.ln(), (p95 / median).ln() / Z95);
+    (0..n)
+        .map(|i| {
+            let z: f64 = StandardNormal.sample(&mut stream.draw(i));
+            (mu + sigma * z).exp()
+        })
+        .collect()
+}
+
+#[test]
+fn a_history_from_known_lognormals_is_fitted_back_within_sampling_error() {
+    // 3000 runs of: Prepare (median 90 s, p95 300 s), Patch (median 20 min, p95 60 min, 3010 in
+    // 30% of runs, then a restart of median 6 min, p95 12 min), Tidy (median 45 s, p95 90 s).
+    let runs = 3000u64;
+    let s = Stream::from_key(42);
+    let prepare = lognormal_seconds(s.child(1), runs, 90.0, 300.0);
+    let patch = lognormal_seconds(s.child(2), runs, 1200.0, 3600.0);
+    let restart = lognormal_seconds(s.child(3), runs, 360.0, 720.0);
+    let tidy = lognormal_seconds(s.child(4), runs, 45.0, 90.0);
+    let mut csv = String::from(
+        "AdvertisementID,ResourceID,ExecutionTime,Step,ActionName,GroupName,LastStatusMsgID,LastStatusMsgName,ExitCode,ActionOutput\n",
+    );
+    let t0 = parse_time("2026-10-13 00:00:00").unwrap();
+    for r in 0..runs as usize {
+        let mut t = t0 + (r as i64 % 42) * 4 * 3_600_000;
+        let mut row = |t: i64, step: u32, action: &str, id: u32, exit: &str| {
+            let _ = writeln!(csv, "PS100123,{},{},{step},{action},,{id},,{exit},", 16_777_300 + r, format_time(t));
+        };
+        row(t, 0, "", 11140, "");
+        t += (prepare[r] * 1000.0) as i64;
+        row(t, 1, "Prepare", 11134, "0");
+        t += (patch[r] * 1000.0) as i64;
+        let restarted = r % 10 < 3;
+        row(t, 2, "Patch", 11134, if restarted { "3010" } else { "0" });
+        if restarted {
+            t += (restart[r] * 1000.0) as i64;
+            row(t, 2, "Patch", 11142, "");
+        }
+        t += (tidy[r] * 1000.0) as i64;
+        row(t, 3, "Tidy", if r % 50 == 0 { 11135 } else { 11134 }, if r % 50 == 0 { "5" } else { "0" });
+        row(t, 0, "", 11143, "");
+    }
+    // A few bad rows, which are counted and reported.
+    csv.push_str(
+        "PS100123,16777300,31/10/2026 04:00,1,Prepare,,11134,,0,\nPS100123,,2026-10-13 01:00:00,1,Prepare,,11134,,0,\n",
+    );
+    let history = History::parse(csv.as_bytes(), "history.csv").unwrap();
+    assert_eq!((history.runs, history.bad_rows()), (runs, 2));
+    let calibration = Calibration::fit(&history);
+    let check = |what: &str, fit: &patchsim::import::fit::LognormalFit, median: f64, p95: f64| {
+        let sigma = (p95 / median).ln() / Z95;
+        let n = fit.n as f64;
+        // Standard errors of the MLE: σ/√n for μ, σ/√(2n) for σ; four of them.
+        assert!((fit.mu - median.ln()).abs() < 4.0 * sigma / n.sqrt(), "{what}: median {} vs {median}", fit.median());
+        assert!((fit.sigma - sigma).abs() < 4.0 * sigma / (2.0 * n).sqrt(), "{what}: σ {} vs {sigma}", fit.sigma);
+        assert!(fit.acceptable(), "{what}: KS {} above {}", fit.ks, fit.ks_critical());
+    };
+    let step = |name: &str| calibration.step(name).unwrap_or_else(|| panic!("{name} fitted"));
+    check("Prepare", &step("Prepare").fit.unwrap(), 90.0, 300.0);
+    check("Patch", &step("Patch").fit.unwrap(), 1200.0, 3600.0);
+    check("Tidy", &step("Tidy").fit.unwrap(), 45.0, 90.0);
+    check("restart", &calibration.restart.unwrap(), 360.0, 720.0);
+    assert_eq!(calibration.restart.unwrap().n, 900);
+    assert_eq!(step("Patch").exit_codes, [(0, 0.7), (3010, 0.3)]);
+    assert_eq!(step("Tidy").exit_codes, [(0, 0.98), (5, 0.02)]);
+
+    // The timings file reads back as what was fitted.
+    let text = calibration.to_toml(&history, "history.csv");
+    assert!(text.contains("# 2 rows not used:"), "{text}");
+    let timings = patchsim::import::Timings::parse(&text, "fitted.toml").unwrap();
+    assert_eq!(timings.steps.len(), 3);
+    assert_eq!(timings.restart, calibration.restart.map(|f| f.to_dist()));
+}
+
+#[test]
+fn calibrate_into_rewrites_matching_steps_and_keeps_the_rest() {
+    let history = "AdvertisementID,ResourceID,ExecutionTime,Step,ActionName,GroupName,LastStatusMsgID,LastStatusMsgName,ExitCode,ActionOutput
+A,1,2026-10-13 00:00:00,0,,,11140,,,
+A,1,2026-10-13 00:02:00,1,Owner script,,11134,,0,
+A,1,2026-10-13 00:12:00,1,Owner script,,11142,,,
+A,2,2026-10-13 04:00:00,0,,,11140,,,
+A,2,2026-10-13 04:04:00,1,Owner script,,11134,,1,
+A,2,2026-10-13 04:10:00,1,Owner script,,11142,,,
+A,2,2026-10-13 04:11:00,9,Not in the scenario,,11134,,0,
+";
+    let scenario = r#"# My month: hand-written, with comments that must survive.
+name = "mine"
+[fleet]
+servers = 10   # ten servers
+[windows]
+days = ["Mon"]
+starts = ["00:00"]
+length = "2h"
+[infrastructure]
+status_manager_rate = 10
+
+[[step]]
+group = "Owners"
+  [[step.steps]]
+  name = "Owner script"   # the owner's
+  type = "command"
+  duration = "1m"        # a guess
+  continue_on_error = true
+[[step]]
+name = "Untouched"
+type = "sleep"
+duration = "5m"
+"#;
+    let h = History::parse(history.as_bytes(), "h.csv").unwrap();
+    let c = Calibration::fit(&h);
+    let s = Scenario::from_toml(scenario, "mine.toml").unwrap();
+    // Two samples each: Owner script 120 s and 240 s (median √(120·240) = 169.706 s, σ = ln 2 / 2,
+    // p95 = 169.706·e^(1.645σ) = 300.104 s); restarts 600 s and 360 s (median 464.758 s, p95
+    // 707.426 s).
+    let applied = apply_into(scenario, "mine.toml", &s, &c).unwrap();
+    assert_eq!(applied.updated, [("Owner script".to_owned(), vec!["duration", "exit_codes"])]);
+    assert!(applied.restart);
+    assert_eq!(applied.unmatched, ["Not in the scenario"]);
+    // Everything but the changed values is as it was, comments included.
+    let before: Vec<&str> = scenario.lines().collect();
+    let after: Vec<&str> = applied.text.lines().collect();
+    for line in &before {
+        if !line.contains("duration = \"1m\"") {
+            assert!(after.contains(line), "line {line:?} was lost:\n{}", applied.text);
+        }
+    }
+    assert!(
+        applied.text.contains(
+            "  duration = { dist = \"lognormal\", median = \"2m49.706s\", p95 = \"5m0.104s\" }   # calibrate: 2 samples"
+        ),
+        "{}",
+        applied.text
+    );
+    assert!(
+        applied.text.contains("\n  exit_codes = { 0 = 0.5, 1 = 0.5 }   # calibrate: exit-code shares\n"),
+        "{}",
+        applied.text
+    );
+    assert!(
+        applied
+            .text
+            .contains("[restart]\nduration = { dist = \"lognormal\", median = \"7m44.758s\", p95 = \"11m47.426s\" }"),
+        "{}",
+        applied.text
+    );
+    let again = Scenario::from_toml(&applied.text, "mine.toml").unwrap();
+    assert_eq!(again.steps[1], s.steps[1], "the sleep is untouched");
+}
+
+#[test]
+fn calibrate_cli_reports_bad_rows_and_refuses_foreign_files() {
+    let dir = temp("calibrate-cli");
+    std::fs::write(
+        dir.join("h.csv"),
+        "AdvertisementID,ResourceID,ExecutionTime,Step,ActionName,GroupName,LastStatusMsgID,LastStatusMsgName,ExitCode,ActionOutput\nA,1,2026-10-13 00:00:00,0,,,11140,,,\nA,1,2026-10-13 00:02:00,1,S,,11134,,0,\nA,1,yesterday,1,S,,11134,,0,\n",
+    )
+    .unwrap();
+    let out = patchsim_in(&dir, &["calibrate", "h.csv", "--out", "fitted.toml"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("warning: h.csv: 1 row not used: ExecutionTime is not a time written as YYYY-MM-DD HH:MM:SS[.fff] or ISO 8601 (line 4)"), "{stderr}");
+    let fitted = std::fs::read_to_string(dir.join("fitted.toml")).unwrap();
+    assert!(fitted.contains("# 1 row not used:\n#   1 × ExecutionTime is not a time"), "{fitted}");
+    // calibrate replaces its own file, and no other.
+    assert!(patchsim_in(&dir, &["calibrate", "h.csv", "--out", "fitted.toml"]).status.success());
+    std::fs::write(dir.join("notes.toml"), "mine").unwrap();
+    let out = patchsim_in(&dir, &["calibrate", "h.csv", "--out", "notes.toml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(std::fs::read_to_string(dir.join("notes.toml")).unwrap(), "mine");
+    // A missing file, a header that is not the view's.
+    let out = patchsim_in(&dir, &["calibrate", "nope.csv", "--out", "x.toml"]);
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("error: nope.csv: cannot read the history: no such file"));
+    std::fs::write(dir.join("wrong.csv"), "a,b\n1,2\n").unwrap();
+    let out = patchsim_in(&dir, &["calibrate", "wrong.csv", "--out", "x.toml"]);
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("error: wrong.csv:1: the header lacks AdvertisementID"));
+}
+
+#[test]
+fn simulated_history_round_trips_through_calibrate() {
+    // A design with known timings, simulated; its history.csv, calibrated, gives them back.
+    let dir = temp("round-trip");
+    std::fs::write(
+        dir.join("known.toml"),
+        r#"name = "known"
+[fleet]
+servers = 4200
+[windows]
+days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+starts = ["00:00", "04:00", "08:00", "12:00", "16:00", "20:00"]
+length = "4h"
+[deployment]
+max_run_time = "0s"
+[restart]
+duration = { dist = "lognormal", median = "7m", p95 = "14m" }
+[infrastructure]
+status_manager_rate = 1000
+[[step]]
+name = "Owner script"
+type = "command"
+duration = { dist = "lognormal", median = "3m", p95 = "10m" }
+exit_codes = { 0 = 0.8, 3010 = 0.2 }
+continue_on_error = true
+[[step]]
+name = "Agent upkeep"
+type = "command"
+duration = { dist = "lognormal", median = "40s", p95 = "2m" }
+exit_codes = { 0 = 0.95, 1 = 0.05 }
+continue_on_error = true
+"#,
+    )
+    .unwrap();
+    let out = patchsim_in(&dir, &["run", "known.toml", "-r", "1", "-q", "--history-csv", "--out", "r"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let history = History::read(&dir.join("r/history.csv"), "history.csv").unwrap();
+    assert_eq!((history.runs, history.bad_rows(), history.untimed), (4200, 0, 0));
+    let c = Calibration::fit(&history);
+    let near = |what: &str, got: f64, want: f64, tolerance: f64| {
+        assert!((got / want - 1.0).abs() < tolerance, "{what}: {got} vs {want}");
+    };
+    let owner = c.step("Owner script").unwrap();
+    let fit = owner.fit.unwrap();
+    // n = 4200, σ ≈ 0.73: the median's relative standard error is about 1.1%, the p95's 2%.
+    near("owner median", fit.median(), 180.0, 0.05);
+    near("owner p95", fit.p95(), 600.0, 0.08);
+    let restart = c.restart.unwrap();
+    near("restart median", restart.median(), 420.0, 0.08);
+    near("restart p95", restart.p95(), 840.0, 0.12);
+    // Exit-code shares within four binomial standard errors (sqrt(0.16 / 4200) ≈ 0.6%).
+    let share = |codes: &[(i64, f64)], code: i64| codes.iter().find(|(c, _)| *c == code).map_or(0.0, |(_, p)| *p);
+    assert!((share(&owner.exit_codes, 3010) - 0.2).abs() < 0.025, "{:?}", owner.exit_codes);
+    let upkeep = c.step("Agent upkeep").unwrap();
+    assert!((share(&upkeep.exit_codes, 1) - 0.05).abs() < 0.014, "{:?}", upkeep.exit_codes);
+    near("upkeep median", upkeep.fit.unwrap().median(), 40.0, 0.05);
+}
+
+#[test]
+fn the_example_is_what_the_three_commands_make() {
+    // scenarios/imported holds a console export, an inventory and a month's history, and the
+    // timings and scenario the commands made from them; making them again gives the same files.
+    let dir = temp("example");
+    for f in ["server-patching.xml", "servers.csv", "history.csv"] {
+        std::fs::copy(Path::new(EXAMPLE).join(f), dir.join(f)).unwrap();
+    }
+    let out = patchsim_in(&dir, &["calibrate", "history.csv", "--out", "timings.toml"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = patchsim_in(
+        &dir,
+        &[
+            "import",
+            "configmgr",
+            "server-patching.xml",
+            "--inventory",
+            "servers.csv",
+            "--timings",
+            "timings.toml",
+            "--out",
+            "server-patching.toml",
+        ],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for f in ["timings.toml", "server-patching.toml"] {
+        let made = std::fs::read_to_string(dir.join(f)).unwrap();
+        let committed = std::fs::read_to_string(Path::new(EXAMPLE).join(f)).unwrap();
+        assert!(
+            made == committed,
+            "scenarios/imported/{f} is not what the commands make now; remake it as scenarios/imported/README.md says"
+        );
+    }
+    let out = patchsim_in(&dir, &["run", "server-patching.toml", "-r", "3", "-q", "--out", "r"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("r/summary.json")).unwrap()).unwrap();
+    // The inventory lists 2400 servers, 16 of them on an extension.
+    assert_eq!(summary["fleet"]["targeted_mean"], 2384.0);
+}
