@@ -585,9 +585,27 @@ fn the_example_is_what_the_three_commands_make() {
     // scenarios/imported holds a console export, an inventory and a month's history, and the
     // timings and scenario the commands made from them; making them again gives the same files.
     let dir = temp("example");
-    for f in ["server-patching.xml", "servers.csv", "history.csv"] {
+    for f in ["server-patching.xml", "servers.csv"] {
         std::fs::copy(Path::new(EXAMPLE).join(f), dir.join(f)).unwrap();
     }
+    let reference = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/monthly-server-patching.toml");
+    let out = patchsim_in(
+        &dir,
+        &[
+            "run",
+            reference.to_str().unwrap(),
+            "--set",
+            "fleet.servers=420",
+            "--replications",
+            "1",
+            "--quiet",
+            "--history-csv",
+            "--out",
+            "history-run",
+        ],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    std::fs::copy(dir.join("history-run/history.csv"), dir.join("history.csv")).unwrap();
     let out = patchsim_in(&dir, &["calibrate", "history.csv", "--out", "timings.toml"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let out = patchsim_in(
@@ -605,7 +623,7 @@ fn the_example_is_what_the_three_commands_make() {
         ],
     );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    for f in ["timings.toml", "server-patching.toml"] {
+    for f in ["history.csv", "timings.toml", "server-patching.toml"] {
         let made = std::fs::read_to_string(dir.join(f)).unwrap();
         let committed = std::fs::read_to_string(Path::new(EXAMPLE).join(f)).unwrap();
         assert!(
