@@ -359,7 +359,11 @@ fn files_that_are_empty_not_text_or_missing() {
     let blank = dir.join("blank.toml");
     std::fs::write(&blank, "\n  \n# only a comment\n").unwrap();
     let missing = dir.join("missing.toml");
+    // A huge file (a wrong file, or a hostile one) is refused before parsing.
+    let huge = dir.join("huge.toml");
+    std::fs::write(&huge, format!("name = \"x\"\n{}", "# padding\n".repeat(1_700_000))).unwrap();
     for (file, says) in [
+        (&huge, "more than a scenario can be (16 MiB)"),
         (&empty, "the file is empty"),
         (&blank, "missing required key `name`"),
         (&binary, "not a text file"),

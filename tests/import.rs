@@ -291,11 +291,17 @@ fn hostile_and_broken_xml_fail_with_a_clear_error() {
     let external = "<?xml version=\"1.0\"?>\n<!DOCTYPE sequence [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>\n<sequence><step name=\"&xxe;\" type=\"x\"/></sequence>";
     let undeclared = "<sequence><step name=\"&xxe;\" type=\"x\"/></sequence>";
     let deep = "<sequence>".to_owned() + &"<group name=\"g\">".repeat(100_000);
+    // Under the element bound, but far more steps than any console sequence.
+    let wide = format!(
+        "<sequence>\n{}</sequence>",
+        "<step type=\"SMS_TaskSequence_RunCommandLineAction\" name=\"s\"/>\n".repeat(10_001)
+    );
     let cases: Vec<(&str, String, &str)> = vec![
         ("entity bomb", laughs, "2:1: the file has a document type declaration"),
         ("external entity", external.to_owned(), "2:1: the file has a document type declaration"),
         ("undeclared entity", undeclared.to_owned(), "1:11: in <step>, attribute name"),
         ("deep nesting", deep, "elements nest more than 128 levels deep"),
+        ("too many steps", wide, "10002:1: more than 10000 groups and steps"),
         ("not XML", "name = \"a scenario\"\n".to_owned(), "text outside the root element"),
         (
             "no sequence",

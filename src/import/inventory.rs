@@ -142,8 +142,8 @@ impl Inventory {
         for (i, w) in windows.iter().enumerate() {
             by_start.insert(w.start, i as u32);
         }
-        let class_index: HashMap<String, u32> =
-            classes.iter().enumerate().map(|(i, c)| (c.name.to_ascii_lowercase(), i as u32)).collect();
+        // A scenario has a handful of classes: compare, without allocating a lowercase copy.
+        let class_of = |text: &str| classes.iter().position(|c| c.name.eq_ignore_ascii_case(text)).map(|i| i as u32);
 
         let mut inventory = Self {
             file: shown.to_owned(),
@@ -217,7 +217,7 @@ impl Inventory {
                     if text.is_empty() {
                         None
                     } else {
-                        Some(*class_index.get(&text.to_ascii_lowercase()).ok_or_else(|| {
+                        Some(class_of(text).ok_or_else(|| {
                             let known: Vec<&str> = classes.iter().map(|c| c.name.as_str()).collect();
                             at(
                                 line,
@@ -243,11 +243,16 @@ impl Inventory {
                 if text.is_empty() {
                     inventory.cells.push(EMPTY);
                 } else {
-                    let next = value_ids.len() as u32;
-                    let id = *value_ids.entry(text.to_owned()).or_insert_with(|| {
-                        inventory.values.push(text.to_owned());
-                        next
-                    });
+                    // Most cells repeat a value seen before: look it up without allocating.
+                    let id = match value_ids.get(text) {
+                        Some(id) => *id,
+                        None => {
+                            let id = value_ids.len() as u32;
+                            value_ids.insert(text.to_owned(), id);
+                            inventory.values.push(text.to_owned());
+                            id
+                        }
+                    };
                     inventory.cells.push(id);
                 }
             }

@@ -129,7 +129,7 @@ pub fn read_task_sequence(bytes: &[u8]) -> Result<TaskSequence, XmlError> {
         Some(w) => (property(w, "Name"), property(w, "PackageID")),
         None => (None, None),
     };
-    let mut reader = Reader { warnings: &mut warnings };
+    let mut reader = Reader { warnings: &mut warnings, nodes: 0 };
     let nodes = reader.children(&sequence)?;
     for child in sequence.children.iter() {
         let tag = child.name.to_ascii_lowercase();
@@ -222,7 +222,13 @@ fn property(wrapper: &Element, name: &str) -> Option<String> {
 
 struct Reader<'w> {
     warnings: &'w mut Vec<ImportWarning>,
+    /// Groups and steps read so far.
+    nodes: usize,
 }
+
+/// Most groups and steps an imported sequence may have: a console task sequence has at most a
+/// few hundred, and a bound keeps a hostile file from writing a scenario too large to run.
+pub const MAX_NODES: usize = 10_000;
 
 impl Reader<'_> {
     fn warn(&mut self, line: usize, message: impl Into<String>) {
@@ -233,7 +239,20 @@ impl Reader<'_> {
     fn children(&mut self, parent: &Element) -> Result<Vec<TsNode>, XmlError> {
         let mut out = Vec::new();
         for child in &parent.children {
-            match child.name.to_ascii_lowercase().as_str() {
+            let tag = child.name.to_ascii_lowercase();
+            if matches!(tag.as_str(), "group" | "step" | "subtasksequence") {
+                self.nodes += 1;
+                if self.nodes > MAX_NODES {
+                    return Err(XmlError {
+                        line: Some(child.line),
+                        column: Some(child.column),
+                        message: format!(
+                            "more than {MAX_NODES} groups and steps: a console task sequence has at most a few hundred; is this the right file?"
+                        ),
+                    });
+                }
+            }
+            match tag.as_str() {
                 "group" => out.push(self.group(child)?),
                 "step" => out.push(self.step(child)?),
                 "subtasksequence" => out.push(self.child_sequence(child)?),

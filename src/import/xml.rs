@@ -6,7 +6,8 @@
 //!   out entity-expansion ("billion laughs") and external-entity attacks before they start. Only
 //!   the five predefined entities and character references are expanded.
 //! - **Bounded.** At most [`Limits::max_bytes`] of input, [`Limits::max_depth`] levels of
-//!   nesting and [`Limits::max_elements`] elements, so a hostile file costs at most a bounded,
+//!   nesting, [`Limits::max_elements`] elements and [`Limits::max_attributes`] attributes on
+//!   one element, so a hostile file costs at most a bounded,
 //!   small amount of memory and time.
 //! - **Clear errors.** Every error names the line and column, and a truncated file says which
 //!   element it ends inside.
@@ -29,13 +30,16 @@ pub struct Limits {
     pub max_depth: usize,
     /// Most elements in the document.
     pub max_elements: usize,
+    /// Most attributes on one element.
+    pub max_attributes: usize,
 }
 
 impl Default for Limits {
-    /// 32 MiB, 128 levels, 500,000 elements: a large real task sequence export is about 1 MB,
-    /// nests fewer than 20 levels and has a few thousand elements.
+    /// 32 MiB, 128 levels, 500,000 elements, 256 attributes an element: a large real task
+    /// sequence export is about 1 MB, nests fewer than 20 levels, has a few thousand elements
+    /// and at most about ten attributes on a step.
     fn default() -> Self {
-        Self { max_bytes: 32 << 20, max_depth: 128, max_elements: 500_000 }
+        Self { max_bytes: 32 << 20, max_depth: 128, max_elements: 500_000, max_attributes: 256 }
     }
 }
 
@@ -182,7 +186,7 @@ pub fn parse_text(text: &str, limits: Limits) -> Result<Element, XmlError> {
                     return Err(place(at, format!("elements nest more than {} levels deep", limits.max_depth)));
                 }
                 let (line, column) = lines.locate(text, at);
-                stack.push(element(&start, line, column).map_err(|m| place(at, m))?);
+                stack.push(element(&start, line, column, limits.max_attributes).map_err(|m| place(at, m))?);
             }
             Event::Empty(start) => {
                 let at = tag_at(at);
@@ -194,7 +198,7 @@ pub fn parse_text(text: &str, limits: Limits) -> Result<Element, XmlError> {
                     return Err(place(at, format!("elements nest more than {} levels deep", limits.max_depth)));
                 }
                 let (line, column) = lines.locate(text, at);
-                let done = element(&start, line, column).map_err(|m| place(at, m))?;
+                let done = element(&start, line, column, limits.max_attributes).map_err(|m| place(at, m))?;
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(done),
                     None => root = Some(done),
@@ -286,11 +290,14 @@ fn predefined(name: &str) -> Option<&'static str> {
     }
 }
 
-fn element(start: &BytesStart<'_>, line: usize, column: usize) -> Result<Element, String> {
+fn element(start: &BytesStart<'_>, line: usize, column: usize, max_attributes: usize) -> Result<Element, String> {
     let name = String::from_utf8_lossy(start.name().as_ref()).into_owned();
     let mut attributes = Vec::new();
     for attr in start.attributes().with_checks(false) {
         let attr = attr.map_err(|e| format!("in <{name}>: malformed attributes ({e} characters after the `<`)"))?;
+        if attributes.len() == max_attributes {
+            return Err(format!("<{name}> has more than {max_attributes} attributes"));
+        }
         let key = String::from_utf8_lossy(attr.key.as_ref()).into_owned();
         if attributes.iter().any(|(k, _): &(String, String)| *k == key) {
             return Err(format!("in <{name}>: attribute {key} appears twice"));
@@ -370,30 +377,65 @@ fn windows_1252(b: u8) -> char {
 /// Byte offsets of line starts, for turning offsets into lines and columns.
 struct LineIndex {
     starts: Vec<usize>,
+    /// The last place found (byte offset, line, column): the parser asks for places in order,
+    /// so counting on from there keeps a long one-line file linear.
+    cursor: std::cell::Cell<(usize, usize, usize)>,
 }
 
 impl LineIndex {
     fn new(text: &str) -> Self {
         let mut starts = vec![0];
         starts.extend(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
-        Self { starts }
+        Self { starts, cursor: std::cell::Cell::new((0, 1, 1)) }
     }
 
+    /// The line and column (in characters, from 1) of a byte offset.
     fn locate(&self, text: &str, offset: usize) -> (usize, usize) {
-        let offset = offset.min(text.len());
-        let line = self.starts.partition_point(|s| *s <= offset);
-        let start = self.starts[line - 1];
-        let mut end = offset;
-        while end > start && !text.is_char_boundary(end) {
+        let mut end = offset.min(text.len());
+        while end > 0 && !text.is_char_boundary(end) {
             end -= 1;
         }
-        (line, text[start..end].chars().count() + 1)
+        let line = self.starts.partition_point(|s| *s <= end);
+        let start = self.starts[line - 1];
+        let (at, at_line, at_column) = self.cursor.get();
+        let column = if at_line == line && at <= end {
+            at_column + text[at..end].chars().count()
+        } else {
+            text[start..end].chars().count() + 1
+        };
+        self.cursor.set((end, line, column));
+        (line, column)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn places_are_the_same_in_any_order_of_asking() {
+        let text = "<a>\nZürich <b x='é'/>\n\n€€<c/>  <d/>\nend";
+        let naive = |offset: usize| {
+            let before = &text[..offset];
+            let line = before.matches('\n').count() + 1;
+            let start = before.rfind('\n').map_or(0, |i| i + 1);
+            (line, before[start..].chars().count() + 1)
+        };
+        let boundaries: Vec<usize> = (0..=text.len()).filter(|i| text.is_char_boundary(*i)).collect();
+        let index = LineIndex::new(text);
+        for &o in boundaries.iter().chain(boundaries.iter().rev()).chain(boundaries.iter().step_by(3)) {
+            assert_eq!(index.locate(text, o), naive(o), "offset {o}");
+        }
+    }
+
+    #[test]
+    fn a_long_one_line_file_places_every_element() {
+        // 400,000 elements on one line (its speed is in benches/import.rs).
+        let text = format!("<sequence>{}</sequence>", "<step/>".repeat(400_000));
+        let root = read(&text).unwrap();
+        assert_eq!(root.children.len(), 400_000);
+        assert_eq!((root.children[399_999].line, root.children[399_999].column), (1, 11 + 7 * 399_999));
+    }
 
     fn read(text: &str) -> Result<Element, XmlError> {
         parse(text.as_bytes(), Limits::default()).map(|d| d.root)
@@ -455,8 +497,15 @@ mod tests {
     fn limits_bound_size_depth_and_count() {
         let deep = "<a>".repeat(200) + &"</a>".repeat(200);
         assert!(read(&deep).unwrap_err().message.contains("nest more than 128 levels"));
-        let small = Limits { max_bytes: 100, max_depth: 5, max_elements: 3 };
+        let small = Limits { max_bytes: 100, max_depth: 5, max_elements: 3, max_attributes: 2 };
         assert!(parse(&[b' '; 101], small).unwrap_err().message.contains("more than the 100"));
         assert!(parse(b"<a><b/><c/><d/></a>", small).unwrap_err().message.contains("more than 3 elements"));
+        let err = parse(b"<a>\n <b x='1' y='2' z='3'/></a>", small).unwrap_err();
+        assert_eq!((err.line, err.column), (Some(2), Some(2)));
+        assert_eq!(err.message, "<b> has more than 2 attributes");
+        // A hostile number of attributes (whose duplicate check would be quadratic) is refused.
+        let many: String = (0..300).map(|i| format!(" a{i}='x'")).collect();
+        let err = read(&format!("<sequence{many}/>")).unwrap_err();
+        assert_eq!(err.message, "<sequence> has more than 256 attributes");
     }
 }

@@ -19,6 +19,10 @@ use super::{Deployment, RestartSettings, RunSettings, Scenario};
 /// The most replications a run may ask for.
 pub const MAX_REPLICATIONS: i64 = 10_000_000;
 
+/// The largest scenario file read (16 MiB): a sequence of ten thousand steps is about 2 MB, and
+/// the bound keeps a wrong or hostile file from taking gigabytes to parse.
+pub const MAX_SCENARIO_BYTES: usize = 16 << 20;
+
 const TOP_KEYS: &[&str] =
     &["name", "description", "run", "fleet", "windows", "deployment", "restart", "infrastructure", "messages", "step"];
 
@@ -54,6 +58,16 @@ impl Scenario {
     /// Reads a scenario from TOML text, applies `--set` overrides, and checks the result.
     pub fn from_toml_with(text: &str, file: &str, overrides: &[Override]) -> Result<Self, ScenarioError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        if text.len() > MAX_SCENARIO_BYTES {
+            return Err(ScenarioError::file(
+                file,
+                format!(
+                    "the file is {} bytes, more than a scenario can be ({} MiB); is it the right file?",
+                    text.len(),
+                    MAX_SCENARIO_BYTES >> 20
+                ),
+            ));
+        }
         if text.trim().is_empty() {
             return Err(ScenarioError::file(
                 file,
