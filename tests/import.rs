@@ -644,3 +644,56 @@ fn the_example_is_what_the_three_commands_make() {
     // The inventory lists 2400 servers, 16 of them on an extension.
     assert_eq!(summary["fleet"]["targeted_mean"], 2384.0);
 }
+
+/// `text` as Windows PowerShell's `Out-File` writes it: UTF-16LE with a byte-order mark.
+fn utf16le(text: &str) -> Vec<u8> {
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    bytes
+}
+
+#[test]
+fn utf16_files_from_windows_powershell_read_as_their_utf8_originals() {
+    // Each of the example's files saved as UTF-16 gives what the UTF-8 file gives.
+    let dir = temp("utf16");
+    for f in ["server-patching.xml", "servers.csv", "history.csv", "timings.toml", "server-patching.toml"] {
+        let text = std::fs::read_to_string(Path::new(EXAMPLE).join(f)).unwrap();
+        std::fs::write(dir.join(f), utf16le(&text)).unwrap();
+    }
+    let history = History::read(&dir.join("history.csv"), "history.csv").unwrap();
+    let original = History::read(&Path::new(EXAMPLE).join("history.csv"), "history.csv").unwrap();
+    assert_eq!((history.rows, history.runs, history.bad_rows()), (original.rows, original.runs, 0));
+    let scenario = Scenario::load(&dir.join("server-patching.toml")).unwrap();
+    let original = Scenario::load(&Path::new(EXAMPLE).join("server-patching.toml")).unwrap();
+    let (inv, orig) = (scenario.windows.inventory().unwrap(), original.windows.inventory().unwrap());
+    assert_eq!((&inv.names, &inv.windows, &inv.cells), (&orig.names, &orig.windows, &orig.cells));
+    assert_eq!(scenario.steps, original.steps);
+    // The commands read them too, and write UTF-8.
+    let out = patchsim_in(&dir, &["calibrate", "history.csv", "--out", "fitted.toml"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = patchsim_in(
+        &dir,
+        &[
+            "import",
+            "configmgr",
+            "server-patching.xml",
+            "--inventory",
+            "servers.csv",
+            "--timings",
+            "timings.toml",
+            "--out",
+            "again.toml",
+        ],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let again = std::fs::read_to_string(dir.join("again.toml")).unwrap();
+    let committed = std::fs::read_to_string(Path::new(EXAMPLE).join("server-patching.toml")).unwrap();
+    // The same scenario but for the encoding named in the header.
+    assert_eq!(again.replacen("(UTF-16LE)", "(UTF-8)", 1), committed);
+    // A UTF-16 file cut in the middle of a character is an error, not a panic.
+    let mut cut = utf16le("name,window\nA,Mon 00:00\n");
+    cut.pop();
+    std::fs::write(dir.join("cut.csv"), cut).unwrap();
+    let err = History::read(&dir.join("cut.csv"), "cut.csv").unwrap_err().to_string();
+    assert!(err.contains("odd number of bytes"), "{err}");
+}

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use clap::Args;
 
 use super::output::{to_stdout, write_file_atomically};
@@ -55,8 +55,7 @@ pub fn execute(args: &CalibrateArgs) -> anyhow::Result<()> {
     // The scenario is checked and rewritten in memory first: nothing is written unless all is well.
     let into = match &args.into {
         Some(path) => {
-            let scenario = Scenario::load(path)?;
-            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+            let (scenario, text) = Scenario::load_with(path, &[])?;
             let applied = apply_into(&text, &path.display().to_string(), &scenario, &calibration)?;
             Some((path, applied))
         }

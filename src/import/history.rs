@@ -131,7 +131,8 @@ impl History {
 
     /// Rebuilds the history from the bytes of a CSV export.
     pub fn parse(bytes: &[u8], shown: &str) -> Result<Self, ScenarioError> {
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let bytes = super::utf8_bytes(bytes).map_err(|m| ScenarioError::file(shown, m))?;
+        let bytes: &[u8] = &bytes;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(ScenarioError::file(
                 shown,

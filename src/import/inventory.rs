@@ -114,7 +114,8 @@ impl Inventory {
 
     /// Reads and checks an inventory from the bytes of a CSV file.
     pub fn parse(bytes: &[u8], shown: &str, windows: &[Window], classes: &[Class]) -> Result<Self, ScenarioError> {
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let bytes = super::utf8_bytes(bytes).map_err(|m| ScenarioError::file(shown, m))?;
+        let bytes: &[u8] = &bytes;
         let at = |line: u64, message: String| ScenarioError {
             file: shown.to_owned(),
             line: Some(line as usize),
@@ -293,7 +294,8 @@ impl InventorySketch {
             };
             ScenarioError::file(shown, format!("cannot read the inventory: {why}"))
         })?;
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+        let bytes = super::utf8_bytes(&bytes).map_err(|m| ScenarioError::file(shown, m))?;
+        let bytes: &[u8] = &bytes;
         let mut reader =
             csv::ReaderBuilder::new().delimiter(separator(bytes)).has_headers(false).flexible(true).from_reader(bytes);
         let mut records = reader.byte_records();

@@ -24,6 +24,32 @@ pub mod timings;
 pub mod xml;
 
 pub use calibration::{Applied, Calibration, apply_into};
+
+use std::borrow::Cow;
+
+/// A text file's bytes as UTF-8, without a byte-order mark: UTF-8 files as they are, and UTF-16
+/// files with a byte-order mark (what Windows PowerShell's `Out-File` and Excel's "Unicode
+/// text" write) transcoded. Other encodings are left for the reader to reject.
+pub fn utf8_bytes(bytes: &[u8]) -> Result<Cow<'_, [u8]>, String> {
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        return Ok(Cow::Borrowed(rest));
+    }
+    for (bom, little) in [(b"\xFF\xFE", true), (b"\xFE\xFF", false)] {
+        if let Some(rest) = bytes.strip_prefix(bom) {
+            if rest.len() % 2 == 1 {
+                return Err("the file starts as UTF-16 but has an odd number of bytes: is it cut short?".to_owned());
+            }
+            let units = rest
+                .chunks_exact(2)
+                .map(|c| if little { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) });
+            let text: String = char::decode_utf16(units)
+                .collect::<Result<_, _>>()
+                .map_err(|_| "the file starts as UTF-16 but is not: is it damaged?".to_owned())?;
+            return Ok(Cow::Owned(text.into_bytes()));
+        }
+    }
+    Ok(Cow::Borrowed(bytes))
+}
 pub use history::History;
 pub use inventory::{Inventory, InventorySketch};
 pub use scenario_writer::{ImportOptions, ImportedScenario, InventoryChoice, write_scenario};

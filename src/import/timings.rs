@@ -114,9 +114,13 @@ impl Timings {
             };
             ScenarioError::file(&shown, format!("cannot read the timings: {why}"))
         })?;
-        let text = std::str::from_utf8(&bytes)
-            .map_err(|_| ScenarioError::file(&shown, "not UTF-8 text: is this the timings TOML?"))?;
-        Self::parse(text, &shown)
+        let text = crate::scenario::decode_text(&bytes).map_err(|m| {
+            ScenarioError::file(
+                &shown,
+                m.replace("a scenario needs", "timings need").replace("scenario TOML", "timings TOML"),
+            )
+        })?;
+        Self::parse(&text, &shown)
     }
 
     /// Reads timings from TOML text; `file` names it in errors.

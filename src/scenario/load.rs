@@ -46,8 +46,8 @@ impl Scenario {
             ScenarioError::file(&shown, format!("cannot read the scenario: {why}"))
         })?;
         let text = decode_text(&bytes).map_err(|m| ScenarioError::file(&shown, m))?;
-        let scenario = Self::from_toml_with(text, &shown, overrides)?;
-        Ok((scenario, text.to_owned()))
+        let scenario = Self::from_toml_with(&text, &shown, overrides)?;
+        Ok((scenario, text.into_owned()))
     }
 
     /// Reads and checks a scenario from TOML text; `file` names it in errors.
@@ -89,12 +89,34 @@ impl Scenario {
     }
 }
 
-/// Checks that bytes are UTF-8 text and returns the text.
-pub fn decode_text(bytes: &[u8]) -> Result<&str, String> {
+/// Checks that bytes are text — UTF-8, or UTF-16 with a byte-order mark (as Windows PowerShell
+/// writes) — and returns the text.
+pub fn decode_text(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, String> {
     if bytes.is_empty() {
         return Err(
             "the file is empty: a scenario needs at least `name`, [fleet], [windows] and one [[step]]".to_owned()
         );
+    }
+    // Windows PowerShell 5.1 writes UTF-16 with a byte-order mark (`>` and `Out-File`).
+    for (bom, little) in [(b"\xFF\xFE", true), (b"\xFE\xFF", false)] {
+        if let Some(rest) = bytes.strip_prefix(bom) {
+            let units: Vec<u16> = rest
+                .chunks(2)
+                .map(|c| match (c, little) {
+                    ([a, b], true) => u16::from_le_bytes([*a, *b]),
+                    ([a, b], false) => u16::from_be_bytes([*a, *b]),
+                    _ => 0xFFFF,
+                })
+                .collect();
+            let text = String::from_utf16(&units)
+                .ok()
+                .filter(|_| rest.len() % 2 == 0)
+                .ok_or_else(|| "the file starts as UTF-16 but is not: is it damaged?".to_owned())?;
+            if text.contains('\0') {
+                return Err("not a text file (it contains NUL characters): is this the scenario TOML?".to_owned());
+            }
+            return Ok(std::borrow::Cow::Owned(text));
+        }
     }
     let text = std::str::from_utf8(bytes).map_err(|e| {
         format!("not a text file (invalid UTF-8 at byte {}): is this the scenario TOML?", e.valid_up_to())
@@ -102,7 +124,7 @@ pub fn decode_text(bytes: &[u8]) -> Result<&str, String> {
     if text.contains('\0') {
         return Err("not a text file (it contains NUL bytes): is this the scenario TOML?".to_owned());
     }
-    Ok(text)
+    Ok(std::borrow::Cow::Borrowed(text))
 }
 
 fn read_scenario(root: &Table<'_, '_>) -> ReadResult<Scenario> {

@@ -25,6 +25,7 @@ pub use duration::Millis;
 pub use error::ScenarioError;
 pub use fleet::{Class, Fleet, NamedCount};
 pub use infrastructure::{Component, Infrastructure, Outage, Service};
+pub use load::{MAX_SCENARIO_BYTES, decode_text};
 pub use messages::{MessageCounts, MessageKind};
 pub use step::{Action, ExitBehaviour, Node, NodeKind, On3010, Step, UpdateSettings};
 pub use windows::{Assign, Day, Window, Windows};
