@@ -460,6 +460,25 @@ impl Writer<'_> {
                     ],
                 )
             }
+            TsAction::Sleep { min_seconds, max_seconds } => {
+                let duration = if min_seconds == max_seconds {
+                    DurationDist::Fixed(min_seconds * SECOND)
+                } else {
+                    DurationDist::Uniform { min: min_seconds * SECOND, max: max_seconds * SECOND }
+                };
+                (
+                    "sleep",
+                    StepShape::Sleep,
+                    vec![Field {
+                        key: "duration",
+                        value: duration.to_toml(),
+                        comment: Some(
+                            "the step's Start-Sleep; `patchsim plan sleep` finds the widest that keeps overruns low"
+                                .to_owned(),
+                        ),
+                    }],
+                )
+            }
             TsAction::Restart => ("restart", StepShape::Restart, Vec::new()),
             TsAction::SetVariable { variable, value } => (
                 "set_variable",

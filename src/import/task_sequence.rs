@@ -104,6 +104,99 @@ pub enum TsAction {
     /// A step patchsim cannot see into (a child task sequence, an unknown type such as MDT's
     /// `BDD_*`): kept as a `command` step, with a warning.
     Opaque,
+    /// A `sleep` step: a command line or script that only runs `Start-Sleep`, for a uniform
+    /// time from `min_seconds` to `max_seconds` (equal for a fixed sleep).
+    Sleep {
+        /// Shortest sleep, seconds.
+        min_seconds: u64,
+        /// Longest sleep, seconds.
+        max_seconds: u64,
+    },
+}
+
+/// The sleep of a PowerShell statement that does nothing but sleep, in seconds (min, max):
+/// `Start-Sleep [-Seconds] N`, or `Start-Sleep [-Seconds] (Get-Random [-Minimum A] -Maximum B)`
+/// (parameters in any order, abbreviated as PowerShell allows, any case; a trailing `;` and
+/// surrounding quotes are fine). `Get-Random`'s maximum is exclusive, a sleep's max inclusive:
+/// the difference is under a second.
+pub fn sleep_of(statement: &str) -> Option<(u64, u64)> {
+    let text = statement.trim().trim_matches(|c| c == '"' || c == '\'').trim().trim_end_matches(';').trim();
+    let lower = text.to_ascii_lowercase();
+    let rest = lower.strip_prefix("start-sleep")?;
+    let mut tokens: Vec<String> = Vec::new();
+    // Split on spaces, keeping a parenthesised Get-Random as one token.
+    let mut chars = rest.chars().peekable();
+    while let Some(c) = chars.peek().copied() {
+        if c.is_whitespace() {
+            chars.next();
+        } else if c == '(' {
+            let mut inner = String::new();
+            chars.next();
+            let mut closed = false;
+            for c in chars.by_ref() {
+                if c == ')' {
+                    closed = true;
+                    break;
+                }
+                inner.push(c);
+            }
+            if !closed {
+                return None;
+            }
+            tokens.push(format!("({})", inner.trim()));
+        } else {
+            let mut word = String::new();
+            while let Some(c) = chars.peek().copied() {
+                if c.is_whitespace() || c == '(' {
+                    break;
+                }
+                word.push(c);
+                chars.next();
+            }
+            tokens.push(word);
+        }
+    }
+    let value = match tokens.as_slice() {
+        [v] => v,
+        [flag, v] if flag.len() >= 2 && "-seconds".starts_with(flag.as_str()) => v,
+        _ => return None,
+    };
+    if let Some(inner) = value.strip_prefix('(').and_then(|v| v.strip_suffix(')')) {
+        let words: Vec<&str> = inner.split_whitespace().collect();
+        let (head, args) = words.split_first()?;
+        if *head != "get-random" || args.len() % 2 != 0 {
+            return None;
+        }
+        let (mut min, mut max) = (0u64, None);
+        for pair in args.chunks(2) {
+            let n: u64 = pair[1].parse().ok()?;
+            match pair[0] {
+                f if f.len() >= 3 && "-maximum".starts_with(f) => max = Some(n),
+                f if f.len() >= 3 && "-minimum".starts_with(f) => min = n,
+                _ => return None,
+            }
+        }
+        let max = max?;
+        return (max > min).then_some((min, max));
+    }
+    let n: u64 = value.parse().ok()?;
+    Some((n, n))
+}
+
+/// The sleep of a command line that only runs PowerShell's `Start-Sleep`
+/// (`powershell.exe [-NoProfile …] -Command "Start-Sleep …"`), or of a bare statement.
+fn sleep_of_command_line(line: &str) -> Option<(u64, u64)> {
+    let lower = line.to_ascii_lowercase();
+    let is_powershell = |i: usize| lower[..i].contains("powershell") || lower[..i].contains("pwsh");
+    let at = lower
+        .find("-command ")
+        .map(|i| i + "-command ".len())
+        .or_else(|| lower.find("-c ").filter(|i| is_powershell(*i)).map(|i| i + "-c ".len()));
+    match at {
+        Some(i) if is_powershell(i) => sleep_of(&line[i..]),
+        Some(_) => None,
+        None => sleep_of(line),
+    }
 }
 
 /// A condition in the scenario's syntax, with what each `probe` in it stands for.
@@ -235,6 +328,25 @@ impl Reader<'_> {
         self.warnings.push(ImportWarning { line, message: message.into() });
     }
 
+    /// A sleep step for a recognised `Start-Sleep`, with a note saying so; else a command.
+    fn maybe_sleep(&mut self, line: usize, name: &str, sleep: Option<(u64, u64)>, text: Option<&str>) -> TsAction {
+        let Some((min_seconds, max_seconds)) = sleep else { return TsAction::Command };
+        let span = |s: u64| crate::scenario::duration::DurationDisplay(s * 1000).to_string();
+        let what = if min_seconds == max_seconds {
+            format!("a fixed sleep of {}", span(min_seconds))
+        } else {
+            format!("a random sleep, uniform from {} to {}", span(min_seconds), span(max_seconds))
+        };
+        self.warn(
+            line,
+            format!(
+                "\"{name}\" only sleeps ({}): written as a `sleep` step, {what}",
+                truncate(text.unwrap_or("Start-Sleep"), 80)
+            ),
+        );
+        TsAction::Sleep { min_seconds, max_seconds }
+    }
+
     /// The groups and steps under a `<sequence>` or `<group>`, in order.
     fn children(&mut self, parent: &Element) -> Result<Vec<TsNode>, XmlError> {
         let mut out = Vec::new();
@@ -334,14 +446,18 @@ impl Reader<'_> {
         let short = console_type.strip_prefix("SMS_TaskSequence_").unwrap_or(&console_type);
         let action_text = e.child("action").map(|a| one_line(&a.text)).filter(|t| !t.is_empty());
         let (action, detail) = match short {
-            "RunCommandLineAction" => (TsAction::Command, variable(e, "CommandLine").or(action_text)),
-            "RunPowerShellScriptAction" => (
-                TsAction::Command,
-                variable(e, "OSDRunPowerShellScriptSourceScript")
-                    .or_else(|| variable(e, "OSDRunPowerShellScript"))
-                    .map(|s| one_line(&s))
-                    .or(action_text),
-            ),
+            "RunCommandLineAction" => {
+                let line = variable(e, "CommandLine").or(action_text);
+                let sleep = line.as_deref().and_then(sleep_of_command_line);
+                (self.maybe_sleep(e.line, &name, sleep, line.as_deref()), line)
+            }
+            "RunPowerShellScriptAction" => {
+                let script = variable(e, "OSDRunPowerShellScriptSourceScript").map(|s| one_line(&s));
+                let sleep = script.as_deref().and_then(sleep_of);
+                let shown =
+                    script.or_else(|| variable(e, "OSDRunPowerShellScript").map(|s| one_line(&s))).or(action_text);
+                (self.maybe_sleep(e.line, &name, sleep, shown.as_deref()), shown)
+            }
             "InstallSoftwareAction" => {
                 let package = variable(e, "PackageID");
                 let program = variable(e, "ProgramName");
@@ -711,5 +827,77 @@ mod tests {
         assert_eq!(Cond::And(vec![Cond::Const(true), a()]).simplify(), a());
         assert_eq!(Cond::Or(vec![]).simplify(), Cond::Const(false));
         assert_eq!(Cond::Not(Box::new(Cond::Or(vec![]))).simplify(), Cond::Const(true));
+    }
+
+    #[test]
+    fn recognises_statements_that_only_sleep() {
+        for (text, expected) in [
+            ("Start-Sleep -Seconds (Get-Random -Maximum 1200)", Some((0, 1200))),
+            ("start-sleep -s (get-random -min 60 -max 600);", Some((60, 600))),
+            ("Start-Sleep (Get-Random -Maximum 900 -Minimum 300)", Some((300, 900))),
+            ("\"Start-Sleep -Sec 30\"", Some((30, 30))),
+            ("Start-Sleep 45", Some((45, 45))),
+            // Not only a sleep, or not one patchsim can read: a command step.
+            ("Start-Sleep -Seconds 30; Restart-Service ccmexec", None),
+            ("Start-Sleep -Milliseconds 500", None),
+            ("Start-Sleep -Seconds $delay", None),
+            ("Start-Sleep -Seconds (Get-Random -Maximum 10", None),
+            ("Start-Sleep -Seconds (Get-Random -Minimum 10 -Maximum 10)", None),
+            ("Start-Sleep -Seconds (Get-Random -Count 3 -Maximum 10)", None),
+            ("Write-Host hi", None),
+        ] {
+            assert_eq!(sleep_of(text), expected, "{text}");
+        }
+        for (line, expected) in [
+            ("powershell.exe -NoProfile -Command \"Start-Sleep -Seconds (Get-Random -Maximum 1200)\"", Some((0, 1200))),
+            ("pwsh -c Start-Sleep 20", Some((20, 20))),
+            ("cmd.exe /c ping -n 30 127.0.0.1 -command x", None),
+            ("powershell.exe -File .\\Invoke-Sleep.ps1", None),
+        ] {
+            assert_eq!(sleep_of_command_line(line), expected, "{line}");
+        }
+    }
+
+    #[test]
+    fn sleep_steps_import_as_sleeps() {
+        let xml = r#"<sequence>
+  <step type="SMS_TaskSequence_RunPowerShellScriptAction" name="Random sleep" continueOnError="true">
+    <defaultVarList><variable name="OSDRunPowerShellScriptSourceScript" property="SourceScript">Start-Sleep -Seconds (Get-Random -Maximum 1200)</variable></defaultVarList>
+  </step>
+  <step type="SMS_TaskSequence_RunCommandLineAction" name="Settle">
+    <defaultVarList><variable name="CommandLine" property="CommandLine">powershell.exe -Command "Start-Sleep 90"</variable></defaultVarList>
+  </step>
+  <step type="SMS_TaskSequence_RunCommandLineAction" name="Script">
+    <defaultVarList><variable name="CommandLine" property="CommandLine">powershell.exe -Command "Start-Sleep 90; Get-Date"</variable></defaultVarList>
+  </step>
+</sequence>"#;
+        let ts = read_task_sequence(xml.as_bytes()).unwrap();
+        let actions: Vec<&TsAction> = ts
+            .nodes
+            .iter()
+            .map(|n| match &n.kind {
+                TsKind::Step(s) => &s.action,
+                TsKind::Group(_) => unreachable!(),
+            })
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                &TsAction::Sleep { min_seconds: 0, max_seconds: 1200 },
+                &TsAction::Sleep { min_seconds: 90, max_seconds: 90 },
+                &TsAction::Command
+            ]
+        );
+        assert!(ts.warnings[0].message.contains("written as a `sleep` step, a random sleep, uniform from 0s to 20m"));
+        let written = crate::import::write_scenario(&ts, &crate::import::ImportOptions::default(), None);
+        let scenario = crate::scenario::Scenario::from_toml(&written.text, "s.toml").unwrap();
+        let crate::scenario::NodeKind::Step(step) = &scenario.steps[0].kind else { panic!() };
+        assert_eq!(
+            step.action,
+            crate::scenario::Action::Sleep {
+                duration: crate::scenario::DurationDist::Uniform { min: 0, max: 1_200_000 }
+            }
+        );
+        assert!(scenario.steps[0].continue_on_error);
     }
 }
