@@ -57,6 +57,7 @@
 //! ```
 
 pub mod cli;
+pub mod encoding;
 pub mod engine;
 pub mod import;
 pub mod messages;

@@ -17,6 +17,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use crate::scenario::error::ScenarioError;
+use crate::scenario::input_file::InputFile;
 
 /// The engine started the task sequence: a run begins.
 pub const MSG_RUN_STARTED: u32 = 11140;
@@ -108,24 +109,8 @@ struct Row {
 impl History {
     /// Reads and rebuilds a history file; `shown` names it in errors.
     pub fn read(path: &Path, shown: &str) -> Result<Self, ScenarioError> {
-        let meta = std::fs::metadata(path).map_err(|e| {
-            let why = match e.kind() {
-                std::io::ErrorKind::NotFound => "no such file".to_owned(),
-                _ => e.to_string(),
-            };
-            ScenarioError::file(shown, format!("cannot read the history: {why}"))
-        })?;
-        if meta.is_dir() {
-            return Err(ScenarioError::file(shown, "is a folder, not a history CSV file"));
-        }
-        if meta.len() > MAX_HISTORY_BYTES {
-            return Err(ScenarioError::file(
-                shown,
-                format!("the history is {} bytes, more than the {MAX_HISTORY_BYTES} read at most", meta.len()),
-            ));
-        }
-        let bytes =
-            std::fs::read(path).map_err(|e| ScenarioError::file(shown, format!("cannot read the history: {e}")))?;
+        let file = InputFile { shown, what: "history", kind: "a history CSV file", max_bytes: MAX_HISTORY_BYTES };
+        let bytes = file.read(path)?;
         Self::parse(&bytes, shown)
     }
 

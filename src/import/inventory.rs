@@ -25,6 +25,7 @@ use std::path::Path;
 
 use crate::scenario::error::ScenarioError;
 use crate::scenario::fleet::{Class, MAX_SERVERS};
+use crate::scenario::input_file::InputFile;
 use crate::scenario::windows::{Window, parse_week_time};
 
 /// No value in a variable cell.
@@ -33,6 +34,11 @@ pub const EMPTY: u32 = u32::MAX;
 /// The largest inventory file read (2 GiB): far beyond any real export, and a guard against
 /// reading a wrong file into memory.
 pub const MAX_INVENTORY_BYTES: u64 = 2 << 30;
+
+/// How an inventory file is named in messages, and how large it may be.
+fn inventory_file(shown: &str) -> InputFile<'_> {
+    InputFile { shown, what: "inventory", kind: "an inventory CSV file", max_bytes: MAX_INVENTORY_BYTES }
+}
 
 /// A checked inventory: per server, its name, window, class, extension and variables.
 #[derive(Debug, Clone, PartialEq)]
@@ -90,25 +96,7 @@ impl Inventory {
     /// Reads and checks an inventory file against the scenario's windows and classes; `shown`
     /// names the file in errors.
     pub fn read(path: &Path, shown: &str, windows: &[Window], classes: &[Class]) -> Result<Self, ScenarioError> {
-        let meta = std::fs::metadata(path).map_err(|e| {
-            let why = match e.kind() {
-                std::io::ErrorKind::NotFound => "no such file".to_owned(),
-                std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
-                _ => e.to_string(),
-            };
-            ScenarioError::file(shown, format!("cannot read the inventory: {why}"))
-        })?;
-        if meta.is_dir() {
-            return Err(ScenarioError::file(shown, "is a folder, not an inventory CSV file"));
-        }
-        if meta.len() > MAX_INVENTORY_BYTES {
-            return Err(ScenarioError::file(
-                shown,
-                format!("the inventory is {} bytes, more than the {} read at most", meta.len(), MAX_INVENTORY_BYTES),
-            ));
-        }
-        let bytes =
-            std::fs::read(path).map_err(|e| ScenarioError::file(shown, format!("cannot read the inventory: {e}")))?;
+        let bytes = inventory_file(shown).read(path)?;
         Self::parse(&bytes, shown, windows, classes)
     }
 
@@ -286,14 +274,7 @@ pub struct InventorySketch {
 impl InventorySketch {
     /// Reads the windows and classes of an inventory file; errors name the file and line.
     pub fn read(path: &Path, shown: &str) -> Result<Self, ScenarioError> {
-        let bytes = std::fs::read(path).map_err(|e| {
-            let why = match e.kind() {
-                std::io::ErrorKind::NotFound => "no such file".to_owned(),
-                _ if path.is_dir() => "is a folder, not an inventory CSV file".to_owned(),
-                _ => e.to_string(),
-            };
-            ScenarioError::file(shown, format!("cannot read the inventory: {why}"))
-        })?;
+        let bytes = inventory_file(shown).read(path)?;
         let bytes = super::utf8_bytes(&bytes).map_err(|m| ScenarioError::file(shown, m))?;
         let bytes: &[u8] = &bytes;
         let mut reader =

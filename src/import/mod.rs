@@ -34,21 +34,10 @@ pub fn utf8_bytes(bytes: &[u8]) -> Result<Cow<'_, [u8]>, String> {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         return Ok(Cow::Borrowed(rest));
     }
-    for (bom, little) in [(b"\xFF\xFE", true), (b"\xFE\xFF", false)] {
-        if let Some(rest) = bytes.strip_prefix(bom) {
-            if rest.len() % 2 == 1 {
-                return Err("the file starts as UTF-16 but has an odd number of bytes: is it cut short?".to_owned());
-            }
-            let units = rest
-                .chunks_exact(2)
-                .map(|c| if little { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) });
-            let text: String = char::decode_utf16(units)
-                .collect::<Result<_, _>>()
-                .map_err(|_| "the file starts as UTF-16 but is not: is it damaged?".to_owned())?;
-            return Ok(Cow::Owned(text.into_bytes()));
-        }
+    match crate::encoding::utf16_with_bom(bytes) {
+        Some(decoded) => decoded.map(|(text, _)| Cow::Owned(text.into_bytes())),
+        None => Ok(Cow::Borrowed(bytes)),
     }
-    Ok(Cow::Borrowed(bytes))
 }
 pub use history::History;
 pub use inventory::{Inventory, InventorySketch};

@@ -24,8 +24,12 @@ use toml::de::DeTable;
 use crate::scenario::count::CountDist;
 use crate::scenario::distribution::DurationDist;
 use crate::scenario::error::ScenarioError;
+use crate::scenario::input_file::InputFile;
 use crate::scenario::reader::{Source, Table};
 use crate::scenario::step::ExitBehaviour;
+
+/// The largest timings file read (16 MiB, as a scenario).
+pub const MAX_TIMINGS_BYTES: u64 = 16 << 20;
 
 /// The timings of a file.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -106,20 +110,15 @@ impl Timings {
     /// Reads a timings file.
     pub fn read(path: &Path) -> Result<Self, ScenarioError> {
         let shown = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| {
-            let why = match e.kind() {
-                std::io::ErrorKind::NotFound => "no such file".to_owned(),
-                _ if path.is_dir() => "is a folder, not a timings file".to_owned(),
-                _ => e.to_string(),
-            };
-            ScenarioError::file(&shown, format!("cannot read the timings: {why}"))
-        })?;
-        let text = crate::scenario::decode_text(&bytes).map_err(|m| {
-            ScenarioError::file(
+        let file = InputFile { shown: &shown, what: "timings", kind: "a timings file", max_bytes: MAX_TIMINGS_BYTES };
+        let bytes = file.read(path)?;
+        if bytes.is_empty() {
+            return Err(ScenarioError::file(
                 &shown,
-                m.replace("a scenario needs", "timings need").replace("scenario TOML", "timings TOML"),
-            )
-        })?;
+                "the file is empty: timings need at least one [[step]] or [restart]",
+            ));
+        }
+        let text = crate::scenario::decode_text(&bytes, "timings TOML").map_err(|m| ScenarioError::file(&shown, m))?;
         Self::parse(&text, &shown)
     }
 

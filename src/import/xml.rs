@@ -335,21 +335,8 @@ fn decode(bytes: &[u8]) -> Result<(String, &'static str), XmlError> {
             XmlError::whole(format!("the file says UTF-8 but byte {} is not: is it damaged?", e.valid_up_to() + 3))
         });
     }
-    for (bom, little, name) in [(b"\xFF\xFE", true, "UTF-16LE"), (b"\xFE\xFF", false, "UTF-16BE")] {
-        if let Some(rest) = bytes.strip_prefix(bom) {
-            if rest.len() % 2 == 1 {
-                return Err(XmlError::whole(format!(
-                    "the file says {name} but has an odd number of bytes: is it cut short?"
-                )));
-            }
-            let units: Vec<u16> = rest
-                .chunks_exact(2)
-                .map(|c| if little { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) })
-                .collect();
-            return String::from_utf16(&units)
-                .map(|t| (t, name))
-                .map_err(|_| XmlError::whole(format!("the file says {name} but is not valid {name}")));
-        }
+    if let Some(decoded) = crate::encoding::utf16_with_bom(bytes) {
+        return decoded.map_err(XmlError::whole);
     }
     if bytes.contains(&0) {
         return Err(XmlError::whole(

@@ -9,6 +9,7 @@ use super::duration::{DurationDisplay, MAX_DURATION};
 use super::error::ScenarioError;
 use super::fleet::Fleet;
 use super::infrastructure::Infrastructure;
+use super::input_file::InputFile;
 use super::messages::MessageCounts;
 use super::overrides::{self, Override};
 use super::reader::{ReadResult, Source, Table};
@@ -36,16 +37,11 @@ impl Scenario {
     /// file's text.
     pub fn load_with(path: &Path, overrides: &[Override]) -> Result<(Self, String), ScenarioError> {
         let shown = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| {
-            let why = match e.kind() {
-                std::io::ErrorKind::NotFound => "no such file".to_owned(),
-                std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
-                _ if path.is_dir() => "is a folder, not a scenario file".to_owned(),
-                _ => e.to_string(),
-            };
-            ScenarioError::file(&shown, format!("cannot read the scenario: {why}"))
-        })?;
-        let text = decode_text(&bytes).map_err(|m| ScenarioError::file(&shown, m))?;
+        // UTF-16 takes up to twice the bytes of the text, which is bounded once decoded.
+        let max_bytes = 2 * MAX_SCENARIO_BYTES as u64 + 2;
+        let file = InputFile { shown: &shown, what: "scenario", kind: "a scenario file", max_bytes };
+        let bytes = file.read(path)?;
+        let text = decode_text(&bytes, "scenario TOML").map_err(|m| ScenarioError::file(&shown, m))?;
         let scenario = Self::from_toml_with(&text, &shown, overrides)?;
         Ok((scenario, text.into_owned()))
     }
@@ -90,39 +86,20 @@ impl Scenario {
 }
 
 /// Checks that bytes are text — UTF-8, or UTF-16 with a byte-order mark (as Windows PowerShell
-/// writes) — and returns the text.
-pub fn decode_text(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, String> {
-    if bytes.is_empty() {
-        return Err(
-            "the file is empty: a scenario needs at least `name`, [fleet], [windows] and one [[step]]".to_owned()
-        );
-    }
+/// writes) — and returns the text; `what` the file should be, for the message when it is not.
+pub fn decode_text<'b>(bytes: &'b [u8], what: &str) -> Result<std::borrow::Cow<'b, str>, String> {
     // Windows PowerShell 5.1 writes UTF-16 with a byte-order mark (`>` and `Out-File`).
-    for (bom, little) in [(b"\xFF\xFE", true), (b"\xFE\xFF", false)] {
-        if let Some(rest) = bytes.strip_prefix(bom) {
-            let units: Vec<u16> = rest
-                .chunks(2)
-                .map(|c| match (c, little) {
-                    ([a, b], true) => u16::from_le_bytes([*a, *b]),
-                    ([a, b], false) => u16::from_be_bytes([*a, *b]),
-                    _ => 0xFFFF,
-                })
-                .collect();
-            let text = String::from_utf16(&units)
-                .ok()
-                .filter(|_| rest.len() % 2 == 0)
-                .ok_or_else(|| "the file starts as UTF-16 but is not: is it damaged?".to_owned())?;
-            if text.contains('\0') {
-                return Err("not a text file (it contains NUL characters): is this the scenario TOML?".to_owned());
-            }
-            return Ok(std::borrow::Cow::Owned(text));
+    if let Some(decoded) = crate::encoding::utf16_with_bom(bytes) {
+        let (text, _) = decoded?;
+        if text.contains('\0') {
+            return Err(format!("not a text file (it contains NUL characters): is this the {what}?"));
         }
+        return Ok(std::borrow::Cow::Owned(text));
     }
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        format!("not a text file (invalid UTF-8 at byte {}): is this the scenario TOML?", e.valid_up_to())
-    })?;
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| format!("not a text file (invalid UTF-8 at byte {}): is this the {what}?", e.valid_up_to()))?;
     if text.contains('\0') {
-        return Err("not a text file (it contains NUL bytes): is this the scenario TOML?".to_owned());
+        return Err(format!("not a text file (it contains NUL bytes): is this the {what}?"));
     }
     Ok(std::borrow::Cow::Borrowed(text))
 }

@@ -11,6 +11,7 @@ pub mod duration;
 pub mod error;
 pub mod fleet;
 pub mod infrastructure;
+pub mod input_file;
 mod load;
 pub mod messages;
 pub mod overrides;

@@ -1,0 +1,48 @@
+//! Text encodings of the files users bring: what a byte-order mark says, and UTF-16 (what
+//! Windows PowerShell's `Out-File` and Excel's "Unicode text" write) decoded to a `String`.
+//! The one place every reader (scenarios, timings, exports, inventories, histories) decodes
+//! UTF-16.
+
+/// The text of a file that starts with a UTF-16 byte-order mark, and the encoding's name
+/// (`"UTF-16LE"` or `"UTF-16BE"`); `None` when the file has no UTF-16 byte-order mark. The
+/// error says what is wrong with a damaged or cut-short file.
+pub fn utf16_with_bom(bytes: &[u8]) -> Option<Result<(String, &'static str), String>> {
+    let (rest, little, name) = if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
+        (rest, true, "UTF-16LE")
+    } else if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
+        (rest, false, "UTF-16BE")
+    } else {
+        return None;
+    };
+    if rest.len() % 2 == 1 {
+        return Some(Err(format!("the file starts as {name} but has an odd number of bytes: is it cut short?")));
+    }
+    let units = rest
+        .chunks_exact(2)
+        .map(|c| if little { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) });
+    Some(
+        char::decode_utf16(units)
+            .collect::<Result<String, _>>()
+            .map(|text| (text, name))
+            .map_err(|_| format!("the file starts as {name} but is not valid {name}: is it damaged?")),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_both_byte_orders_and_names_damage() {
+        let le: Vec<u8> =
+            [0xFF, 0xFE].into_iter().chain("Zürich €".encode_utf16().flat_map(u16::to_le_bytes)).collect();
+        let be: Vec<u8> =
+            [0xFE, 0xFF].into_iter().chain("Zürich €".encode_utf16().flat_map(u16::to_be_bytes)).collect();
+        assert_eq!(utf16_with_bom(&le), Some(Ok(("Zürich €".to_owned(), "UTF-16LE"))));
+        assert_eq!(utf16_with_bom(&be), Some(Ok(("Zürich €".to_owned(), "UTF-16BE"))));
+        assert_eq!(utf16_with_bom(b"plain"), None);
+        assert!(utf16_with_bom(&le[..le.len() - 1]).unwrap().unwrap_err().contains("odd number of bytes"));
+        // A lone surrogate.
+        assert!(utf16_with_bom(&[0xFF, 0xFE, 0x00, 0xD8]).unwrap().unwrap_err().contains("not valid UTF-16LE"));
+    }
+}
