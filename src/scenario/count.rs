@@ -8,7 +8,7 @@ use std::fmt;
 
 use rand_distr::{Binomial, Distribution, Poisson};
 
-use super::distribution::{pick, read_weights};
+use super::distribution::{pick, probabilities, read_weights};
 use super::reader::{ReadResult, Value};
 use crate::random::DrawRng;
 
@@ -147,15 +147,8 @@ impl CountDist {
             Self::Poisson { mean, .. } => format!("{{ dist = \"poisson\", mean = {mean:?} }}"),
             Self::Binomial { n, p } => format!("{{ dist = \"binomial\", n = {n}, p = {p:?} }}"),
             Self::Empirical { values, cumulative } => {
-                let mut prev = 0.0;
-                let weights: Vec<String> = cumulative
-                    .iter()
-                    .map(|c| {
-                        let w = c - prev;
-                        prev = *c;
-                        format!("{:?}", super::distribution::tidy(w))
-                    })
-                    .collect();
+                let weights: Vec<String> =
+                    probabilities(cumulative).map(|w| format!("{:?}", super::distribution::tidy(w))).collect();
                 let values: Vec<String> = values.iter().map(u32::to_string).collect();
                 format!(
                     "{{ dist = \"empirical\", values = [{}], weights = [{}] }}",
@@ -174,16 +167,7 @@ impl CountDist {
             Self::Binomial { n, p } => f64::from(*n) * p * (1.0 - p),
             Self::Empirical { values, cumulative } => {
                 let mean = self.mean();
-                let mut prev = 0.0;
-                values
-                    .iter()
-                    .zip(cumulative)
-                    .map(|(v, c)| {
-                        let p = c - prev;
-                        prev = *c;
-                        (f64::from(*v) - mean).powi(2) * p
-                    })
-                    .sum()
+                values.iter().zip(probabilities(cumulative)).map(|(v, p)| (f64::from(*v) - mean).powi(2) * p).sum()
             }
         }
     }
@@ -195,16 +179,7 @@ impl CountDist {
             Self::Poisson { mean, .. } => *mean,
             Self::Binomial { n, p } => f64::from(*n) * p,
             Self::Empirical { values, cumulative } => {
-                let mut prev = 0.0;
-                values
-                    .iter()
-                    .zip(cumulative)
-                    .map(|(v, c)| {
-                        let p = c - prev;
-                        prev = *c;
-                        f64::from(*v) * p
-                    })
-                    .sum()
+                values.iter().zip(probabilities(cumulative)).map(|(v, p)| f64::from(*v) * p).sum()
             }
         }
     }

@@ -311,16 +311,7 @@ impl DurationDist {
             Self::Gamma { shape, scale } => shape * *scale as f64,
             Self::Weibull { shape, scale } => *scale as f64 * gamma_fn(1.0 + 1.0 / shape),
             Self::Empirical { values, cumulative } => {
-                let mut prev = 0.0;
-                values
-                    .iter()
-                    .zip(cumulative)
-                    .map(|(v, c)| {
-                        let p = c - prev;
-                        prev = *c;
-                        *v as f64 * p
-                    })
-                    .sum()
+                values.iter().zip(probabilities(cumulative)).map(|(v, p)| *v as f64 * p).sum()
             }
         }
     }
@@ -352,16 +343,7 @@ impl DurationDist {
             }
             Self::Empirical { values, cumulative } => {
                 let mean = self.mean();
-                let mut prev = 0.0;
-                values
-                    .iter()
-                    .zip(cumulative)
-                    .map(|(v, c)| {
-                        let p = c - prev;
-                        prev = *c;
-                        sq(*v as f64 - mean) * p
-                    })
-                    .sum()
+                values.iter().zip(probabilities(cumulative)).map(|(v, p)| sq(*v as f64 - mean) * p).sum()
             }
         }
     }
@@ -423,15 +405,7 @@ impl DurationDist {
             }
             Self::Empirical { values, cumulative } => {
                 let vals: Vec<String> = values.iter().map(d).collect();
-                let mut prev = 0.0;
-                let weights: Vec<String> = cumulative
-                    .iter()
-                    .map(|c| {
-                        let w = c - prev;
-                        prev = *c;
-                        format!("{:?}", tidy(w))
-                    })
-                    .collect();
+                let weights: Vec<String> = probabilities(cumulative).map(|w| format!("{:?}", tidy(w))).collect();
                 format!(
                     "{{ dist = \"empirical\", values = [{}], weights = [{}] }}",
                     vals.join(", "),
@@ -507,6 +481,15 @@ pub fn read_weights(values: &Value<'_, '_>, n: usize, weights: Option<&Value<'_,
         return Err(weights.unwrap_or(values).error("the weights add up to 0; at least one must be positive"));
     }
     Ok(cumulate(&raw, total))
+}
+
+/// Each value's probability from cumulative probabilities (the inverse of [`cumulate`]).
+pub fn probabilities(cumulative: &[f64]) -> impl Iterator<Item = f64> + '_ {
+    cumulative.iter().scan(0.0, |prev, c| {
+        let p = c - *prev;
+        *prev = *c;
+        Some(p)
+    })
 }
 
 /// Cumulative probabilities of weights with the given total; the last is exactly 1.

@@ -150,16 +150,7 @@ impl Default for ExitBehaviour {
 impl ExitBehaviour {
     /// The probability of each exit code, ascending by code.
     pub fn probabilities(&self) -> Vec<(i64, f64)> {
-        let mut prev = 0.0;
-        self.codes
-            .iter()
-            .zip(&self.cumulative)
-            .map(|(code, c)| {
-                let p = c - prev;
-                prev = *c;
-                (*code, p)
-            })
-            .collect()
+        self.codes.iter().copied().zip(super::distribution::probabilities(&self.cumulative)).collect()
     }
 
     /// The exit codes as an inline TOML table a scenario accepts, e.g. `{ 0 = 0.97, 1 = 0.03 }`.
