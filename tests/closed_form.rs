@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{scenario, summary};
+use common::{scenario, sleep_then_work, summary};
 
 /// A uniform sleep U(0, S) then fixed work W in a window of length L (no max run time):
 /// a server overruns when U + W > L, so P(overran) = (S + W − L) / S, and the overrun given
@@ -12,19 +12,7 @@ use common::{scenario, summary};
 /// S = 40m, W = 100m, L = 120m: P = 0.5; overrun U(0, 20m): mean 10, p50 10, p90 18, max 20.
 #[test]
 fn uniform_sleep_plus_fixed_work_overruns_as_the_sleep_dictates() {
-    let s = scenario(
-        &[("servers = 1", "servers = 2000")],
-        r#"
-[[step]]
-name = "Sleep"
-type = "sleep"
-duration = { dist = "uniform", min = "0m", max = "40m" }
-[[step]]
-name = "Work"
-type = "command"
-duration = "100m"
-"#,
-    );
+    let s = sleep_then_work(2000, "40m");
     let reps = 20;
     let sum = summary(&s, 7, reps, 2);
     // 40,000 servers in all: the overran share's standard error is sqrt(0.25 / 40,000) = 0.0025.

@@ -586,6 +586,14 @@ continue_on_error = true
     near("upkeep median", upkeep.fit.unwrap().median(), 40.0, 0.05);
 }
 
+/// Runs the example's import in `dir` (its export, inventory and timings), writing `out`.
+fn import_example(dir: &Path, out: &str) {
+    let args =
+        ["import", "configmgr", "server-patching.xml", "--inventory", "servers.csv", "--timings", "timings.toml"];
+    let output = patchsim_in(dir, &[&args[..], &["--out", out]].concat());
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
 #[test]
 fn the_example_is_what_the_three_commands_make() {
     // scenarios/imported holds a console export, an inventory and a month's history, and the
@@ -614,21 +622,7 @@ fn the_example_is_what_the_three_commands_make() {
     std::fs::copy(dir.join("history-run/history.csv"), dir.join("history.csv")).unwrap();
     let out = patchsim_in(&dir, &["calibrate", "history.csv", "--out", "timings.toml"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let out = patchsim_in(
-        &dir,
-        &[
-            "import",
-            "configmgr",
-            "server-patching.xml",
-            "--inventory",
-            "servers.csv",
-            "--timings",
-            "timings.toml",
-            "--out",
-            "server-patching.toml",
-        ],
-    );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    import_example(&dir, "server-patching.toml");
     for f in ["history.csv", "timings.toml", "server-patching.toml"] {
         let made = std::fs::read_to_string(dir.join(f)).unwrap();
         let committed = std::fs::read_to_string(Path::new(EXAMPLE).join(f)).unwrap();
@@ -671,21 +665,7 @@ fn utf16_files_from_windows_powershell_read_as_their_utf8_originals() {
     // The commands read them too, and write UTF-8.
     let out = patchsim_in(&dir, &["calibrate", "history.csv", "--out", "fitted.toml"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let out = patchsim_in(
-        &dir,
-        &[
-            "import",
-            "configmgr",
-            "server-patching.xml",
-            "--inventory",
-            "servers.csv",
-            "--timings",
-            "timings.toml",
-            "--out",
-            "again.toml",
-        ],
-    );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    import_example(&dir, "again.toml");
     let again = std::fs::read_to_string(dir.join("again.toml")).unwrap();
     let committed = std::fs::read_to_string(Path::new(EXAMPLE).join("server-patching.toml")).unwrap();
     // The same scenario but for the encoding named in the header.

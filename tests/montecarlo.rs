@@ -6,7 +6,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{comparable_json, scenario, summary};
+use common::{comparable_json, scenario, sleep_then_work, summary};
 use serde_json::Value;
 
 fn patchsim(args: &[&str]) -> Output {
@@ -140,19 +140,7 @@ fn precision_adds_replications_until_the_interval_is_narrow_enough() {
 /// time: the count is binomial(400, 0.95), sd ≈ 4.4, so 366 to 394 allows more than ±3 sd.
 #[test]
 fn ninety_five_percent_intervals_cover_the_truth_95_percent_of_the_time() {
-    let s = scenario(
-        &[("servers = 1", "servers = 200")],
-        r#"
-[[step]]
-name = "Sleep"
-type = "sleep"
-duration = { dist = "uniform", min = "0m", max = "40m" }
-[[step]]
-name = "Work"
-type = "command"
-duration = "100m"
-"#,
-    );
+    let s = sleep_then_work(200, "40m");
     let covered = (0..400u64)
         .filter(|seed| {
             let ci = summary(&s, 1_000 + seed, 10, 1).outcomes.overran.ci95;

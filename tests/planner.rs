@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{scenario, summary};
+use common::{scenario, sleep_then_work, summary};
 use patchsim::montecarlo::RunOptions;
 use patchsim::montecarlo::statistics::HEADLINE_KEYS;
 use patchsim::planner::compare::Comparison;
@@ -145,19 +145,7 @@ fn paired_intervals_are_far_narrower_than_unpaired_ones() {
 /// widest sleep is 20 / 0.75 = 26.67 minutes = 1,600 seconds.
 #[test]
 fn plan_sleep_agrees_with_the_closed_form() {
-    let s = scenario(
-        &[("servers = 1", "servers = 2000")],
-        r#"
-[[step]]
-name = "Sleep"
-type = "sleep"
-duration = { dist = "uniform", min = "0m", max = "10m" }
-[[step]]
-name = "Work"
-type = "command"
-duration = "100m"
-"#,
-    );
+    let s = sleep_then_work(2000, "10m");
     let plan = plan_sleep(&s, "Sleep", 0.25, None, Evaluation { seed: 8, replications: 10, threads: 2 }).unwrap();
     let seconds = plan.answer["seconds"].as_f64().unwrap();
     // 20,000 servers: the share's standard error is 0.003, the slope 0.028 a minute, so one

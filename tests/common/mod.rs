@@ -9,6 +9,27 @@ use patchsim::scenario::Scenario;
 use patchsim::scenario::duration::MINUTE;
 use patchsim::sequence::Program;
 
+/// `servers` servers in the base scenario's two-hour window, each sleeping U(0, `max_sleep`)
+/// and then working 100 minutes: the closed-form case the statistics and planner tests use
+/// (it overruns with probability (s − 20m)/s for a sleep of at most s ≥ 20m).
+pub fn sleep_then_work(servers: u64, max_sleep: &str) -> Scenario {
+    scenario(
+        &[("servers = 1", &format!("servers = {servers}"))],
+        &format!(
+            r#"
+[[step]]
+name = "Sleep"
+type = "sleep"
+duration = {{ dist = "uniform", min = "0m", max = "{max_sleep}" }}
+[[step]]
+name = "Work"
+type = "command"
+duration = "100m"
+"#
+        ),
+    )
+}
+
 /// One server, one two-hour window on Monday 00:00, no max run time, 10-minute restarts, and
 /// the given extra sections and steps. `replace` edits the base text first.
 pub fn scenario(replace: &[(&str, &str)], body: &str) -> Scenario {
