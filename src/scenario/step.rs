@@ -248,21 +248,36 @@ const COMMON_STEP_KEYS: &[&str] =
     &["name", "type", "condition", "probe_holds", "continue_on_error", "disabled", "messages"];
 const GROUP_KEYS: &[&str] = &["group", "steps", "condition", "probe_holds", "continue_on_error", "disabled"];
 
+/// The deepest groups may nest: a step inside 64 groups inside each other is the most a scenario
+/// holds. (TOML readers stop near 80 levels of tables; the console's own sequences rarely pass
+/// five.) Deeper sequences are refused at the group that goes too deep.
+pub const MAX_GROUP_DEPTH: usize = 64;
+
 /// Reads the list of steps at `value` (`step` or a group's `steps`).
 pub fn read_steps(value: &Value<'_, '_>, fleet: &Fleet) -> ReadResult<Vec<Node>> {
-    let items = value.array().map_err(|_| value.error("write steps as [[step]] tables"))?;
-    items.iter().map(|item| read_node(item, fleet)).collect()
+    read_steps_at(value, fleet, 0)
 }
 
-fn read_node(value: &Value<'_, '_>, fleet: &Fleet) -> ReadResult<Node> {
+/// Reads the steps of a list inside `depth` groups.
+fn read_steps_at(value: &Value<'_, '_>, fleet: &Fleet, depth: usize) -> ReadResult<Vec<Node>> {
+    let items = value.array().map_err(|_| value.error("write steps as [[step]] tables"))?;
+    items.iter().map(|item| read_node(item, fleet, depth)).collect()
+}
+
+fn read_node(value: &Value<'_, '_>, fleet: &Fleet, depth: usize) -> ReadResult<Node> {
     let any = value.named_table("a step table with `name` and `type`, or a group with `group` and `steps`")?;
     let is_group = any.get("group").is_some();
     if is_group {
         let t = value.table(GROUP_KEYS)?;
+        if depth >= MAX_GROUP_DEPTH {
+            return Err(t.req("group")?.error(format!(
+                "groups nest more than {MAX_GROUP_DEPTH} deep here; a scenario holds at most {MAX_GROUP_DEPTH} groups inside each other"
+            )));
+        }
         let name = t.req("group")?.non_empty_str()?.to_owned();
         let flags = read_flags(&t)?;
         let steps = match t.get("steps") {
-            Some(v) => read_steps(&v, fleet)?,
+            Some(v) => read_steps_at(&v, fleet, depth + 1)?,
             None => Vec::new(),
         };
         return Ok(flags.node(name, NodeKind::Group(steps)));
