@@ -57,11 +57,14 @@
 //! ```
 
 pub mod cli;
+pub mod digest;
 pub mod encoding;
 pub mod engine;
+pub mod histogram;
 pub mod import;
 pub mod messages;
 pub mod montecarlo;
+pub mod output;
 pub mod planner;
 pub mod random;
 pub mod report;

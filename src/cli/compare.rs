@@ -5,9 +5,10 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::Args;
 
-use super::output::write_report;
+use super::output::{claim_folder, default_folder, write_folder};
 use super::progress::Progress;
 use crate::montecarlo::{RunOptions, summarize};
+use crate::output::OutputKind;
 use crate::planner::compare::{Comparison, compare_markdown, compare_table};
 use crate::planner::paired::run_paired;
 use crate::report::bundle::{ReportFile, chart_files};
@@ -58,6 +59,10 @@ pub fn execute(args: &CompareArgs) -> anyhow::Result<()> {
     for path in std::iter::once(&args.baseline).chain(&args.variants) {
         scenarios.push(Scenario::load_with(path, &args.set)?.0);
     }
+    let mut inputs: Vec<PathBuf> = std::iter::once(&args.baseline).chain(&args.variants).cloned().collect();
+    inputs.extend(scenarios.iter().flat_map(Scenario::input_files));
+    let default = default_folder(&format!("compare-{}", scenarios[0].name), &args.set);
+    let folder = claim_folder(args.out.as_deref().unwrap_or(&default), OutputKind::Compare, &inputs)?;
     let programs: Vec<Program> = scenarios.iter().map(Program::compile).collect();
     let seed = args.seed.unwrap_or(scenarios[0].run.seed);
     let replications = args.replications.unwrap_or(u64::from(scenarios[0].run.replications));
@@ -85,8 +90,6 @@ pub fn execute(args: &CompareArgs) -> anyhow::Result<()> {
     let summaries: Vec<_> = scenarios.iter().zip(&paired.results).map(|(s, r)| summarize(s, seed, r)).collect();
     say!("{}", compare_table(&comparison));
 
-    let folder =
-        args.out.clone().unwrap_or_else(|| PathBuf::from("reports").join(format!("compare-{}", scenarios[0].name)));
     let mut json = serde_json::to_vec_pretty(&comparison).context("cannot encode the comparison")?;
     json.push(b'\n');
     let (svg, png) = chart_files(&Differences(&comparison))?;
@@ -100,7 +103,8 @@ pub fn execute(args: &CompareArgs) -> anyhow::Result<()> {
         let file = format!("{}.summary.json", name.replace([' ', '#', '/', '\\'], "-"));
         files.push(ReportFile::new(file, summary_json(summary)));
     }
-    write_report(&folder, &files)?;
-    sayln!("\nWrote compare.json, compare.md and differences.svg/png in {}", folder.display());
+    let shown = folder.path().display().to_string();
+    write_folder(folder, &files)?;
+    sayln!("\nWrote compare.json, compare.md and differences.svg/png in {shown}");
     Ok(())
 }

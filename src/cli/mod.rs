@@ -4,11 +4,11 @@
 //! context (which file, which flag) and reach `main` as an `anyhow` chain.
 
 /// Writes to standard output; a closed pipe (`patchsim run … | head`) is not an error: the
-/// command goes on and still writes its files.
+/// command goes on and still writes its files. Any other failure (a full disk) makes the
+/// command fail at its end ([`output::finish_stdout`]).
 macro_rules! say {
     ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = std::io::stdout().lock().write_fmt(format_args!($($arg)*));
+        $crate::cli::output::write_stdout(format_args!($($arg)*));
     }};
 }
 
@@ -78,17 +78,68 @@ pub enum Command {
     Calibrate(calibrate::CalibrateArgs),
 }
 
-/// Runs a parsed command line.
-pub fn execute(cli: Cli) -> anyhow::Result<()> {
-    match cli.command {
-        Command::Run(args) => run::execute(&args),
-        Command::Validate(args) => validate::execute(&args),
-        Command::Compare(args) => compare::execute(&args),
-        Command::Plan(args) => plan::execute(&args),
-        Command::Sweep(args) => sweep::execute(&args),
-        Command::Merge(args) => merge::execute(&args),
-        Command::Trace(args) => trace::execute(&args),
-        Command::Import(args) => import::execute(&args),
-        Command::Calibrate(args) => calibrate::execute(&args),
+/// How a command that did its work ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Everything asked for was done.
+    Done,
+    /// The command ran and wrote its output, but what it was asked to reach was not reached: a
+    /// `plan` found no value that meets its bounds, a `run --precision` stopped at its most
+    /// replications before the precision.
+    TargetNotMet,
+}
+
+/// The exit statuses of `patchsim` (docs/output.md lists them for scripts).
+pub mod exit {
+    /// The command did what was asked.
+    pub const SUCCESS: u8 = 0;
+    /// An error: a bad input, a refused output, a failed write. Nothing was written.
+    pub const ERROR: u8 = 1;
+    /// The command line is wrong (an unknown flag, a missing argument, flags that exclude each
+    /// other). Nothing was done.
+    pub const USAGE: u8 = 2;
+    /// The command ran and wrote its output, but the target was not met (see [`super::Status`]).
+    pub const TARGET_NOT_MET: u8 = 3;
+    /// Interrupted (Ctrl+C, SIGTERM): the unfinished output was removed.
+    pub const INTERRUPTED: u8 = crate::output::cleanup::INTERRUPTED;
+}
+
+/// A mistake in the command line found after parsing (flags that cannot go together).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Fails with a [`UsageError`].
+macro_rules! usage {
+    ($($arg:tt)*) => {
+        return Err($crate::cli::UsageError(format!($($arg)*)).into())
+    };
+}
+pub(crate) use usage;
+
+/// Runs a parsed command line; standard output must have taken every byte.
+pub fn execute(cli: Cli) -> anyhow::Result<Status> {
+    let status = match cli.command {
+        Command::Run(args) => run::execute(&args)?,
+        Command::Validate(args) => validate::execute(&args).map(|()| Status::Done)?,
+        Command::Compare(args) => compare::execute(&args).map(|()| Status::Done)?,
+        Command::Plan(args) => plan::execute(&args)?,
+        Command::Sweep(args) => sweep::execute(&args).map(|()| Status::Done)?,
+        Command::Merge(args) => merge::execute(&args).map(|()| Status::Done)?,
+        Command::Trace(args) => trace::execute(&args).map(|()| Status::Done)?,
+        Command::Import(args) => import::execute(&args).map(|()| Status::Done)?,
+        Command::Calibrate(args) => calibrate::execute(&args).map(|()| Status::Done)?,
+    };
+    output::finish_stdout()?;
+    Ok(status)
+}
+
+/// The exit status for the end of a command.
+pub fn exit_status(result: &anyhow::Result<Status>) -> u8 {
+    match result {
+        Ok(Status::Done) => exit::SUCCESS,
+        Ok(Status::TargetNotMet) => exit::TARGET_NOT_MET,
+        Err(e) if e.downcast_ref::<UsageError>().is_some() => exit::USAGE,
+        Err(_) => exit::ERROR,
     }
 }

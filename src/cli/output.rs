@@ -1,136 +1,149 @@
-//! Writing report folders: built in a temporary folder beside the target and renamed into place,
-//! so a run that fails never leaves a half report; an existing folder is replaced only when it
-//! holds a previous patchsim report.
+//! Where a command's output goes: standard output, or a report folder claimed before the work
+//! starts (see [`crate::output`] for what a claim checks), and whether standard output took
+//! every byte.
 
-use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 
+use crate::digest::sha256_hex;
+use crate::output::{OutputKind, ReportFolder};
 use crate::report::bundle::ReportFile;
-
-/// The file that marks a folder as a patchsim report (so that a later run may replace it).
-pub const MARKER: &str = ".patchsim-report";
+use crate::scenario::overrides::Override;
 
 /// Where a command's report goes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum Destination {
     /// Print the main document to standard output (`--out -`).
     Stdout,
-    /// Write files into this folder.
-    Folder(PathBuf),
+    /// Write files into this folder, claimed already.
+    Folder(ReportFolder),
 }
 
 impl Destination {
-    /// `-` means standard output; anything else is a folder.
-    pub fn parse(text: &Path) -> Self {
-        if text.as_os_str() == "-" { Self::Stdout } else { Self::Folder(text.to_path_buf()) }
+    /// Claims `--out` (or `default` when it is not given) for the output of `kind`; `-` is
+    /// standard output. `inputs` are the files the command reads: the folder may not be, hold
+    /// or sit inside any of them.
+    pub fn claim(out: Option<&Path>, default: PathBuf, kind: OutputKind, inputs: &[PathBuf]) -> anyhow::Result<Self> {
+        match out {
+            Some(path) if path.as_os_str() == "-" => Ok(Self::Stdout),
+            Some(path) => Ok(Self::Folder(claim_folder(path, kind, inputs)?)),
+            None => Ok(Self::Folder(claim_folder(&default, kind, inputs)?)),
+        }
     }
 }
 
-/// Whether an existing folder may be replaced: it is empty, or it holds a patchsim report.
-fn replaceable(folder: &Path) -> anyhow::Result<bool> {
-    if !folder.is_dir() {
-        bail!("{} exists and is not a folder: choose another --out", folder.display());
+/// Claims a folder and tells the user what the claim put right.
+pub fn claim_folder(path: &Path, kind: OutputKind, inputs: &[PathBuf]) -> anyhow::Result<ReportFolder> {
+    let folder = ReportFolder::claim(path, kind, inputs)?;
+    for note in folder.notes() {
+        eprintln!("note: {note}");
     }
-    if folder.join(MARKER).is_file() {
-        return Ok(true);
-    }
-    if let Ok(bytes) = fs::read(folder.join("summary.json"))
-        && let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes)
-        && value["schema"].as_str().is_some_and(|s| s.starts_with("patchsim/summary/"))
-    {
-        return Ok(true);
-    }
-    let mut entries = fs::read_dir(folder).with_context(|| format!("cannot read {}", folder.display()))?;
-    Ok(entries.next().is_none())
+    Ok(folder)
 }
 
-/// Writes a report folder: every file into a temporary folder beside `folder`, then the temporary
-/// folder renamed to `folder` (replacing a previous report there). On failure nothing changes.
-pub fn write_report(folder: &Path, files: &[ReportFile]) -> anyhow::Result<()> {
-    let name = folder
-        .file_name()
-        .with_context(|| format!("--out {}: name a folder for the report", folder.display()))?
-        .to_string_lossy()
-        .into_owned();
-    if folder.exists() && !replaceable(folder)? {
-        bail!(
-            "{} exists and does not hold a patchsim report: patchsim replaces only its own report folders; \
-             choose another --out, or empty or remove that folder",
-            folder.display()
-        );
+/// Writes the files into the claimed folder, replacing its previous report in one step.
+pub fn write_folder(folder: ReportFolder, files: &[ReportFile]) -> anyhow::Result<()> {
+    let shown = folder.path().display().to_string();
+    let notes = folder.commit(files).with_context(|| format!("the report was not written to {shown}"))?;
+    for note in notes {
+        eprintln!("note: {note}");
     }
-    let parent = match folder.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&parent).with_context(|| format!("cannot create {}", parent.display()))?;
-    let pid = std::process::id();
-    let temp = parent.join(format!(".{name}.tmp-{pid}"));
-    let old = parent.join(format!(".{name}.old-{pid}"));
-    let _ = fs::remove_dir_all(&temp);
-    let written = (|| -> anyhow::Result<()> {
-        fs::create_dir(&temp).with_context(|| format!("cannot create {}", temp.display()))?;
-        for file in files {
-            write_file(&temp.join(&file.name), &file.bytes)?;
-        }
-        write_file(&temp.join(MARKER), b"A report written by patchsim; patchsim may replace this folder.\n")?;
-        Ok(())
-    })();
-    if let Err(e) = written {
-        let _ = fs::remove_dir_all(&temp);
-        return Err(e).with_context(|| format!("cannot write the report to {}", folder.display()));
-    }
-    if folder.exists() {
-        fs::rename(folder, &old).with_context(|| format!("cannot replace {}", folder.display()))?;
-    }
-    if let Err(e) = fs::rename(&temp, folder) {
-        // Put the previous report back where it was.
-        if old.exists() {
-            let _ = fs::rename(&old, folder);
-        }
-        let _ = fs::remove_dir_all(&temp);
-        return Err(e).with_context(|| format!("cannot write the report to {}", folder.display()));
-    }
-    let _ = fs::remove_dir_all(&old);
     Ok(())
 }
 
-/// Writes a document to standard output; a reader that stopped reading (`| head`) is not an error.
-pub fn to_stdout(bytes: &[u8]) -> anyhow::Result<()> {
-    match std::io::stdout().lock().write_all(bytes) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e).context("cannot write to standard output"),
-        _ => Ok(()),
-    }
-}
-
-/// Writes one file whole or not at all: into a temporary file beside it, then renamed over it.
+/// Writes one file whole or not at all (see [`crate::output::file::replace_file`]).
 pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let name =
-        path.file_name().with_context(|| format!("{}: name a file", path.display()))?.to_string_lossy().into_owned();
-    let parent = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    if path.is_dir() {
-        bail!("{} is a folder: name a file", path.display());
-    }
-    fs::create_dir_all(&parent).with_context(|| format!("cannot create {}", parent.display()))?;
-    let temp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-    if let Err(e) = write_file(&temp, bytes) {
-        let _ = fs::remove_file(&temp);
-        return Err(e);
-    }
-    fs::rename(&temp, path).map_err(|e| {
-        let _ = fs::remove_file(&temp);
-        anyhow::Error::new(e).context(format!("cannot write {}", path.display()))
-    })
+    Ok(crate::output::file::replace_file(path, bytes)?)
 }
 
-fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let mut f = fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-    f.write_all(bytes).with_context(|| format!("cannot write {}", path.display()))?;
-    f.sync_all().with_context(|| format!("cannot write {}", path.display()))
+/// The default report folder, `reports/<stem>`, named after the `--set` changes too (so a
+/// changed scenario never writes over the unchanged one's report): `reports/<stem>+key=value`.
+pub fn default_folder(stem: &str, overrides: &[Override]) -> PathBuf {
+    let mut name = stem.to_owned();
+    for o in overrides {
+        name.push('+');
+        name.push_str(&o.key);
+        name.push('=');
+        name.push_str(&o.value);
+    }
+    let mut safe: String = name
+        .chars()
+        .map(|c| if c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | '+' | '=' | ',') { c } else { '_' })
+        .collect();
+    // Windows refuses a name ending in a dot; long names are cut and told apart by a digest.
+    if safe.chars().count() > 96 {
+        let digest = sha256_hex(name.as_bytes());
+        safe = safe.chars().take(80).collect::<String>() + "+" + &digest[..12];
+    }
+    while safe.ends_with('.') {
+        safe.pop();
+        safe.push('_');
+    }
+    PathBuf::from("reports").join(safe)
+}
+
+/// The first failure to write to standard output (a closed pipe is not one).
+static STDOUT_FAILURE: Mutex<Option<String>> = Mutex::new(None);
+
+/// Writes to standard output, remembering a failure for [`finish_stdout`]; a reader that
+/// stopped reading (`| head`) is not a failure: the command goes on and writes its files.
+pub fn write_stdout(args: std::fmt::Arguments<'_>) {
+    if let Err(e) = std::io::stdout().lock().write_fmt(args) {
+        note_failure(&e);
+    }
+}
+
+fn note_failure(e: &std::io::Error) {
+    if e.kind() != std::io::ErrorKind::BrokenPipe {
+        let mut failure = STDOUT_FAILURE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        failure.get_or_insert_with(|| e.to_string());
+    }
+}
+
+/// Writes a document to standard output.
+pub fn to_stdout(bytes: &[u8]) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(bytes).and_then(|()| out.flush()) {
+        note_failure(&e);
+    }
+    finish_stdout()
+}
+
+/// Flushes standard output and fails if anything written to it was lost (a full disk,
+/// `/dev/full`).
+pub fn finish_stdout() -> anyhow::Result<()> {
+    if let Err(e) = std::io::stdout().lock().flush() {
+        note_failure(&e);
+    }
+    let failure = STDOUT_FAILURE.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+    match failure {
+        Some(why) => anyhow::bail!("cannot write to standard output: {why}"),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_folders_are_named_after_the_changes() {
+        let set = |t: &str| Override::parse(t).unwrap();
+        assert_eq!(default_folder("month", &[]), PathBuf::from("reports/month"));
+        assert_eq!(
+            default_folder("month", &[set("fleet.servers=20000"), set("step.0.duration.max=30m")]),
+            PathBuf::from("reports/month+fleet.servers=20000+step.0.duration.max=30m")
+        );
+        assert_eq!(
+            default_folder("month", &[set("windows.starts=[\"00:00\", \"04:00\"]")]),
+            PathBuf::from("reports/month+windows.starts=__00_00_,__04_00__")
+        );
+        let long = default_folder("month", &[set(&format!("description={}", "x".repeat(200)))]);
+        let name = long.file_name().unwrap().to_string_lossy().into_owned();
+        assert_eq!(name.chars().count(), 93);
+        assert_ne!(long, default_folder("month", &[set(&format!("description={}", "x".repeat(201)))]));
+    }
 }

@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 
-use super::output::write_report;
+use super::Status;
+use super::output::{claim_folder, default_folder, write_folder};
+use crate::output::OutputKind;
 use crate::planner::plan::{
     Bound, Evaluation, Plan, ServersScope, plan_infra, plan_max_run_time, plan_servers, plan_sleep,
 };
@@ -163,7 +165,7 @@ fn parse_minutes(text: &str) -> Result<f64, String> {
 }
 
 /// Runs `patchsim plan`.
-pub fn execute(args: &PlanArgs) -> anyhow::Result<()> {
+pub fn execute(args: &PlanArgs) -> anyhow::Result<Status> {
     let (kind, scenario_path, common) = match &args.question {
         Question::Sleep { scenario, common, .. } => ("sleep", scenario, common),
         Question::Infra { scenario, common, .. } => ("infra", scenario, common),
@@ -171,6 +173,10 @@ pub fn execute(args: &PlanArgs) -> anyhow::Result<()> {
         Question::MaxRunTime { scenario, common, .. } => ("max-run-time", scenario, common),
     };
     let (scenario, _) = Scenario::load_with(scenario_path, &common.set)?;
+    let mut inputs = vec![scenario_path.clone()];
+    inputs.extend(scenario.input_files());
+    let default = default_folder(&format!("plan-{kind}-{}", scenario.name), &common.set);
+    let folder = claim_folder(common.out.as_deref().unwrap_or(&default), OutputKind::Plan, &inputs)?;
     let eval = Evaluation {
         seed: common.seed.unwrap_or(scenario.run.seed),
         replications: common.replications.unwrap_or(u64::from(scenario.run.replications)).max(2),
@@ -193,8 +199,6 @@ pub fn execute(args: &PlanArgs) -> anyhow::Result<()> {
         }
     };
     say!("{}", plan_table(&plan));
-    let folder =
-        common.out.clone().unwrap_or_else(|| PathBuf::from("reports").join(format!("plan-{kind}-{}", scenario.name)));
     let mut json = serde_json::to_vec_pretty(&plan).context("cannot encode the plan")?;
     json.push(b'\n');
     let (svg, png) = chart_files(&PlanChart(&plan))?;
@@ -203,9 +207,11 @@ pub fn execute(args: &PlanArgs) -> anyhow::Result<()> {
         ReportFile::new("plan.svg", svg.into_bytes()),
         ReportFile::new("plan.png", png),
     ];
-    write_report(&folder, &files)?;
-    sayln!("\nWrote plan.json, plan.svg and plan.png in {}", folder.display());
-    Ok(())
+    let shown = folder.path().display().to_string();
+    write_folder(folder, &files)?;
+    sayln!("\nWrote plan.json, plan.svg and plan.png in {shown}");
+    let answered = plan.answer.as_object().is_some_and(|a| !a.is_empty());
+    Ok(if answered { Status::Done } else { Status::TargetNotMet })
 }
 
 /// The plan's evidence and conclusion as a table.

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use anyhow::bail;
 use clap::Args;
 
-use super::output::write_report;
+use super::output::{claim_folder, default_folder, write_folder};
+use crate::output::OutputKind;
 use crate::planner::compare::show;
 use crate::planner::sweep::{SweepRuns, SweepSpec, run_sweep, sweep_csv};
 use crate::report::bundle::{ReportFile, chart_files};
@@ -60,6 +61,11 @@ pub fn execute(args: &SweepArgs) -> anyhow::Result<()> {
         0 => bail!("give one --set KEY=V1,V2,… or --set KEY=FROM..TO:STEP with more than one value to sweep"),
         _ => bail!("sweep one field at a time: {} --set options have several values", swept.len()),
     };
+    let (base, _) = Scenario::load_with(&args.scenario, &fixed)?;
+    let mut inputs = vec![args.scenario.clone()];
+    inputs.extend(base.input_files());
+    let default = default_folder(&format!("sweep-{}", base.name), &fixed);
+    let folder = claim_folder(args.out.as_deref().unwrap_or(&default), OutputKind::Sweep, &inputs)?;
     let file = args.scenario.display().to_string();
     let keys =
         ["outcomes.overran", "overrun_minutes.mean", "status_messages.peak_per_minute", "status_messages.backlog_peak"];
@@ -86,14 +92,14 @@ pub fn execute(args: &SweepArgs) -> anyhow::Result<()> {
             sayln!("{:<20}{cells}", row.value);
         },
     )?;
-    let folder = args.out.clone().unwrap_or_else(|| PathBuf::from("reports").join(format!("sweep-{}", sweep.scenario)));
     let (svg, png) = chart_files(&SweepChart(&sweep))?;
     let files = vec![
         ReportFile::new("sweep.csv", sweep_csv(&sweep)),
         ReportFile::new("sweep.svg", svg.into_bytes()),
         ReportFile::new("sweep.png", png),
     ];
-    write_report(&folder, &files)?;
-    sayln!("\nWrote sweep.csv, sweep.svg and sweep.png in {}", folder.display());
+    let shown = folder.path().display().to_string();
+    write_folder(folder, &files)?;
+    sayln!("\nWrote sweep.csv, sweep.svg and sweep.png in {shown}");
     Ok(())
 }

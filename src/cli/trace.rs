@@ -6,9 +6,10 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::Args;
 
-use super::output::write_report;
+use super::output::{claim_folder, write_folder};
 use crate::engine::{Outcome, Simulator, TraceEvent};
 use crate::messages::Emissions;
+use crate::output::OutputKind;
 use crate::report::bundle::{ReportFile, chart_files};
 use crate::report::charts::gantt::Gantt;
 use crate::report::timeline::{Timeline, outcome_matches};
@@ -61,6 +62,9 @@ fn parse_filter(text: &str) -> Result<Outcome, String> {
 /// Runs `patchsim trace`.
 pub fn execute(args: &TraceArgs) -> anyhow::Result<()> {
     let scenario = Scenario::load(&args.scenario)?;
+    let mut inputs = vec![args.scenario.clone()];
+    inputs.extend(scenario.input_files());
+    let folder = args.out.as_deref().map(|out| claim_folder(out, OutputKind::Trace, &inputs)).transpose()?;
     let program = Program::compile(&scenario);
     let seed = args.seed.unwrap_or(scenario.run.seed);
     let sim = Simulator::new(&scenario, &program);
@@ -105,15 +109,16 @@ pub fn execute(args: &TraceArgs) -> anyhow::Result<()> {
     let record = sim.trace(seed, args.replication, server, &mut events).context("no such server")?;
     let timeline = Timeline::build(&scenario, &program, seed, args.replication, record, &events);
     say!("{}", timeline.table());
-    if let Some(folder) = &args.out {
+    if let Some(folder) = folder {
         let (svg, png) = chart_files(&Gantt(&timeline))?;
         let files = vec![
             ReportFile::new("trace.csv", timeline.csv()),
             ReportFile::new("trace.svg", svg.into_bytes()),
             ReportFile::new("trace.png", png),
         ];
-        write_report(folder, &files)?;
-        sayln!("\nWrote trace.csv, trace.svg and trace.png in {}", folder.display());
+        let shown = folder.path().display().to_string();
+        write_folder(folder, &files)?;
+        sayln!("\nWrote trace.csv, trace.svg and trace.png in {shown}");
     }
     Ok(())
 }
