@@ -295,10 +295,17 @@ fn zero_replications_and_zero_rates() {
     check(
         "zero status manager rate",
         &text,
-        expect("status_manager_rate = 0", 22, "infrastructure.status_manager_rate", "must be more than 0"),
+        expect("status_manager_rate = 0", 22, "infrastructure.status_manager_rate", "must be at least 0.001"),
+    );
+    // An accepted rate once allocated a series of minutes as long as its drain time.
+    let text = mutate("status_manager_rate = 120", "status_manager_rate = 1e-300");
+    check(
+        "vanishing status manager rate",
+        &text,
+        expect("status_manager_rate = 1e-300", 22, "infrastructure.status_manager_rate", "must be at least 0.001"),
     );
     let text = mutate("mp_rate = 400", "mp_rate = 0");
-    check("zero mp rate", &text, expect("mp_rate = 0", 10, "infrastructure.mp_rate", "must be more than 0"));
+    check("zero mp rate", &text, expect("mp_rate = 0", 10, "infrastructure.mp_rate", "must be at least 0.001"));
     let text = mutate("status_manager_rate = 120 # messages a second that the site's Status Manager processes\n", "");
     check("missing rate", &text, expect("[infrastructure]", 0, "infrastructure", "needs `status_manager_rate`"));
 

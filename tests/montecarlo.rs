@@ -77,11 +77,13 @@ fn merge_refuses_what_is_not_one_whole_study() {
         let out = patchsim(&["run", REFERENCE, "-r", "2", "-s", seed, "-q", "--shard", shard, "--out", &d(name)]);
         assert!(out.status.success());
     }
-    let cases: [(Vec<String>, &str); 4] = [
+    std::fs::create_dir_all(dir.join("not-a-shard")).unwrap();
+    let cases: [(Vec<String>, &str); 5] = [
         (vec![d("a1")], "missing: 2"),
         (vec![d("a1"), d("a1")], "shard 1/2 is given twice"),
         (vec![d("a1"), d("b2")], "their seeds differ"),
-        (vec![d("a1"), dir.to_str().unwrap().to_owned()], "the --out folder of a `patchsim run --shard`"),
+        (vec![d("a1"), d("not-a-shard")], "the --out folder of a `patchsim run --shard`"),
+        (vec![d("a1"), dir.to_str().unwrap().to_owned()], "is inside the input"),
     ];
     for (dirs, says) in cases {
         let mut args = vec!["merge".to_owned()];
@@ -97,7 +99,14 @@ fn merge_refuses_what_is_not_one_whole_study() {
     let out = patchsim(&["run", REFERENCE, "-r", "2", "--shard", "3/2"]);
     assert_eq!(out.status.code(), Some(2));
     let out = patchsim(&["run", REFERENCE, "-r", "2", "-q", "--shard", "3/4", "--out", &d("empty")]);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("has no replications to run"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("the study has 2 replications, so it splits into at most 2 shards"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!dir.join("empty").exists());
 }
 
 #[test]
@@ -128,6 +137,7 @@ fn precision_adds_replications_until_the_interval_is_narrow_enough() {
         "--out",
         dir.to_str().unwrap(),
     ]);
+    assert_eq!(out.status.code(), Some(3), "a precision not reached is exit status 3");
     let s = json(&dir.join("summary.json"));
     assert_eq!(s["precision"]["met"], false);
     assert_eq!(s["replications"], 12);

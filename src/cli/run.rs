@@ -2,16 +2,18 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, bail};
 use clap::Args;
 
-use super::output::{Destination, write_report};
+use super::output::{Destination, default_folder, write_folder};
 use super::progress::Progress;
+use super::{Status, usage};
 use crate::engine::{ServerRecord, Simulator, TraceEvent};
 use crate::messages::Emissions;
 use crate::montecarlo::aggregate::report_data_with;
 use crate::montecarlo::shard::{ShardSpec, ShardState};
+use crate::montecarlo::stats::Bounds;
 use crate::montecarlo::{Hooks, RunOptions, RunResult, run_with, summarize};
+use crate::output::OutputKind;
 use crate::report::Summary;
 use crate::report::bundle::{ReportFile, report_files};
 use crate::report::history_csv::HistoryCsv;
@@ -91,29 +93,38 @@ fn parse_precision(text: &str) -> Result<f64, String> {
 const DEFAULT_MAX_REPLICATIONS: u64 = 10_000;
 
 /// Runs `patchsim run`.
-pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
+pub fn execute(args: &RunArgs) -> anyhow::Result<Status> {
+    let to_stdout = args.out.as_ref().is_some_and(|o| o.as_os_str() == "-");
+    if to_stdout && args.shard.is_some() {
+        usage!("a shard writes shard.json for `patchsim merge`: give --out a folder, not \"-\"");
+    }
+    if to_stdout && (args.servers_csv || args.history_csv) {
+        let flag = if args.servers_csv { "--servers-csv" } else { "--history-csv" };
+        usage!(
+            "{flag} writes a file into the report folder: give --out a folder, not \"-\" (which prints only summary.json)"
+        );
+    }
     let (scenario, text) = Scenario::load_with(&args.scenario, &args.set)?;
     let program = Program::compile(&scenario);
     let seed = args.seed.unwrap_or(scenario.run.seed);
     let replications = args.replications.unwrap_or(u64::from(scenario.run.replications));
     let threads = args.threads.unwrap_or(0) as usize;
-    let destination = match &args.out {
-        Some(path) => Destination::parse(path),
-        None => Destination::Folder(PathBuf::from("reports").join(&scenario.name)),
-    };
-    if args.shard.is_some() && destination == Destination::Stdout {
-        bail!("a shard writes shard.json for `patchsim merge`: give --out a folder, not \"-\"");
+    if let Some(shard) = args.shard
+        && shard.of > replications
+    {
+        usage!(
+            "--shard {}/{}: the study has {replications} replications, so it splits into at most {replications} shards",
+            shard.index,
+            shard.of
+        );
     }
+    let mut inputs = vec![args.scenario.clone()];
+    inputs.extend(scenario.input_files());
+    let destination =
+        Destination::claim(args.out.as_deref(), default_folder(&scenario.name, &args.set), OutputKind::Run, &inputs)?;
 
-    let (result, summary) = if let Some(shard) = args.shard {
+    let (result, mut summary) = if let Some(shard) = args.shard {
         let count = shard.count(replications);
-        if count == 0 {
-            bail!(
-                "shard {}/{} has no replications to run: the study has only {replications} (use at most {replications} shards)",
-                shard.index,
-                shard.of
-            );
-        }
         let options = RunOptions { seed, replications: count, threads, first: shard.index - 1, stride: shard.of };
         let result = run_watched(&scenario, &program, &options, args.quiet)?;
         let mut summary = summarize(&scenario, seed, &result);
@@ -128,6 +139,8 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
         (result, summary)
     };
 
+    summary.overrides = args.set.iter().map(|o| format!("{}={}", o.key, o.value)).collect();
+    let met = summary.precision.as_ref().is_none_or(|p| p.met);
     let table = summary_table(&summary);
     match destination {
         Destination::Stdout => {
@@ -148,17 +161,19 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
                 }
             }
             if let Some(shard) = args.shard {
-                let state = ShardState::new(&scenario.name, &text, &args.set, seed, replications, shard, &result)?;
-                let mut bytes = serde_json::to_vec(&state).context("cannot encode the shard's state")?;
-                bytes.push(b'\n');
-                files.push(ReportFile::new("shard.json", bytes));
+                let state = ShardState::new(&scenario, &text, &args.set, seed, replications, shard, &result)?;
+                files.push(ReportFile::new("shard.json", state.to_bytes()));
             }
-            write_report(&folder, &files)?;
+            let shown = folder.path().display().to_string();
+            write_folder(folder, &files)?;
             say!("{table}");
-            sayln!("\nWrote the report ({} files: report.html, summary.json, …) in {}", files.len(), folder.display());
+            sayln!("\nWrote the report ({} files: report.html, summary.json, …) in {shown}", files.len());
         }
     }
-    Ok(())
+    if !met {
+        eprintln!("warning: the precision asked for was not reached within --max-replications (exit status 3)");
+    }
+    Ok(if met { Status::Done } else { Status::TargetNotMet })
 }
 
 /// Every server's record in one replication, in server order, and with `history` its execution
@@ -212,7 +227,7 @@ fn run_to_precision(
     let hooks = Hooks { done: Some(progress.counter()), each: None };
     let mut result = run_with(scenario, program, &RunOptions::new(seed, first_batch.min(max), threads), hooks)?;
     loop {
-        let estimate = result.statistics.overran.estimate();
+        let estimate = result.statistics.overran.estimate().within(Bounds::Share);
         let done = result.replications;
         if estimate.half_width() <= target || done >= max {
             break;
@@ -232,7 +247,7 @@ fn run_to_precision(
         result.merge(&more);
     }
     progress.finish();
-    let half_width = result.statistics.overran.estimate().half_width();
+    let half_width = result.statistics.overran.estimate().within(Bounds::Share).half_width();
     let mut summary = summarize(scenario, seed, &result);
     summary.precision = Some(PrecisionFigures {
         target_half_width: target,

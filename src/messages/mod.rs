@@ -15,10 +15,11 @@ pub use site::{ComponentStats, LoadSeries, Recorders, Site, SiteStats};
 
 use hdrhistogram::Histogram;
 
-/// Highest latency the histograms track: 1,000 days in microseconds.
+/// The latency the histograms start out covering: 1,000 days in microseconds (they grow for
+/// longer ones: no latency is clamped).
 pub const MAX_LATENCY_US: u64 = 1_000 * 86_400 * 1_000_000;
 
 /// A new, empty latency histogram in microseconds (3 significant figures).
 pub fn latency_histogram() -> Histogram<u64> {
-    Histogram::new_with_bounds(1, MAX_LATENCY_US, 3).expect("constant histogram bounds are valid")
+    crate::histogram::growing(MAX_LATENCY_US, 3)
 }

@@ -55,14 +55,14 @@ impl ComponentStats {
     /// per worker; 0 when it saw no message or forwards instantly.
     pub fn utilisation(&self, workers: u32) -> f64 {
         match (self.first_arrival, self.last_departure) {
-            (Some(a), Some(d)) if d > a => self.busy_ms / ((d - a) * f64::from(workers.max(1))),
+            (Some(a), Some(d)) if d > a => (self.busy_ms / ((d - a) * f64::from(workers.max(1)))).min(1.0),
             _ => 0.0,
         }
     }
 
     /// Busy time in the busiest clock hour over the hour, per worker.
     pub fn peak_hour_utilisation(&self, workers: u32) -> f64 {
-        self.peak_hour_busy_ms / (HOUR as f64 * f64::from(workers.max(1)))
+        (self.peak_hour_busy_ms / (HOUR as f64 * f64::from(workers.max(1)))).min(1.0)
     }
 }
 
@@ -91,7 +91,13 @@ pub struct SiteStats {
     pub management_points: Vec<ComponentStats>,
 }
 
-/// Messages per minute (from Monday 00:00), summed over replications.
+/// How far the per-minute series reach: 8 weeks from Monday 00:00. A site so slow that it is
+/// still working after that (a backlog of weeks) is not drawn minute by minute past it; its
+/// drain time and latencies are still exact.
+pub const SERIES_MINUTES: usize = 8 * 7 * 24 * 60;
+
+/// Messages per minute (from Monday 00:00, for at most [`SERIES_MINUTES`]), summed over
+/// replications.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LoadSeries {
     /// Sent by servers.
@@ -192,7 +198,9 @@ impl BucketCounter {
         if self.count == 0 {
             return;
         }
-        if let Some(series) = series {
+        if let Some(series) = series
+            && self.bucket < SERIES_MINUTES as u64 * MINUTE / self.width
+        {
             let i = self.bucket as usize;
             if i >= series.len() {
                 series.resize(i + 1, 0);
@@ -204,28 +212,53 @@ impl BucketCounter {
     }
 }
 
-/// Busy time per clock hour of a component whose service starts never go backwards; keeps the
-/// busiest hour.
-#[derive(Debug, Clone, Copy, Default)]
+/// Busy time per clock hour of a component whose service starts never go backwards (per
+/// component: with several workers, services overlap); keeps the busiest hour. A service that
+/// runs past the end of its hour counts in each hour for the part spent in it, so an hour is
+/// never busier than its workers can be.
+#[derive(Debug, Clone, Default)]
 struct HourlyBusy {
-    end: f64,
-    busy: f64,
+    /// Clock hour of `busy[0]`.
+    first: u64,
+    /// Busy milliseconds of the hours from `first` on that services reached.
+    busy: VecDeque<f64>,
+    /// The busiest hour that is over.
     peak: f64,
 }
 
 impl HourlyBusy {
     #[inline(always)]
     fn add(&mut self, start: f64, service: f64) {
-        if start >= self.end {
-            self.peak = self.peak.max(self.busy);
-            self.busy = 0.0;
-            self.end = ((start / HOUR as f64).floor() + 1.0) * HOUR as f64;
+        let hour = HOUR as f64;
+        let start_hour = (start / hour).floor() as u64;
+        while self.first < start_hour {
+            match self.busy.pop_front() {
+                Some(done) => {
+                    self.peak = self.peak.max(done);
+                    self.first += 1;
+                }
+                None => self.first = start_hour,
+            }
         }
-        self.busy += service;
+        let (mut at, mut left, mut i) = (start, service, start_hour.saturating_sub(self.first) as usize);
+        loop {
+            if i >= self.busy.len() {
+                self.busy.resize(i + 1, 0.0);
+            }
+            let hour_end = (self.first + i as u64 + 1) as f64 * hour;
+            let part = left.min(hour_end - at);
+            self.busy[i] += part;
+            left -= part;
+            if left <= 0.0 {
+                break;
+            }
+            at = hour_end;
+            i += 1;
+        }
     }
 
     fn peak(&self) -> f64 {
-        self.peak.max(self.busy)
+        self.busy.iter().copied().fold(self.peak, f64::max)
     }
 }
 

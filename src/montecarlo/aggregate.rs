@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use hdrhistogram::Histogram;
 
 use super::runner::RunResult;
-use super::statistics::ComponentAccumulators;
-use super::stats::Accumulator;
+use super::statistics::{ComponentAccumulators, Statistics};
+use super::stats::{Accumulator, Bounds};
 use crate::report::data::{LoadMeans, ReportData, cdf_minutes, minute_bins, percentiles_seconds};
 use crate::report::load_csv::WEEK_MINUTES;
 use crate::report::summary::{
@@ -66,10 +66,13 @@ pub fn summarize(scenario: &Scenario, seed: u64, result: &RunResult) -> Summary 
         })
         .collect();
 
-    let estimates: BTreeMap<String, EstimateFigures> =
-        st.figures().into_iter().map(|(key, acc)| (key.to_owned(), estimate_figures(acc))).collect();
-    let restarts = st.restarts_per_server.estimate();
-    let restarts_outside = st.restarts_outside_per_server.estimate();
+    let estimates: BTreeMap<String, EstimateFigures> = st
+        .figures()
+        .into_iter()
+        .map(|(key, acc)| (key.to_owned(), estimate_figures(acc, Statistics::bounds_of(key))))
+        .collect();
+    let restarts = st.restarts_per_server.estimate().within(Bounds::NonNegative);
+    let restarts_outside = st.restarts_outside_per_server.estimate().within(Bounds::NonNegative);
 
     Summary {
         schema: SUMMARY_SCHEMA.to_owned(),
@@ -77,6 +80,7 @@ pub fn summarize(scenario: &Scenario, seed: u64, result: &RunResult) -> Summary 
         description: scenario.description.clone(),
         seed,
         replications: result.replications,
+        overrides: Vec::new(),
         fleet: FleetFigures {
             servers: scenario.fleet.servers,
             targeted_mean: st.targeted.estimate().mean,
@@ -101,9 +105,9 @@ pub fn summarize(scenario: &Scenario, seed: u64, result: &RunResult) -> Summary 
         status_messages: MessageFigures {
             per_run_mean: st.messages_per_run.estimate().mean,
             total_mean: st.messages.estimate().mean,
-            peak_per_minute: mean_max(&st.peak_per_minute),
-            peak_per_second: mean_max(&st.peak_per_second),
-            backlog_peak: mean_max(&st.backlog_peak),
+            peak_per_minute: mean_max(&st.peak_per_minute, Bounds::NonNegative),
+            peak_per_second: mean_max(&st.peak_per_second, Bounds::NonNegative),
+            backlog_peak: mean_max(&st.backlog_peak, Bounds::NonNegative),
             latency_seconds: latency(&pooled.latency_us, pooled.latency_sum_us),
             drain_minutes_after_last_window: st.drain_minutes.estimate().mean,
             by_kind,
@@ -154,9 +158,9 @@ fn infrastructure(scenario: &Scenario, result: &RunResult) -> InfrastructureFigu
             rate,
             workers,
             messages_mean: messages,
-            utilisation: mean_max(&acc.utilisation),
-            peak_hour_utilisation: mean_max(&acc.peak_hour_utilisation),
-            backlog_peak: mean_max(&acc.backlog_peak),
+            utilisation: mean_max(&acc.utilisation, Bounds::Share),
+            peak_hour_utilisation: mean_max(&acc.peak_hour_utilisation, Bounds::Share),
+            backlog_peak: mean_max(&acc.backlog_peak, Bounds::NonNegative),
             time_in_component_seconds_mean: safe_div(sojourn, messages) / 1_000.0,
         }
     };
@@ -186,18 +190,19 @@ fn infrastructure(scenario: &Scenario, result: &RunResult) -> InfrastructureFigu
     InfrastructureFigures { status_manager, management_points, outages }
 }
 
+/// A share's mean and interval.
 fn mean_ci(acc: &Accumulator) -> MeanCi {
-    let e = acc.estimate();
+    let e = acc.estimate().within(Bounds::Share);
     MeanCi { mean: e.mean, ci95: [e.low, e.high] }
 }
 
-fn mean_max(acc: &Accumulator) -> MeanMax {
-    let e = acc.estimate();
+fn mean_max(acc: &Accumulator, bounds: Bounds) -> MeanMax {
+    let e = acc.estimate().within(bounds);
     MeanMax { mean: e.mean, max: acc.max_or_zero(), ci95: [e.low, e.high] }
 }
 
-fn estimate_figures(acc: &Accumulator) -> EstimateFigures {
-    let e = acc.estimate();
+fn estimate_figures(acc: &Accumulator, bounds: Bounds) -> EstimateFigures {
+    let e = acc.estimate().within(bounds);
     EstimateFigures {
         mean: e.mean,
         ci95: [e.low, e.high],

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::stats::Accumulator;
+use super::stats::{Accumulator, Bounds};
 use super::tally::ReplicationFigures;
 use crate::engine::Outcome;
 use crate::messages::ComponentStats;
@@ -177,6 +177,12 @@ impl Statistics {
         for (a, b) in self.management_points.iter_mut().zip(&other.management_points) {
             a.merge(b);
         }
+    }
+
+    /// The values the headline figure `key` can take: shares for `outcomes.*`, never negative for
+    /// the rest (counts, minutes, seconds, per-server and per-run figures).
+    pub fn bounds_of(key: &str) -> Bounds {
+        if key.starts_with("outcomes.") { Bounds::Share } else { Bounds::NonNegative }
     }
 
     /// The accumulator of a headline figure by its key.

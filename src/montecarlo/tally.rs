@@ -6,22 +6,25 @@
 
 use hdrhistogram::Histogram;
 
+use crate::histogram::growing;
+
 use crate::engine::{Outcome, ServerRecord};
 use crate::messages::{LoadSeries, SiteStats, latency_histogram};
 use crate::scenario::{MessageKind, Millis, Window};
 
-/// Highest duration the run-time histograms track: 1,000 days in milliseconds.
+/// The duration the run-time histograms start out covering: 1,000 days in milliseconds. They
+/// grow when a longer one comes (any duration a run can take), so no value is ever clamped.
 pub const MAX_DURATION_MS: u64 = 1_000 * 86_400 * 1_000;
 
 /// A new, empty histogram of durations in milliseconds (3 significant figures).
 pub fn duration_histogram() -> Histogram<u64> {
-    Histogram::new_with_bounds(1, MAX_DURATION_MS, 3).expect("constant histogram bounds are valid")
+    growing(MAX_DURATION_MS, 3)
 }
 
 /// A new, empty, compact histogram of one window's overruns in seconds (2 significant figures:
 /// a per-window p95 to within 1%).
 pub fn window_overrun_histogram() -> Histogram<u64> {
-    Histogram::new_with_bounds(1, MAX_DURATION_MS / 1_000, 2).expect("constant histogram bounds are valid")
+    growing(MAX_DURATION_MS / 1_000, 2)
 }
 
 /// The figures of one replication.

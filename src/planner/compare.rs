@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::paired::Paired;
 use crate::montecarlo::statistics::HEADLINE_KEYS;
+use crate::montecarlo::stats::Bounds;
 use crate::report::Summary;
 use crate::report::table::grouped;
 
@@ -75,7 +76,8 @@ impl Comparison {
                     .zip(result.statistics.figures())
                     .zip(diffs)
                     .map(|(((key, (_, b)), (_, v)), d)| {
-                        let (b, v, e) = (b.estimate().mean, v.estimate().mean, d.estimate());
+                        let bounds = if key.starts_with("outcomes.") { Bounds::ShareDifference } else { Bounds::Any };
+                        let (b, v, e) = (b.estimate().mean, v.estimate().mean, d.estimate().within(bounds));
                         (
                             (*key).to_owned(),
                             MetricComparison {

@@ -102,7 +102,7 @@ pub struct Evidence {
     pub label: String,
     /// The bounded figures (and any the question reports beside them), by key.
     pub figures: BTreeMap<String, EstimateFigures>,
-    /// Whether every bound is met (by the mean over replications).
+    /// Whether every bound is met at the upper end of its figure's 95% confidence interval.
     pub meets: bool,
 }
 
@@ -175,8 +175,28 @@ fn evaluate(
     Ok(out)
 }
 
+/// Whether every bound holds at the upper end of its figure's 95% confidence interval: a value
+/// meets a bound only when the replications show it does, not when it merely might.
 fn meets(figures: &BTreeMap<String, EstimateFigures>, bounds: &[Bound]) -> bool {
-    bounds.iter().all(|b| figures.get(b.key()).is_some_and(|f| f.mean <= b.limit()))
+    bounds.iter().all(|b| figures.get(b.key()).is_some_and(|f| f.ci95[1] <= b.limit()))
+}
+
+/// Which way an answer may be rounded without losing its bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Toward {
+    /// Down: the answer is the largest value that meets (larger values fail).
+    Down,
+    /// Up: the answer is the smallest value that meets (smaller values fail).
+    Up,
+}
+
+/// The largest round step (1, 2 or 5 times a power of ten, at least 1) not above `x`.
+fn round_step(x: f64) -> f64 {
+    if x < 1.0 {
+        return 1.0;
+    }
+    let magnitude = 10f64.powf(x.log10().floor());
+    [5.0, 2.0, 1.0].into_iter().map(|s| s * magnitude).find(|s| *s <= x).unwrap_or(magnitude)
 }
 
 /// The searched quantity: how to set it on a scenario and how to write it.
@@ -235,6 +255,42 @@ impl<K: Knob> Search<'_, K> {
             if self.at(mid)? { hi = mid } else { lo = mid }
         }
         Ok(hi)
+    }
+
+    /// `answer` rounded to the precision its evidence resolves: the nearest value evaluated on
+    /// the failing side whose figure differs by the answer's own interval half-width tells how
+    /// far the value must move before the replications can tell the difference; the answer is
+    /// rounded (in the safe direction) to a round step within that, and kept only if it still
+    /// meets the bounds.
+    fn resolved(&mut self, answer: f64, toward: Toward) -> Result<f64, PlanError> {
+        let at = self.figures_at(answer);
+        let half = |f: &EstimateFigures| (f.ci95[1] - f.ci95[0]) / 2.0;
+        let mut failing: Vec<&Evidence> = self
+            .evidence
+            .iter()
+            .filter(|e| match toward {
+                Toward::Down => e.raw > answer,
+                Toward::Up => e.raw < answer,
+            })
+            .collect();
+        failing.sort_by(|a, b| (a.raw - answer).abs().total_cmp(&(b.raw - answer).abs()));
+        let resolution = failing.iter().find_map(|e| {
+            let differs = self.bounds.iter().any(|b| match (at.get(b.key()), e.figures.get(b.key())) {
+                (Some(a), Some(f)) => half(a) > 0.0 && (f.ci95[1] - a.ci95[1]).abs() >= half(a),
+                _ => false,
+            });
+            differs.then(|| (e.raw - answer).abs())
+        });
+        let Some(resolution) = resolution else { return Ok(answer) };
+        let step = round_step(resolution);
+        let candidate = match toward {
+            Toward::Down => (answer / step).floor() * step,
+            Toward::Up => (answer / step).ceil() * step,
+        };
+        if candidate == answer || candidate < 0.0 {
+            return Ok(answer);
+        }
+        Ok(if self.at(candidate)? { candidate } else { answer })
     }
 
     fn figures_at(&self, value: f64) -> BTreeMap<String, EstimateFigures> {
@@ -384,7 +440,8 @@ pub fn plan_sleep(
         );
         return Ok(overran.finish(q, serde_json::json!({}), text));
     }
-    let widest = if overran.at(hi)? { hi } else { overran.largest(lo, hi)? };
+    let widest =
+        if overran.at(hi)? { hi } else { overran.largest(lo, hi).and_then(|w| overran.resolved(w, Toward::Down))? };
     let capped = widest == hi;
     let figures = overran.figures_at(widest);
     let mut answer = serde_json::json!({ "seconds": widest, "value": overran.knob.label(widest) });
@@ -406,7 +463,11 @@ pub fn plan_sleep(
                 stated(&overran.figures_at(widest), &bound)
             );
         } else {
-            let narrowest = if overran.at(lo)? { lo } else { overran.smallest(lo, widest)? };
+            let narrowest = if overran.at(lo)? {
+                lo
+            } else {
+                overran.smallest(lo, widest).and_then(|n| overran.resolved(n, Toward::Up))?
+            };
             answer = serde_json::json!({
                 "seconds": widest,
                 "value": overran.knob.label(widest),
@@ -514,6 +575,7 @@ pub fn plan_infra(scenario: &Scenario, bounds: &[Bound], eval: Evaluation) -> Re
         let mid = ((lo + hi) / 2.0).floor();
         if search.at(mid)? { hi = mid } else { lo = mid }
     }
+    let hi = search.resolved(hi, Toward::Up)?;
     let rate = hi / per;
     let figures = search.figures_at(hi);
     let text = format!(
@@ -625,7 +687,7 @@ pub fn plan_servers(
             }
         }
     }
-    let most = search.largest(lo, hi)?;
+    let most = search.largest(lo, hi).and_then(|m| search.resolved(m, Toward::Down))?;
     let figures = search.figures_at(most);
     let text = format!(
         "{} can take {} servers{} while meeting {}: {}.",
@@ -707,9 +769,14 @@ pub fn plan_max_run_time(
         );
         return Ok(search.finish(asked, serde_json::json!({}), text));
     }
-    let shortest = if search.at(1.0)? { 1.0 } else { search.smallest(1.0, window)? };
+    let shortest = if search.at(1.0)? {
+        1.0
+    } else {
+        search.smallest(1.0, window).and_then(|s| search.resolved(s, Toward::Up))?
+    };
     let figures = search.figures_at(shortest);
     let not_started = figures.get("outcomes.not_started").map_or(0.0, |f| f.mean);
+    let not_started_high = figures.get("outcomes.not_started").map_or(0.0, |f| f.ci95[1]);
     let label = search.knob.label(shortest);
     search.bounds = bounds.clone();
     for e in &mut search.evidence {
@@ -720,7 +787,7 @@ pub fn plan_max_run_time(
         not_started * 100.0
     );
     match max_not_started {
-        Some(q) if not_started > q => {
+        Some(q) if not_started_high > q => {
             let text = format!(
                 "No max run time meets both bounds: the shortest that stops at most {:.3}% is {label}, and at it {trap}, more than {:.3}%. Use 0s (no limit) or advertisement times without a maintenance-window check.",
                 max_stopped * 100.0,

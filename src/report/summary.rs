@@ -21,6 +21,10 @@ pub struct Summary {
     pub seed: u64,
     /// Replications run.
     pub replications: u64,
+    /// Every `--set KEY=VALUE` the run applied to the scenario file, in order (empty when it
+    /// ran as written).
+    #[serde(default)]
+    pub overrides: Vec<String>,
     /// Fleet sizes.
     pub fleet: FleetFigures,
     /// Shares of targeted servers by outcome.

@@ -142,10 +142,16 @@ impl Infrastructure {
     }
 }
 
+/// The slowest rate a component may have: one message in 1,000 seconds (a site that slow is
+/// down, which `outages` describe).
+pub const MIN_RATE: f64 = 0.001;
+
 fn read_rate(v: &super::reader::Value<'_, '_>) -> ReadResult<f64> {
     let rate = v.f64()?;
-    if rate <= 0.0 {
-        return Err(v.error(format!("a rate is messages a second and must be more than 0, found {rate}")));
+    if rate < MIN_RATE {
+        return Err(v.error(format!(
+            "a rate is messages a second and must be at least {MIN_RATE} (one message in 1,000 seconds), found {rate}"
+        )));
     }
     if rate > MAX_RATE {
         return Err(v.error(format!("{rate} messages a second is absurd (at most {MAX_RATE})")));

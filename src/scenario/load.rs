@@ -9,7 +9,7 @@ use super::duration::{DurationDisplay, MAX_DURATION};
 use super::error::ScenarioError;
 use super::fleet::Fleet;
 use super::infrastructure::Infrastructure;
-use super::input_file::InputFile;
+use super::input_file::{FileSource, InputFile};
 use super::messages::MessageCounts;
 use super::overrides::{self, Override};
 use super::reader::{ReadResult, Source, Table};
@@ -51,8 +51,19 @@ impl Scenario {
         Self::from_toml_with(text, file, &[])
     }
 
-    /// Reads a scenario from TOML text, applies `--set` overrides, and checks the result.
+    /// Reads a scenario from TOML text, applies `--set` overrides, and checks the result; the
+    /// files it names (an inventory) are read from disk, beside `file`.
     pub fn from_toml_with(text: &str, file: &str, overrides: &[Override]) -> Result<Self, ScenarioError> {
+        Self::from_toml_reading(text, file, overrides, &FileSource::Disk)
+    }
+
+    /// Like [`Scenario::from_toml_with`], with the files the scenario names read from `files`.
+    pub fn from_toml_reading(
+        text: &str,
+        file: &str,
+        overrides: &[Override],
+        files: &FileSource,
+    ) -> Result<Self, ScenarioError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         if text.len() > MAX_SCENARIO_BYTES {
             return Err(ScenarioError::file(
@@ -81,7 +92,7 @@ impl Scenario {
             overrides::apply(doc.get_mut(), &o.key, value).map_err(|m| ScenarioError::file(at.label.clone(), m))?;
         }
         let root = Table::root(src, &doc, TOP_KEYS)?;
-        read_scenario(&root)
+        read_scenario(&root, files)
     }
 }
 
@@ -104,7 +115,7 @@ pub fn decode_text<'b>(bytes: &'b [u8], what: &str) -> Result<std::borrow::Cow<'
     Ok(std::borrow::Cow::Borrowed(text))
 }
 
-fn read_scenario(root: &Table<'_, '_>) -> ReadResult<Scenario> {
+fn read_scenario(root: &Table<'_, '_>, files: &FileSource) -> ReadResult<Scenario> {
     let name = root.req("name")?.non_empty_str()?.to_owned();
     if name.contains(['/', '\\']) || name == "." || name == ".." {
         return Err(root.req("name")?.error("the name is also the report folder's name: no slashes"));
@@ -124,7 +135,7 @@ fn read_scenario(root: &Table<'_, '_>) -> ReadResult<Scenario> {
 
     let fleet_t = root.req("fleet")?.table(Fleet::KEYS)?;
     let mut fleet = Fleet::read(&fleet_t)?;
-    let windows = Windows::read(&root.req("windows")?.table(Windows::KEYS)?, &fleet.classes)?;
+    let windows = Windows::read(&root.req("windows")?.table(Windows::KEYS)?, &fleet.classes, files)?;
     match (windows.inventory(), fleet_t.get("servers")) {
         (Some(inventory), Some(v)) if inventory.len() as u64 != fleet.servers => {
             return Err(v.error(format!(

@@ -114,6 +114,12 @@ impl Scenario {
         any
     }
 
+    /// The files besides the scenario file that it reads (its inventory), as paths from where
+    /// patchsim runs.
+    pub fn input_files(&self) -> Vec<std::path::PathBuf> {
+        self.windows.files.iter().filter_map(|f| f.path.clone()).collect()
+    }
+
     /// Number of steps and groups in the sequence: (steps, groups).
     pub fn node_counts(&self) -> (usize, usize) {
         let (mut steps, mut groups) = (0, 0);

@@ -4,13 +4,14 @@
 //! 1 day 4 hours and ends `length` later; runs may go on past the end (and past the week).
 
 use std::fmt;
-use std::path::Path;
 use std::sync::Arc;
 
 use super::duration::{DAY, DurationDisplay, HOUR, MINUTE, Millis};
 use super::fleet::Class;
+use super::input_file::{FileSource, InputFile, ReadFile};
 use super::reader::{ReadResult, Table, Value};
 use crate::import::Inventory;
+use crate::import::inventory::MAX_INVENTORY_BYTES;
 
 /// A day of the week.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -160,14 +161,17 @@ pub struct Windows {
     pub length: Millis,
     /// How servers are assigned.
     pub assign: Assign,
+    /// The files read for the assignment (the inventory), as read.
+    pub files: Vec<ReadFile>,
 }
 
 impl Windows {
     /// The keys `[windows]` accepts.
     pub const KEYS: &'static [&'static str] = &["days", "starts", "length", "assign"];
 
-    /// Reads `[windows]`; an inventory's classes must be among `classes`.
-    pub fn read(table: &Table<'_, '_>, classes: &[Class]) -> ReadResult<Self> {
+    /// Reads `[windows]`; an inventory's classes must be among `classes`; an inventory comes
+    /// from `files`.
+    pub fn read(table: &Table<'_, '_>, classes: &[Class], files: &FileSource) -> ReadResult<Self> {
         let days_v = table.req("days")?;
         let mut days: Vec<Day> = Vec::new();
         for item in days_v.array()? {
@@ -219,11 +223,12 @@ impl Windows {
                 })
             })
             .collect();
+        let mut read = Vec::new();
         let assign = match table.get("assign") {
             None => Assign::Even,
-            Some(v) => read_assign(&v, &list, classes)?,
+            Some(v) => read_assign(&v, &list, classes, files, &mut read)?,
         };
-        Ok(Self { list, length, assign })
+        Ok(Self { list, length, assign, files: read })
     }
 
     /// When the last window closes (milliseconds since Monday 00:00).
@@ -246,7 +251,13 @@ impl Windows {
     }
 }
 
-fn read_assign(value: &Value<'_, '_>, list: &[Window], classes: &[Class]) -> ReadResult<Assign> {
+fn read_assign(
+    value: &Value<'_, '_>,
+    list: &[Window],
+    classes: &[Class],
+    files: &FileSource,
+    read: &mut Vec<ReadFile>,
+) -> ReadResult<Assign> {
     let windows = list.len();
     if let Ok(text) = value.str() {
         return match text {
@@ -262,12 +273,11 @@ fn read_assign(value: &Value<'_, '_>, list: &[Window], classes: &[Class]) -> Rea
             return Err(value.error("give either `weights` or `inventory`, not both"));
         }
         let name = inv_v.non_empty_str()?;
-        // Relative to the scenario file, as a user reads `inventory = "servers.csv"` beside it.
-        let scenario_file = inv_v.source().file;
-        let base = Path::new(scenario_file).parent().unwrap_or(Path::new(""));
-        let path = base.join(name);
-        let shown = path.display().to_string();
-        let inventory = Inventory::read(&path, &shown, list, classes)?;
+        let what =
+            InputFile { shown: "", what: "inventory", kind: "an inventory CSV file", max_bytes: MAX_INVENTORY_BYTES };
+        let file = files.read(inv_v.source().file, name, what)?;
+        let inventory = Inventory::parse(&file.bytes, &file.shown, list, classes)?;
+        read.push(file);
         return Ok(Assign::Inventory(Arc::new(inventory)));
     }
     let w_v = t.req("weights")?;

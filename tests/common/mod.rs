@@ -73,7 +73,7 @@ impl Observer for Lines {
 }
 
 fn m(ms: u64) -> String {
-    if ms % MINUTE == 0 { format!("{}m", ms / MINUTE) } else { format!("{}ms", ms) }
+    if ms.is_multiple_of(MINUTE) { format!("{}m", ms / MINUTE) } else { format!("{}ms", ms) }
 }
 
 /// Traces server `server` of replication 0 with seed 1 and renders every event as a line.
