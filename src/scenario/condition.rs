@@ -37,13 +37,18 @@ pub enum Condition {
     /// A test patchsim cannot evaluate; the number is its position among the condition's probes
     /// (0-based, in the order they are written).
     Probe(u32),
-    /// Both hold.
-    And(Box<Self>, Box<Self>),
-    /// Either holds.
-    Or(Box<Self>, Box<Self>),
+    /// Every one holds (two or more, evaluated left to right, stopping at the first false).
+    And(Vec<Self>),
+    /// One holds (two or more, evaluated left to right, stopping at the first true).
+    Or(Vec<Self>),
     /// Does not hold.
     Not(Box<Self>),
 }
+
+/// How deep parentheses and `not` may nest in one condition: 64 levels. A chain of `and`s or
+/// `or`s is one level however long it is; the bound keeps every reader and evaluator of a
+/// condition well within any thread's stack.
+pub const MAX_CONDITION_DEPTH: usize = 64;
 
 /// A syntax error in a condition: what is wrong and at which character (0-based) of the text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,7 +149,7 @@ impl Condition {
         if tokens.is_empty() {
             return Err(ConditionError { offset: 0, message: "the condition is empty".into() });
         }
-        let mut parser = Parser { tokens: &tokens, pos: 0, end: text.chars().count(), probes: 0 };
+        let mut parser = Parser { tokens: &tokens, pos: 0, end: text.chars().count(), probes: 0, depth: 0 };
         let expr = parser.or()?;
         if let Some((tok, at)) = parser.peek() {
             return Err(ConditionError {
@@ -164,8 +169,8 @@ impl Condition {
             Self::NotEquals(name, value) => get(name) != Some(value.as_str()),
             Self::Compare(name, op, value) => get(name).is_some_and(|actual| op.holds(actual, value)),
             Self::Probe(k) => probe(*k),
-            Self::And(a, b) => a.eval(get, probe) && b.eval(get, probe),
-            Self::Or(a, b) => a.eval(get, probe) || b.eval(get, probe),
+            Self::And(all) => all.iter().all(|c| c.eval(get, probe)),
+            Self::Or(any) => any.iter().any(|c| c.eval(get, probe)),
             Self::Not(a) => !a.eval(get, probe),
         }
     }
@@ -174,7 +179,7 @@ impl Condition {
     pub fn probes(&self) -> u32 {
         match self {
             Self::Probe(_) => 1,
-            Self::And(a, b) | Self::Or(a, b) => a.probes() + b.probes(),
+            Self::And(all) | Self::Or(all) => all.iter().map(Self::probes).sum(),
             Self::Not(a) => a.probes(),
             _ => 0,
         }
@@ -195,10 +200,7 @@ impl Condition {
                 }
             }
             Self::Probe(_) => {}
-            Self::And(a, b) | Self::Or(a, b) => {
-                a.collect_variables(out);
-                b.collect_variables(out);
-            }
+            Self::And(all) | Self::Or(all) => all.iter().for_each(|c| c.collect_variables(out)),
             Self::Not(a) => a.collect_variables(out),
         }
     }
@@ -208,11 +210,7 @@ impl Condition {
         match self {
             Self::Exists(_) | Self::Probe(_) => Vec::new(),
             Self::Equals(_, v) | Self::NotEquals(_, v) | Self::Compare(_, _, v) => vec![v.as_str()],
-            Self::And(a, b) | Self::Or(a, b) => {
-                let mut out = a.values();
-                out.extend(b.values());
-                out
-            }
+            Self::And(all) | Self::Or(all) => all.iter().flat_map(Self::values).collect(),
             Self::Not(a) => a.values(),
         }
     }
@@ -226,11 +224,22 @@ impl fmt::Display for Condition {
             Self::NotEquals(n, v) => write!(f, "{n} != {}", Quoted(v)),
             Self::Compare(n, op, v) => write!(f, "{n} {} {}", op.symbol(), Quoted(v)),
             Self::Probe(_) => f.write_str("probe"),
-            Self::And(a, b) => write!(f, "({a} and {b})"),
-            Self::Or(a, b) => write!(f, "({a} or {b})"),
+            Self::And(all) => write_joined(f, all, " and "),
+            Self::Or(any) => write_joined(f, any, " or "),
             Self::Not(a) => write!(f, "not {a}"),
         }
     }
+}
+
+fn write_joined(f: &mut fmt::Formatter<'_>, parts: &[Condition], with: &str) -> fmt::Result {
+    f.write_str("(")?;
+    for (k, part) in parts.iter().enumerate() {
+        if k > 0 {
+            f.write_str(with)?;
+        }
+        write!(f, "{part}")?;
+    }
+    f.write_str(")")
 }
 
 /// A value in the quotes that can hold it: single quotes unless the value has one.
@@ -240,6 +249,24 @@ impl fmt::Display for Quoted<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.0.contains('\'') { write!(f, "\"{}\"", self.0) } else { write!(f, "'{}'", self.0) }
     }
+}
+
+/// The condition text as an error quotes it: whole when short, else the 60 characters either
+/// side of character `offset`, with `…` for what is left out.
+pub fn excerpt(text: &str, offset: usize) -> String {
+    const SIDE: usize = 60;
+    let count = text.chars().count();
+    if count <= 2 * SIDE + 20 {
+        return text.to_owned();
+    }
+    let from = offset.saturating_sub(SIDE);
+    let to = (offset + SIDE).min(count);
+    let mut out: String = if from > 0 { "…".to_owned() } else { String::new() };
+    out.extend(text.chars().skip(from).take(to - from));
+    if to < count {
+        out.push('…');
+    }
+    out
 }
 
 /// Whether a text can be written as a value in a condition (it cannot hold both kinds of quote).
@@ -351,6 +378,8 @@ struct Parser<'t> {
     pos: usize,
     end: usize,
     probes: u32,
+    /// Parentheses and `not`s open around the current token.
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -365,29 +394,44 @@ impl Parser<'_> {
     }
 
     fn or(&mut self) -> Result<Condition, ConditionError> {
-        let mut left = self.and()?;
+        let mut any = vec![self.and()?];
         while let Some((Token::Or, _)) = self.peek() {
             self.pos += 1;
-            let right = self.and()?;
-            left = Condition::Or(Box::new(left), Box::new(right));
+            any.push(self.and()?);
         }
-        Ok(left)
+        Ok(if any.len() == 1 { any.remove(0) } else { Condition::Or(any) })
     }
 
     fn and(&mut self) -> Result<Condition, ConditionError> {
-        let mut left = self.unary()?;
+        let mut all = vec![self.unary()?];
         while let Some((Token::And, _)) = self.peek() {
             self.pos += 1;
-            let right = self.unary()?;
-            left = Condition::And(Box::new(left), Box::new(right));
+            all.push(self.unary()?);
         }
-        Ok(left)
+        Ok(if all.len() == 1 { all.remove(0) } else { Condition::And(all) })
+    }
+
+    /// One more level of parentheses or `not` at `at`, refused past [`MAX_CONDITION_DEPTH`].
+    fn deeper(&mut self, at: usize) -> Result<(), ConditionError> {
+        self.depth += 1;
+        if self.depth > MAX_CONDITION_DEPTH {
+            return Err(ConditionError {
+                offset: at,
+                message: format!(
+                    "parentheses and `not` nest more than {MAX_CONDITION_DEPTH} deep here; write the condition with fewer levels"
+                ),
+            });
+        }
+        Ok(())
     }
 
     fn unary(&mut self) -> Result<Condition, ConditionError> {
-        if let Some((Token::Not, _)) = self.peek() {
+        if let Some((Token::Not, at)) = self.peek() {
             self.pos += 1;
-            return Ok(Condition::Not(Box::new(self.unary()?)));
+            self.deeper(at)?;
+            let inner = self.unary()?;
+            self.depth -= 1;
+            return Ok(Condition::Not(Box::new(inner)));
         }
         self.primary()
     }
@@ -396,7 +440,9 @@ impl Parser<'_> {
         let end = self.end;
         match self.next() {
             Some((Token::LParen, at)) => {
+                self.deeper(at)?;
                 let inner = self.or()?;
+                self.depth -= 1;
                 match self.next() {
                     Some((Token::RParen, _)) => Ok(inner),
                     Some((tok, at2)) => {
@@ -548,5 +594,33 @@ mod tests {
             let err = Condition::parse(text).unwrap_err();
             assert_eq!(err.offset, offset, "{text:?}: {}", err.message);
         }
+    }
+
+    #[test]
+    fn long_chains_are_flat_and_deep_nesting_is_refused_at_its_place() {
+        // A hundred thousand alternatives (a model list) is one level deep.
+        let chain = (0..100_000).map(|k| format!("Model == 'm{k}'")).collect::<Vec<_>>().join(" or ");
+        let c = Condition::parse(&chain).unwrap();
+        assert!(matches!(&c, Condition::Or(any) if any.len() == 100_000));
+        assert!(c.eval(&|_: &str| Some("m99999"), &|_| true));
+        assert!(!c.eval(&|_: &str| Some("m100000"), &|_| true));
+        // 64 levels are fine; the 65th parenthesis or `not` is refused where it opens.
+        let ok = format!("{}A exists{}", "(".repeat(64), ")".repeat(64));
+        assert!(Condition::parse(&ok).is_ok());
+        let deep = format!("{}A exists{}", "(".repeat(9_000), ")".repeat(9_000));
+        let e = Condition::parse(&deep).unwrap_err();
+        assert_eq!(e.offset, 64);
+        assert_eq!(
+            e.message,
+            "parentheses and `not` nest more than 64 deep here; write the condition with fewer levels"
+        );
+        let nots = format!("{}A exists", "not ".repeat(65));
+        assert_eq!(Condition::parse(&nots).unwrap_err().offset, 256);
+        assert!(Condition::parse(&format!("{}A exists", "not ".repeat(64))).is_ok());
+        // Chains print without the nesting the parser no longer builds.
+        assert_eq!(
+            Condition::parse("A exists and B exists and C exists").unwrap().to_string(),
+            "(A exists and B exists and C exists)"
+        );
     }
 }

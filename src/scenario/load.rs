@@ -13,7 +13,7 @@ use super::input_file::{FileSource, InputFile};
 use super::messages::MessageCounts;
 use super::overrides::{self, Override};
 use super::reader::{ReadResult, Source, Table};
-use super::step::read_steps;
+use super::step::{MAX_GROUP_DEPTH, read_steps};
 use super::windows::Windows;
 use super::{Deployment, RestartSettings, RunSettings, Scenario};
 
@@ -84,6 +84,12 @@ impl Scenario {
         let (combined, placed) = overrides::combine(text, overrides);
         let src = Source { file, text: &combined, overrides: &placed };
         let mut doc = DeTable::parse(&combined[..text.len()]).map_err(|e| {
+            if e.message().contains("recursion") {
+                let at = deepest_line(text);
+                return src.error(&(at..at), "", format!(
+                    "tables, arrays or groups nest deeper than a scenario may here: groups nest at most {MAX_GROUP_DEPTH} deep, and TOML readers stop near 80 levels of tables and arrays"
+                ));
+            }
             let span = e.span().unwrap_or(0..0);
             src.error(&span, "", format!("TOML syntax error: {}", e.message()))
         })?;
@@ -94,6 +100,38 @@ impl Scenario {
         let root = Table::root(src, &doc, TOP_KEYS)?;
         read_scenario(&root, files)
     }
+}
+
+/// The byte offset of the line that nests deepest: a table header with the most dotted parts,
+/// or the most brackets and braces open (strings are not told apart: this only places an error
+/// the TOML reader could not place).
+fn deepest_line(text: &str) -> usize {
+    let (mut best, mut best_at, mut open, mut offset) = (0usize, 0usize, 0usize, 0usize);
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let header = if trimmed.starts_with('[') && open == 0 {
+            trimmed.split(']').next().map_or(0, |h| h.matches('.').count() + 1)
+        } else {
+            0
+        };
+        let mut deepest_here = open;
+        for c in line.chars() {
+            match c {
+                '[' | '{' => {
+                    open += 1;
+                    deepest_here = deepest_here.max(open);
+                }
+                ']' | '}' => open = open.saturating_sub(1),
+                _ => {}
+            }
+        }
+        let depth = header.max(if header > 0 { 0 } else { deepest_here });
+        if depth > best {
+            (best, best_at) = (depth, offset + (line.len() - trimmed.len()));
+        }
+        offset += line.len();
+    }
+    best_at
 }
 
 /// Checks that bytes are text — UTF-8, or UTF-16 with a byte-order mark (as Windows PowerShell

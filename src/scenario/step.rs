@@ -360,7 +360,12 @@ fn read_flags(t: &Table<'_, '_>) -> ReadResult<Flags> {
             Some(Condition::parse(text).map_err(|e| {
                 v.error_in_string(
                     e.offset,
-                    format!("condition \"{text}\": {} (at character {})", e.message, e.offset + 1),
+                    format!(
+                        "condition \"{}\": {} (at character {})",
+                        crate::scenario::condition::excerpt(text, e.offset),
+                        e.message,
+                        e.offset + 1
+                    ),
                 )
             })?)
         }

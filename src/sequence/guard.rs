@@ -27,10 +27,10 @@ pub enum Guard {
     },
     /// A test patchsim cannot evaluate (WMI, file, registry…): its number within the condition.
     Probe(u32),
-    /// Both hold.
-    And(Box<Self>, Box<Self>),
-    /// Either holds.
-    Or(Box<Self>, Box<Self>),
+    /// Every one holds (left to right, stopping at the first false).
+    And(Box<[Self]>),
+    /// One holds (left to right, stopping at the first true).
+    Or(Box<[Self]>),
     /// Does not hold.
     Not(Box<Self>),
 }
@@ -50,8 +50,8 @@ impl Guard {
                 accepted: Box::new([]),
             },
             Condition::Probe(k) => Self::Probe(*k),
-            Condition::And(a, b) => Self::And(Box::new(Self::compile(a, symbols)), Box::new(Self::compile(b, symbols))),
-            Condition::Or(a, b) => Self::Or(Box::new(Self::compile(a, symbols)), Box::new(Self::compile(b, symbols))),
+            Condition::And(all) => Self::And(all.iter().map(|c| Self::compile(c, symbols)).collect()),
+            Condition::Or(any) => Self::Or(any.iter().map(|c| Self::compile(c, symbols)).collect()),
             Condition::Not(a) => Self::Not(Box::new(Self::compile(a, symbols))),
         }
     }
@@ -70,10 +70,7 @@ impl Guard {
                 }
                 *accepted = bits.into_boxed_slice();
             }
-            Self::And(a, b) | Self::Or(a, b) => {
-                a.resolve(symbols);
-                b.resolve(symbols);
-            }
+            Self::And(parts) | Self::Or(parts) => parts.iter_mut().for_each(|p| p.resolve(symbols)),
             Self::Not(a) => a.resolve(symbols),
             Self::Exists(_) | Self::Equals(..) | Self::NotEquals(..) | Self::Probe(_) => {}
         }
@@ -86,10 +83,7 @@ impl Guard {
                 used[*v as usize] = true;
             }
             Self::Probe(_) => {}
-            Self::And(a, b) | Self::Or(a, b) => {
-                a.mark_variables(used);
-                b.mark_variables(used);
-            }
+            Self::And(parts) | Self::Or(parts) => parts.iter().for_each(|p| p.mark_variables(used)),
             Self::Not(a) => a.mark_variables(used),
         }
     }
@@ -107,8 +101,8 @@ impl Guard {
                 accepted.get(x / 64).is_some_and(|word| (word >> (x % 64)) & 1 == 1)
             }
             Self::Probe(k) => probe(*k),
-            Self::And(a, b) => a.eval(vars, probe) && b.eval(vars, probe),
-            Self::Or(a, b) => a.eval(vars, probe) || b.eval(vars, probe),
+            Self::And(all) => all.iter().all(|c| c.eval(vars, probe)),
+            Self::Or(any) => any.iter().any(|c| c.eval(vars, probe)),
             Self::Not(a) => !a.eval(vars, probe),
         }
     }
