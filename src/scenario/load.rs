@@ -11,6 +11,7 @@ use super::fleet::Fleet;
 use super::infrastructure::Infrastructure;
 use super::input_file::InputFile;
 use super::messages::MessageCounts;
+use super::name::TextKind;
 use super::overrides::{self, Override};
 use super::reader::{ReadResult, Source, Table};
 use super::step::read_steps;
@@ -105,11 +106,15 @@ pub fn decode_text<'b>(bytes: &'b [u8], what: &str) -> Result<std::borrow::Cow<'
 }
 
 fn read_scenario(root: &Table<'_, '_>) -> ReadResult<Scenario> {
-    let name = root.req("name")?.non_empty_str()?.to_owned();
+    let name = root.req("name")?.name()?.to_owned();
     if name.contains(['/', '\\']) || name == "." || name == ".." {
         return Err(root.req("name")?.error("the name is also the report folder's name: no slashes"));
     }
-    let description = root.get("description").map(|v| v.str().map(str::to_owned)).transpose()?.unwrap_or_default();
+    let description = root
+        .get("description")
+        .map(|v| v.text(TextKind::Description).map(str::to_owned))
+        .transpose()?
+        .unwrap_or_default();
 
     let run = match root.get("run") {
         None => RunSettings { seed: 1, replications: 100 },

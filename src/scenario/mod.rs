@@ -14,6 +14,7 @@ pub mod infrastructure;
 pub mod input_file;
 mod load;
 pub mod messages;
+pub mod name;
 pub mod overrides;
 pub mod reader;
 pub mod step;

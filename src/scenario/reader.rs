@@ -13,6 +13,7 @@ use toml::de::{DeTable, DeValue};
 
 use super::duration::{Millis, parse_duration};
 use super::error::ScenarioError;
+use super::name::{self, TextKind};
 use super::overrides::Placed;
 
 /// The text being read, for turning byte offsets into lines and columns.
@@ -96,6 +97,16 @@ impl<'a, 'i> Value<'a, 'i> {
     /// The value's byte span in the file.
     pub fn span(&self) -> Range<usize> {
         self.value.span()
+    }
+
+    /// Where the value is, for a message about another place: `line 12`, or the `--set` that
+    /// gave it.
+    pub fn place(&self) -> String {
+        let at = self.error("");
+        match at.line {
+            Some(line) => format!("line {line}"),
+            None => at.file,
+        }
     }
 
     /// The raw TOML value.
@@ -184,6 +195,31 @@ impl<'a, 'i> Value<'a, 'i> {
             return Err(self.error("must not be empty"));
         }
         Ok(s)
+    }
+
+    /// The value as a name: a non-empty string (spaces around it removed) that [`name::check`]
+    /// accepts as a name — one line of printable text, at most [`name::MAX_NAME_CHARS`].
+    pub fn name(&self) -> ReadResult<&'a str> {
+        let name = self.non_empty_str()?;
+        self.checked(name, TextKind::Name)?;
+        Ok(name)
+    }
+
+    /// The value as a string of the given kind ([`name::check`]), as written (not trimmed).
+    pub fn text(&self, kind: TextKind) -> ReadResult<&'a str> {
+        let text = self.str()?;
+        self.checked(text, kind)?;
+        Ok(text)
+    }
+
+    /// Checks `text`, a part of this string value, as a text of `kind`; the error points at the
+    /// offending character where the file spells the string plainly.
+    pub fn checked(&self, text: &str, kind: TextKind) -> ReadResult<()> {
+        name::check(text, kind).map_err(|e| {
+            let whole = self.str().unwrap_or("");
+            let skipped = whole.find(text).map_or(0, |byte| whole[..byte].chars().count());
+            self.error_in_string(skipped + e.offset, e.message)
+        })
     }
 
     /// The value as a boolean.
@@ -356,6 +392,11 @@ impl<'a, 'i> Table<'a, 'i> {
         self.src.error(span, &join(&self.path, key), message)
     }
 
+    /// Checks a key the user names (a count, a variable) as a name; the error points at the key.
+    pub fn check_key_name(&self, span: &Range<usize>, key: &str) -> ReadResult<()> {
+        name::check_name(key.trim()).map_err(|e| self.error_at(span, key, e.message))
+    }
+
     /// Whether the table has no keys.
     pub fn is_empty(&self) -> bool {
         self.map.is_empty()
@@ -393,13 +434,14 @@ fn parse_float(text: &str) -> Option<f64> {
     }
 }
 
-/// The allowed key closest to a misspelt one, if it is close enough to be a typo.
+/// The allowed key closest to a misspelt one, if it is close enough to be a typo. Case does not
+/// count ([`name::fold`]): `rebootrequired` is as close to `RebootRequired` as can be.
 pub fn closest<'k>(name: &str, allowed: &[&'k str]) -> Option<&'k str> {
-    let lower = name.to_ascii_lowercase();
+    let folded = name::fold(name);
     allowed
         .iter()
-        .map(|candidate| (edit_distance(&lower, &candidate.to_ascii_lowercase()), *candidate))
-        .filter(|(d, candidate)| *d <= (candidate.len() / 3).max(1))
+        .map(|candidate| (edit_distance(&folded, &name::fold(candidate)), *candidate))
+        .filter(|(d, candidate)| *d <= (candidate.chars().count() / 3).max(1))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }
