@@ -93,6 +93,7 @@ const DEFAULT_MAX_REPLICATIONS: u64 = 10_000;
 /// Runs `patchsim run`.
 pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
     let (scenario, text) = Scenario::load_with(&args.scenario, &args.set)?;
+    super::validate::print_warnings(&scenario);
     let program = Program::compile(&scenario);
     let seed = args.seed.unwrap_or(scenario.run.seed);
     let replications = args.replications.unwrap_or(u64::from(scenario.run.replications));

@@ -197,8 +197,19 @@ fn read_scenario(root: &Table<'_, '_>) -> ReadResult<Scenario> {
         return Err(steps_v.error("the scenario has no steps: add at least one [[step]]"));
     }
 
-    let scenario =
-        Scenario { name, description, run, fleet, windows, deployment, restart, infrastructure, messages, steps };
+    let mut scenario = Scenario {
+        name,
+        description,
+        run,
+        fleet,
+        windows,
+        deployment,
+        restart,
+        infrastructure,
+        messages,
+        steps,
+        warnings: Vec::new(),
+    };
     if scenario.sends_messages() && scenario.infrastructure.status_manager_rate.is_none() {
         let message = "status messages are counted, so the site needs `status_manager_rate` (messages a second Status Manager processes); set every [messages] count to 0 to leave it out";
         return Err(match &infra_v {
@@ -206,5 +217,6 @@ fn read_scenario(root: &Table<'_, '_>) -> ReadResult<Scenario> {
             None => root.key_error("infrastructure.status_manager_rate", message),
         });
     }
+    scenario.warnings = super::warnings::warnings(&scenario, root);
     Ok(scenario)
 }

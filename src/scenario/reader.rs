@@ -367,6 +367,37 @@ impl<'a, 'i> Table<'a, 'i> {
         self.map.get(key).map(|value| Value { src: self.src, path: join(&self.path, key), value })
     }
 
+    /// The value at a dotted path below this table (`deployment.max_run_time`,
+    /// `step.3.steps.0.condition`: list items by 0-based index), if the document has it.
+    pub fn find(&self, path: &str) -> Option<Value<'a, 'i>> {
+        let mut parts = path.split('.');
+        let mut value = self.get(parts.next()?)?;
+        for part in parts {
+            value = match value.raw() {
+                DeValue::Table(_) => value.named_table("").ok()?.get(part)?,
+                DeValue::Array(_) => value.array().ok()?.into_iter().nth(part.parse().ok()?)?,
+                _ => return None,
+            };
+        }
+        Some(value)
+    }
+
+    /// A place in the document for a message about the dotted `path`: the value there, else the
+    /// nearest table that holds it (a key left at its default points at its section), else the
+    /// document.
+    pub fn place_of(&self, path: &str, message: impl Into<String>) -> ScenarioError {
+        let mut parent = path;
+        loop {
+            if let Some(value) = self.find(parent) {
+                return value.source().error(&value.span(), &join(&self.path, path), message);
+            }
+            match parent.rfind('.') {
+                Some(dot) => parent = &parent[..dot],
+                None => return self.key_error(path, message),
+            }
+        }
+    }
+
     /// The value of `key`, which must be present.
     pub fn req(&self, key: &str) -> ReadResult<Value<'a, 'i>> {
         self.get(key).ok_or_else(|| {
