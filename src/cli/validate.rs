@@ -28,7 +28,7 @@ pub fn execute(args: &ValidateArgs) -> anyhow::Result<()> {
 }
 
 /// Prints the scenario's warnings on standard error, one a line:
-/// `warning: FILE:LINE:COL: key `k`: message`.
+/// ``warning: FILE:LINE:COL: key `k`: message``.
 pub fn print_warnings(scenario: &Scenario) {
     for warning in &scenario.warnings {
         eprintln!("warning: {warning}");
