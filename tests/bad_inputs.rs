@@ -33,8 +33,9 @@ struct Expect<'a> {
     says: &'a str,
 }
 
-/// Writes `text` as `bad.toml`, runs `patchsim run` on it, and checks the error.
-fn check(name: &str, text: &str, expect: Expect<'_>) {
+/// Writes `text` as `bad.toml`, runs `patchsim run` on it, checks the error, and returns what
+/// patchsim printed on standard error.
+fn check(name: &str, text: &str, expect: Expect<'_>) -> String {
     let dir = case_dir(name);
     let file = dir.join("bad.toml");
     std::fs::write(&file, text).expect("write scenario");
@@ -53,6 +54,14 @@ fn check(name: &str, text: &str, expect: Expect<'_>) {
     assert!(stderr.contains(expect.says), "{name}: expected {:?} in\n  {stderr}", expect.says);
     assert!(!out_dir.join("summary.json").exists(), "{name}: a summary was left behind");
     assert!(out.stdout.is_empty(), "{name}: printed a projection: {}", String::from_utf8_lossy(&out.stdout));
+    stderr.strip_prefix(&prefix).unwrap_or(&stderr).to_owned()
+}
+
+/// Like [`check`], and the whole error is exactly `expect.says` (one line).
+fn check_exact(name: &str, text: &str, expect: Expect<'_>) {
+    let says = expect.says;
+    let rest = check(name, text, expect);
+    assert_eq!(rest, format!("{says}\n"), "{name}: the whole message");
 }
 
 /// The reference scenario with one text replaced (which must be there exactly once).
@@ -411,4 +420,228 @@ fn bad_flags_are_usage_errors() {
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
     }
+}
+
+#[test]
+fn names_and_text_refuse_control_bidi_and_separator_characters() {
+    let line = "names are one line of printable text";
+    for (case, from, to, at, skip, key, says) in [
+        (
+            "NUL in the scenario name",
+            "name = \"monthly-server-patching\"",
+            "name = \"monthly\\u0000\"",
+            "\"monthly\\u0000",
+            0,
+            "name",
+            format!("contains the control character U+0000 (NUL) at character 8: {line}"),
+        ),
+        (
+            "line feed in a step name",
+            "name = \"Inject Random Sleep\"",
+            "name = \"Inject\\nRandom Sleep\"",
+            "\"Inject\\n",
+            0,
+            "step.0.name",
+            format!("contains the control character U+000A (line feed) at character 7: {line}"),
+        ),
+        (
+            "C1 control in a class name",
+            "name = \"general\"",
+            "name = \"gen\u{85}eral\"",
+            "\u{85}",
+            0,
+            "fleet.class.0.name",
+            format!("contains the control character U+0085 (next line) at character 4: {line}"),
+        ),
+        (
+            "right-to-left override in a step name",
+            "name = \"Inject Random Sleep\"",
+            "name = \"Inject\u{202E}Random Sleep\"",
+            "\u{202E}",
+            0,
+            "step.0.name",
+            "contains the bidirectional formatting character U+202E (right-to-left override) at character 7, which makes text display differently from what it holds: remove it".to_owned(),
+        ),
+        (
+            "isolate in a wrapper's variable",
+            "on_3010 = { set = \"RebootRequired\" }   # a wrapper",
+            "on_3010 = { set = \"Reboot\u{2066}Required\" }   # a wrapper",
+            "\u{2066}",
+            0,
+            "step.4.on_3010.set",
+            "contains the bidirectional formatting character U+2066 (left-to-right isolate) at character 7, which makes text display differently from what it holds: remove it".to_owned(),
+        ),
+        (
+            "line separator in the description",
+            "description = \"Seed design:",
+            "description = \"Seed\u{2028}design:",
+            "\u{2028}",
+            0,
+            "description",
+            "contains U+2028 (line separator) at character 5: descriptions cannot hold Unicode line or paragraph separators".to_owned(),
+        ),
+        (
+            "NUL in the description",
+            "description = \"Seed design:",
+            "description = \"Seed\\u0000design:",
+            "\"Seed\\u0000",
+            0,
+            "description",
+            "contains the control character U+0000 (NUL) at character 5: descriptions may hold line breaks and tabs, but no other control characters".to_owned(),
+        ),
+        (
+            "escape in a class variable's value",
+            "PrePatchAction = \"failover.ps1\"",
+            "PrePatchAction = \"failover\\u001b[2J.ps1\"",
+            "\"failover\\u001b",
+            0,
+            "fleet.class.1.variables.PrePatchAction",
+            "contains the control character U+001B (escape) at character 9: values are one line of printable text".to_owned(),
+        ),
+        (
+            "right-to-left mark in a class variable's name",
+            "PrePatchAction = \"failover.ps1\"",
+            "\"Pre\u{200F}PatchAction\" = \"failover.ps1\"",
+            "\"Pre\u{200F}",
+            0,
+            "fleet.class.1.variables.Pre\\u{200f}PatchAction",
+            "contains the bidirectional formatting character U+200F (right-to-left mark) at character 4, which makes text display differently from what it holds: remove it".to_owned(),
+        ),
+        (
+            "NUL in a count's name",
+            "hotfixes = { dist = \"poisson\", mean = 0.8 }",
+            "\"hot\\u0000fixes\" = { dist = \"poisson\", mean = 0.8 }",
+            "\"hot\\u0000",
+            0,
+            "fleet.counts.hot\\u{0}fixes",
+            format!("contains the control character U+0000 (NUL) at character 4: {line}"),
+        ),
+        (
+            "override in a condition's value",
+            "condition = \"PrePatchAction exists\"",
+            "condition = \"PrePatchAction == 'x\u{202E}'\"",
+            "\u{202E}",
+            0,
+            "step.1.condition",
+            "contains the bidirectional formatting character U+202E (right-to-left override) at character 21, which makes text display differently from what it holds: remove it".to_owned(),
+        ),
+        (
+            "line feed in a condition's value",
+            "condition = \"PrePatchAction exists\"",
+            "condition = \"PrePatchAction == 'a\\nb'\"",
+            "\"PrePatchAction == 'a",
+            0,
+            "step.1.condition",
+            "condition \"PrePatchAction == 'a\\u{a}b'\": the value 'a\\u{a}b' contains the control character U+000A (line feed) at character 2: values are one line of printable text".to_owned(),
+        ),
+    ] {
+        check_exact(case, &mutate(from, to), expect(at, skip, key, &says));
+    }
+}
+
+#[test]
+fn names_and_text_have_documented_length_limits() {
+    let long = "S".repeat(257);
+    let text = mutate("name = \"Inject Random Sleep\"", &format!("name = \"{long}\""));
+    check_exact(
+        "step name of 257 characters",
+        &text,
+        expect(&format!("\"{long}"), 1, "step.0.name", "is 257 characters long: names are at most 256 characters"),
+    );
+    let ok = mutate("name = \"Inject Random Sleep\"", &format!("name = \"{}\"", "S".repeat(256)));
+    let dir = case_dir("step name of 256 characters");
+    std::fs::write(dir.join("ok.toml"), ok).unwrap();
+    let out = patchsim(&["validate", dir.join("ok.toml").to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let long = "d".repeat(4097);
+    let text = mutate(
+        "description = \"Seed design: 42 two-hour windows, random sleep, owner pre/post actions, two update passes, wrapped hotfixes.\"",
+        &format!("description = \"{long}\""),
+    );
+    check_exact(
+        "description of 4097 characters",
+        &text,
+        expect(
+            &format!("\"{long}"),
+            1,
+            "description",
+            "is 4097 characters long: descriptions are at most 4096 characters",
+        ),
+    );
+    let long = "v".repeat(4097);
+    let text = mutate("PrePatchAction = \"failover.ps1\"", &format!("PrePatchAction = \"{long}\""));
+    check_exact(
+        "class variable value of 4097 characters",
+        &text,
+        expect(
+            &format!("\"{long}"),
+            1,
+            "fleet.class.1.variables.PrePatchAction",
+            "is 4097 characters long: values are at most 4096 characters",
+        ),
+    );
+    let long = "C".repeat(257);
+    let text = mutate("condition = \"PrePatchAction exists\"", &format!("condition = \"{long} exists\""));
+    check_exact(
+        "condition variable of 257 characters",
+        &text,
+        expect(
+            &format!("\"{long}"),
+            0,
+            "step.1.condition",
+            &format!(
+                "condition \"{long} exists\": the variable name is 257 characters long: names are at most 256 characters"
+            ),
+        ),
+    );
+}
+
+#[test]
+fn class_names_are_unique_ignoring_case_by_unicode_folding() {
+    let text = mutate("name = \"clustered\"", "name = \"GENERAL\"");
+    check_exact(
+        "classes differing in case",
+        &text,
+        expect(
+            "\"GENERAL\"",
+            0,
+            "fleet.class.1.name",
+            "class \"GENERAL\" is defined twice (first on line 23 as \"general\"): class names are compared ignoring case",
+        ),
+    );
+    let text = mutate("name = \"general\"", "name = \"STRASSE\"").replace("name = \"clustered\"", "name = \"straße\"");
+    check_exact(
+        "classes that fold alike",
+        &text,
+        expect(
+            "\"straße\"",
+            0,
+            "fleet.class.1.name",
+            "class \"straße\" is defined twice (first on line 23 as \"STRASSE\"): class names are compared ignoring case",
+        ),
+    );
+    let text = mutate("name = \"clustered\"", "name = \"general\"");
+    check_exact(
+        "the same class twice",
+        &text,
+        expect(
+            "\"general\"\nshare = 0.2",
+            0,
+            "fleet.class.1.name",
+            "class \"general\" is defined twice (first on line 23)",
+        ),
+    );
+    let text =
+        mutate("PostPatchAction = \"failback.ps1\"", "PostPatchAction = \"failback.ps1\", PREPATCHACTION = \"x.ps1\"");
+    check_exact(
+        "a class variable twice, ignoring case",
+        &text,
+        expect(
+            "PREPATCHACTION",
+            0,
+            "fleet.class.1.variables.PREPATCHACTION",
+            "variable \"PREPATCHACTION\" is set twice (also as \"PrePatchAction\"): variable names are compared ignoring case",
+        ),
+    );
 }

@@ -130,7 +130,11 @@ fn a_report_folder_replaces_only_a_report() {
     std::fs::write(mine.join("notes.txt"), "keep me").unwrap();
     let out = patchsim(&dir, &["run", REFERENCE, "-r", "1", "-q", "--out", "mine"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("does not hold a patchsim report"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("mine holds notes.txt, which patchsim did not write"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(std::fs::read_to_string(mine.join("notes.txt")).unwrap(), "keep me");
     assert!(!mine.join("summary.json").exists());
     // A report is replaced by the next one.

@@ -105,6 +105,7 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<Status> {
         );
     }
     let (scenario, text) = Scenario::load_with(&args.scenario, &args.set)?;
+    super::validate::print_warnings(&scenario);
     let program = Program::compile(&scenario);
     let seed = args.seed.unwrap_or(scenario.run.seed);
     let replications = args.replications.unwrap_or(u64::from(scenario.run.replications));

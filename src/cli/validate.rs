@@ -18,6 +18,19 @@ pub struct ValidateArgs {
 pub fn execute(args: &ValidateArgs) -> anyhow::Result<()> {
     let scenario = Scenario::load(&args.scenario)?;
     say!("{}", describe(&scenario));
-    sayln!("\n{}: OK", args.scenario.display());
+    print_warnings(&scenario);
+    match scenario.warnings.len() {
+        0 => sayln!("\n{}: OK", args.scenario.display()),
+        1 => sayln!("\n{}: OK, with 1 warning", args.scenario.display()),
+        n => sayln!("\n{}: OK, with {n} warnings", args.scenario.display()),
+    }
     Ok(())
+}
+
+/// Prints the scenario's warnings on standard error, one a line:
+/// ``warning: FILE:LINE:COL: key `k`: message``.
+pub fn print_warnings(scenario: &Scenario) {
+    for warning in &scenario.warnings {
+        eprintln!("warning: {warning}");
+    }
 }

@@ -26,6 +26,7 @@ use std::path::Path;
 use crate::scenario::error::ScenarioError;
 use crate::scenario::fleet::{Class, MAX_SERVERS};
 use crate::scenario::input_file::InputFile;
+use crate::scenario::name::{self, TextKind, fold, same};
 use crate::scenario::windows::{Window, parse_week_time};
 
 /// No value in a variable cell.
@@ -78,10 +79,11 @@ impl Inventory {
         (cell != EMPTY).then(|| self.values[cell as usize].as_str())
     }
 
-    /// The index of the server with this name (names compare without regard to case).
+    /// The index of the server with this name (names compare ignoring case, by Unicode case
+    /// folding).
     pub fn find(&self, name: &str) -> Option<usize> {
         let wanted = name.trim();
-        self.names.iter().position(|n| n.eq_ignore_ascii_case(wanted))
+        self.names.iter().position(|n| same(n, wanted))
     }
 
     /// Servers per window, in window order.
@@ -131,8 +133,8 @@ impl Inventory {
         for (i, w) in windows.iter().enumerate() {
             by_start.insert(w.start, i as u32);
         }
-        // A scenario has a handful of classes: compare, without allocating a lowercase copy.
-        let class_of = |text: &str| classes.iter().position(|c| c.name.eq_ignore_ascii_case(text)).map(|i| i as u32);
+        // A scenario has a handful of classes: compare, without allocating a folded copy.
+        let class_of = |text: &str| classes.iter().position(|c| same(&c.name, text)).map(|i| i as u32);
 
         let mut inventory = Self {
             file: shown.to_owned(),
@@ -145,7 +147,8 @@ impl Inventory {
             cells: Vec::new(),
         };
         let mut value_ids: HashMap<String, u32> = HashMap::new();
-        let mut seen: HashMap<String, u64> = HashMap::new();
+        // Folded name → (line, name as written there).
+        let mut seen: HashMap<String, (u64, String)> = HashMap::new();
         // An odd number of double quotes may mean one is never closed: the reader then takes the
         // rest of the file, line breaks and all, as one field of the last record it returns.
         if bytes.iter().filter(|b| **b == b'"').count() % 2 == 1 {
@@ -180,9 +183,12 @@ impl Inventory {
             }
             let cell = |index: usize| -> Result<&str, ScenarioError> {
                 let raw = &record[index];
-                std::str::from_utf8(raw).map(str::trim).map_err(|_| {
+                let text = std::str::from_utf8(raw).map(str::trim).map_err(|_| {
                     at(line, format!("column \"{}\": not UTF-8 text; save the export as UTF-8", columns.names[index]))
-                })
+                })?;
+                checked(text, TextKind::Value)
+                    .map_err(|m| at(line, format!("column \"{}\": {m}", columns.names[index])))?;
+                Ok(text)
             };
             if inventory.names.len() as i64 >= MAX_SERVERS {
                 return Err(at(line, format!("more than {MAX_SERVERS} servers")));
@@ -191,11 +197,16 @@ impl Inventory {
             if name.is_empty() {
                 return Err(at(line, "column \"name\": the server has no name".to_owned()));
             }
-            if let Some(first) = seen.insert(name.to_ascii_lowercase(), line) {
-                return Err(at(
-                    line,
-                    format!("column \"name\": server \"{name}\" is listed twice (first on line {first})"),
-                ));
+            checked(name, TextKind::Name).map_err(|m| at(line, format!("column \"name\": {m}")))?;
+            if let Some((first, spelt)) = seen.insert(fold(name), (line, name.to_owned())) {
+                let message = if spelt == name {
+                    format!("column \"name\": server \"{name}\" is listed twice (first on line {first})")
+                } else {
+                    format!(
+                        "column \"name\": server \"{name}\" is listed twice (first on line {first} as \"{spelt}\"): server names are compared ignoring case"
+                    )
+                };
+                return Err(at(line, message));
             }
             let window_text = cell(columns.window)?;
             let window =
@@ -302,9 +313,12 @@ impl InventorySketch {
             }
             let cell = |index: usize| -> Result<&str, ScenarioError> {
                 let raw = record.get(index).unwrap_or_default();
-                std::str::from_utf8(raw).map(str::trim).map_err(|_| {
+                let text = std::str::from_utf8(raw).map(str::trim).map_err(|_| {
                     at(line, format!("column \"{}\": not UTF-8 text; save the export as UTF-8", columns.names[index]))
-                })
+                })?;
+                checked(text, TextKind::Value)
+                    .map_err(|m| at(line, format!("column \"{}\": {m}", columns.names[index])))?;
+                Ok(text)
             };
             let window = cell(columns.window)?;
             let start = parse_week_time(window).map_err(|m| at(line, format!("column \"window\": {m}")))?;
@@ -312,7 +326,7 @@ impl InventorySketch {
                 sketch.windows.insert(i, start);
             }
             match columns.class.map(cell).transpose()?.filter(|c| !c.is_empty()) {
-                Some(class) => match sketch.classes.iter_mut().find(|(c, _)| c.eq_ignore_ascii_case(class)) {
+                Some(class) => match sketch.classes.iter_mut().find(|(c, _)| same(c, class)) {
                     Some((_, n)) => *n += 1,
                     None => sketch.classes.push((class.to_owned(), 1)),
                 },
@@ -344,9 +358,12 @@ impl Columns {
         for (i, raw) in header.iter().enumerate() {
             let text = std::str::from_utf8(raw)
                 .map_err(|_| format!("header column {}: not UTF-8 text; save the export as UTF-8", i + 1))?;
-            names.push(text.trim().to_owned());
+            let text = text.trim();
+            checked(text, TextKind::Name).map_err(|m| format!("header column {}: {m}", i + 1))?;
+            names.push(text.to_owned());
         }
-        let lower: Vec<String> = names.iter().map(|n| n.to_ascii_lowercase()).collect();
+        // Column names are variable names, which compare ignoring case.
+        let lower: Vec<String> = names.iter().map(|n| fold(n)).collect();
         for (i, n) in lower.iter().enumerate() {
             if n.is_empty() {
                 return Err(format!("header column {} has no name", i + 1));
@@ -371,6 +388,19 @@ impl Columns {
             names.iter().enumerate().filter(|(i, _)| !known.contains(&Some(*i))).map(|(i, n)| (i, n.clone())).collect();
         Ok(Self { count: names.len(), names, name, window, class, extension, variables })
     }
+}
+
+/// Checks a cell or header as a text of `kind`; the message quotes it (refused characters
+/// written as escapes).
+fn checked(text: &str, kind: TextKind) -> Result<(), String> {
+    name::check(text, kind).map_err(|e| {
+        let quoted: String = if text.chars().count() > 48 {
+            text.chars().take(40).chain(std::iter::once('…')).collect()
+        } else {
+            text.to_owned()
+        };
+        format!("\"{}\" {}", name::shown(&quoted), e.message)
+    })
 }
 
 /// The separator of the file: a comma, unless the header line has none and has semicolons or
@@ -480,6 +510,9 @@ duration = "1m"
         assert_eq!(inv.value(2, 1), Some("web"));
         assert_eq!(inv.window_counts(4), [1, 1, 0, 1]);
         assert_eq!(inv.find("web,07"), Some(1));
+        let inv = parse("name,window,class\nSTRASSE01,Mon 00:00,CLUSTERED\n").unwrap();
+        assert_eq!(inv.find("straße01"), Some(0), "names are found by Unicode case folding");
+        assert_eq!(inv.classes, [Some(1)], "classes are matched by case folding");
     }
 
     #[test]
@@ -503,8 +536,28 @@ duration = "1m"
             ("name,window\nA,\n", "servers.csv:2: column \"window\": the server has no window"),
             ("name,window\n,Mon 00:00\n", "servers.csv:2: column \"name\": the server has no name"),
             (
-                "name,window\nA,Mon 00:00\na,Mon 04:00\n",
-                "servers.csv:3: column \"name\": server \"a\" is listed twice (first on line 2)",
+                "name,window\nA,Mon 00:00\nA,Mon 04:00\n",
+                "servers.csv:3: column \"name\": server \"A\" is listed twice (first on line 2)",
+            ),
+            (
+                "name,window\nSTRASSE01,Mon 00:00\nstraße01,Mon 04:00\n",
+                "servers.csv:3: column \"name\": server \"straße01\" is listed twice (first on line 2 as \"STRASSE01\"): server names are compared ignoring case",
+            ),
+            (
+                "name,window\nWEB\u{202e}01,Mon 00:00\n",
+                "servers.csv:2: column \"name\": \"WEB\\u{202e}01\" contains the bidirectional formatting character U+202E (right-to-left override) at character 4, which makes text display differently from what it holds: remove it",
+            ),
+            (
+                "name,window,Role\nA,Mon 00:00,\"sql\u{1b}[2J\"\n",
+                "servers.csv:2: column \"Role\": \"sql\\u{1b}[2J\" contains the control character U+001B (escape) at character 4: values are one line of printable text",
+            ),
+            (
+                "name,window,\"Ro\nle\"\nA,Mon 00:00,x\n",
+                "servers.csv:1: header column 3: \"Ro\\u{a}le\" contains the control character U+000A (line feed) at character 3: names are one line of printable text",
+            ),
+            (
+                "name,window,Straße,STRASSE\nA,Mon 00:00,x,y\n",
+                "servers.csv:1: header column \"STRASSE\" appears twice (columns 3 and 4)",
             ),
             (
                 "name,window,class\nA,Mon 00:00,sql\n",
@@ -520,6 +573,15 @@ duration = "1m"
             let err = parse(text).unwrap_err().to_string();
             assert!(err.starts_with(expected), "{text:?}\n  got: {err}\n want: {expected}");
         }
+        let long = format!("name,window\n{},Mon 00:00\n", "S".repeat(257));
+        assert_eq!(
+            parse(&long).unwrap_err().to_string(),
+            format!(
+                "servers.csv:2: column \"name\": \"{}…\" is 257 characters long: names are at most 256 characters",
+                "S".repeat(40)
+            )
+        );
+        assert!(parse(&format!("name,window\n{},Mon 00:00\n", "S".repeat(256))).is_ok());
         let err =
             Inventory::parse(b"name,window\nA\xff,Mon 00:00\n", "servers.csv", &grid().windows.list, &[]).unwrap_err();
         assert_eq!(err.to_string(), "servers.csv:2: column \"name\": not UTF-8 text; save the export as UTF-8");

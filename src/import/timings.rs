@@ -139,7 +139,7 @@ impl Timings {
         if let Some(v) = root.get("step") {
             for item in v.array().map_err(|_| v.error("write step timings as [[step]] tables"))? {
                 let t = item.table(Self::STEP_KEYS)?;
-                let name = t.req("name")?.non_empty_str()?.to_owned();
+                let name = t.req("name")?.name()?.to_owned();
                 if timings.steps.iter().any(|s: &StepTiming| s.name == name) {
                     return Err(t.req("name")?.error(format!("\"{name}\" has timings twice")));
                 }
@@ -174,7 +174,7 @@ impl Timings {
         self.steps
             .iter()
             .find(|s| s.name == name)
-            .or_else(|| self.steps.iter().find(|s| s.name.eq_ignore_ascii_case(name)))
+            .or_else(|| self.steps.iter().find(|s| crate::scenario::name::same(&s.name, name)))
     }
 }
 

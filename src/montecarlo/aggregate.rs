@@ -13,7 +13,7 @@ use crate::report::load_csv::WEEK_MINUTES;
 use crate::report::summary::{
     ComponentFigures, EstimateFigures, FleetFigures, InfrastructureFigures, LatencyFigures, Mean, MeanCi, MeanMax,
     MessageFigures, OutageFigures, OutcomeShares, Performance, RestartFigures, SUMMARY_SCHEMA, Spread, StateFigures,
-    Summary, WindowFigures,
+    Summary, WarningFigures, WindowFigures,
 };
 use crate::scenario::duration::{HOUR, MINUTE};
 use crate::scenario::{MessageKind, Scenario};
@@ -124,6 +124,11 @@ pub fn summarize(scenario: &Scenario, seed: u64, result: &RunResult) -> Summary 
         estimates,
         precision: None,
         shard: None,
+        warnings: scenario
+            .warnings
+            .iter()
+            .map(|w| WarningFigures { key: w.key.clone(), line: w.line, column: w.column, message: w.message.clone() })
+            .collect(),
         performance: Performance {
             server_runs: pooled.server_runs,
             events: pooled.events,

@@ -9,6 +9,7 @@ use super::paired::Paired;
 use crate::montecarlo::statistics::HEADLINE_KEYS;
 use crate::montecarlo::stats::Bounds;
 use crate::report::Summary;
+use crate::report::escape::markdown;
 use crate::report::table::grouped;
 
 /// The schema identifier of `compare.json`.
@@ -179,7 +180,7 @@ pub fn compare_table(c: &Comparison) -> String {
 /// The comparison as Markdown.
 pub fn compare_markdown(c: &Comparison, summaries: &[Summary]) -> Vec<u8> {
     let mut out = String::new();
-    let _ = writeln!(out, "# Comparison with {}\n", c.baseline);
+    let _ = writeln!(out, "# Comparison with {}\n", markdown(&c.baseline));
     let _ = writeln!(
         out,
         "Every design ran the same {} replications with seed {}: replication r of each shares its random numbers, so a difference below is the design's, not the dice's. A 95% confidence interval that excludes 0 (marked ✱) is a difference beyond the noise.\n",
@@ -187,11 +188,11 @@ pub fn compare_markdown(c: &Comparison, summaries: &[Summary]) -> Vec<u8> {
     );
     for s in summaries {
         if !s.description.is_empty() {
-            let _ = writeln!(out, "- **{}**: {}", s.scenario, s.description);
+            let _ = writeln!(out, "- **{}**: {}", markdown(&s.scenario), markdown(&s.description));
         }
     }
     for v in &c.variants {
-        let _ = writeln!(out, "\n## {} against {}\n", v.scenario, c.baseline);
+        let _ = writeln!(out, "\n## {} against {}\n", markdown(&v.scenario), markdown(&c.baseline));
         out.push_str("| figure | baseline | variant | difference | 95% CI of the difference | |\n|---|---:|---:|---:|---:|---|\n");
         for (key, m) in &v.metrics {
             let _ = writeln!(

@@ -199,7 +199,7 @@ pub fn sweep_csv(sweep: &Sweep) -> Vec<u8> {
     }
     out.push('\n');
     for row in &sweep.rows {
-        out.push_str(&crate::report::timeline::csv_field(&row.value));
+        out.push_str(&crate::report::escape::csv_field(&row.value));
         for (_, f) in &row.figures {
             let _ = write!(out, ",{},{},{}", f.mean, f.ci95[0], f.ci95[1]);
         }

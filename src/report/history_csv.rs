@@ -8,7 +8,7 @@
 
 use std::fmt::Write;
 
-use super::timeline::csv_field;
+use super::escape::csv_field;
 use crate::engine::{Outcome, RestartCause, ServerRecord, SkipReason, TraceEvent};
 use crate::import::history::{days_from_civil, format_time};
 use crate::sequence::Program;

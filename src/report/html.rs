@@ -7,23 +7,8 @@ use std::fmt::Write;
 
 use super::charts::Chart;
 use super::data::ReportData;
+use super::escape;
 use super::table::{grouped, seconds};
-
-/// Escapes text for HTML.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:0 auto;max-width:1000px;padding:24px;color:#1a1a1a;line-height:1.45}\
 h1{margin-bottom:4px}h2{margin-top:36px;border-bottom:1px solid #ddd;padding-bottom:4px}\
@@ -39,9 +24,9 @@ fn card(out: &mut String, value: &str, label: &str, note: &str) {
     let _ = write!(
         out,
         "<div class=\"card\"><div class=\"v\">{}</div><div class=\"l\">{}</div><div class=\"c\">{}</div></div>",
-        escape(value),
-        escape(label),
-        escape(note)
+        escape::html(value),
+        escape::html(label),
+        escape::html(note)
     );
 }
 
@@ -61,11 +46,11 @@ pub fn report_html(data: &ReportData, charts: &[(&dyn Chart, String)]) -> Vec<u8
     let _ = writeln!(
         out,
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>patchsim: {}</title><style>{STYLE}</style></head><body>",
-        escape(&s.scenario)
+        escape::html(&s.scenario)
     );
-    let _ = writeln!(out, "<h1>{}</h1>", escape(&s.scenario));
+    let _ = writeln!(out, "<h1>{}</h1>", escape::html(&s.scenario));
     if !s.description.is_empty() {
-        let _ = writeln!(out, "<p>{}</p>", escape(&s.description));
+        let _ = writeln!(out, "<p>{}</p>", escape::html(&s.description));
     }
     let _ = writeln!(
         out,
@@ -137,8 +122,8 @@ pub fn report_html(data: &ReportData, charts: &[(&dyn Chart, String)]) -> Vec<u8
             "<figure id=\"{}\">{}<figcaption><strong>{}.</strong> {}</figcaption></figure>",
             chart.name(),
             inline_svg(svg),
-            escape(&chart.title()),
-            escape(&chart.caption())
+            escape::html(&chart.title()),
+            escape::html(&chart.caption())
         );
     }
 
@@ -149,7 +134,7 @@ pub fn report_html(data: &ReportData, charts: &[(&dyn Chart, String)]) -> Vec<u8
         let _ = writeln!(
             out,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.1}</td><td>{}</td></tr>",
-            escape(&w.name),
+            escape::html(&w.name),
             grouped(w.targeted_mean, 1),
             pct(w.completed_in_window.mean),
             pct(w.overran.mean),
@@ -165,7 +150,7 @@ pub fn report_html(data: &ReportData, charts: &[(&dyn Chart, String)]) -> Vec<u8
     let _ = writeln!(
         out,
         "<h2>Assumptions</h2>\n<p>What the scenario says, as patchsim read it.</p>\n<pre>{}</pre>",
-        escape(&data.assumptions)
+        escape::html(&data.assumptions)
     );
     let _ = writeln!(
         out,

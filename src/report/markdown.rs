@@ -2,6 +2,7 @@
 
 use std::fmt::Write;
 
+use super::escape::markdown;
 use super::summary::{MeanCi, Spread, Summary};
 use super::table::{grouped, seconds};
 
@@ -28,9 +29,9 @@ fn spread_row(out: &mut String, label: &str, s: &Spread) {
 /// The summary as Markdown.
 pub fn summary_markdown(s: &Summary) -> Vec<u8> {
     let mut out = String::new();
-    let _ = writeln!(out, "# {}\n", s.scenario);
+    let _ = writeln!(out, "# {}\n", markdown(&s.scenario));
     if !s.description.is_empty() {
-        let _ = writeln!(out, "{}\n", s.description);
+        let _ = writeln!(out, "{}\n", markdown(&s.description));
     }
     let _ = writeln!(
         out,
@@ -144,7 +145,7 @@ pub fn summary_markdown(s: &Summary) -> Vec<u8> {
         let _ = writeln!(
             out,
             "| {} | {} | {} | {:.1} | {} | {} |",
-            w.name,
+            markdown(&w.name),
             grouped(w.targeted_mean, 1),
             pct(w.overran.mean),
             w.overrun_p95_minutes,

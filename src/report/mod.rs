@@ -8,6 +8,7 @@ pub mod assumptions;
 pub mod bundle;
 pub mod charts;
 pub mod data;
+pub mod escape;
 pub mod history_csv;
 pub mod html;
 pub mod json;

@@ -2,8 +2,8 @@
 
 use std::fmt::Write;
 
+use super::escape::csv_field;
 use super::load_csv::number;
-use super::timeline::csv_field;
 use crate::engine::ServerRecord;
 use crate::scenario::Scenario;
 use crate::scenario::duration::MINUTE;
@@ -23,7 +23,7 @@ pub fn servers_csv(scenario: &Scenario, records: &[ServerRecord]) -> Vec<u8> {
     for r in records {
         if r.excluded {
             let window = inventory.map_or("", |_| scenario.windows.list[r.window as usize].name.as_str());
-            let _ = writeln!(out, "{},{window},,excluded,,,,,,0,0,0,0,{}", r.index, name(r.index));
+            let _ = writeln!(out, "{},{},,excluded,,,,,,0,0,0,0,{}", r.index, csv_field(window), name(r.index));
             continue;
         }
         let window = &scenario.windows.list[r.window as usize];
@@ -34,7 +34,7 @@ pub fn servers_csv(scenario: &Scenario, records: &[ServerRecord]) -> Vec<u8> {
             out,
             "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             r.index,
-            window.name,
+            csv_field(&window.name),
             csv_field(class),
             r.outcome.key(),
             if started { format_week_time(r.start) } else { String::new() },

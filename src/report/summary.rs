@@ -52,8 +52,25 @@ pub struct Summary {
     /// Which shard of a distributed study this is, for a shard's own summary.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<ShardFigures>,
+    /// What looks like a mistake in the scenario although it is valid (`patchsim validate` prints
+    /// the same); left out when there is none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<WarningFigures>,
     /// How much work the run did and how long it took (the only part that varies between runs).
     pub performance: Performance,
+}
+
+/// A warning about the scenario: the key, where it is in the file, and what looks wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WarningFigures {
+    /// Dotted path of the key, e.g. `step.7.steps.1.condition`.
+    pub key: String,
+    /// 1-based line in the scenario file (`null` for a value given with `--set`).
+    pub line: Option<usize>,
+    /// 1-based column, with `line`.
+    pub column: Option<usize>,
+    /// What looks wrong, and what to write instead.
+    pub message: String,
 }
 
 /// Fleet sizes (means over replications).

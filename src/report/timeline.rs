@@ -5,6 +5,7 @@
 use std::fmt::Write;
 
 use crate::engine::{Outcome, ServerRecord, SkipReason, TraceEvent};
+use crate::report::escape::csv_field;
 use crate::report::load_csv::number;
 use crate::scenario::duration::{DurationDisplay, MINUTE};
 use crate::scenario::windows::format_week_time;
@@ -335,19 +336,14 @@ impl Timeline {
                 r.depth,
                 number(self.minutes(r.start)),
                 number(self.minutes(r.end)),
-                format_week_time(r.start),
-                format_week_time(r.end),
+                csv_field(&format_week_time(r.start)),
+                csv_field(&format_week_time(r.end)),
                 csv_field(&r.result),
                 r.exit_code.map(|c| c.to_string()).unwrap_or_default()
             );
         }
         out.into_bytes()
     }
-}
-
-/// Quotes a CSV field when it needs it.
-pub fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_owned() }
 }
 
 /// Whether a server's outcome matches a `--where outcome=…` filter.

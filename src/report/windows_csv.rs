@@ -2,6 +2,7 @@
 
 use std::fmt::Write;
 
+use super::escape::csv_field;
 use super::load_csv::number;
 use super::summary::Summary;
 
@@ -17,9 +18,9 @@ pub fn windows_csv(s: &Summary) -> Vec<u8> {
         let _ = writeln!(
             out,
             "{},{},{},{},{},{},{},{},{},{},{}",
-            w.name,
-            w.day,
-            w.start,
+            csv_field(&w.name),
+            csv_field(&w.day),
+            csv_field(&w.start),
             number(w.targeted_mean),
             share(w.completed_in_window.mean),
             share(w.overran.mean),

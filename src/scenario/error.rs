@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use super::name::shown;
+
 /// A mistake in a scenario, pointing at the place the user has to change.
 ///
 /// Displays as `file:line:column: key: message`, leaving out the parts that are not known
@@ -37,10 +39,18 @@ impl fmt::Display for ScenarioError {
             }
         }
         f.write_str(": ")?;
+        // Keys and messages quote what the user wrote: a control or bidirectional character in
+        // it is shown as an escape, never sent to the terminal as it is.
         if let Some(key) = &self.key {
-            write!(f, "key `{key}`: ")?;
+            write!(f, "key `{}`: ", shown(key))?;
         }
-        f.write_str(&self.message)
+        for (i, line) in self.message.split('\n').enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            f.write_str(&shown(line))?;
+        }
+        Ok(())
     }
 }
 
@@ -61,5 +71,16 @@ mod tests {
         };
         assert_eq!(e.to_string(), "s.toml:14:9: key `fleet.servers`: must be at least 1");
         assert_eq!(ScenarioError::file("x.toml", "file is empty").to_string(), "x.toml: file is empty");
+        let hostile = ScenarioError {
+            file: "s.toml".into(),
+            line: Some(3),
+            column: Some(1),
+            key: Some("fleet.counts.a\u{1b}[2J".into()),
+            message: "unknown count \"\u{202e}x\"\nsecond line".into(),
+        };
+        assert_eq!(
+            hostile.to_string(),
+            "s.toml:3:1: key `fleet.counts.a\\u{1b}[2J`: unknown count \"\\u{202e}x\"\nsecond line"
+        );
     }
 }

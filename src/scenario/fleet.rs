@@ -3,6 +3,7 @@
 
 use super::count::CountDist;
 use super::distribution::DurationDist;
+use super::name::{TextKind, same};
 use super::reader::{ReadResult, Table, Value};
 
 /// Most servers a scenario may have.
@@ -97,6 +98,7 @@ fn read_counts(value: &Value<'_, '_>) -> ReadResult<Vec<NamedCount>> {
     let table = value.named_table("a table of named counts")?;
     let mut counts = Vec::new();
     for (name, span, v) in table.entries() {
+        table.check_key_name(&span, name)?;
         if v.str().is_ok() {
             return Err(table.error_at(
                 &span,
@@ -115,23 +117,44 @@ fn read_classes(value: &Value<'_, '_>, counts: &[NamedCount]) -> ReadResult<Vec<
         return Err(value.error("needs at least one class"));
     }
     let mut classes: Vec<Class> = Vec::new();
+    let mut names: Vec<Value<'_, '_>> = Vec::new();
     for item in &items {
         let t = item.table(&["name", "share", "variables", "restart", "counts"])?;
         let name_v = t.req("name")?;
-        let name = name_v.non_empty_str()?.to_owned();
-        if classes.iter().any(|c| c.name == name) {
-            return Err(name_v.error(format!("class \"{name}\" is defined twice")));
+        let name = name_v.name()?.to_owned();
+        // Inventories name classes without regard to case: two classes that fold alike would be
+        // one class there.
+        if let Some((first, first_v)) = classes.iter().zip(&names).find(|(c, _)| same(&c.name, &name)) {
+            let message = if first.name == name {
+                format!("class \"{name}\" is defined twice (first on {})", first_v.place())
+            } else {
+                format!(
+                    "class \"{name}\" is defined twice (first on {} as \"{}\"): class names are compared ignoring case",
+                    first_v.place(),
+                    first.name
+                )
+            };
+            return Err(name_v.error(message));
         }
         let share = t.req("share")?.probability()?;
-        let mut variables = Vec::new();
+        let mut variables: Vec<(String, String)> = Vec::new();
         if let Some(vars_v) = t.get("variables") {
             let vt = vars_v.named_table("a table of variables")?;
             for (var, span, v) in vt.entries() {
                 if var.trim().is_empty() {
                     return Err(vt.error_at(&span, var, "a variable needs a name"));
                 }
+                vt.check_key_name(&span, var)?;
+                if let Some((first, _)) = variables.iter().find(|(n, _)| same(n, var)) {
+                    return Err(vt.error_at(
+                        &span,
+                        var,
+                        format!("variable \"{var}\" is set twice (also as \"{first}\"): variable names are compared ignoring case"),
+                    ));
+                }
                 let text =
                     v.str().map_err(|_| v.error(format!("collection variables are strings; write {var} = \"…\"")))?;
+                v.checked(text, TextKind::Value)?;
                 variables.push((var.to_owned(), text.to_owned()));
             }
         }
@@ -156,6 +179,7 @@ fn read_classes(value: &Value<'_, '_>, counts: &[NamedCount]) -> ReadResult<Vec<
             }
         }
         classes.push(Class { name, share, variables, restart, counts: overrides });
+        names.push(name_v);
     }
     let total: f64 = classes.iter().map(|c| c.share).sum();
     if (total - 1.0).abs() > 1e-9 {

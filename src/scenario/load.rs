@@ -11,6 +11,7 @@ use super::fleet::Fleet;
 use super::infrastructure::Infrastructure;
 use super::input_file::{FileSource, InputFile};
 use super::messages::MessageCounts;
+use super::name::TextKind;
 use super::overrides::{self, Override};
 use super::reader::{ReadResult, Source, Table};
 use super::step::{MAX_GROUP_DEPTH, read_steps};
@@ -154,11 +155,15 @@ pub fn decode_text<'b>(bytes: &'b [u8], what: &str) -> Result<std::borrow::Cow<'
 }
 
 fn read_scenario(root: &Table<'_, '_>, files: &FileSource) -> ReadResult<Scenario> {
-    let name = root.req("name")?.non_empty_str()?.to_owned();
+    let name = root.req("name")?.name()?.to_owned();
     if name.contains(['/', '\\']) || name == "." || name == ".." {
         return Err(root.req("name")?.error("the name is also the report folder's name: no slashes"));
     }
-    let description = root.get("description").map(|v| v.str().map(str::to_owned)).transpose()?.unwrap_or_default();
+    let description = root
+        .get("description")
+        .map(|v| v.text(TextKind::Description).map(str::to_owned))
+        .transpose()?
+        .unwrap_or_default();
 
     let run = match root.get("run") {
         None => RunSettings { seed: 1, replications: 100 },
@@ -241,8 +246,19 @@ fn read_scenario(root: &Table<'_, '_>, files: &FileSource) -> ReadResult<Scenari
         return Err(steps_v.error("the scenario has no steps: add at least one [[step]]"));
     }
 
-    let scenario =
-        Scenario { name, description, run, fleet, windows, deployment, restart, infrastructure, messages, steps };
+    let mut scenario = Scenario {
+        name,
+        description,
+        run,
+        fleet,
+        windows,
+        deployment,
+        restart,
+        infrastructure,
+        messages,
+        steps,
+        warnings: Vec::new(),
+    };
     if scenario.sends_messages() && scenario.infrastructure.status_manager_rate.is_none() {
         let message = "status messages are counted, so the site needs `status_manager_rate` (messages a second Status Manager processes); set every [messages] count to 0 to leave it out";
         return Err(match &infra_v {
@@ -250,5 +266,6 @@ fn read_scenario(root: &Table<'_, '_>, files: &FileSource) -> ReadResult<Scenari
             None => root.key_error("infrastructure.status_manager_rate", message),
         });
     }
+    scenario.warnings = super::warnings::warnings(&scenario, root);
     Ok(scenario)
 }

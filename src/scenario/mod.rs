@@ -14,9 +14,11 @@ pub mod infrastructure;
 pub mod input_file;
 mod load;
 pub mod messages;
+pub mod name;
 pub mod overrides;
 pub mod reader;
 pub mod step;
+pub mod warnings;
 pub mod windows;
 
 pub use condition::Condition;
@@ -29,6 +31,7 @@ pub use infrastructure::{Component, Infrastructure, Outage, Service};
 pub use load::{MAX_SCENARIO_BYTES, decode_text};
 pub use messages::{MessageCounts, MessageKind};
 pub use step::{Action, ExitBehaviour, Node, NodeKind, On3010, Step, UpdateSettings};
+pub use warnings::Warning;
 pub use windows::{Assign, Day, Window, Windows};
 
 /// A checked scenario: the fleet, its windows, the deployment, the task sequence and the site.
@@ -54,6 +57,9 @@ pub struct Scenario {
     pub messages: MessageCounts,
     /// The task sequence.
     pub steps: Vec<Node>,
+    /// What looks like a mistake in the file although it is valid ([`warnings::warnings`]), in
+    /// the order found; `validate` and `run` print them and `summary.json` lists them.
+    pub warnings: Vec<Warning>,
 }
 
 /// The `[run]` section.

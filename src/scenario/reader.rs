@@ -13,6 +13,7 @@ use toml::de::{DeTable, DeValue};
 
 use super::duration::{Millis, parse_duration};
 use super::error::ScenarioError;
+use super::name::{self, TextKind};
 use super::overrides::Placed;
 
 /// The text being read, for turning byte offsets into lines and columns.
@@ -96,6 +97,16 @@ impl<'a, 'i> Value<'a, 'i> {
     /// The value's byte span in the file.
     pub fn span(&self) -> Range<usize> {
         self.value.span()
+    }
+
+    /// Where the value is, for a message about another place: `line 12`, or the `--set` that
+    /// gave it.
+    pub fn place(&self) -> String {
+        let at = self.error("");
+        match at.line {
+            Some(line) => format!("line {line}"),
+            None => at.file,
+        }
     }
 
     /// The raw TOML value.
@@ -184,6 +195,31 @@ impl<'a, 'i> Value<'a, 'i> {
             return Err(self.error("must not be empty"));
         }
         Ok(s)
+    }
+
+    /// The value as a name: a non-empty string (spaces around it removed) that [`name::check`]
+    /// accepts as a name — one line of printable text, at most [`name::MAX_NAME_CHARS`].
+    pub fn name(&self) -> ReadResult<&'a str> {
+        let name = self.non_empty_str()?;
+        self.checked(name, TextKind::Name)?;
+        Ok(name)
+    }
+
+    /// The value as a string of the given kind ([`name::check`]), as written (not trimmed).
+    pub fn text(&self, kind: TextKind) -> ReadResult<&'a str> {
+        let text = self.str()?;
+        self.checked(text, kind)?;
+        Ok(text)
+    }
+
+    /// Checks `text`, a part of this string value, as a text of `kind`; the error points at the
+    /// offending character where the file spells the string plainly.
+    pub fn checked(&self, text: &str, kind: TextKind) -> ReadResult<()> {
+        name::check(text, kind).map_err(|e| {
+            let whole = self.str().unwrap_or("");
+            let skipped = whole.find(text).map_or(0, |byte| whole[..byte].chars().count());
+            self.error_in_string(skipped + e.offset, e.message)
+        })
     }
 
     /// The value as a boolean.
@@ -331,6 +367,37 @@ impl<'a, 'i> Table<'a, 'i> {
         self.map.get(key).map(|value| Value { src: self.src, path: join(&self.path, key), value })
     }
 
+    /// The value at a dotted path below this table (`deployment.max_run_time`,
+    /// `step.3.steps.0.condition`: list items by 0-based index), if the document has it.
+    pub fn find(&self, path: &str) -> Option<Value<'a, 'i>> {
+        let mut parts = path.split('.');
+        let mut value = self.get(parts.next()?)?;
+        for part in parts {
+            value = match value.raw() {
+                DeValue::Table(_) => value.named_table("").ok()?.get(part)?,
+                DeValue::Array(_) => value.array().ok()?.into_iter().nth(part.parse().ok()?)?,
+                _ => return None,
+            };
+        }
+        Some(value)
+    }
+
+    /// A place in the document for a message about the dotted `path`: the value there, else the
+    /// nearest table that holds it (a key left at its default points at its section), else the
+    /// document.
+    pub fn place_of(&self, path: &str, message: impl Into<String>) -> ScenarioError {
+        let mut parent = path;
+        loop {
+            if let Some(value) = self.find(parent) {
+                return value.source().error(&value.span(), &join(&self.path, path), message);
+            }
+            match parent.rfind('.') {
+                Some(dot) => parent = &parent[..dot],
+                None => return self.key_error(path, message),
+            }
+        }
+    }
+
     /// The value of `key`, which must be present.
     pub fn req(&self, key: &str) -> ReadResult<Value<'a, 'i>> {
         self.get(key).ok_or_else(|| {
@@ -354,6 +421,11 @@ impl<'a, 'i> Table<'a, 'i> {
     /// An error at a key's own position.
     pub fn error_at(&self, span: &Range<usize>, key: &str, message: impl Into<String>) -> ScenarioError {
         self.src.error(span, &join(&self.path, key), message)
+    }
+
+    /// Checks a key the user names (a count, a variable) as a name; the error points at the key.
+    pub fn check_key_name(&self, span: &Range<usize>, key: &str) -> ReadResult<()> {
+        name::check_name(key.trim()).map_err(|e| self.error_at(span, key, e.message))
     }
 
     /// Whether the table has no keys.
@@ -393,13 +465,14 @@ fn parse_float(text: &str) -> Option<f64> {
     }
 }
 
-/// The allowed key closest to a misspelt one, if it is close enough to be a typo.
+/// The allowed key closest to a misspelt one, if it is close enough to be a typo. Case does not
+/// count ([`name::fold`]): `rebootrequired` is as close to `RebootRequired` as can be.
 pub fn closest<'k>(name: &str, allowed: &[&'k str]) -> Option<&'k str> {
-    let lower = name.to_ascii_lowercase();
+    let folded = name::fold(name);
     allowed
         .iter()
-        .map(|candidate| (edit_distance(&lower, &candidate.to_ascii_lowercase()), *candidate))
-        .filter(|(d, candidate)| *d <= (candidate.len() / 3).max(1))
+        .map(|candidate| (edit_distance(&folded, &name::fold(candidate)), *candidate))
+        .filter(|(d, candidate)| *d <= (candidate.chars().count() / 3).max(1))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }

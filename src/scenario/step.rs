@@ -8,6 +8,7 @@ use super::distribution::DurationDist;
 use super::duration::{DurationDisplay, MINUTE, Millis};
 use super::fleet::Fleet;
 use super::messages::MAX_MESSAGES_PER_EVENT;
+use super::name::{self, TextKind};
 use super::reader::{ReadResult, Table, Value};
 
 /// The step types a scenario may use.
@@ -215,6 +216,7 @@ impl ExitBehaviour {
                 if var.is_empty() {
                     return Err(var_v.error("the wrapper's variable name is empty: name the variable it sets, e.g. { set = \"RebootRequired\" }"));
                 }
+                var_v.checked(var, TextKind::Name)?;
                 On3010::Set(var.to_owned())
             } else {
                 match v.str()? {
@@ -274,7 +276,7 @@ fn read_node(value: &Value<'_, '_>, fleet: &Fleet, depth: usize) -> ReadResult<N
                 "groups nest more than {MAX_GROUP_DEPTH} deep here; a scenario holds at most {MAX_GROUP_DEPTH} groups inside each other"
             )));
         }
-        let name = t.req("group")?.non_empty_str()?.to_owned();
+        let name = t.req("group")?.name()?.to_owned();
         let flags = read_flags(&t)?;
         let steps = match t.get("steps") {
             Some(v) => read_steps_at(&v, fleet, depth + 1)?,
@@ -302,7 +304,7 @@ fn read_node(value: &Value<'_, '_>, fleet: &Fleet, depth: usize) -> ReadResult<N
     };
     let allowed: Vec<&str> = COMMON_STEP_KEYS.iter().chain(own).copied().collect();
     let t = value.table(&allowed)?;
-    let name = t.req("name")?.non_empty_str()?.to_owned();
+    let name = t.req("name")?.name()?.to_owned();
     let flags = read_flags(&t)?;
     let messages = t.get("messages").map(|v| v.integer_in(0, MAX_MESSAGES_PER_EVENT)).transpose()?.map(|m| m as u32);
     let action = match type_name {
@@ -330,7 +332,8 @@ fn read_node(value: &Value<'_, '_>, fleet: &Fleet, depth: usize) -> ReadResult<N
             if variable.is_empty() {
                 return Err(var_v.error("the variable name is empty"));
             }
-            let value = t.req("value")?.str()?.to_owned();
+            var_v.checked(&variable, TextKind::Name)?;
+            let value = t.req("value")?.text(TextKind::Value)?.to_owned();
             Action::SetVariable { variable, value }
         }
     };
@@ -356,8 +359,8 @@ fn read_flags(t: &Table<'_, '_>) -> ReadResult<Flags> {
     let condition = match t.get("condition") {
         None => None,
         Some(v) => {
-            let text = v.str()?;
-            Some(Condition::parse(text).map_err(|e| {
+            let text = v.text(TextKind::Condition)?;
+            let condition = Condition::parse(text).map_err(|e| {
                 v.error_in_string(
                     e.offset,
                     format!(
@@ -367,7 +370,23 @@ fn read_flags(t: &Table<'_, '_>) -> ReadResult<Flags> {
                         e.offset + 1
                     ),
                 )
-            })?)
+            })?;
+            for variable in condition.variables() {
+                name::check_name(variable).map_err(|e| {
+                    v.error(format!("condition \"{}\": the variable name {}", name::shown(text), e.message))
+                })?;
+            }
+            for value in condition.values() {
+                name::check(value, TextKind::Value).map_err(|e| {
+                    v.error(format!(
+                        "condition \"{}\": the value '{}' {}",
+                        name::shown(text),
+                        name::shown(value),
+                        e.message
+                    ))
+                })?;
+            }
+            Some(condition)
         }
     };
     let probe_holds = match t.get("probe_holds") {

@@ -247,7 +247,7 @@ impl Windows {
     /// The index of the window with this name, if any.
     pub fn find(&self, name: &str) -> Option<usize> {
         let wanted = name.trim();
-        self.list.iter().position(|w| w.name.eq_ignore_ascii_case(wanted))
+        self.list.iter().position(|w| super::name::same(&w.name, wanted))
     }
 }
 

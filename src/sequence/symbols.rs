@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 
+use crate::scenario::name::fold;
+
 /// Index of an interned variable name.
 pub type VarId = u16;
 /// Index of an interned value; [`UNSET`] means the variable has no value.
@@ -21,9 +23,10 @@ pub struct Symbols {
 
 impl Symbols {
     /// The id of a variable name, adding it if new. Task-sequence variable names are
-    /// case-insensitive, so `RebootRequired` and `REBOOTREQUIRED` are the same variable.
+    /// case-insensitive, so `RebootRequired` and `REBOOTREQUIRED` are the same variable (names
+    /// compare by Unicode case folding, as every name in patchsim does).
     pub fn variable(&mut self, name: &str) -> VarId {
-        let key = name.to_ascii_lowercase();
+        let key = fold(name);
         if let Some(id) = self.variable_ids.get(&key) {
             return *id;
         }
@@ -35,7 +38,7 @@ impl Symbols {
 
     /// The id of a variable name already interned (case-insensitive).
     pub fn find_variable(&self, name: &str) -> Option<VarId> {
-        self.variable_ids.get(&name.to_ascii_lowercase()).copied()
+        self.variable_ids.get(&fold(name)).copied()
     }
 
     /// The id of a value, adding it if new (values are case-sensitive).
@@ -83,9 +86,10 @@ mod tests {
     fn names_are_case_insensitive_and_values_are_not() {
         let mut s = Symbols::default();
         assert_eq!(s.variable("RebootRequired"), s.variable("REBOOTREQUIRED"));
+        assert_eq!(s.variable("Straße"), s.variable("STRASSE"), "full case folding");
         assert_eq!(s.variable_name(0), "RebootRequired", "the first spelling is kept");
         assert_ne!(s.value("true"), s.value("True"));
-        assert_eq!(s.variable_count(), 1);
+        assert_eq!(s.variable_count(), 2);
         assert_eq!(s.value_count(), 2);
         assert_eq!(s.value_text(UNSET), None);
         assert_eq!(s.value_text(1), Some("True"));
