@@ -677,3 +677,99 @@ fn utf16_files_from_windows_powershell_read_as_their_utf8_originals() {
     let err = History::read(&dir.join("cut.csv"), "cut.csv").unwrap_err().to_string();
     assert!(err.contains("odd number of bytes"), "{err}");
 }
+
+/// The data rows of a CSV text in an order given by `seed` (a seeded Fisher–Yates shuffle), with
+/// the file's line ending.
+fn shuffled_rows(csv: &str, seed: u64) -> String {
+    let ending = if csv.contains("\r\n") { "\r\n" } else { "\n" };
+    let mut lines: Vec<&str> = csv.lines().collect();
+    let mut state = seed ^ 0x9E37_79B9_7F4A_7C15;
+    for i in (2..lines.len()).rev() {
+        // splitmix64
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        lines.swap(i, 1 + (z % i as u64) as usize);
+    }
+    lines.join(ending) + ending
+}
+
+/// What `calibrate --out` writes for a history text.
+fn timings_of(csv: &str) -> String {
+    let history = History::parse(csv.as_bytes(), "history.csv").unwrap_or_else(|e| panic!("{e}"));
+    Calibration::fit(&history).to_toml(&history, "history.csv")
+}
+
+#[test]
+fn calibrate_writes_the_same_timings_whatever_the_order_of_the_rows() {
+    // The example's month of history, and a history full of same-moment ties (steps that take
+    // no time, skipped steps, groups, restarts, duplicate rows), each shuffled several ways.
+    let example = std::fs::read_to_string(Path::new(EXAMPLE).join("history.csv")).unwrap();
+    let mut ties = String::from(
+        "AdvertisementID,ResourceID,ExecutionTime,Step,ActionName,GroupName,LastStatusMsgID,LastStatusMsgName,ExitCode,ActionOutput\n",
+    );
+    let t0 = parse_time("2026-10-13 00:00:00").unwrap();
+    for server in 0..40i64 {
+        let mut t = t0 + server * 3_600_000;
+        let mut row = |t: i64, step: u32, action: &str, group: &str, id: u32, exit: &str| {
+            let _ =
+                writeln!(ties, "PS1,{},{},{step},{action},{group},{id},,{exit},", 16_777_216 + server, format_time(t));
+        };
+        row(t, 0, "", "", 11140, "");
+        t += 1000 * (60 + server * 7 % 50);
+        row(t, 1, "Prepare", "", 11134, "0");
+        row(t, 2, "Skipped", "", 11130, "");
+        row(t, 3, "", "Patch group", 11124, "");
+        row(t, 4, "Set flag", "Patch group", 11134, "0");
+        t += 1000 * (600 + server * 13 % 300);
+        row(t, 5, "Patch", "Patch group", 11134, if server % 3 == 0 { "3010" } else { "0" });
+        if server % 3 == 0 {
+            t += 1000 * (240 + server % 60);
+            row(t, 5, "Patch", "Patch group", 11142, "");
+        }
+        row(t, 3, "", "Patch group", 11127, "");
+        row(t, 6, "Tidy", "", if server % 7 == 0 { 11135 } else { 11134 }, if server % 7 == 0 { "1" } else { "0" });
+        if server % 5 == 0 {
+            // An export that repeats a row.
+            row(t, 6, "Tidy", "", 11134, "0");
+        }
+        row(t, 0, "", "", 11143, "");
+    }
+    for (what, csv) in [("the example's history", example), ("a history of ties", ties)] {
+        let expected = timings_of(&csv);
+        for seed in 1..=5 {
+            let shuffled = shuffled_rows(&csv, seed);
+            assert_ne!(shuffled, csv, "{what}: order {seed} is another order");
+            assert!(timings_of(&shuffled) == expected, "{what}: order {seed} gives other timings");
+        }
+        // And in CRLF, as Windows tools write it.
+        assert!(timings_of(&shuffled_rows(&csv, 9).replace('\n', "\r\n")) == expected, "{what}: CRLF");
+    }
+    // The ties are timed from the step that ended, not from the group messages beside it.
+    let history = History::parse(shuffled_rows(&timings_ties_sample(), 3).as_bytes(), "h.csv").unwrap();
+    let c = Calibration::fit(&history);
+    assert_eq!(c.step("Set flag").map(|s| (s.fit.is_none(), s.zero)), Some((true, 1)));
+    let fixed = |ms| Some((1, patchsim::scenario::DurationDist::Fixed(ms)));
+    assert_eq!(c.step("Patch").and_then(|s| s.fit).map(|f| (f.n, f.to_dist())), fixed(600_000));
+    assert_eq!(c.step("Prepare").and_then(|s| s.fit).map(|f| (f.n, f.to_dist())), fixed(60_000));
+    assert_eq!(c.restart.map(|f| (f.n, f.to_dist())), fixed(240_000));
+}
+
+/// One run of the ties history, for its exact durations.
+fn timings_ties_sample() -> String {
+    "AdvertisementID,ResourceID,ExecutionTime,Step,ActionName,GroupName,LastStatusMsgID,LastStatusMsgName,ExitCode,ActionOutput
+PS1,1,2026-10-13 00:00:00,0,,,11140,,,
+PS1,1,2026-10-13 00:01:00,1,Prepare,,11134,,0,
+PS1,1,2026-10-13 00:01:00,2,Skipped,,11130,,,
+PS1,1,2026-10-13 00:01:00,3,,Patch group,11124,,,
+PS1,1,2026-10-13 00:01:00,4,Set flag,Patch group,11134,,0,
+PS1,1,2026-10-13 00:11:00,5,Patch,Patch group,11134,,3010,
+PS1,1,2026-10-13 00:15:00,5,Patch,Patch group,11142,,,
+PS1,1,2026-10-13 00:15:00,3,,Patch group,11127,,,
+PS1,1,2026-10-13 00:15:00,6,Tidy,,11134,,0,
+PS1,1,2026-10-13 00:15:00,0,,,11143,,,
+"
+    .to_owned()
+}

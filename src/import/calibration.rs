@@ -52,7 +52,9 @@ impl FittedStep {
 }
 
 impl Calibration {
-    /// Fits every step and the restarts of a history.
+    /// Fits every step and the restarts of a history. Every sum runs over sorted samples, so
+    /// the fits depend only on the samples, not on their order (and [`History::parse`] makes
+    /// the samples and the order of the steps independent of the order of the file's rows).
     pub fn fit(history: &History) -> Self {
         let steps = history
             .actions
@@ -60,9 +62,12 @@ impl Calibration {
             .map(|a| {
                 let with_code: u64 = a.exit_codes.iter().map(|(_, n)| n).sum();
                 let n = a.durations.len() as f64;
+                // Summed in ascending order: the same moments for any order of the samples.
+                let mut sorted = a.durations.clone();
+                sorted.sort_by(f64::total_cmp);
                 let moments = (n > 1.0).then(|| {
-                    let mean = a.durations.iter().sum::<f64>() / n;
-                    let var = a.durations.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (n - 1.0);
+                    let mean = sorted.iter().sum::<f64>() / n;
+                    let var = sorted.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (n - 1.0);
                     (mean * 1000.0, var * 1e6)
                 });
                 let counts: Vec<(i64, f64)> = a.exit_codes.iter().map(|(c, k)| (*c, *k as f64)).collect();

@@ -3,10 +3,18 @@
 //!
 //! Each row is one status message of one run: `AdvertisementID, ResourceID, ExecutionTime,
 //! Step, ActionName, GroupName, LastStatusMsgID, LastStatusMsgName, ExitCode, ActionOutput`.
-//! Rows are grouped by (`ResourceID`, `AdvertisementID`) and ordered by time (messages at the
-//! same moment in the file's order, but a run's start first and its end last);
-//! a message 11140 ("the task sequence execution engine started") begins a new run. Within a run,
-//! the duration of a step is the time since the run's previous message; a restart message
+//! Rows are grouped by (`ResourceID`, `AdvertisementID`) and ordered by time; rows at the same
+//! moment are put in one total order that does not depend on the file's: a run's start (11140)
+//! first, then the messages that end something timed (step completions and failures 11134,
+//! 11135, restarts 11142), then the others (groups, skipped steps: they time nothing), and the
+//! run's end (11143, 11141) last; within each of these by `Step`, then by message ID (then by
+//! `ActionName` and `ExitCode`, so that rows differing in anything used never tie). A group's
+//! messages carry the group's own, lower, `Step`: ordering them by `Step` alone would put a
+//! group's completion before the step that finished at the same moment inside it, and take
+//! that step's time. Any order of the same rows rebuilds the same runs and samples.
+//!
+//! A message 11140 ("the task sequence execution engine started") begins a new run. Within a
+//! run, the duration of a step is the time since the run's previous message; a restart message
 //! (11142) gives a restart's duration the same way.
 //!
 //! Rows that cannot be used (a time that is not a time, a missing server, a message ID that is
@@ -97,13 +105,23 @@ pub struct ActionSamples {
 
 /// One usable row.
 struct Row {
-    line: u64,
     run_key: u32,
     time_ms: i64,
     step: i64,
     action: u32,
     message: u32,
     exit_code: Option<i64>,
+}
+
+/// Ranks of interned keys in sorted order: `ranks[id]` is the place of key `id` among all.
+fn ranks<K: Ord>(keys: &HashMap<K, u32>) -> Vec<u32> {
+    let mut sorted: Vec<(&K, u32)> = keys.iter().map(|(k, id)| (k, *id)).collect();
+    sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let mut ranks = vec![0u32; sorted.len()];
+    for (place, (_, id)) in sorted.into_iter().enumerate() {
+        ranks[id as usize] = place as u32;
+    }
+    ranks
 }
 
 impl History {
@@ -114,7 +132,8 @@ impl History {
         Self::parse(&bytes, shown)
     }
 
-    /// Rebuilds the history from the bytes of a CSV export.
+    /// Rebuilds the history from the bytes of a CSV export. The result does not depend on the
+    /// order of the data rows (but for the line numbers of bad rows).
     pub fn parse(bytes: &[u8], shown: &str) -> Result<Self, ScenarioError> {
         let bytes = super::utf8_bytes(bytes).map_err(|m| ScenarioError::file(shown, m))?;
         let bytes: &[u8] = &bytes;
@@ -183,7 +202,6 @@ impl History {
         };
         let mut run_keys: HashMap<(String, String), u32> = HashMap::new();
         let mut action_ids: HashMap<String, u32> = HashMap::new();
-        let mut action_names: Vec<String> = Vec::new();
         let mut servers: HashMap<String, ()> = HashMap::new();
         let mut rows: Vec<Row> = Vec::new();
         let mut earliest: Option<(i64, String)> = None;
@@ -262,19 +280,20 @@ impl History {
             let action = match action_ids.get(&action_name) {
                 Some(id) => *id,
                 None => {
-                    let id = action_names.len() as u32;
-                    action_ids.insert(action_name.clone(), id);
-                    action_names.push(action_name);
+                    let id = action_ids.len() as u32;
+                    action_ids.insert(action_name, id);
                     id
                 }
             };
-            if earliest.as_ref().is_none_or(|(t, _)| time_ms < *t) {
+            // The span's ends: the earliest and latest times, and of the texts that give the
+            // same moment, the least (so that the order of the file does not matter).
+            if earliest.as_ref().is_none_or(|(t, s)| (time_ms, time_text.as_str()) < (*t, s.as_str())) {
                 earliest = Some((time_ms, time_text.clone()));
             }
-            if latest.as_ref().is_none_or(|(t, _)| time_ms > *t) {
+            if latest.as_ref().is_none_or(|(t, s)| time_ms > *t || (time_ms == *t && time_text < *s)) {
                 latest = Some((time_ms, time_text));
             }
-            rows.push(Row { line, run_key, time_ms, step, action, message, exit_code });
+            rows.push(Row { run_key, time_ms, step, action, message, exit_code });
         }
         history.servers = servers.len() as u64;
         history.span = earliest.zip(latest).map(|((_, a), (_, b))| (a, b));
@@ -289,14 +308,27 @@ impl History {
             ));
         }
 
-        // Runs: by server and deployment, in time order. Messages at the same moment keep the
-        // file's order, except that a run's start comes first and its end last.
+        // Runs: by server and deployment, in time order, ties in the total order of the module
+        // comment. Keys and names are ranked in sorted order, not the file's.
+        let run_rank = ranks(&run_keys);
+        let action_rank = ranks(&action_ids);
+        let mut action_names: Vec<String> = vec![String::new(); action_ids.len()];
+        for (name, id) in action_ids {
+            action_names[action_rank[id as usize] as usize] = name;
+        }
+        for row in &mut rows {
+            row.run_key = run_rank[row.run_key as usize];
+            row.action = action_rank[row.action as usize];
+        }
         let rank = |message: u32| match message {
             MSG_RUN_STARTED => 0u8,
-            MSG_RUN_FAILED | MSG_RUN_COMPLETED | 11170 | 11171 => 2,
-            _ => 1,
+            MSG_STEP_SUCCEEDED | MSG_STEP_FAILED | MSG_RESTART => 1,
+            MSG_RUN_FAILED | MSG_RUN_COMPLETED | 11170 | 11171 => 3,
+            _ => 2,
         };
-        rows.sort_by_key(|r| (r.run_key, r.time_ms, rank(r.message), r.line));
+        rows.sort_unstable_by_key(|r| {
+            (r.run_key, r.time_ms, rank(r.message), r.step, r.message, r.action, r.exit_code)
+        });
         let mut samples: Vec<ActionSamples> =
             action_names.iter().map(|n| ActionSamples { name: n.clone(), ..ActionSamples::default() }).collect();
         let mut first_step: Vec<i64> = vec![i64::MAX; action_names.len()];
@@ -351,6 +383,8 @@ impl History {
             codes.sort();
             s.exit_codes = codes;
         }
+        // Steps in the order they run (by their lowest step index), names of the same index in
+        // sorted order (the ranks are the names' sorted order).
         let mut order: Vec<usize> = (0..samples.len()).collect();
         order.sort_by_key(|i| (first_step[*i], *i));
         history.actions = order
@@ -553,6 +587,81 @@ PS1,16777221,2026-11-03 05:00:00,2,Tidy,,x,ok,0,
         assert_eq!((h.actions[1].failed, h.untimed), (1, 1));
         assert_eq!((h.actions[0].most_in_a_run, h.actions[1].most_in_a_run), (1, 1));
         assert_eq!(h.span, Some(("2026-11-03 04:00:00".to_owned(), "2026-11-03 04:12:00".to_owned())));
+    }
+
+    const HEADER: &str = "AdvertisementID,ResourceID,ExecutionTime,Step,ActionName,GroupName,LastStatusMsgID,LastStatusMsgName,ExitCode,ActionOutput";
+
+    /// The data rows of a history in another order (a fixed permutation for `seed`).
+    fn reordered(csv: &str, seed: u64) -> String {
+        let mut lines: Vec<&str> = csv.lines().collect();
+        let mut state = seed;
+        for i in (2..lines.len()).rev() {
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            let j = 1 + (state >> 33) as usize % i;
+            lines.swap(i, j);
+        }
+        lines.join("\n") + "\n"
+    }
+
+    #[test]
+    fn rows_at_the_same_moment_time_the_step_that_ended_whatever_their_order() {
+        // One run where everything after the first step happens at the same moment: a step
+        // completes, the next is skipped, a group starts and its step completes and restarts,
+        // the group completes, the run ends. The group's messages carry its lower step index.
+        let csv = format!(
+            "{HEADER}
+A,1,2026-11-03 04:00:00,0,,,11140,,,
+A,1,2026-11-03 04:05:00,1,Patch,,11134,,0,
+A,1,2026-11-03 04:05:00,2,Skipped,,11130,,,
+A,1,2026-11-03 04:05:00,3,,G,11124,,,
+A,1,2026-11-03 04:05:00,4,In group,G,11134,,0,
+A,1,2026-11-03 04:09:00,4,In group,G,11142,,,
+A,1,2026-11-03 04:09:00,3,,G,11127,,,
+A,1,2026-11-03 04:09:00,5,After,,11134,,0,
+A,1,2026-11-03 04:09:00,0,,,11143,,,
+A,2,2026-11-03 04:00:00,0,,,11140,,,
+A,2,2026-11-03 04:02:00,1,Patch,,11134,,1,
+A,2,2026-11-03 04:02:00,1,Patch,,11134,,0,
+A,2,2026-11-03 04:03:00,5,After,,11134,,0,
+"
+        );
+        let h = History::parse(csv.as_bytes(), "h.csv").unwrap();
+        let got = |h: &History| -> Vec<(String, Vec<f64>, u64, Vec<(i64, u64)>)> {
+            h.actions.iter().map(|a| (a.name.clone(), a.durations.clone(), a.zero, a.exit_codes.clone())).collect()
+        };
+        let expected = vec![
+            ("Patch".to_owned(), vec![300.0, 120.0], 1, vec![(0, 2), (1, 1)]),
+            ("In group".to_owned(), vec![], 1, vec![(0, 1)]),
+            ("After".to_owned(), vec![60.0], 1, vec![(0, 2)]),
+        ];
+        assert_eq!(got(&h), expected);
+        assert_eq!((h.restarts.clone(), h.runs), (vec![240.0], 2));
+        for seed in 1..=20 {
+            let again = History::parse(reordered(&csv, seed).as_bytes(), "h.csv").unwrap();
+            assert_eq!(got(&again), expected, "order {seed}");
+            assert_eq!((again.restarts, again.runs, again.span), (h.restarts.clone(), 2, h.span.clone()));
+        }
+    }
+
+    #[test]
+    fn the_span_is_the_same_whatever_the_order_of_equal_times() {
+        let csv = format!(
+            "{HEADER}
+A,1,2026-11-03 04:00:00,0,,,11140,,,
+A,2,2026-11-03T04:00:00Z,0,,,11140,,,
+A,1,2026-11-03 04:05:00,1,Patch,,11134,,0,
+A,2,2026-11-03T06:05:00+02:00,1,Patch,,11134,,0,
+"
+        );
+        for seed in 0..6 {
+            let text = if seed == 0 { csv.clone() } else { reordered(&csv, seed) };
+            let h = History::parse(text.as_bytes(), "h.csv").unwrap();
+            assert_eq!(
+                h.span,
+                Some(("2026-11-03 04:00:00".to_owned(), "2026-11-03 04:05:00".to_owned())),
+                "order {seed}"
+            );
+        }
     }
 
     #[test]
