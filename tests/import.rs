@@ -773,3 +773,32 @@ PS1,1,2026-10-13 00:15:00,0,,,11143,,,
 "
     .to_owned()
 }
+
+/// A history of which most rows cannot be used: times in a day-first format.
+const MOSTLY_BAD: &str = "AdvertisementID,ResourceID,ExecutionTime,Step,ActionName,GroupName,LastStatusMsgID,LastStatusMsgName,ExitCode,ActionOutput
+A,1,2026-10-13 00:00:00,0,,,11140,,,
+A,1,2026-10-13 00:02:00,1,Owner script,,11134,,0,
+A,2,13/10/2026 04:00:00,0,,,11140,,,
+A,2,13/10/2026 04:04:00,1,Owner script,,11134,,1,
+A,3,13/10/2026 08:00:00,0,,,11140,,,
+A,3,13/10/2026 08:04:00,1,Owner script,,11134,,0,
+A,3,2026-10-13 08:05:00,1,Owner script,,LastStatusMsgID,,0,
+";
+
+#[test]
+fn calibrate_refuses_a_history_it_can_use_little_of_and_writes_nothing() {
+    let dir = temp("calibrate-unusable");
+    std::fs::write(dir.join("h.csv"), MOSTLY_BAD).unwrap();
+    let scenario = "name = \"mine\"\r\n[fleet]\r\nservers = 10\r\n[windows]\r\ndays = [\"Mon\"]\r\nstarts = [\"00:00\"]\r\nlength = \"2h\"\r\n[infrastructure]\r\nstatus_manager_rate = 10\r\n[[step]]\r\nname = \"Owner script\"\r\ntype = \"command\"\r\nduration = \"1m\"\r\n";
+    std::fs::write(dir.join("s.toml"), scenario).unwrap();
+    let out = patchsim_in(&dir, &["calibrate", "h.csv", "--out", "fitted.toml", "--into", "s.toml"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        stderr.trim_end(),
+        "error: h.csv: only 2 of 7 rows are usable, fewer than half, so nothing is fitted: ExecutionTime is not a time written as YYYY-MM-DD HH:MM:SS[.fff] or ISO 8601 (4 rows: lines 4, 5, 6, 7); LastStatusMsgID is not a message number (1 row: line 8). Is this an export of vSMS_TaskSequenceExecutionStatus with the columns docs/import.md lists?"
+    );
+    assert!(!dir.join("fitted.toml").exists(), "no timings file");
+    assert_eq!(std::fs::read_to_string(dir.join("s.toml")).unwrap(), scenario, "the scenario is untouched");
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2, "no temporary file is left either");
+}

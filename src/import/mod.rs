@@ -9,7 +9,7 @@
 //!   becomes a per-item time.
 //! - [`history`], [`fit`] and [`calibration`]: an export of the execution-history view rebuilt
 //!   into step and restart durations, fitted, and written as timings or into a scenario
-//!   (`patchsim calibrate`).
+//!   (`patchsim calibrate`); [`usable`] says when too little of a history is usable.
 //!
 //! Every reader here takes untrusted files: it bounds what it reads, never panics, and names
 //! the file, line and column of each mistake.
@@ -21,6 +21,7 @@ pub mod inventory;
 pub mod scenario_writer;
 pub mod task_sequence;
 pub mod timings;
+pub mod usable;
 pub mod xml;
 
 pub use calibration::{Applied, Calibration, apply_into};
