@@ -802,3 +802,96 @@ fn calibrate_refuses_a_history_it_can_use_little_of_and_writes_nothing() {
     assert_eq!(std::fs::read_to_string(dir.join("s.toml")).unwrap(), scenario, "the scenario is untouched");
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2, "no temporary file is left either");
 }
+
+/// A history with one step, `Owner script`, and restarts.
+const SMALL_HISTORY: &str = "AdvertisementID,ResourceID,ExecutionTime,Step,ActionName,GroupName,LastStatusMsgID,LastStatusMsgName,ExitCode,ActionOutput
+A,1,2026-10-13 00:00:00,0,,,11140,,,
+A,1,2026-10-13 00:02:00,1,Owner script,,11134,,0,
+A,1,2026-10-13 00:12:00,1,Owner script,,11142,,,
+A,2,2026-10-13 04:00:00,0,,,11140,,,
+A,2,2026-10-13 04:04:00,1,Owner script,,11134,,1,
+A,2,2026-10-13 04:10:00,1,Owner script,,11142,,,
+";
+
+/// A scenario with that step and no [restart] table (so the edit adds lines as well as changing
+/// them), with Windows line endings and a UTF-8 byte-order mark when `windows`.
+fn small_scenario(windows: bool) -> String {
+    let text = "# Mine.\nname = \"mine\"\n[fleet]\nservers = 10\n[windows]\ndays = [\"Mon\"]\nstarts = [\"00:00\"]\nlength = \"2h\"\n[infrastructure]\nstatus_manager_rate = 10\n\n[[step]]\nname = \"Owner script\"   # the owner's\ntype = \"command\"\nduration = \"1m\"\n";
+    if windows { format!("\u{feff}{}", text.replace('\n', "\r\n")) } else { text.to_owned() }
+}
+
+/// Whether every line of a text ends with CRLF (and there is at least one).
+fn all_crlf(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    text.contains('\n') && bytes.iter().enumerate().all(|(i, b)| *b != b'\n' || (i > 0 && bytes[i - 1] == b'\r'))
+}
+
+#[cfg(unix)]
+#[test]
+fn calibrate_into_edits_in_place_through_links_keeping_mode_line_endings_and_mark() {
+    use std::os::unix::fs::{PermissionsExt, symlink};
+    let dir = temp("into-in-place");
+    std::fs::write(dir.join("h.csv"), SMALL_HISTORY).unwrap();
+    std::fs::create_dir(dir.join("shared")).unwrap();
+    let target = dir.join("shared/mine.toml");
+    std::fs::write(&target, small_scenario(true)).unwrap();
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o640)).unwrap();
+    symlink("shared/mine.toml", dir.join("mine.toml")).unwrap();
+
+    let out = patchsim_in(&dir, &["calibrate", "h.csv", "--into", "mine.toml"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The link is still a link to the same file, and that file has the fits.
+    let link = std::fs::symlink_metadata(dir.join("mine.toml")).unwrap();
+    assert!(link.file_type().is_symlink(), "the symlink was replaced by a file");
+    assert_eq!(std::fs::read_link(dir.join("mine.toml")).unwrap(), Path::new("shared/mine.toml"));
+    let edited = std::fs::read_to_string(&target).unwrap();
+    assert!(edited.contains("duration = { dist = \"lognormal\", median = \"2m49.706s\""), "{edited}");
+    assert!(edited.contains("\r\n[restart]\r\nduration = { dist = \"lognormal\""), "the added table: {edited:?}");
+    // Mode, line endings and mark as they were; the result loads.
+    assert_eq!(std::fs::metadata(&target).unwrap().permissions().mode() & 0o7777, 0o640);
+    assert!(edited.starts_with('\u{feff}') && !edited[3..].contains('\u{feff}'), "one byte-order mark");
+    assert!(all_crlf(&edited), "every line, kept, changed or added, ends with CRLF: {edited:?}");
+    assert_eq!(Scenario::load(&target).unwrap().steps.len(), 1);
+    let names: Vec<String> = std::fs::read_dir(dir.join("shared"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into())
+        .collect();
+    assert_eq!(names, ["mine.toml"], "no temporary file is left");
+
+    // An LF file stays LF.
+    std::fs::write(dir.join("lf.toml"), small_scenario(false)).unwrap();
+    assert!(patchsim_in(&dir, &["calibrate", "h.csv", "--into", "lf.toml"]).status.success());
+    let edited = std::fs::read_to_string(dir.join("lf.toml")).unwrap();
+    assert!(edited.contains("[restart]\nduration") && !edited.contains('\r') && !edited.starts_with('\u{feff}'));
+
+    // A UTF-16 file (Windows PowerShell's Out-File) stays UTF-16 with its mark, and CRLF.
+    let text = small_scenario(true).replace('\u{feff}', "");
+    std::fs::write(dir.join("utf16.toml"), utf16le(&text)).unwrap();
+    assert!(patchsim_in(&dir, &["calibrate", "h.csv", "--into", "utf16.toml"]).status.success());
+    let bytes = std::fs::read(dir.join("utf16.toml")).unwrap();
+    assert_eq!(&bytes[..2], [0xFF, 0xFE]);
+    let units: Vec<u16> = bytes[2..].chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
+    let decoded = String::from_utf16(&units).unwrap();
+    assert!(decoded.contains("median = \"2m49.706s\"") && all_crlf(&decoded), "{decoded:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn calibrate_into_refuses_a_read_only_scenario_and_changes_nothing() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp("into-read-only");
+    std::fs::write(dir.join("h.csv"), SMALL_HISTORY).unwrap();
+    let scenario = small_scenario(false);
+    std::fs::write(dir.join("mine.toml"), &scenario).unwrap();
+    std::fs::set_permissions(dir.join("mine.toml"), std::fs::Permissions::from_mode(0o444)).unwrap();
+    let out = patchsim_in(&dir, &["calibrate", "h.csv", "--out", "fitted.toml", "--into", "mine.toml"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        stderr.trim_end(),
+        "error: mine.toml is read-only: it is left unchanged; make it writable to calibrate it in place, or copy it first"
+    );
+    assert_eq!(std::fs::read_to_string(dir.join("mine.toml")).unwrap(), scenario);
+    assert_eq!(std::fs::metadata(dir.join("mine.toml")).unwrap().permissions().mode() & 0o7777, 0o444);
+    assert!(!dir.join("fitted.toml").exists(), "nothing is written when the edit is refused");
+}

@@ -8,6 +8,7 @@ use toml_edit::{DocumentMut, Item, TableLike, Value};
 use super::fit::{LognormalFit, fit_lognormal};
 use super::history::History;
 use super::scenario_writer::toml_string;
+use super::text_style::TextStyle;
 use super::timings::{Edit, StepShape, StepTiming, Timings, round_shares};
 use crate::scenario::count::{CountDist, Items};
 use crate::scenario::duration::DurationDisplay;
@@ -227,7 +228,9 @@ pub struct Applied {
 }
 
 /// Writes the calibration into a scenario's matching steps (by name) and its `[restart]`
-/// duration, keeping everything else — comments, order, layout — as it was. The result is
+/// duration, keeping everything else — comments, order, layout — as it was. The text comes back
+/// in the original's [`TextStyle`]: a CRLF file has every line, the added and changed ones too,
+/// ended with CRLF, an LF file stays LF, and a UTF-8 byte-order mark stays. The result is
 /// checked to load; `file` names the scenario in errors.
 pub fn apply_into(
     text: &str,
@@ -235,7 +238,8 @@ pub fn apply_into(
     scenario: &Scenario,
     calibration: &Calibration,
 ) -> Result<Applied, ScenarioError> {
-    let mut doc: DocumentMut = text
+    let style = TextStyle::of(text);
+    let mut doc: DocumentMut = TextStyle::plain(text)
         .parse()
         .map_err(|e: toml_edit::TomlError| ScenarioError::file(file, format!("TOML syntax error: {}", e.message())))?;
     let timings = calibration.timings();
@@ -266,7 +270,7 @@ pub fn apply_into(
         }
     }
     applied.unmatched = timings.steps.iter().zip(&used).filter(|(_, u)| !**u).map(|(s, _)| s.name.clone()).collect();
-    applied.text = doc.to_string();
+    applied.text = style.apply(&doc.to_string());
     Scenario::from_toml(&applied.text, file)?;
     Ok(applied)
 }

@@ -9,7 +9,8 @@
 //!   becomes a per-item time.
 //! - [`history`], [`fit`] and [`calibration`]: an export of the execution-history view rebuilt
 //!   into step and restart durations, fitted, and written as timings or into a scenario
-//!   (`patchsim calibrate`); [`usable`] says when too little of a history is usable.
+//!   (`patchsim calibrate`); [`usable`] says when too little of a history is usable, and
+//!   [`text_style`] keeps a scenario's line endings and encoding through `calibrate --into`.
 //!
 //! Every reader here takes untrusted files: it bounds what it reads, never panics, and names
 //! the file, line and column of each mistake.
@@ -20,6 +21,7 @@ pub mod history;
 pub mod inventory;
 pub mod scenario_writer;
 pub mod task_sequence;
+pub mod text_style;
 pub mod timings;
 pub mod usable;
 pub mod xml;
