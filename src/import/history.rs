@@ -735,7 +735,9 @@ A,2,2026-11-03 04:03:00,5,After,,11134,,0,
 "
         );
         let h = History::parse(csv.as_bytes(), "h.csv").unwrap();
-        let got = |h: &History| -> Vec<(String, Vec<f64>, u64, Vec<(i64, u64)>)> {
+        // Per step: name, durations, zero-length completions, exit codes.
+        type Samples = Vec<(String, Vec<f64>, u64, Vec<(i64, u64)>)>;
+        let got = |h: &History| -> Samples {
             h.actions.iter().map(|a| (a.name.clone(), a.durations.clone(), a.zero, a.exit_codes.clone())).collect()
         };
         let expected = vec![
