@@ -124,7 +124,8 @@ const TREE: &[(usize, &str, &str, bool, bool)] = &[
 
 fn imported(xml: &str) -> (Scenario, Vec<String>) {
     let ts = read_task_sequence(xml.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
-    let written = write_scenario(&ts, &ImportOptions { source: "export.xml".into(), ..ImportOptions::default() }, None);
+    let written = write_scenario(&ts, &ImportOptions { source: "export.xml".into(), ..ImportOptions::default() }, None)
+        .unwrap_or_else(|e| panic!("{e}"));
     let s = Scenario::from_toml(&written.text, "imported.toml").unwrap_or_else(|e| panic!("{e}\n{}", written.text));
     (s, written.warnings)
 }
@@ -261,7 +262,7 @@ fn wrappers_and_encodings_give_the_same_steps() {
     for w in &wrappers {
         let ts = read_task_sequence(w.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(ts.name.as_deref(), Some("Monthly"));
-        let written = write_scenario(&ts, &ImportOptions::default(), None);
+        let written = write_scenario(&ts, &ImportOptions::default(), None).unwrap();
         assert!(written.text.contains("name = \"monthly\""), "the scenario is named after the sequence");
         let s = Scenario::from_toml(&written.text, "w.toml").unwrap();
         assert_eq!(s.steps, plain.steps);
@@ -270,7 +271,7 @@ fn wrappers_and_encodings_give_the_same_steps() {
     utf16.extend(EXPORT.encode_utf16().flat_map(u16::to_le_bytes));
     let ts = read_task_sequence(&utf16).unwrap();
     assert_eq!(ts.encoding, "UTF-16LE");
-    let written = write_scenario(&ts, &ImportOptions::default(), None);
+    let written = write_scenario(&ts, &ImportOptions::default(), None).unwrap();
     assert_eq!(Scenario::from_toml(&written.text, "u.toml").unwrap().steps, plain.steps);
 }
 
@@ -894,4 +895,271 @@ fn calibrate_into_refuses_a_read_only_scenario_and_changes_nothing() {
     assert_eq!(std::fs::read_to_string(dir.join("mine.toml")).unwrap(), scenario);
     assert_eq!(std::fs::metadata(dir.join("mine.toml")).unwrap().permissions().mode() & 0o7777, 0o444);
     assert!(!dir.join("fitted.toml").exists(), "nothing is written when the edit is refused");
+}
+
+/// A step of the console's Run Command Line type, on one line.
+fn command_step(name: &str) -> String {
+    format!("<step type=\"SMS_TaskSequence_RunCommandLineAction\" name=\"{name}\"><action>cmd /c x</action></step>")
+}
+
+/// Reads and writes an export; the scenario, which must load, or the error as the CLI shows it.
+fn import_outcome(xml: &str) -> Result<(Scenario, Vec<String>), String> {
+    let ts = read_task_sequence(xml.as_bytes()).map_err(|e| e.to_string())?;
+    let written = write_scenario(&ts, &ImportOptions::default(), None).map_err(|e| e.to_string())?;
+    let s = Scenario::from_toml(&written.text, "imported.toml").unwrap_or_else(|e| panic!("does not load: {e}"));
+    Ok((s, written.warnings))
+}
+
+/// Groups nested `groups` deep around one step, one element a line (the k-th group on line
+/// k + 1), as deep as the XML reader allows when `groups` is 126.
+fn nested_groups(groups: usize) -> String {
+    let mut xml = String::from("<sequence>\n");
+    for g in 1..=groups {
+        let _ = writeln!(xml, "<group name=\"g{g}\">");
+    }
+    xml.push_str("<step type=\"SMS_TaskSequence_RunCommandLineAction\" name=\"innermost\"/>\n");
+    xml.push_str(&"</group>\n".repeat(groups));
+    xml.push_str("</sequence>\n");
+    xml
+}
+
+/// A step whose condition is `levels` nested console "none of" operators, each holding a
+/// variable test and the next, around `innermost`.
+fn nested_condition(levels: usize, innermost: &str) -> String {
+    let test = |v: &str| {
+        format!(
+            "<expression type=\"SMS_TaskSequence_VariableConditionExpression\"><variable name=\"Operator\">exists</variable><variable name=\"Variable\">{v}</variable></expression>"
+        )
+    };
+    let mut cond = innermost.replace("TEST", &test("Inner"));
+    for level in 0..levels {
+        cond = format!("<operator type=\"not\">{}{cond}</operator>", test(&format!("V{level}")));
+    }
+    format!(
+        "<sequence>\n<step type=\"SMS_TaskSequence_RunCommandLineAction\" name=\"Guarded\">\n<condition>{cond}</condition></step>\n</sequence>\n"
+    )
+}
+
+#[test]
+fn exports_nested_as_deep_as_xml_allows_import_or_fail_at_the_line_that_is_too_deep() {
+    // 126 groups and a step: 128 elements deep, the XML reader's bound. A scenario holds 64.
+    let deepest = nested_groups(126);
+    assert_eq!(parse(deepest.as_bytes(), Limits::default()).map(|_| ()), Ok(()), "within the XML bound");
+    assert_eq!(
+        import_outcome(&deepest).err().as_deref(),
+        Some(
+            "66:1: groups nest 126 deep here; a scenario holds at most 64 groups inside each other (this one is inside 64)"
+        )
+    );
+    // The command says so, naming the file, and writes nothing.
+    let dir = temp("import-deep");
+    std::fs::write(dir.join("deep.xml"), &deepest).unwrap();
+    let out = patchsim_in(&dir, &["import", "configmgr", "deep.xml", "--out", "deep.toml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim_end(),
+        "error: deep.xml:66:1: groups nest 126 deep here; a scenario holds at most 64 groups inside each other (this one is inside 64)"
+    );
+    assert!(!dir.join("deep.toml").exists());
+    // 64 groups import, with the step inside all of them; 65 do not.
+    let (s, _) = import_outcome(&nested_groups(64)).unwrap();
+    let mut depth = 0;
+    let mut node = &s.steps[0];
+    while let NodeKind::Group(children) = &node.kind {
+        depth += 1;
+        node = &children[0];
+    }
+    assert_eq!((depth, node.name.as_str()), (64, "innermost"));
+    assert_eq!(
+        import_outcome(&nested_groups(65)).err().as_deref(),
+        Some(
+            "66:1: groups nest 65 deep here; a scenario holds at most 64 groups inside each other (this one is inside 64)"
+        )
+    );
+
+    // Conditions: each "none of" level is a `not (`…`)`, two levels deep. 122 levels around a
+    // `not a` (the most the XML allows inside a step) nest 245 deep; 31 levels around a
+    // `not (a or b)` nest 64.
+    let deepest = nested_condition(122, "<operator type=\"not\">TEST</operator>");
+    assert_eq!(parse(deepest.as_bytes(), Limits::default()).map(|_| ()), Ok(()), "within the XML bound");
+    let err = import_outcome(&deepest).unwrap_err();
+    assert_eq!(
+        err,
+        "3:1: the condition of \"Guarded\" nests 245 deep (its operators written as `not` and parentheses); a scenario's condition nests at most 64"
+    );
+    let two = "<operator type=\"not\">TEST<expression type=\"SMS_TaskSequence_VariableConditionExpression\"><variable name=\"Operator\">exists</variable><variable name=\"Variable\">Other</variable></expression></operator>";
+    let (s, _) = import_outcome(&nested_condition(31, two)).unwrap();
+    let condition = s.steps[0].condition.as_ref().unwrap().to_string();
+    assert_eq!(condition.matches("not").count(), 32, "{condition}");
+    let err = import_outcome(&nested_condition(32, "<operator type=\"not\">TEST</operator>")).unwrap_err();
+    assert!(err.contains("nests 65 deep"), "{err}");
+    // A double "none of" is the test itself: no depth.
+    let (s, _) = import_outcome(&nested_condition(
+        0,
+        "<operator type=\"not\"><operator type=\"not\">TEST</operator></operator>",
+    ))
+    .unwrap();
+    assert_eq!(s.steps[0].condition.as_ref().unwrap().to_string(), "Inner exists");
+}
+
+#[test]
+fn a_step_with_200000_applications_fails_up_front_and_100000_import() {
+    let apps = |n: usize| -> String {
+        let names: Vec<String> = (0..n).map(|i| format!("ScopeId_5F3C/Application_{i:06}")).collect();
+        let references: String =
+            (0..n).map(|i| format!("<reference package=\"ScopeId_5F3C/Application_{i:06}\"/>")).collect();
+        format!(
+            "<sequence>\n<referenceList>{references}</referenceList>\n<step type=\"SMS_TaskSequence_InstallApplicationAction\" name=\"Install every application\">\n<defaultVarList><variable name=\"ApplicationName\" property=\"ApplicationName\">{}</variable><variable name=\"NumApps\" property=\"NumApps\">{n}</variable></defaultVarList></step>\n</sequence>\n",
+            names.join(",")
+        )
+    };
+    assert_eq!(
+        import_outcome(&apps(200_000)).err().as_deref(),
+        Some(
+            "3:1: \"Install every application\" installs 200000 applications; a scenario's step installs at most 100000 items"
+        )
+    );
+    let (s, _) = import_outcome(&apps(100_000)).unwrap();
+    let NodeKind::Step(Step { action: Action::InstallSoftware { items, .. }, .. }) = &s.steps[0].kind else {
+        panic!("an install_software step")
+    };
+    assert_eq!(items.to_string(), "100000");
+}
+
+#[test]
+fn a_20_mb_attribute_imports_cut_to_a_comment_or_fails_naming_it() {
+    let big = "x".repeat(20 << 20);
+    let at_line_2 = |step: String| format!("<sequence>\n{step}\n</sequence>\n");
+    // As a name: refused, with the line.
+    let err = import_outcome(&at_line_2(command_step(&big))).unwrap_err();
+    assert_eq!(
+        err,
+        "2:1: the step's name is 20971520 characters long; a scenario takes names of at most 1000: is this the right file?"
+    );
+    let err = import_outcome(&at_line_2(format!("<group name=\"{big}\">{}</group>", command_step("s")))).unwrap_err();
+    assert!(err.starts_with("2:1: the group's name is 20971520 characters long"), "{err}");
+    // As a description or a step type: imported, the comment and the note cut short.
+    let (s, warnings) = import_outcome(&at_line_2(format!(
+        "<step type=\"SMS_TaskSequence_RunCommandLineAction\" name=\"Described\" description=\"{big}\"/>"
+    )))
+    .unwrap();
+    assert_eq!(s.steps[0].name, "Described");
+    let ts = read_task_sequence(
+        at_line_2(format!(
+            "<step type=\"SMS_TaskSequence_RunCommandLineAction\" name=\"Described\" description=\"{big}\"/>"
+        ))
+        .as_bytes(),
+    )
+    .unwrap();
+    let text = write_scenario(&ts, &ImportOptions::default(), None).unwrap().text;
+    assert!(text.len() < 10_000, "the description is a comment of at most 500 characters: {} bytes", text.len());
+    assert!(text.contains(&format!("# {}…\n", "x".repeat(499))), "the comment shows it was cut");
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let (_, warnings) = import_outcome(&at_line_2(format!("<step type=\"{big}\" name=\"Odd\"/>"))).unwrap();
+    assert_eq!(
+        warnings,
+        [format!(
+            "line 2: \"Odd\" has step type {}…, which patchsim does not model: kept as a command step",
+            "x".repeat(79)
+        )]
+    );
+    // As a success code list: one warning for its words, and at most 256 different codes.
+    let junk = "x ".repeat(10 << 20);
+    let (s, warnings) = import_outcome(&at_line_2(format!(
+        "<step type=\"SMS_TaskSequence_RunCommandLineAction\" name=\"Codes\" successCodeList=\"0 {junk}1641\"/>"
+    )))
+    .unwrap();
+    assert_eq!(
+        warnings,
+        ["line 2: 10485760 success codes of \"Codes\" are not numbers (\"x\", \"x\", \"x\", …): left out"]
+    );
+    let NodeKind::Step(Step { action: Action::Command { exit, .. }, .. }) = &s.steps[0].kind else { panic!() };
+    assert_eq!(exit.success_codes, [0, 1641]);
+    let codes: String = (0..2_000_000).map(|i| format!("{i} ")).collect();
+    let err = import_outcome(&at_line_2(format!(
+        "<step type=\"SMS_TaskSequence_RunCommandLineAction\" name=\"Codes\" successCodeList=\"{codes}\"/>"
+    )))
+    .unwrap_err();
+    assert_eq!(
+        err,
+        "2:1: the success codes of \"Codes\" list more than 256 different codes; a scenario's step takes at most 256"
+    );
+}
+
+#[test]
+fn an_export_whose_scenario_would_pass_16_mib_fails_naming_its_largest_step() {
+    // 300 Set Variable steps with values of 60,000 characters: 18 MB of scenario, within every
+    // per-step bound. The largest (line 8) is named.
+    let mut xml = String::from("<sequence>\n");
+    for i in 0..300 {
+        let value = "v".repeat(if i == 6 { 60_500 } else { 60_000 });
+        let _ = writeln!(
+            xml,
+            "<step type=\"SMS_TaskSequence_SetVariableAction\" name=\"Set {i}\"><defaultVarList><variable name=\"VariableName\">V{i}</variable><variable name=\"VariableValue\">{value}</variable></defaultVarList></step>"
+        );
+    }
+    xml.push_str("</sequence>\n");
+    let err = import_outcome(&xml).unwrap_err();
+    assert!(
+        err.starts_with(
+            "8: the scenario written from this export would be more than 16 MiB, the most a scenario may be; its largest part is \"Set 6\" (line 8), 60"
+        ),
+        "{err}"
+    );
+    // A value above the Set Variable bound is refused where it is.
+    let long = format!(
+        "<sequence>\n<step type=\"SMS_TaskSequence_SetVariableAction\" name=\"Set\"><defaultVarList><variable name=\"VariableName\">V</variable><variable name=\"VariableValue\">{}</variable></defaultVarList></step>\n</sequence>",
+        "v".repeat(65_537)
+    );
+    assert_eq!(
+        import_outcome(&long).err().as_deref(),
+        Some("2:1: \"Set\" sets V to a value 65537 characters long; a scenario's Set Variable value is at most 65536")
+    );
+}
+
+#[test]
+fn conditions_with_too_many_tests_fail_and_notes_are_capped() {
+    let wmi = "<expression type=\"SMS_TaskSequence_WMIConditionExpression\"><variable name=\"Query\">SELECT * FROM Win32_OperatingSystem</variable></expression>";
+    let xml = format!(
+        "<sequence>\n<step type=\"SMS_TaskSequence_RunCommandLineAction\" name=\"Probed\">\n<condition><operator type=\"and\">{}</operator></condition></step>\n</sequence>",
+        wmi.repeat(1_001)
+    );
+    assert_eq!(
+        import_outcome(&xml).err().as_deref(),
+        Some("3:1: the condition of \"Probed\" has 1001 tests; a scenario's condition holds at most 1000")
+    );
+    // 1,500 unknown step types: the first 1,000 notes, then how many more.
+    let mut xml = String::from("<sequence>\n");
+    for i in 0..1_500 {
+        let _ = writeln!(xml, "<step type=\"BDD_Step{i}\" name=\"s{i}\"/>");
+    }
+    xml.push_str("</sequence>\n");
+    let (_, warnings) = import_outcome(&xml).unwrap();
+    assert_eq!(warnings.len(), 1_001);
+    assert_eq!(warnings[1_000], "line 1001: and 500 more notes like these, left out (the first 1000 are listed)");
+}
+
+#[test]
+fn import_cli_refuses_options_the_scenario_could_not_hold() {
+    let dir = temp("cli-options");
+    std::fs::write(dir.join("ok.xml"), EXPORT).unwrap();
+    for (args, expected) in [
+        (
+            &["--name", "a/b"][..],
+            "error: --name \"a/b\": the name is also the report folder's name: give a non-empty name without slashes",
+        ),
+        (
+            &["--name", " "][..],
+            "error: --name \" \": the name is also the report folder's name: give a non-empty name without slashes",
+        ),
+        (&["--window-length", "25h"][..], "error: --window-length 1d1h: a window is longer than 0s and at most 24h"),
+        (&["--window-length", "0s"][..], "error: --window-length 0s: a window is longer than 0s and at most 24h"),
+    ] {
+        let out = patchsim_in(&dir, &[&["import", "configmgr", "ok.xml", "--out", "s.toml"][..], args].concat());
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr).trim_end(), expected, "{args:?}");
+        assert!(!dir.join("s.toml").exists());
+    }
+    let out = patchsim_in(&dir, &["import", "configmgr", "ok.xml", "--out", "s.toml", "--window-length", "24h"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }

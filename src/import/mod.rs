@@ -4,7 +4,7 @@
 //!   collection variables (`[windows] assign = { inventory = "servers.csv" }`).
 //! - [`xml`] and [`task_sequence`]: a task sequence as the console exports it, read safely into
 //!   groups and steps; [`scenario_writer`] writes it as a complete scenario
-//!   (`patchsim import configmgr`).
+//!   (`patchsim import configmgr`), within the bounds of a scenario ([`limits`]).
 //! - [`timings`]: step timings by name, from `calibrate` or by hand, and how a whole-step time
 //!   becomes a per-item time.
 //! - [`history`], [`fit`] and [`calibration`]: an export of the execution-history view rebuilt
@@ -19,6 +19,7 @@ pub mod calibration;
 pub mod fit;
 pub mod history;
 pub mod inventory;
+pub mod limits;
 pub mod scenario_writer;
 pub mod task_sequence;
 pub mod text_style;
