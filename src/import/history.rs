@@ -59,7 +59,8 @@ const EXAMPLES: usize = 5;
 /// The history, rebuilt into samples.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct History {
-    /// Data rows read (excluding the header and blank lines).
+    /// Data rows read (excluding the header and blank lines; each line a never-closed double
+    /// quote swallowed counts as one).
     pub rows: u64,
     /// Rows not used, by reason.
     pub bad: Vec<BadRows>,
