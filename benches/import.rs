@@ -47,7 +47,7 @@ fn import_sequence(c: &mut Criterion) {
     group.bench_function("example export: read and write its scenario", |b| {
         b.iter(|| {
             let ts = read_task_sequence(black_box(&example)).expect("imports");
-            write_scenario(&ts, &ImportOptions::default(), None)
+            write_scenario(&ts, &ImportOptions::default(), None).expect("writes")
         });
     });
     let big = big_sequence(50, 100);
@@ -55,7 +55,7 @@ fn import_sequence(c: &mut Criterion) {
     group.bench_function("5,000 steps in 50 groups: read and write", |b| {
         b.iter(|| {
             let ts = read_task_sequence(black_box(big.as_bytes())).expect("imports");
-            write_scenario(&ts, &ImportOptions::default(), None)
+            write_scenario(&ts, &ImportOptions::default(), None).expect("writes")
         });
     });
     // Hostile files: refused at the first sign, whatever their size.

@@ -124,7 +124,8 @@ const TREE: &[(usize, &str, &str, bool, bool)] = &[
 
 fn imported(xml: &str) -> (Scenario, Vec<String>) {
     let ts = read_task_sequence(xml.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
-    let written = write_scenario(&ts, &ImportOptions { source: "export.xml".into(), ..ImportOptions::default() }, None);
+    let written = write_scenario(&ts, &ImportOptions { source: "export.xml".into(), ..ImportOptions::default() }, None)
+        .unwrap_or_else(|e| panic!("{e}"));
     let s = Scenario::from_toml(&written.text, "imported.toml").unwrap_or_else(|e| panic!("{e}\n{}", written.text));
     (s, written.warnings)
 }
@@ -261,7 +262,7 @@ fn wrappers_and_encodings_give_the_same_steps() {
     for w in &wrappers {
         let ts = read_task_sequence(w.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(ts.name.as_deref(), Some("Monthly"));
-        let written = write_scenario(&ts, &ImportOptions::default(), None);
+        let written = write_scenario(&ts, &ImportOptions::default(), None).unwrap();
         assert!(written.text.contains("name = \"monthly\""), "the scenario is named after the sequence");
         let s = Scenario::from_toml(&written.text, "w.toml").unwrap();
         assert_eq!(s.steps, plain.steps);
@@ -270,7 +271,7 @@ fn wrappers_and_encodings_give_the_same_steps() {
     utf16.extend(EXPORT.encode_utf16().flat_map(u16::to_le_bytes));
     let ts = read_task_sequence(&utf16).unwrap();
     assert_eq!(ts.encoding, "UTF-16LE");
-    let written = write_scenario(&ts, &ImportOptions::default(), None);
+    let written = write_scenario(&ts, &ImportOptions::default(), None).unwrap();
     assert_eq!(Scenario::from_toml(&written.text, "u.toml").unwrap().steps, plain.steps);
 }
 
@@ -676,4 +677,489 @@ fn utf16_files_from_windows_powershell_read_as_their_utf8_originals() {
     std::fs::write(dir.join("cut.csv"), cut).unwrap();
     let err = History::read(&dir.join("cut.csv"), "cut.csv").unwrap_err().to_string();
     assert!(err.contains("odd number of bytes"), "{err}");
+}
+
+/// The data rows of a CSV text in an order given by `seed` (a seeded Fisher–Yates shuffle), with
+/// the file's line ending.
+fn shuffled_rows(csv: &str, seed: u64) -> String {
+    let ending = if csv.contains("\r\n") { "\r\n" } else { "\n" };
+    let mut lines: Vec<&str> = csv.lines().collect();
+    let mut state = seed ^ 0x9E37_79B9_7F4A_7C15;
+    for i in (2..lines.len()).rev() {
+        // splitmix64
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        lines.swap(i, 1 + (z % i as u64) as usize);
+    }
+    lines.join(ending) + ending
+}
+
+/// What `calibrate --out` writes for a history text.
+fn timings_of(csv: &str) -> String {
+    let history = History::parse(csv.as_bytes(), "history.csv").unwrap_or_else(|e| panic!("{e}"));
+    Calibration::fit(&history).to_toml(&history, "history.csv")
+}
+
+#[test]
+fn calibrate_writes_the_same_timings_whatever_the_order_of_the_rows() {
+    // The example's month of history, and a history full of same-moment ties (steps that take
+    // no time, skipped steps, groups, restarts, duplicate rows), each shuffled several ways.
+    let example = std::fs::read_to_string(Path::new(EXAMPLE).join("history.csv")).unwrap();
+    let mut ties = String::from(
+        "AdvertisementID,ResourceID,ExecutionTime,Step,ActionName,GroupName,LastStatusMsgID,LastStatusMsgName,ExitCode,ActionOutput\n",
+    );
+    let t0 = parse_time("2026-10-13 00:00:00").unwrap();
+    for server in 0..40i64 {
+        let mut t = t0 + server * 3_600_000;
+        let mut row = |t: i64, step: u32, action: &str, group: &str, id: u32, exit: &str| {
+            let _ =
+                writeln!(ties, "PS1,{},{},{step},{action},{group},{id},,{exit},", 16_777_216 + server, format_time(t));
+        };
+        row(t, 0, "", "", 11140, "");
+        t += 1000 * (60 + server * 7 % 50);
+        row(t, 1, "Prepare", "", 11134, "0");
+        row(t, 2, "Skipped", "", 11130, "");
+        row(t, 3, "", "Patch group", 11124, "");
+        row(t, 4, "Set flag", "Patch group", 11134, "0");
+        t += 1000 * (600 + server * 13 % 300);
+        row(t, 5, "Patch", "Patch group", 11134, if server % 3 == 0 { "3010" } else { "0" });
+        if server % 3 == 0 {
+            t += 1000 * (240 + server % 60);
+            row(t, 5, "Patch", "Patch group", 11142, "");
+        }
+        row(t, 3, "", "Patch group", 11127, "");
+        row(t, 6, "Tidy", "", if server % 7 == 0 { 11135 } else { 11134 }, if server % 7 == 0 { "1" } else { "0" });
+        if server % 5 == 0 {
+            // An export that repeats a row.
+            row(t, 6, "Tidy", "", 11134, "0");
+        }
+        row(t, 0, "", "", 11143, "");
+    }
+    for (what, csv) in [("the example's history", example), ("a history of ties", ties)] {
+        let expected = timings_of(&csv);
+        for seed in 1..=5 {
+            let shuffled = shuffled_rows(&csv, seed);
+            assert_ne!(shuffled, csv, "{what}: order {seed} is another order");
+            assert!(timings_of(&shuffled) == expected, "{what}: order {seed} gives other timings");
+        }
+        // And in CRLF, as Windows tools write it.
+        assert!(timings_of(&shuffled_rows(&csv, 9).replace('\n', "\r\n")) == expected, "{what}: CRLF");
+    }
+    // The ties are timed from the step that ended, not from the group messages beside it.
+    let history = History::parse(shuffled_rows(&timings_ties_sample(), 3).as_bytes(), "h.csv").unwrap();
+    let c = Calibration::fit(&history);
+    assert_eq!(c.step("Set flag").map(|s| (s.fit.is_none(), s.zero)), Some((true, 1)));
+    let fixed = |ms| Some((1, patchsim::scenario::DurationDist::Fixed(ms)));
+    assert_eq!(c.step("Patch").and_then(|s| s.fit).map(|f| (f.n, f.to_dist())), fixed(600_000));
+    assert_eq!(c.step("Prepare").and_then(|s| s.fit).map(|f| (f.n, f.to_dist())), fixed(60_000));
+    assert_eq!(c.restart.map(|f| (f.n, f.to_dist())), fixed(240_000));
+}
+
+/// One run of the ties history, for its exact durations.
+fn timings_ties_sample() -> String {
+    "AdvertisementID,ResourceID,ExecutionTime,Step,ActionName,GroupName,LastStatusMsgID,LastStatusMsgName,ExitCode,ActionOutput
+PS1,1,2026-10-13 00:00:00,0,,,11140,,,
+PS1,1,2026-10-13 00:01:00,1,Prepare,,11134,,0,
+PS1,1,2026-10-13 00:01:00,2,Skipped,,11130,,,
+PS1,1,2026-10-13 00:01:00,3,,Patch group,11124,,,
+PS1,1,2026-10-13 00:01:00,4,Set flag,Patch group,11134,,0,
+PS1,1,2026-10-13 00:11:00,5,Patch,Patch group,11134,,3010,
+PS1,1,2026-10-13 00:15:00,5,Patch,Patch group,11142,,,
+PS1,1,2026-10-13 00:15:00,3,,Patch group,11127,,,
+PS1,1,2026-10-13 00:15:00,6,Tidy,,11134,,0,
+PS1,1,2026-10-13 00:15:00,0,,,11143,,,
+"
+    .to_owned()
+}
+
+/// A history of which most rows cannot be used: times in a day-first format.
+const MOSTLY_BAD: &str = "AdvertisementID,ResourceID,ExecutionTime,Step,ActionName,GroupName,LastStatusMsgID,LastStatusMsgName,ExitCode,ActionOutput
+A,1,2026-10-13 00:00:00,0,,,11140,,,
+A,1,2026-10-13 00:02:00,1,Owner script,,11134,,0,
+A,2,13/10/2026 04:00:00,0,,,11140,,,
+A,2,13/10/2026 04:04:00,1,Owner script,,11134,,1,
+A,3,13/10/2026 08:00:00,0,,,11140,,,
+A,3,13/10/2026 08:04:00,1,Owner script,,11134,,0,
+A,3,2026-10-13 08:05:00,1,Owner script,,LastStatusMsgID,,0,
+";
+
+#[test]
+fn calibrate_refuses_a_history_it_can_use_little_of_and_writes_nothing() {
+    let dir = temp("calibrate-unusable");
+    std::fs::write(dir.join("h.csv"), MOSTLY_BAD).unwrap();
+    let scenario = "name = \"mine\"\r\n[fleet]\r\nservers = 10\r\n[windows]\r\ndays = [\"Mon\"]\r\nstarts = [\"00:00\"]\r\nlength = \"2h\"\r\n[infrastructure]\r\nstatus_manager_rate = 10\r\n[[step]]\r\nname = \"Owner script\"\r\ntype = \"command\"\r\nduration = \"1m\"\r\n";
+    std::fs::write(dir.join("s.toml"), scenario).unwrap();
+    let out = patchsim_in(&dir, &["calibrate", "h.csv", "--out", "fitted.toml", "--into", "s.toml"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        stderr.trim_end(),
+        "error: h.csv: only 2 of 7 rows are usable, fewer than half, so nothing is fitted: ExecutionTime is not a time written as YYYY-MM-DD HH:MM:SS[.fff] or ISO 8601 (4 rows: lines 4, 5, 6, 7); LastStatusMsgID is not a message number (1 row: line 8). Is this an export of vSMS_TaskSequenceExecutionStatus with the columns docs/import.md lists?"
+    );
+    assert!(!dir.join("fitted.toml").exists(), "no timings file");
+    assert_eq!(std::fs::read_to_string(dir.join("s.toml")).unwrap(), scenario, "the scenario is untouched");
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2, "no temporary file is left either");
+}
+
+/// A history with one step, `Owner script`, and restarts.
+const SMALL_HISTORY: &str = "AdvertisementID,ResourceID,ExecutionTime,Step,ActionName,GroupName,LastStatusMsgID,LastStatusMsgName,ExitCode,ActionOutput
+A,1,2026-10-13 00:00:00,0,,,11140,,,
+A,1,2026-10-13 00:02:00,1,Owner script,,11134,,0,
+A,1,2026-10-13 00:12:00,1,Owner script,,11142,,,
+A,2,2026-10-13 04:00:00,0,,,11140,,,
+A,2,2026-10-13 04:04:00,1,Owner script,,11134,,1,
+A,2,2026-10-13 04:10:00,1,Owner script,,11142,,,
+";
+
+/// A scenario with that step and no [restart] table (so the edit adds lines as well as changing
+/// them), with Windows line endings and a UTF-8 byte-order mark when `windows`.
+fn small_scenario(windows: bool) -> String {
+    let text = "# Mine.\nname = \"mine\"\n[fleet]\nservers = 10\n[windows]\ndays = [\"Mon\"]\nstarts = [\"00:00\"]\nlength = \"2h\"\n[infrastructure]\nstatus_manager_rate = 10\n\n[[step]]\nname = \"Owner script\"   # the owner's\ntype = \"command\"\nduration = \"1m\"\n";
+    if windows { format!("\u{feff}{}", text.replace('\n', "\r\n")) } else { text.to_owned() }
+}
+
+/// Whether every line of a text ends with CRLF (and there is at least one).
+fn all_crlf(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    text.contains('\n') && bytes.iter().enumerate().all(|(i, b)| *b != b'\n' || (i > 0 && bytes[i - 1] == b'\r'))
+}
+
+#[cfg(unix)]
+#[test]
+fn calibrate_into_edits_in_place_through_links_keeping_mode_line_endings_and_mark() {
+    use std::os::unix::fs::{PermissionsExt, symlink};
+    let dir = temp("into-in-place");
+    std::fs::write(dir.join("h.csv"), SMALL_HISTORY).unwrap();
+    std::fs::create_dir(dir.join("shared")).unwrap();
+    let target = dir.join("shared/mine.toml");
+    std::fs::write(&target, small_scenario(true)).unwrap();
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o640)).unwrap();
+    symlink("shared/mine.toml", dir.join("mine.toml")).unwrap();
+
+    let out = patchsim_in(&dir, &["calibrate", "h.csv", "--into", "mine.toml"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The link is still a link to the same file, and that file has the fits.
+    let link = std::fs::symlink_metadata(dir.join("mine.toml")).unwrap();
+    assert!(link.file_type().is_symlink(), "the symlink was replaced by a file");
+    assert_eq!(std::fs::read_link(dir.join("mine.toml")).unwrap(), Path::new("shared/mine.toml"));
+    let edited = std::fs::read_to_string(&target).unwrap();
+    assert!(edited.contains("duration = { dist = \"lognormal\", median = \"2m49.706s\""), "{edited}");
+    assert!(edited.contains("\r\n[restart]\r\nduration = { dist = \"lognormal\""), "the added table: {edited:?}");
+    // Mode, line endings and mark as they were; the result loads.
+    assert_eq!(std::fs::metadata(&target).unwrap().permissions().mode() & 0o7777, 0o640);
+    assert!(edited.starts_with('\u{feff}') && !edited[3..].contains('\u{feff}'), "one byte-order mark");
+    assert!(all_crlf(&edited), "every line, kept, changed or added, ends with CRLF: {edited:?}");
+    assert_eq!(Scenario::load(&target).unwrap().steps.len(), 1);
+    let names: Vec<String> = std::fs::read_dir(dir.join("shared"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into())
+        .collect();
+    assert_eq!(names, ["mine.toml"], "no temporary file is left");
+
+    // An LF file stays LF.
+    std::fs::write(dir.join("lf.toml"), small_scenario(false)).unwrap();
+    assert!(patchsim_in(&dir, &["calibrate", "h.csv", "--into", "lf.toml"]).status.success());
+    let edited = std::fs::read_to_string(dir.join("lf.toml")).unwrap();
+    assert!(edited.contains("[restart]\nduration") && !edited.contains('\r') && !edited.starts_with('\u{feff}'));
+
+    // A UTF-16 file (Windows PowerShell's Out-File) stays UTF-16 with its mark, and CRLF.
+    let text = small_scenario(true).replace('\u{feff}', "");
+    std::fs::write(dir.join("utf16.toml"), utf16le(&text)).unwrap();
+    assert!(patchsim_in(&dir, &["calibrate", "h.csv", "--into", "utf16.toml"]).status.success());
+    let bytes = std::fs::read(dir.join("utf16.toml")).unwrap();
+    assert_eq!(&bytes[..2], [0xFF, 0xFE]);
+    let units: Vec<u16> = bytes[2..].chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
+    let decoded = String::from_utf16(&units).unwrap();
+    assert!(decoded.contains("median = \"2m49.706s\"") && all_crlf(&decoded), "{decoded:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn calibrate_into_refuses_a_read_only_scenario_and_changes_nothing() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp("into-read-only");
+    std::fs::write(dir.join("h.csv"), SMALL_HISTORY).unwrap();
+    let scenario = small_scenario(false);
+    std::fs::write(dir.join("mine.toml"), &scenario).unwrap();
+    std::fs::set_permissions(dir.join("mine.toml"), std::fs::Permissions::from_mode(0o444)).unwrap();
+    let out = patchsim_in(&dir, &["calibrate", "h.csv", "--out", "fitted.toml", "--into", "mine.toml"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        stderr.trim_end(),
+        "error: mine.toml is read-only: it is left unchanged; make it writable to calibrate it in place, or copy it first"
+    );
+    assert_eq!(std::fs::read_to_string(dir.join("mine.toml")).unwrap(), scenario);
+    assert_eq!(std::fs::metadata(dir.join("mine.toml")).unwrap().permissions().mode() & 0o7777, 0o444);
+    assert!(!dir.join("fitted.toml").exists(), "nothing is written when the edit is refused");
+}
+
+/// A step of the console's Run Command Line type, on one line.
+fn command_step(name: &str) -> String {
+    format!("<step type=\"SMS_TaskSequence_RunCommandLineAction\" name=\"{name}\"><action>cmd /c x</action></step>")
+}
+
+/// Reads and writes an export; the scenario, which must load, or the error as the CLI shows it.
+fn import_outcome(xml: &str) -> Result<(Scenario, Vec<String>), String> {
+    let ts = read_task_sequence(xml.as_bytes()).map_err(|e| e.to_string())?;
+    let written = write_scenario(&ts, &ImportOptions::default(), None).map_err(|e| e.to_string())?;
+    let s = Scenario::from_toml(&written.text, "imported.toml").unwrap_or_else(|e| panic!("does not load: {e}"));
+    Ok((s, written.warnings))
+}
+
+/// Groups nested `groups` deep around one step, one element a line (the k-th group on line
+/// k + 1), as deep as the XML reader allows when `groups` is 126.
+fn nested_groups(groups: usize) -> String {
+    let mut xml = String::from("<sequence>\n");
+    for g in 1..=groups {
+        let _ = writeln!(xml, "<group name=\"g{g}\">");
+    }
+    xml.push_str("<step type=\"SMS_TaskSequence_RunCommandLineAction\" name=\"innermost\"/>\n");
+    xml.push_str(&"</group>\n".repeat(groups));
+    xml.push_str("</sequence>\n");
+    xml
+}
+
+/// A step whose condition is `levels` nested console "none of" operators, each holding a
+/// variable test and the next, around `innermost`.
+fn nested_condition(levels: usize, innermost: &str) -> String {
+    let test = |v: &str| {
+        format!(
+            "<expression type=\"SMS_TaskSequence_VariableConditionExpression\"><variable name=\"Operator\">exists</variable><variable name=\"Variable\">{v}</variable></expression>"
+        )
+    };
+    let mut cond = innermost.replace("TEST", &test("Inner"));
+    for level in 0..levels {
+        cond = format!("<operator type=\"not\">{}{cond}</operator>", test(&format!("V{level}")));
+    }
+    format!(
+        "<sequence>\n<step type=\"SMS_TaskSequence_RunCommandLineAction\" name=\"Guarded\">\n<condition>{cond}</condition></step>\n</sequence>\n"
+    )
+}
+
+#[test]
+fn exports_nested_as_deep_as_xml_allows_import_or_fail_at_the_line_that_is_too_deep() {
+    // 126 groups and a step: 128 elements deep, the XML reader's bound. A scenario holds 64.
+    let deepest = nested_groups(126);
+    assert_eq!(parse(deepest.as_bytes(), Limits::default()).map(|_| ()), Ok(()), "within the XML bound");
+    assert_eq!(
+        import_outcome(&deepest).err().as_deref(),
+        Some(
+            "66:1: groups nest 126 deep here; a scenario holds at most 64 groups inside each other (this one is inside 64)"
+        )
+    );
+    // The command says so, naming the file, and writes nothing.
+    let dir = temp("import-deep");
+    std::fs::write(dir.join("deep.xml"), &deepest).unwrap();
+    let out = patchsim_in(&dir, &["import", "configmgr", "deep.xml", "--out", "deep.toml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim_end(),
+        "error: deep.xml:66:1: groups nest 126 deep here; a scenario holds at most 64 groups inside each other (this one is inside 64)"
+    );
+    assert!(!dir.join("deep.toml").exists());
+    // 64 groups import, with the step inside all of them; 65 do not.
+    let (s, _) = import_outcome(&nested_groups(64)).unwrap();
+    let mut depth = 0;
+    let mut node = &s.steps[0];
+    while let NodeKind::Group(children) = &node.kind {
+        depth += 1;
+        node = &children[0];
+    }
+    assert_eq!((depth, node.name.as_str()), (64, "innermost"));
+    assert_eq!(
+        import_outcome(&nested_groups(65)).err().as_deref(),
+        Some(
+            "66:1: groups nest 65 deep here; a scenario holds at most 64 groups inside each other (this one is inside 64)"
+        )
+    );
+
+    // Conditions: each "none of" level is a `not (`…`)`, two levels deep. 122 levels around a
+    // `not a` (the most the XML allows inside a step) nest 245 deep; 31 levels around a
+    // `not (a or b)` nest 64.
+    let deepest = nested_condition(122, "<operator type=\"not\">TEST</operator>");
+    assert_eq!(parse(deepest.as_bytes(), Limits::default()).map(|_| ()), Ok(()), "within the XML bound");
+    let err = import_outcome(&deepest).unwrap_err();
+    assert_eq!(
+        err,
+        "3:1: the condition of \"Guarded\" nests 245 deep (its operators written as `not` and parentheses); a scenario's condition nests at most 64"
+    );
+    let two = "<operator type=\"not\">TEST<expression type=\"SMS_TaskSequence_VariableConditionExpression\"><variable name=\"Operator\">exists</variable><variable name=\"Variable\">Other</variable></expression></operator>";
+    let (s, _) = import_outcome(&nested_condition(31, two)).unwrap();
+    let condition = s.steps[0].condition.as_ref().unwrap().to_string();
+    assert_eq!(condition.matches("not").count(), 32, "{condition}");
+    let err = import_outcome(&nested_condition(32, "<operator type=\"not\">TEST</operator>")).unwrap_err();
+    assert!(err.contains("nests 65 deep"), "{err}");
+    // A double "none of" is the test itself: no depth.
+    let (s, _) = import_outcome(&nested_condition(
+        0,
+        "<operator type=\"not\"><operator type=\"not\">TEST</operator></operator>",
+    ))
+    .unwrap();
+    assert_eq!(s.steps[0].condition.as_ref().unwrap().to_string(), "Inner exists");
+}
+
+#[test]
+fn a_step_with_200000_applications_fails_up_front_and_100000_import() {
+    let apps = |n: usize| -> String {
+        let names: Vec<String> = (0..n).map(|i| format!("ScopeId_5F3C/Application_{i:06}")).collect();
+        let references: String =
+            (0..n).map(|i| format!("<reference package=\"ScopeId_5F3C/Application_{i:06}\"/>")).collect();
+        format!(
+            "<sequence>\n<referenceList>{references}</referenceList>\n<step type=\"SMS_TaskSequence_InstallApplicationAction\" name=\"Install every application\">\n<defaultVarList><variable name=\"ApplicationName\" property=\"ApplicationName\">{}</variable><variable name=\"NumApps\" property=\"NumApps\">{n}</variable></defaultVarList></step>\n</sequence>\n",
+            names.join(",")
+        )
+    };
+    assert_eq!(
+        import_outcome(&apps(200_000)).err().as_deref(),
+        Some(
+            "3:1: \"Install every application\" installs 200000 applications; a scenario's step installs at most 100000 items"
+        )
+    );
+    let (s, _) = import_outcome(&apps(100_000)).unwrap();
+    let NodeKind::Step(Step { action: Action::InstallSoftware { items, .. }, .. }) = &s.steps[0].kind else {
+        panic!("an install_software step")
+    };
+    assert_eq!(items.to_string(), "100000");
+}
+
+#[test]
+fn a_20_mb_attribute_imports_cut_to_a_comment_or_fails_naming_it() {
+    let big = "x".repeat(20 << 20);
+    let at_line_2 = |step: String| format!("<sequence>\n{step}\n</sequence>\n");
+    // As a name: refused, with the line.
+    let err = import_outcome(&at_line_2(command_step(&big))).unwrap_err();
+    assert_eq!(
+        err,
+        "2:1: the step's name is 20971520 characters long; a scenario takes names of at most 1000: is this the right file?"
+    );
+    let err = import_outcome(&at_line_2(format!("<group name=\"{big}\">{}</group>", command_step("s")))).unwrap_err();
+    assert!(err.starts_with("2:1: the group's name is 20971520 characters long"), "{err}");
+    // As a description or a step type: imported, the comment and the note cut short.
+    let (s, warnings) = import_outcome(&at_line_2(format!(
+        "<step type=\"SMS_TaskSequence_RunCommandLineAction\" name=\"Described\" description=\"{big}\"/>"
+    )))
+    .unwrap();
+    assert_eq!(s.steps[0].name, "Described");
+    let ts = read_task_sequence(
+        at_line_2(format!(
+            "<step type=\"SMS_TaskSequence_RunCommandLineAction\" name=\"Described\" description=\"{big}\"/>"
+        ))
+        .as_bytes(),
+    )
+    .unwrap();
+    let text = write_scenario(&ts, &ImportOptions::default(), None).unwrap().text;
+    assert!(text.len() < 10_000, "the description is a comment of at most 500 characters: {} bytes", text.len());
+    assert!(text.contains(&format!("# {}…\n", "x".repeat(499))), "the comment shows it was cut");
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let (_, warnings) = import_outcome(&at_line_2(format!("<step type=\"{big}\" name=\"Odd\"/>"))).unwrap();
+    assert_eq!(
+        warnings,
+        [format!(
+            "line 2: \"Odd\" has step type {}…, which patchsim does not model: kept as a command step",
+            "x".repeat(79)
+        )]
+    );
+    // As a success code list: one warning for its words, and at most 256 different codes.
+    let junk = "x ".repeat(10 << 20);
+    let (s, warnings) = import_outcome(&at_line_2(format!(
+        "<step type=\"SMS_TaskSequence_RunCommandLineAction\" name=\"Codes\" successCodeList=\"0 {junk}1641\"/>"
+    )))
+    .unwrap();
+    assert_eq!(
+        warnings,
+        ["line 2: 10485760 success codes of \"Codes\" are not numbers (\"x\", \"x\", \"x\", …): left out"]
+    );
+    let NodeKind::Step(Step { action: Action::Command { exit, .. }, .. }) = &s.steps[0].kind else { panic!() };
+    assert_eq!(exit.success_codes, [0, 1641]);
+    let codes: String = (0..2_000_000).map(|i| format!("{i} ")).collect();
+    let err = import_outcome(&at_line_2(format!(
+        "<step type=\"SMS_TaskSequence_RunCommandLineAction\" name=\"Codes\" successCodeList=\"{codes}\"/>"
+    )))
+    .unwrap_err();
+    assert_eq!(
+        err,
+        "2:1: the success codes of \"Codes\" list more than 256 different codes; a scenario's step takes at most 256"
+    );
+}
+
+#[test]
+fn an_export_whose_scenario_would_pass_16_mib_fails_naming_its_largest_step() {
+    // 300 Set Variable steps with values of 60,000 characters: 18 MB of scenario, within every
+    // per-step bound. The largest (line 8) is named.
+    let mut xml = String::from("<sequence>\n");
+    for i in 0..300 {
+        let value = "v".repeat(if i == 6 { 60_500 } else { 60_000 });
+        let _ = writeln!(
+            xml,
+            "<step type=\"SMS_TaskSequence_SetVariableAction\" name=\"Set {i}\"><defaultVarList><variable name=\"VariableName\">V{i}</variable><variable name=\"VariableValue\">{value}</variable></defaultVarList></step>"
+        );
+    }
+    xml.push_str("</sequence>\n");
+    let err = import_outcome(&xml).unwrap_err();
+    assert!(
+        err.starts_with(
+            "8: the scenario written from this export would be more than 16 MiB, the most a scenario may be; its largest part is \"Set 6\" (line 8), 60"
+        ),
+        "{err}"
+    );
+    // A value above the Set Variable bound is refused where it is.
+    let long = format!(
+        "<sequence>\n<step type=\"SMS_TaskSequence_SetVariableAction\" name=\"Set\"><defaultVarList><variable name=\"VariableName\">V</variable><variable name=\"VariableValue\">{}</variable></defaultVarList></step>\n</sequence>",
+        "v".repeat(65_537)
+    );
+    assert_eq!(
+        import_outcome(&long).err().as_deref(),
+        Some("2:1: \"Set\" sets V to a value 65537 characters long; a scenario's Set Variable value is at most 65536")
+    );
+}
+
+#[test]
+fn conditions_with_too_many_tests_fail_and_notes_are_capped() {
+    let wmi = "<expression type=\"SMS_TaskSequence_WMIConditionExpression\"><variable name=\"Query\">SELECT * FROM Win32_OperatingSystem</variable></expression>";
+    let xml = format!(
+        "<sequence>\n<step type=\"SMS_TaskSequence_RunCommandLineAction\" name=\"Probed\">\n<condition><operator type=\"and\">{}</operator></condition></step>\n</sequence>",
+        wmi.repeat(1_001)
+    );
+    assert_eq!(
+        import_outcome(&xml).err().as_deref(),
+        Some("3:1: the condition of \"Probed\" has 1001 tests; a scenario's condition holds at most 1000")
+    );
+    // 1,500 unknown step types: the first 1,000 notes, then how many more.
+    let mut xml = String::from("<sequence>\n");
+    for i in 0..1_500 {
+        let _ = writeln!(xml, "<step type=\"BDD_Step{i}\" name=\"s{i}\"/>");
+    }
+    xml.push_str("</sequence>\n");
+    let (_, warnings) = import_outcome(&xml).unwrap();
+    assert_eq!(warnings.len(), 1_001);
+    assert_eq!(warnings[1_000], "line 1001: and 500 more notes like these, left out (the first 1000 are listed)");
+}
+
+#[test]
+fn import_cli_refuses_options_the_scenario_could_not_hold() {
+    let dir = temp("cli-options");
+    std::fs::write(dir.join("ok.xml"), EXPORT).unwrap();
+    for (args, expected) in [
+        (
+            &["--name", "a/b"][..],
+            "error: --name \"a/b\": the name is also the report folder's name: give a non-empty name without slashes",
+        ),
+        (
+            &["--name", " "][..],
+            "error: --name \" \": the name is also the report folder's name: give a non-empty name without slashes",
+        ),
+        (&["--window-length", "25h"][..], "error: --window-length 1d1h: a window is longer than 0s and at most 24h"),
+        (&["--window-length", "0s"][..], "error: --window-length 0s: a window is longer than 0s and at most 24h"),
+    ] {
+        let out = patchsim_in(&dir, &[&["import", "configmgr", "ok.xml", "--out", "s.toml"][..], args].concat());
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr).trim_end(), expected, "{args:?}");
+        assert!(!dir.join("s.toml").exists());
+    }
+    let out = patchsim_in(&dir, &["import", "configmgr", "ok.xml", "--out", "s.toml", "--window-length", "24h"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }

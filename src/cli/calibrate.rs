@@ -6,10 +6,13 @@ use std::path::PathBuf;
 use anyhow::bail;
 use clap::Args;
 
+use super::in_place::InPlace;
 use super::output::{to_stdout, write_file_atomically};
+use crate::import::text_style::encode_like;
 use crate::import::{Calibration, History, apply_into};
-use crate::scenario::Scenario;
 use crate::scenario::duration::DurationDisplay;
+use crate::scenario::input_file::InputFile;
+use crate::scenario::{MAX_SCENARIO_BYTES, Scenario, decode_text};
 
 /// The first line of a timings file `calibrate` writes (so that it may replace its own file).
 const HEADER: &str = "# Fitted by `patchsim calibrate`";
@@ -26,7 +29,8 @@ pub struct CalibrateArgs {
     pub out: Option<PathBuf>,
 
     /// Also write the fits into this scenario's steps of the same name, and its [restart]
-    /// duration, keeping everything else as it is
+    /// duration, in place: everything else, its line endings, encoding and permissions are
+    /// kept, and a symlink stays a link to the edited file
     #[arg(long, value_name = "SCENARIO.toml")]
     pub into: Option<PathBuf>,
 
@@ -47,19 +51,29 @@ pub fn execute(args: &CalibrateArgs) -> anyhow::Result<()> {
             bail!("{} exists and was not written by calibrate: choose another --out, or add --force", out.display());
         }
     }
+    // A scenario that cannot be edited in place is refused before anything is written.
+    let in_place = args.into.as_deref().map(InPlace::check).transpose()?;
     let shown = args.history.display().to_string();
     let history = History::read(&args.history, &shown)?;
     let calibration = Calibration::fit(&history);
     let source = args.history.file_name().map_or(shown.clone(), |n| n.to_string_lossy().into_owned());
 
     // The scenario is checked and rewritten in memory first: nothing is written unless all is well.
-    let into = match &args.into {
-        Some(path) => {
-            let (scenario, text) = Scenario::load_with(path, &[])?;
-            let applied = apply_into(&text, &path.display().to_string(), &scenario, &calibration)?;
-            Some((path, applied))
+    let into = match (&args.into, in_place) {
+        (Some(path), Some(in_place)) => {
+            let into_shown = path.display().to_string();
+            // UTF-16 takes up to twice the bytes of the text, which the scenario reader bounds.
+            let max_bytes = 2 * MAX_SCENARIO_BYTES as u64 + 2;
+            let file = InputFile { shown: &into_shown, what: "scenario", kind: "a scenario file", max_bytes };
+            let bytes = file.read(path)?;
+            let text = decode_text(&bytes, "scenario TOML")
+                .map_err(|m| crate::scenario::ScenarioError::file(&into_shown, m))?;
+            let scenario = Scenario::from_toml(&text, &into_shown)?;
+            let applied = apply_into(&text, &into_shown, &scenario, &calibration)?;
+            let new_bytes = encode_like(&bytes, &applied.text);
+            Some((path, in_place, applied, new_bytes))
         }
-        None => None,
+        _ => None,
     };
 
     for b in &history.bad {
@@ -91,11 +105,11 @@ pub fn execute(args: &CalibrateArgs) -> anyhow::Result<()> {
             );
         }
     }
-    if let Some((path, applied)) = into {
+    if let Some((path, in_place, applied, new_bytes)) = into {
         for w in &applied.warnings {
             eprintln!("warning: {}: {w}", path.display());
         }
-        write_file_atomically(path, applied.text.as_bytes())?;
+        in_place.replace(&new_bytes)?;
         let say = |text: String| {
             if to_stdout_only {
                 eprintln!("{text}");

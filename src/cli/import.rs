@@ -9,7 +9,7 @@ use clap::{Args, Subcommand};
 use super::output::{to_stdout, write_file_atomically};
 use crate::import::{ImportOptions, InventoryChoice, InventorySketch, Timings, read_task_sequence, write_scenario};
 use crate::scenario::Scenario;
-use crate::scenario::duration::{Millis, parse_duration};
+use crate::scenario::duration::{DurationDisplay, HOUR, Millis, parse_duration};
 
 /// Arguments of `patchsim import`.
 #[derive(Debug, Args)]
@@ -89,6 +89,17 @@ fn configmgr(args: &ConfigMgrArgs) -> anyhow::Result<()> {
     {
         bail!("--servers {n}: give 1 to {} servers", crate::scenario::fleet::MAX_SERVERS);
     }
+    if let Some(name) = &args.name {
+        let trimmed = name.trim();
+        if trimmed.is_empty() || trimmed.contains(['/', '\\']) || trimmed == "." || trimmed == ".." {
+            bail!("--name {name:?}: the name is also the report folder's name: give a non-empty name without slashes");
+        }
+    }
+    if let Some(length) = args.window_length
+        && !(1..=24 * HOUR).contains(&length)
+    {
+        bail!("--window-length {}: a window is longer than 0s and at most 24h", DurationDisplay(length));
+    }
     let shown = args.sequence.display().to_string();
     let meta = std::fs::metadata(&args.sequence).with_context(|| format!("cannot read {shown}"))?;
     if meta.is_dir() {
@@ -98,10 +109,11 @@ fn configmgr(args: &ConfigMgrArgs) -> anyhow::Result<()> {
         bail!("{shown}: the file is {} bytes, more than a task sequence export can plausibly be", meta.len());
     }
     let bytes = std::fs::read(&args.sequence).with_context(|| format!("cannot read {shown}"))?;
-    let ts = read_task_sequence(&bytes).map_err(|e| match e.line {
+    let in_file = |e: crate::import::xml::XmlError| match e.line {
         Some(_) => anyhow::anyhow!("{shown}:{e}"),
         None => anyhow::anyhow!("{shown}: {e}"),
-    })?;
+    };
+    let ts = read_task_sequence(&bytes).map_err(in_file)?;
 
     let timings = args.timings.as_deref().map(Timings::read).transpose()?;
     let out_dir = match args.out.parent() {
@@ -124,12 +136,15 @@ fn configmgr(args: &ConfigMgrArgs) -> anyhow::Result<()> {
         window_length: args.window_length.unwrap_or(defaults.window_length),
         max_run_time: args.max_run_time.unwrap_or(defaults.max_run_time),
     };
-    let imported = write_scenario(&ts, &options, timings.as_ref());
+    let imported = write_scenario(&ts, &options, timings.as_ref()).map_err(in_file)?;
 
-    // The written scenario must load as it is: check it as the file it will be.
+    // The written scenario must load as it is: check it as the file it will be. The reader and
+    // writer keep within every bound a scenario has, so this holds; if it ever does not, say
+    // what is wrong and write nothing.
     let as_file = if to_stdout_only { out_dir.join("imported.toml") } else { args.out.clone() };
-    Scenario::from_toml(&imported.text, &as_file.display().to_string())
-        .context("the imported scenario does not load (please report this with the export)")?;
+    Scenario::from_toml(&imported.text, &as_file.display().to_string()).with_context(|| {
+        format!("the scenario made from {shown} does not load, so it is not written (the reason follows)")
+    })?;
 
     for warning in &imported.warnings {
         eprintln!("warning: {shown}: {warning}");

@@ -8,6 +8,7 @@ use toml_edit::{DocumentMut, Item, TableLike, Value};
 use super::fit::{LognormalFit, fit_lognormal};
 use super::history::History;
 use super::scenario_writer::toml_string;
+use super::text_style::TextStyle;
 use super::timings::{Edit, StepShape, StepTiming, Timings, round_shares};
 use crate::scenario::count::{CountDist, Items};
 use crate::scenario::duration::DurationDisplay;
@@ -52,7 +53,9 @@ impl FittedStep {
 }
 
 impl Calibration {
-    /// Fits every step and the restarts of a history.
+    /// Fits every step and the restarts of a history. Every sum runs over sorted samples, so
+    /// the fits depend only on the samples, not on their order (and [`History::parse`] makes
+    /// the samples and the order of the steps independent of the order of the file's rows).
     pub fn fit(history: &History) -> Self {
         let steps = history
             .actions
@@ -60,9 +63,12 @@ impl Calibration {
             .map(|a| {
                 let with_code: u64 = a.exit_codes.iter().map(|(_, n)| n).sum();
                 let n = a.durations.len() as f64;
+                // Summed in ascending order: the same moments for any order of the samples.
+                let mut sorted = a.durations.clone();
+                sorted.sort_by(f64::total_cmp);
                 let moments = (n > 1.0).then(|| {
-                    let mean = a.durations.iter().sum::<f64>() / n;
-                    let var = a.durations.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (n - 1.0);
+                    let mean = sorted.iter().sum::<f64>() / n;
+                    let var = sorted.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (n - 1.0);
                     (mean * 1000.0, var * 1e6)
                 });
                 let counts: Vec<(i64, f64)> = a.exit_codes.iter().map(|(c, k)| (*c, *k as f64)).collect();
@@ -222,7 +228,9 @@ pub struct Applied {
 }
 
 /// Writes the calibration into a scenario's matching steps (by name) and its `[restart]`
-/// duration, keeping everything else — comments, order, layout — as it was. The result is
+/// duration, keeping everything else — comments, order, layout — as it was. The text comes back
+/// in the original's [`TextStyle`]: a CRLF file has every line, the added and changed ones too,
+/// ended with CRLF, an LF file stays LF, and a UTF-8 byte-order mark stays. The result is
 /// checked to load; `file` names the scenario in errors.
 pub fn apply_into(
     text: &str,
@@ -230,7 +238,8 @@ pub fn apply_into(
     scenario: &Scenario,
     calibration: &Calibration,
 ) -> Result<Applied, ScenarioError> {
-    let mut doc: DocumentMut = text
+    let style = TextStyle::of(text);
+    let mut doc: DocumentMut = TextStyle::plain(text)
         .parse()
         .map_err(|e: toml_edit::TomlError| ScenarioError::file(file, format!("TOML syntax error: {}", e.message())))?;
     let timings = calibration.timings();
@@ -261,7 +270,7 @@ pub fn apply_into(
         }
     }
     applied.unmatched = timings.steps.iter().zip(&used).filter(|(_, u)| !**u).map(|(s, _)| s.name.clone()).collect();
-    applied.text = doc.to_string();
+    applied.text = style.apply(&doc.to_string());
     Scenario::from_toml(&applied.text, file)?;
     Ok(applied)
 }

@@ -61,16 +61,18 @@ pub fn ks_critical(n: usize) -> f64 {
 }
 
 /// Fits a lognormal to positive samples (in seconds). `None` without any positive sample.
+/// The samples are summed in ascending order, so the fit is the same, to the last bit, for any
+/// order of the same samples.
 pub fn fit_lognormal(samples: &[f64]) -> Option<LognormalFit> {
     let mut logs: Vec<f64> = samples.iter().filter(|x| **x > 0.0 && x.is_finite()).map(|x| x.ln()).collect();
     let n = logs.len();
     if n == 0 {
         return None;
     }
+    logs.sort_by(f64::total_cmp);
     let mu = logs.iter().sum::<f64>() / n as f64;
     let sigma = (logs.iter().map(|l| (l - mu).powi(2)).sum::<f64>() / n as f64).sqrt();
     let ks = if sigma > 0.0 {
-        logs.sort_by(f64::total_cmp);
         logs.iter()
             .enumerate()
             .map(|(i, l)| {
@@ -117,6 +119,21 @@ mod tests {
             (0..2000).map(|i| if i % 2 == 0 { 10.0 + (i % 7) as f64 } else { 1000.0 + (i % 11) as f64 }).collect();
         let fit = fit_lognormal(&xs).unwrap();
         assert!(!fit.acceptable(), "KS {}", fit.ks);
+    }
+
+    #[test]
+    fn the_fit_does_not_depend_on_the_order_of_the_samples() {
+        // Values whose floating-point sum depends on the order they are added in.
+        let xs: Vec<f64> = (0..1000).map(|i| 1.0 + (i as f64 * 0.618_034).fract() * 1e6).collect();
+        let mut reversed = xs.clone();
+        reversed.reverse();
+        let mut shuffled = xs.clone();
+        for i in (1..shuffled.len()).rev() {
+            shuffled.swap(i, (i * 7919) % (i + 1));
+        }
+        let fit = fit_lognormal(&xs).unwrap();
+        assert_eq!(fit, fit_lognormal(&reversed).unwrap());
+        assert_eq!(fit, fit_lognormal(&shuffled).unwrap());
     }
 
     #[test]

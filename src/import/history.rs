@@ -3,19 +3,33 @@
 //!
 //! Each row is one status message of one run: `AdvertisementID, ResourceID, ExecutionTime,
 //! Step, ActionName, GroupName, LastStatusMsgID, LastStatusMsgName, ExitCode, ActionOutput`.
-//! Rows are grouped by (`ResourceID`, `AdvertisementID`) and ordered by time (messages at the
-//! same moment in the file's order, but a run's start first and its end last);
-//! a message 11140 ("the task sequence execution engine started") begins a new run. Within a run,
-//! the duration of a step is the time since the run's previous message; a restart message
+//! Rows are grouped by (`ResourceID`, `AdvertisementID`) and ordered by time; rows at the same
+//! moment are put in one total order that does not depend on the file's: a run's start (11140)
+//! first, then the messages that end something timed (step completions and failures 11134,
+//! 11135, restarts 11142), then the others (groups, skipped steps: they time nothing), and the
+//! run's end (11143, 11141) last; within each of these by `Step`, then by message ID (then by
+//! `ActionName` and `ExitCode`, so that rows differing in anything used never tie). A group's
+//! messages carry the group's own, lower, `Step`: ordering them by `Step` alone would put a
+//! group's completion before the step that finished at the same moment inside it, and take
+//! that step's time. Any order of the same rows rebuilds the same runs and samples.
+//!
+//! A message 11140 ("the task sequence execution engine started") begins a new run. Within a
+//! run, the duration of a step is the time since the run's previous message; a restart message
 //! (11142) gives a restart's duration the same way.
+//!
+//! A cell holding the text `NULL` (how SQL Server Management Studio saves an empty value) reads
+//! as empty. Line numbers are the file's own: a CRLF line ending counts once, and a row whose
+//! quoted field spans lines is named by its first line.
 //!
 //! Rows that cannot be used (a time that is not a time, a missing server, a message ID that is
 //! not a number) are counted by reason with the first lines that show it — never dropped
-//! silently.
+//! silently — and a file of which too little is usable is an error ([`super::usable`]).
 
 use std::collections::HashMap;
 use std::path::Path;
 
+pub use super::usable::BadRows;
+use super::usable::{HistoryError, Unusable};
 use crate::scenario::error::ScenarioError;
 use crate::scenario::input_file::InputFile;
 
@@ -45,7 +59,8 @@ const EXAMPLES: usize = 5;
 /// The history, rebuilt into samples.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct History {
-    /// Data rows read (excluding the header and blank lines).
+    /// Data rows read (excluding the header and blank lines; each line a never-closed double
+    /// quote swallowed counts as one).
     pub rows: u64,
     /// Rows not used, by reason.
     pub bad: Vec<BadRows>,
@@ -62,17 +77,6 @@ pub struct History {
     pub actions: Vec<ActionSamples>,
     /// Restart durations, in seconds.
     pub restarts: Vec<f64>,
-}
-
-/// Rows left out for one reason.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BadRows {
-    /// Why.
-    pub reason: String,
-    /// How many rows.
-    pub count: u64,
-    /// The first few lines (1-based, in the file).
-    pub lines: Vec<u64>,
 }
 
 /// What the history says about one step.
@@ -97,7 +101,6 @@ pub struct ActionSamples {
 
 /// One usable row.
 struct Row {
-    line: u64,
     run_key: u32,
     time_ms: i64,
     step: i64,
@@ -106,41 +109,124 @@ struct Row {
     exit_code: Option<i64>,
 }
 
+/// Turns byte offsets of the CSV text into 1-based line numbers, counting `\r\n`, `\n` and a
+/// lone `\r` as one line ending each. Offsets are asked in ascending order, so counting on from
+/// the last answer keeps the whole file linear.
+struct Lines<'b> {
+    bytes: &'b [u8],
+    at: usize,
+    line: u64,
+}
+
+impl<'b> Lines<'b> {
+    fn new(bytes: &'b [u8]) -> Self {
+        Self { bytes, at: 0, line: 1 }
+    }
+
+    /// The line of the first byte of a record that the CSV reader says starts at `offset`:
+    /// the reader's offset may stand before the line endings (and blank lines) it skips.
+    fn record_start(&mut self, offset: u64) -> (usize, u64) {
+        let mut start = (offset as usize).min(self.bytes.len());
+        while start < self.bytes.len() && matches!(self.bytes[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        (start, self.line_of(start))
+    }
+
+    /// The line of a byte offset at or after the last one asked.
+    fn line_of(&mut self, offset: usize) -> u64 {
+        let end = offset.min(self.bytes.len());
+        if end < self.at {
+            // Not asked in order: count from the start (never happens with one reader).
+            self.at = 0;
+            self.line = 1;
+        }
+        for i in self.at..end {
+            match self.bytes[i] {
+                b'\r' => self.line += 1,
+                b'\n' if i == 0 || self.bytes[i - 1] != b'\r' => self.line += 1,
+                _ => {}
+            }
+        }
+        self.at = end;
+        self.line
+    }
+}
+
+/// A cell's text, trimmed; `NULL` (SQL Server Management Studio's empty cell) reads as empty.
+/// `None` when the bytes are not UTF-8.
+fn cell(field: &[u8]) -> Option<&str> {
+    let text = std::str::from_utf8(field).ok()?.trim();
+    Some(if text == "NULL" { "" } else { text })
+}
+
+/// Rows not used, by reason, each with its first few lines.
+#[derive(Default)]
+struct BadTally {
+    bad: Vec<BadRows>,
+}
+
+impl BadTally {
+    /// Notes `rows` rows, on the lines from `line` on, as not used for `reason`.
+    fn note(&mut self, reason: &str, line: u64, rows: u64) {
+        let index = match self.bad.iter().position(|b| b.reason == reason) {
+            Some(i) => i,
+            None => {
+                self.bad.push(BadRows { reason: reason.to_owned(), count: 0, lines: Vec::new() });
+                self.bad.len() - 1
+            }
+        };
+        let b = &mut self.bad[index];
+        b.count += rows;
+        for l in line..line + rows {
+            if b.lines.len() >= EXAMPLES {
+                break;
+            }
+            b.lines.push(l);
+        }
+    }
+}
+
+/// Ranks of interned keys in sorted order: `ranks[id]` is the place of key `id` among all.
+fn ranks<K: Ord>(keys: &HashMap<K, u32>) -> Vec<u32> {
+    let mut sorted: Vec<(&K, u32)> = keys.iter().map(|(k, id)| (k, *id)).collect();
+    sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let mut ranks = vec![0u32; sorted.len()];
+    for (place, (_, id)) in sorted.into_iter().enumerate() {
+        ranks[id as usize] = place as u32;
+    }
+    ranks
+}
+
 impl History {
     /// Reads and rebuilds a history file; `shown` names it in errors.
-    pub fn read(path: &Path, shown: &str) -> Result<Self, ScenarioError> {
+    pub fn read(path: &Path, shown: &str) -> Result<Self, HistoryError> {
         let file = InputFile { shown, what: "history", kind: "a history CSV file", max_bytes: MAX_HISTORY_BYTES };
         let bytes = file.read(path)?;
         Self::parse(&bytes, shown)
     }
 
-    /// Rebuilds the history from the bytes of a CSV export.
-    pub fn parse(bytes: &[u8], shown: &str) -> Result<Self, ScenarioError> {
+    /// Rebuilds the history from the bytes of a CSV export. The result does not depend on the
+    /// order of the data rows (but for the line numbers of bad rows); a file of which too little
+    /// is usable is a [`HistoryError::Unusable`].
+    pub fn parse(bytes: &[u8], shown: &str) -> Result<Self, HistoryError> {
         let bytes = super::utf8_bytes(bytes).map_err(|m| ScenarioError::file(shown, m))?;
         let bytes: &[u8] = &bytes;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(ScenarioError::file(
                 shown,
                 "the history is empty: it needs a header line and one line per status message",
-            ));
+            )
+            .into());
         }
-        let header_line = bytes.split(|b| *b == b'\n').next().unwrap_or(bytes);
-        let delimiter = if header_line.contains(&b',') {
-            b','
-        } else if header_line.contains(&b';') {
-            b';'
-        } else if header_line.contains(&b'\t') {
-            b'\t'
-        } else {
-            b','
-        };
+        let mut lines = Lines::new(bytes);
         let mut reader =
-            csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(bytes);
-        let mut records = reader.byte_records();
-        let header = match records.next() {
-            Some(Ok(h)) => h,
-            Some(Err(e)) => return Err(ScenarioError::file(shown, format!("cannot read the header: {e}"))),
-            None => return Err(ScenarioError::file(shown, "the history has no header line")),
+            csv::ReaderBuilder::new().delimiter(delimiter(bytes)).has_headers(false).flexible(true).from_reader(bytes);
+        let mut header = csv::ByteRecord::new();
+        let header_line = match reader.read_byte_record(&mut header) {
+            Ok(true) => lines.record_start(header.position().map_or(0, csv::Position::byte)).1,
+            Ok(false) => return Err(ScenarioError::file(shown, "the history has no header line").into()),
+            Err(e) => return Err(ScenarioError::file(shown, format!("cannot read the header: {e}")).into()),
         };
         let names: Vec<String> =
             header.iter().map(|h| String::from_utf8_lossy(h).trim().to_ascii_lowercase()).collect();
@@ -149,7 +235,7 @@ impl History {
         if !missing.is_empty() {
             return Err(ScenarioError {
                 file: shown.to_owned(),
-                line: Some(1),
+                line: Some(header_line as usize),
                 column: None,
                 key: None,
                 message: format!(
@@ -157,7 +243,8 @@ impl History {
                     missing.join(", "),
                     "AdvertisementID, ResourceID, ExecutionTime, Step, ActionName, GroupName, LastStatusMsgID, LastStatusMsgName, ExitCode, ActionOutput"
                 ),
-            });
+            }
+            .into());
         }
         let col = |c: &str| find(c).unwrap_or(usize::MAX);
         let (c_advert, c_resource, c_time, c_action, c_msg) = (
@@ -171,132 +258,142 @@ impl History {
         let c_exit = find("ExitCode");
 
         let mut history = Self::default();
-        let mut bad: Vec<BadRows> = Vec::new();
-        let mut note = |reason: String, line: u64| match bad.iter_mut().find(|b| b.reason == reason) {
-            Some(b) => {
-                b.count += 1;
-                if b.lines.len() < EXAMPLES {
-                    b.lines.push(line);
-                }
-            }
-            None => bad.push(BadRows { reason, count: 1, lines: vec![line] }),
-        };
+        let mut bad = BadTally::default();
         let mut run_keys: HashMap<(String, String), u32> = HashMap::new();
         let mut action_ids: HashMap<String, u32> = HashMap::new();
-        let mut action_names: Vec<String> = Vec::new();
         let mut servers: HashMap<String, ()> = HashMap::new();
         let mut rows: Vec<Row> = Vec::new();
         let mut earliest: Option<(i64, String)> = None;
         let mut latest: Option<(i64, String)> = None;
-        for record in records {
-            let record = match record {
-                Ok(r) => r,
+        let mut record = csv::ByteRecord::new();
+        loop {
+            let read = reader.read_byte_record(&mut record);
+            let (start, line) = lines.record_start(record.position().map_or(0, csv::Position::byte));
+            match read {
+                Ok(true) => {}
+                Ok(false) => break,
                 Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line());
+                    let line = e.position().map_or(line, |p| lines.record_start(p.byte()).1);
                     history.rows += 1;
-                    note("the CSV line cannot be read (a stray double quote?)".to_owned(), line);
+                    bad.note("the CSV line cannot be read", line, 1);
                     continue;
                 }
-            };
-            let line = record.position().map_or(0, |p| p.line());
+            }
             if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
                 continue;
             }
+            let end = (reader.position().byte() as usize).min(bytes.len());
+            let raw = &bytes[start..end];
+            if end == bytes.len() && raw.iter().filter(|b| **b == b'"').count() % 2 == 1 {
+                // A double quote never closed runs to the end of the file: every line it
+                // swallowed is a row not used.
+                let content = raw.iter().rposition(|b| !matches!(b, b'\r' | b'\n')).unwrap_or(0);
+                let last = lines.line_of(start + content).max(line);
+                let swallowed = last - line + 1;
+                history.rows += swallowed;
+                bad.note("a double quote is never closed: the row runs on to the end of the file", line, swallowed);
+                continue;
+            }
             history.rows += 1;
-            let text = |i: usize| -> Option<String> {
-                record.get(i).and_then(|f| std::str::from_utf8(f).ok()).map(|s| s.trim().to_owned())
-            };
+            let text = |i: usize| -> Option<&str> { record.get(i).and_then(cell) };
             if record.len() < names.len() {
-                note(format!("the line has {} fields, the header {}", record.len(), names.len()), line);
+                bad.note(&format!("the line has {} fields, the header {}", record.len(), names.len()), line, 1);
                 continue;
             }
             let Some(resource) = text(c_resource).filter(|s| !s.is_empty()) else {
-                note("no ResourceID".to_owned(), line);
+                bad.note("no ResourceID", line, 1);
                 continue;
             };
             let Some(advert) = text(c_advert).filter(|s| !s.is_empty()) else {
-                note("no AdvertisementID".to_owned(), line);
+                bad.note("no AdvertisementID", line, 1);
                 continue;
             };
             let Some(time_text) = text(c_time) else {
-                note("ExecutionTime is not text".to_owned(), line);
+                bad.note("ExecutionTime is not text", line, 1);
                 continue;
             };
-            let Some(time_ms) = parse_time(&time_text) else {
-                note("ExecutionTime is not a time written as YYYY-MM-DD HH:MM:SS[.fff] or ISO 8601".to_owned(), line);
+            let Some(time_ms) = parse_time(time_text) else {
+                bad.note("ExecutionTime is not a time written as YYYY-MM-DD HH:MM:SS[.fff] or ISO 8601", line, 1);
                 continue;
             };
             let Some(message) = text(c_msg).and_then(|m| m.parse::<u32>().ok()) else {
-                note("LastStatusMsgID is not a message number".to_owned(), line);
+                bad.note("LastStatusMsgID is not a message number", line, 1);
                 continue;
             };
             let action_name = text(c_action).unwrap_or_default();
             let timed = matches!(message, MSG_STEP_SUCCEEDED | MSG_STEP_FAILED);
             if timed && action_name.is_empty() {
-                note("a step completion (11134/11135) with no ActionName".to_owned(), line);
+                bad.note("a step completion (11134/11135) with no ActionName", line, 1);
                 continue;
             }
             let step = match c_step.and_then(text) {
                 Some(s) if !s.is_empty() => match s.parse::<i64>() {
                     Ok(v) => v,
                     Err(_) => {
-                        note("Step is not a number".to_owned(), line);
+                        bad.note("Step is not a number", line, 1);
                         continue;
                     }
                 },
                 _ => i64::MAX,
             };
             let exit_code = match c_exit.and_then(text) {
-                Some(s) if !s.is_empty() => match parse_exit_code(&s) {
+                Some(s) if !s.is_empty() => match parse_exit_code(s) {
                     Some(c) => Some(c),
                     None => {
-                        note("ExitCode is not a number".to_owned(), line);
+                        bad.note("ExitCode is not a number", line, 1);
                         continue;
                     }
                 },
                 _ => None,
             };
-            servers.entry(resource.clone()).or_default();
+            if !servers.contains_key(resource) {
+                servers.insert(resource.to_owned(), ());
+            }
             let next = run_keys.len() as u32;
-            let run_key = *run_keys.entry((resource, advert)).or_insert(next);
-            let action = match action_ids.get(&action_name) {
+            let run_key = *run_keys.entry((resource.to_owned(), advert.to_owned())).or_insert(next);
+            let action = match action_ids.get(action_name) {
                 Some(id) => *id,
                 None => {
-                    let id = action_names.len() as u32;
-                    action_ids.insert(action_name.clone(), id);
-                    action_names.push(action_name);
+                    let id = action_ids.len() as u32;
+                    action_ids.insert(action_name.to_owned(), id);
                     id
                 }
             };
-            if earliest.as_ref().is_none_or(|(t, _)| time_ms < *t) {
-                earliest = Some((time_ms, time_text.clone()));
+            // The span's ends: the earliest and latest times, and of the texts that give the
+            // same moment, the least (so that the order of the file does not matter).
+            if earliest.as_ref().is_none_or(|(t, s)| (time_ms, time_text) < (*t, s.as_str())) {
+                earliest = Some((time_ms, time_text.to_owned()));
             }
-            if latest.as_ref().is_none_or(|(t, _)| time_ms > *t) {
-                latest = Some((time_ms, time_text));
+            if latest.as_ref().is_none_or(|(t, s)| time_ms > *t || (time_ms == *t && time_text < s.as_str())) {
+                latest = Some((time_ms, time_text.to_owned()));
             }
-            rows.push(Row { line, run_key, time_ms, step, action, message, exit_code });
+            rows.push(Row { run_key, time_ms, step, action, message, exit_code });
         }
         history.servers = servers.len() as u64;
         history.span = earliest.zip(latest).map(|((_, a), (_, b))| (a, b));
-        history.bad = bad;
-        if rows.is_empty() {
-            return Err(ScenarioError::file(
-                shown,
-                format!(
-                    "no usable row{}",
-                    history.bad.first().map(|b| format!(": {} (line {})", b.reason, b.lines[0])).unwrap_or_default()
-                ),
-            ));
-        }
+        history.bad = bad.bad;
 
-        // Runs: by server and deployment, in time order. Messages at the same moment keep the
-        // file's order, except that a run's start comes first and its end last.
+        // Runs: by server and deployment, in time order, ties in the total order of the module
+        // comment. Keys and names are ranked in sorted order, not the file's.
+        let run_rank = ranks(&run_keys);
+        let action_rank = ranks(&action_ids);
+        let mut action_names: Vec<String> = vec![String::new(); action_ids.len()];
+        for (name, id) in action_ids {
+            action_names[action_rank[id as usize] as usize] = name;
+        }
+        for row in &mut rows {
+            row.run_key = run_rank[row.run_key as usize];
+            row.action = action_rank[row.action as usize];
+        }
         let rank = |message: u32| match message {
             MSG_RUN_STARTED => 0u8,
-            MSG_RUN_FAILED | MSG_RUN_COMPLETED | 11170 | 11171 => 2,
-            _ => 1,
+            MSG_STEP_SUCCEEDED | MSG_STEP_FAILED | MSG_RESTART => 1,
+            MSG_RUN_FAILED | MSG_RUN_COMPLETED | 11170 | 11171 => 3,
+            _ => 2,
         };
-        rows.sort_by_key(|r| (r.run_key, r.time_ms, rank(r.message), r.line));
+        rows.sort_unstable_by_key(|r| {
+            (r.run_key, r.time_ms, rank(r.message), r.step, r.message, r.action, r.exit_code)
+        });
         let mut samples: Vec<ActionSamples> =
             action_names.iter().map(|n| ActionSamples { name: n.clone(), ..ActionSamples::default() }).collect();
         let mut first_step: Vec<i64> = vec![i64::MAX; action_names.len()];
@@ -351,6 +448,8 @@ impl History {
             codes.sort();
             s.exit_codes = codes;
         }
+        // Steps in the order they run (by their lowest step index), names of the same index in
+        // sorted order (the ranks are the names' sorted order).
         let mut order: Vec<usize> = (0..samples.len()).collect();
         order.sort_by_key(|i| (first_step[*i], *i));
         history.actions = order
@@ -358,12 +457,32 @@ impl History {
             .map(|i| std::mem::take(&mut samples[i]))
             .filter(|s| !s.durations.is_empty() || s.zero > 0 || !s.exit_codes.is_empty() || s.no_exit_code > 0)
             .collect();
+        let timed =
+            history.actions.iter().map(|a| a.durations.len() as u64).sum::<u64>() + history.restarts.len() as u64;
+        let zero = history.actions.iter().map(|a| a.zero).sum();
+        if let Some(unusable) = Unusable::judge(shown, history.rows, &history.bad, timed, history.untimed, zero) {
+            return Err(HistoryError::Unusable(unusable));
+        }
         Ok(history)
     }
-
     /// Rows not used, in all.
     pub fn bad_rows(&self) -> u64 {
         self.bad.iter().map(|b| b.count).sum()
+    }
+}
+
+/// The field separator, from the header line: a comma when it has one, else a semicolon (Excel
+/// in locales with a decimal comma), else a tab.
+fn delimiter(bytes: &[u8]) -> u8 {
+    let header = bytes.split(|b| *b == b'\n').next().unwrap_or(bytes);
+    if header.contains(&b',') {
+        b','
+    } else if header.contains(&b';') {
+        b';'
+    } else if header.contains(&b'\t') {
+        b'\t'
+    } else {
+        b','
     }
 }
 
@@ -553,6 +672,187 @@ PS1,16777221,2026-11-03 05:00:00,2,Tidy,,x,ok,0,
         assert_eq!((h.actions[1].failed, h.untimed), (1, 1));
         assert_eq!((h.actions[0].most_in_a_run, h.actions[1].most_in_a_run), (1, 1));
         assert_eq!(h.span, Some(("2026-11-03 04:00:00".to_owned(), "2026-11-03 04:12:00".to_owned())));
+    }
+
+    const HEADER: &str = "AdvertisementID,ResourceID,ExecutionTime,Step,ActionName,GroupName,LastStatusMsgID,LastStatusMsgName,ExitCode,ActionOutput";
+
+    #[test]
+    fn ssms_null_cells_read_as_empty() {
+        // SQL Server Management Studio's "Save Results As" writes NULL in every empty cell.
+        let csv = format!(
+            "{HEADER}
+PS1,16777220,2026-11-03 04:00:00,0,NULL,NULL,11140,started,NULL,NULL
+PS1,16777220,2026-11-03 04:05:00,1,Patch,NULL,11134,ok,3010,NULL
+PS1,16777220,2026-11-03 04:06:00,NULL,Tidy,NULL,11134,ok,NULL,NULL
+PS1,NULL,2026-11-03 04:07:00,2,Tidy,NULL,11134,ok,0,NULL
+PS1,16777220,2026-11-03 04:08:00,3,NULL,NULL,11135,failed,1,NULL
+"
+        );
+        let h = History::parse(csv.as_bytes(), "h.csv").unwrap();
+        assert_eq!((h.rows, h.runs, h.servers), (5, 1, 1));
+        let bad: Vec<(&str, u64, &[u64])> = h.bad.iter().map(|b| (b.reason.as_str(), b.count, &b.lines[..])).collect();
+        assert_eq!(
+            bad,
+            [("no ResourceID", 1, &[5][..]), ("a step completion (11134/11135) with no ActionName", 1, &[6][..])]
+        );
+        assert_eq!(h.actions.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(), ["Patch", "Tidy"]);
+        assert_eq!((h.actions[0].durations.clone(), h.actions[0].exit_codes.clone()), (vec![300.0], vec![(3010, 1)]));
+        // A NULL exit code is no exit code, a NULL step no step index.
+        assert_eq!((h.actions[1].durations.clone(), h.actions[1].no_exit_code), (vec![60.0], 1));
+    }
+
+    /// The data rows of a history in another order (a fixed permutation for `seed`).
+    fn reordered(csv: &str, seed: u64) -> String {
+        let mut lines: Vec<&str> = csv.lines().collect();
+        let mut state = seed;
+        for i in (2..lines.len()).rev() {
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            let j = 1 + (state >> 33) as usize % i;
+            lines.swap(i, j);
+        }
+        lines.join("\n") + "\n"
+    }
+
+    #[test]
+    fn rows_at_the_same_moment_time_the_step_that_ended_whatever_their_order() {
+        // One run where everything after the first step happens at the same moment: a step
+        // completes, the next is skipped, a group starts and its step completes and restarts,
+        // the group completes, the run ends. The group's messages carry its lower step index.
+        let csv = format!(
+            "{HEADER}
+A,1,2026-11-03 04:00:00,0,,,11140,,,
+A,1,2026-11-03 04:05:00,1,Patch,,11134,,0,
+A,1,2026-11-03 04:05:00,2,Skipped,,11130,,,
+A,1,2026-11-03 04:05:00,3,,G,11124,,,
+A,1,2026-11-03 04:05:00,4,In group,G,11134,,0,
+A,1,2026-11-03 04:09:00,4,In group,G,11142,,,
+A,1,2026-11-03 04:09:00,3,,G,11127,,,
+A,1,2026-11-03 04:09:00,5,After,,11134,,0,
+A,1,2026-11-03 04:09:00,0,,,11143,,,
+A,2,2026-11-03 04:00:00,0,,,11140,,,
+A,2,2026-11-03 04:02:00,1,Patch,,11134,,1,
+A,2,2026-11-03 04:02:00,1,Patch,,11134,,0,
+A,2,2026-11-03 04:03:00,5,After,,11134,,0,
+"
+        );
+        let h = History::parse(csv.as_bytes(), "h.csv").unwrap();
+        // Per step: name, durations, zero-length completions, exit codes.
+        type Samples = Vec<(String, Vec<f64>, u64, Vec<(i64, u64)>)>;
+        let got = |h: &History| -> Samples {
+            h.actions.iter().map(|a| (a.name.clone(), a.durations.clone(), a.zero, a.exit_codes.clone())).collect()
+        };
+        let expected = vec![
+            ("Patch".to_owned(), vec![300.0, 120.0], 1, vec![(0, 2), (1, 1)]),
+            ("In group".to_owned(), vec![], 1, vec![(0, 1)]),
+            ("After".to_owned(), vec![60.0], 1, vec![(0, 2)]),
+        ];
+        assert_eq!(got(&h), expected);
+        assert_eq!((h.restarts.clone(), h.runs), (vec![240.0], 2));
+        for seed in 1..=20 {
+            let again = History::parse(reordered(&csv, seed).as_bytes(), "h.csv").unwrap();
+            assert_eq!(got(&again), expected, "order {seed}");
+            assert_eq!((again.restarts, again.runs, again.span), (h.restarts.clone(), 2, h.span.clone()));
+        }
+    }
+
+    #[test]
+    fn the_span_is_the_same_whatever_the_order_of_equal_times() {
+        let csv = format!(
+            "{HEADER}
+A,1,2026-11-03 04:00:00,0,,,11140,,,
+A,2,2026-11-03T04:00:00Z,0,,,11140,,,
+A,1,2026-11-03 04:05:00,1,Patch,,11134,,0,
+A,2,2026-11-03T06:05:00+02:00,1,Patch,,11134,,0,
+"
+        );
+        for seed in 0..6 {
+            let text = if seed == 0 { csv.clone() } else { reordered(&csv, seed) };
+            let h = History::parse(text.as_bytes(), "h.csv").unwrap();
+            assert_eq!(
+                h.span,
+                Some(("2026-11-03 04:00:00".to_owned(), "2026-11-03 04:05:00".to_owned())),
+                "order {seed}"
+            );
+        }
+    }
+
+    #[test]
+    fn line_numbers_are_the_file_s_in_crlf_files_and_across_quoted_line_breaks() {
+        // Lines 3 to 5 hold a row whose ActionOutput runs over three lines (with CRLF inside the
+        // quotes in the CRLF file); the bad rows are on lines 7 and 9, after a blank line.
+        let lf = format!(
+            "{HEADER}
+A,1,2026-11-03 04:00:00,0,,,11140,,,
+A,1,2026-11-03 04:05:00,1,Patch,,11134,,0,\"first line
+second, with a comma
+third\"
+A,1,2026-11-03 04:06:00,2,Tidy,,11134,,0,
+A,1,not a time,2,Tidy,,11134,,0,
+
+A,1,2026-11-03 04:07:00,2,Tidy,,x,,0,
+A,1,2026-11-03 04:08:00,3,Last,,11134,,0,
+"
+        );
+        let crlf = lf.replace('\n', "\r\n");
+        let mut utf16 = vec![0xFF, 0xFE];
+        utf16.extend(crlf.encode_utf16().flat_map(u16::to_le_bytes));
+        for (what, bytes) in [("LF", lf.as_bytes()), ("CRLF", crlf.as_bytes()), ("UTF-16 CRLF", &utf16[..])] {
+            let h = History::parse(bytes, "h.csv").unwrap();
+            let lines: Vec<(u64, Vec<u64>)> = h.bad.iter().map(|b| (b.count, b.lines.clone())).collect();
+            assert_eq!(lines, [(1, vec![7]), (1, vec![9])], "{what}");
+            assert_eq!(h.rows, 6, "{what}");
+        }
+        // The header's own line, after blank lines, in a CRLF file.
+        let err = History::parse(b"\r\n\r\nName,Time\r\nx,y\r\n", "h.csv").unwrap_err().to_string();
+        assert!(err.starts_with("h.csv:3: the header lacks AdvertisementID"), "{err}");
+    }
+
+    #[test]
+    fn a_double_quote_never_closed_makes_the_rest_of_the_file_rows_not_used() {
+        let mut csv = format!("{HEADER}\r\nA,1,2026-11-03 04:00:00,0,,,11140,,,\r\n");
+        for m in 1..=3 {
+            csv.push_str(&format!("A,1,2026-11-03 04:0{m}:00,{m},S{m},,11134,,0,\r\n"));
+        }
+        // Line 6 opens a quote that nothing closes: lines 6 to 10 are one broken row.
+        csv.push_str("A,1,2026-11-03 04:05:00,4,S4,,11134,,0,\"oops\r\n");
+        for m in 6..=9 {
+            csv.push_str(&format!("A,1,2026-11-03 04:0{m}:00,{m},S{m},,11134,,0,\r\n"));
+        }
+        let err = History::parse(csv.as_bytes(), "h.csv").unwrap_err();
+        let HistoryError::Unusable(u) = &err else { panic!("{err}") };
+        assert_eq!((u.rows, u.usable), (9, 4));
+        assert_eq!(
+            err.to_string(),
+            "h.csv: only 4 of 9 rows are usable, fewer than half, so nothing is fitted: ..."
+                .replace("...", "a double quote is never closed: the row runs on to the end of the file (5 rows: lines 6, 7, 8, 9, 10). Is this an export of vSMS_TaskSequenceExecutionStatus with the columns docs/import.md lists?")
+        );
+    }
+
+    #[test]
+    fn a_history_mostly_unusable_or_timing_nothing_is_an_error() {
+        let mut csv =
+            format!("{HEADER}\nA,1,2026-11-03 04:00:00,0,,,11140,,,\nA,1,2026-11-03 04:05:00,1,Patch,,11134,,0,\n");
+        for i in 0..3 {
+            csv.push_str(&format!("A,1,03/11/2026 04:0{i}:00,1,Patch,,11134,,0,\n"));
+        }
+        let err = History::parse(csv.as_bytes(), "h.csv").unwrap_err();
+        assert!(matches!(&err, HistoryError::Unusable(u) if u.why == super::super::usable::UnusableWhy::FewRowsUsable));
+        assert_eq!(
+            err.to_string(),
+            "h.csv: only 2 of 5 rows are usable, fewer than half, so nothing is fitted: ExecutionTime is not a time written as YYYY-MM-DD HH:MM:SS[.fff] or ISO 8601 (3 rows: lines 4, 5, 6). Is this an export of vSMS_TaskSequenceExecutionStatus with the columns docs/import.md lists?"
+        );
+        // Only the completions exported: every one opens its run, nothing can be timed.
+        let only = format!(
+            "{HEADER}\nA,1,2026-11-03 04:05:00,1,Patch,,11134,,0,\nA,2,2026-11-03 04:06:00,1,Patch,,11134,,0,\n"
+        );
+        let err = History::parse(only.as_bytes(), "h.csv").unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "h.csv: no step or restart can be timed from the 2 usable rows: 2 step completions had no message of their run before them and 0 took no measurable time. A step is timed from the run's previous status message: export every message of the runs (the query in docs/import.md), not only the completions"
+        );
+        let header_only = format!("{HEADER}\r\n");
+        let err = History::parse(header_only.as_bytes(), "h.csv").unwrap_err().to_string();
+        assert_eq!(err, "h.csv: the history has a header but no rows: export the view's rows with it");
     }
 
     #[test]

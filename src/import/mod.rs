@@ -4,12 +4,13 @@
 //!   collection variables (`[windows] assign = { inventory = "servers.csv" }`).
 //! - [`xml`] and [`task_sequence`]: a task sequence as the console exports it, read safely into
 //!   groups and steps; [`scenario_writer`] writes it as a complete scenario
-//!   (`patchsim import configmgr`).
+//!   (`patchsim import configmgr`), within the bounds of a scenario ([`limits`]).
 //! - [`timings`]: step timings by name, from `calibrate` or by hand, and how a whole-step time
 //!   becomes a per-item time.
 //! - [`history`], [`fit`] and [`calibration`]: an export of the execution-history view rebuilt
 //!   into step and restart durations, fitted, and written as timings or into a scenario
-//!   (`patchsim calibrate`).
+//!   (`patchsim calibrate`); [`usable`] says when too little of a history is usable, and
+//!   [`text_style`] keeps a scenario's line endings and encoding through `calibrate --into`.
 //!
 //! Every reader here takes untrusted files: it bounds what it reads, never panics, and names
 //! the file, line and column of each mistake.
@@ -18,9 +19,12 @@ pub mod calibration;
 pub mod fit;
 pub mod history;
 pub mod inventory;
+pub mod limits;
 pub mod scenario_writer;
 pub mod task_sequence;
+pub mod text_style;
 pub mod timings;
+pub mod usable;
 pub mod xml;
 
 pub use calibration::{Applied, Calibration, apply_into};

@@ -5,8 +5,10 @@
 use std::fmt::Write;
 
 use super::inventory::InventorySketch;
+use super::limits::{MAX_COMMENT_CHARS, MAX_SCENARIO_BYTES};
 use super::task_sequence::{TaskSequence, TsAction, TsKind, TsNode, TsStep};
 use super::timings::{StepShape, Timings};
+use super::xml::XmlError;
 use crate::scenario::count::CountDist;
 use crate::scenario::distribution::DurationDist;
 use crate::scenario::duration::{DurationDisplay, HOUR, MINUTE, Millis, SECOND};
@@ -121,8 +123,18 @@ fn lognormal(median: Millis, p95: Millis) -> DurationDist {
     DurationDist::lognormal(median, p95).unwrap_or(DurationDist::Fixed(median))
 }
 
-/// Writes the scenario for an imported task sequence.
-pub fn write_scenario(ts: &TaskSequence, options: &ImportOptions, timings: Option<&Timings>) -> ImportedScenario {
+/// The longest scenario name made from the task sequence's name, in characters.
+const MAX_SLUG_CHARS: usize = 64;
+
+/// Writes the scenario for an imported task sequence. The one thing that can go wrong is size:
+/// a sequence whose scenario would be larger than a scenario may be ([`MAX_SCENARIO_BYTES`]) is
+/// an error naming the largest group or step and its line (the reader has already bounded
+/// everything else a scenario bounds).
+pub fn write_scenario(
+    ts: &TaskSequence,
+    options: &ImportOptions,
+    timings: Option<&Timings>,
+) -> Result<ImportedScenario, XmlError> {
     let mut w = Writer {
         out: String::new(),
         warnings: ts.warnings.iter().map(|w| format!("line {}: {}", w.line, w.message)).collect(),
@@ -131,14 +143,21 @@ pub fn write_scenario(ts: &TaskSequence, options: &ImportOptions, timings: Optio
         update_steps: 0,
         steps: 0,
         groups: 0,
+        largest: None,
     };
     let name = scenario_name(options, ts);
     let mut body = String::new();
     std::mem::swap(&mut w.out, &mut body);
     for node in &ts.nodes {
+        if w.out.len() > MAX_SCENARIO_BYTES {
+            break;
+        }
         w.node(node, 0);
     }
     std::mem::swap(&mut w.out, &mut body);
+    if body.len() > MAX_SCENARIO_BYTES {
+        return Err(w.too_large());
+    }
     if let Some(t) = timings {
         for (step, used) in t.steps.iter().zip(&w.used_timings) {
             if !used {
@@ -148,12 +167,13 @@ pub fn write_scenario(ts: &TaskSequence, options: &ImportOptions, timings: Optio
     }
 
     let out = &mut w.out;
-    let shown = ts.name.as_deref().map(|n| format!("\"{n}\"")).unwrap_or_else(|| "The task sequence".to_owned());
+    let ts_name = ts.name.as_deref().map(|n| cut(&one_line(n), 200));
+    let shown = ts_name.as_deref().map(|n| format!("\"{n}\"")).unwrap_or_else(|| "The task sequence".to_owned());
     let _ = writeln!(out, "# Imported by `patchsim import configmgr` from {} ({}).", options.source, ts.encoding);
     let _ = writeln!(
         out,
         "# {shown}{}: {} steps in {} groups, in the console's order.",
-        ts.package_id.as_deref().map(|p| format!(" ({p})")).unwrap_or_default(),
+        ts.package_id.as_deref().map(|p| format!(" ({})", cut(&one_line(p), 40))).unwrap_or_default(),
         w.steps,
         w.groups
     );
@@ -177,7 +197,7 @@ pub fn write_scenario(ts: &TaskSequence, options: &ImportOptions, timings: Optio
         }
     }
     let _ = writeln!(out, "name = {}", toml_string(&name));
-    let description = match &ts.name {
+    let description = match &ts_name {
         Some(n) => format!("The task sequence \"{n}\" as exported from the console."),
         None => format!("The task sequence exported to {}.", options.source),
     };
@@ -293,8 +313,11 @@ pub fn write_scenario(ts: &TaskSequence, options: &ImportOptions, timings: Optio
         "status_manager_rate = 100 # CHANGE: messages a second Status Manager processes (no published figure; `patchsim plan infra` finds what you need)"
     );
     out.push('\n');
+    if out.len() + body.len() > MAX_SCENARIO_BYTES {
+        return Err(w.too_large());
+    }
     out.push_str(&body);
-    ImportedScenario { text: w.out, warnings: w.warnings, steps: w.steps, groups: w.groups }
+    Ok(ImportedScenario { text: w.out, warnings: w.warnings, steps: w.steps, groups: w.groups })
 }
 
 struct Writer<'t> {
@@ -305,6 +328,8 @@ struct Writer<'t> {
     update_steps: usize,
     steps: usize,
     groups: usize,
+    /// The group or step that took most bytes so far: (bytes, line, name).
+    largest: Option<(usize, usize, String)>,
 }
 
 /// A key of a step being written, with an optional comment.
@@ -315,12 +340,27 @@ struct Field {
 }
 
 impl Writer<'_> {
+    /// The error for a scenario larger than a scenario may be.
+    fn too_large(&self) -> XmlError {
+        let (bytes, line, name) = self.largest.clone().unwrap_or_default();
+        XmlError {
+            line: (line > 0).then_some(line),
+            column: None,
+            message: format!(
+                "the scenario written from this export would be more than {} MiB, the most a scenario may be; its largest part is \"{}\" (line {line}), {bytes} bytes written out: is this the right file?",
+                MAX_SCENARIO_BYTES >> 20,
+                cut(&name, 80)
+            ),
+        }
+    }
+
     fn node(&mut self, node: &TsNode, depth: usize) {
+        let start = self.out.len();
         let indent = "  ".repeat(depth);
         let header = format!("{indent}[[step{}]]", ".steps".repeat(depth));
         let mut lines: Vec<String> = Vec::new();
         if !node.description.is_empty() {
-            lines.push(format!("# {}", one_line(&node.description)));
+            lines.push(format!("# {}", cut(&one_line(&node.description), MAX_COMMENT_CHARS)));
         }
         let mut fields: Vec<Field> = Vec::new();
         match &node.kind {
@@ -333,7 +373,7 @@ impl Writer<'_> {
                 fields.push(Field { key: "name", value: toml_string(&node.name), comment: None });
                 let mut about = format!("console: {}", step.console_type);
                 if let Some(d) = &step.detail {
-                    let _ = write!(about, " — {}", one_line(d));
+                    let _ = write!(about, " — {}", cut(&one_line(d), MAX_COMMENT_CHARS));
                 }
                 lines.push(format!("# {about}"));
             }
@@ -376,8 +416,15 @@ impl Writer<'_> {
             }
         }
         self.out.push('\n');
+        let bytes = self.out.len() - start;
+        if self.largest.as_ref().is_none_or(|(b, _, _)| bytes > *b) {
+            self.largest = Some((bytes, node.line, node.name.clone()));
+        }
         if let TsKind::Group(children) = &node.kind {
             for child in children {
+                if self.out.len() > MAX_SCENARIO_BYTES {
+                    return;
+                }
                 self.node(child, depth + 1);
             }
         }
@@ -558,6 +605,7 @@ fn scenario_name(options: &ImportOptions, ts: &TaskSequence) -> String {
             slug.push('-');
         }
     }
+    let slug: String = slug.chars().take(MAX_SLUG_CHARS).collect();
     let slug = slug.trim_matches(['-', '.']).to_owned();
     if slug.is_empty() { "imported-task-sequence".to_owned() } else { slug }
 }
@@ -585,6 +633,17 @@ pub fn toml_string(text: &str) -> String {
 
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A text cut to `max` characters, with `…` when it was longer.
+fn cut(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_owned(),
+        Some(_) => {
+            let kept: String = text.chars().take(max.saturating_sub(1)).collect();
+            format!("{kept}…")
+        }
+    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,10 @@
 //! PowerShell's `Export-Clixml` (`<S N="Sequence">`). See `docs/import.md` for what is kept and
 //! what is dropped.
 
+use super::limits::{
+    MAX_CONDITION_CHARS, MAX_CONDITION_DEPTH, MAX_CONDITION_TESTS, MAX_GROUP_DEPTH, MAX_ITEMS, MAX_NAME_CHARS,
+    MAX_SUCCESS_CODES, MAX_VALUE_CHARS, MAX_WARNINGS,
+};
 use super::xml::{Document, Element, Limits, XmlError, parse, parse_text};
 use crate::scenario::condition::{can_quote, is_variable_name};
 
@@ -222,8 +226,9 @@ pub fn read_task_sequence(bytes: &[u8]) -> Result<TaskSequence, XmlError> {
         Some(w) => (property(w, "Name"), property(w, "PackageID")),
         None => (None, None),
     };
-    let mut reader = Reader { warnings: &mut warnings, nodes: 0 };
-    let nodes = reader.children(&sequence)?;
+    let mut reader = Reader { warnings: &mut warnings, nodes: 0, left_out: 0 };
+    let nodes = reader.children(&sequence, 0)?;
+    reader.finish();
     for child in sequence.children.iter() {
         let tag = child.name.to_ascii_lowercase();
         if tag == "globalvarlist" && !child.children.is_empty() {
@@ -313,10 +318,30 @@ fn property(wrapper: &Element, name: &str) -> Option<String> {
     None
 }
 
+/// What groups and steps share: name, description, condition, continue on error, disabled.
+type Common = (String, String, Option<ImportedCondition>, bool, bool);
+
+/// An error at an element's place.
+fn at(e: &Element, message: String) -> XmlError {
+    XmlError { line: Some(e.line), column: Some(e.column), message }
+}
+
+/// A text from the export as a warning or comment shows it: on one line, cut to 80 characters.
+fn shown(text: &str) -> String {
+    truncate(&one_line(text), 80)
+}
+
+/// How deep groups nest inside this group, itself included (1 for a group of steps only).
+fn group_nesting(e: &Element) -> usize {
+    1 + e.children.iter().filter(|c| c.name.eq_ignore_ascii_case("group")).map(group_nesting).max().unwrap_or(0)
+}
+
 struct Reader<'w> {
     warnings: &'w mut Vec<ImportWarning>,
     /// Groups and steps read so far.
     nodes: usize,
+    /// Warnings past [`MAX_WARNINGS`], counted instead of kept.
+    left_out: usize,
 }
 
 /// Most groups and steps an imported sequence may have: a console task sequence has at most a
@@ -325,7 +350,25 @@ pub const MAX_NODES: usize = 10_000;
 
 impl Reader<'_> {
     fn warn(&mut self, line: usize, message: impl Into<String>) {
-        self.warnings.push(ImportWarning { line, message: message.into() });
+        if self.warnings.len() < MAX_WARNINGS {
+            self.warnings.push(ImportWarning { line, message: message.into() });
+        } else {
+            self.left_out += 1;
+        }
+    }
+
+    /// Counts the warnings left out in one last warning.
+    fn finish(&mut self) {
+        if self.left_out > 0 {
+            let line = self.warnings.last().map_or(1, |w| w.line);
+            self.warnings.push(ImportWarning {
+                line,
+                message: format!(
+                    "and {} more notes like these, left out (the first {MAX_WARNINGS} are listed)",
+                    self.left_out
+                ),
+            });
+        }
     }
 
     /// A sleep step for a recognised `Start-Sleep`, with a note saying so; else a command.
@@ -347,8 +390,9 @@ impl Reader<'_> {
         TsAction::Sleep { min_seconds, max_seconds }
     }
 
-    /// The groups and steps under a `<sequence>` or `<group>`, in order.
-    fn children(&mut self, parent: &Element) -> Result<Vec<TsNode>, XmlError> {
+    /// The groups and steps under a `<sequence>` or `<group>` that is inside `depth` groups,
+    /// in order.
+    fn children(&mut self, parent: &Element, depth: usize) -> Result<Vec<TsNode>, XmlError> {
         let mut out = Vec::new();
         for child in &parent.children {
             let tag = child.name.to_ascii_lowercase();
@@ -365,20 +409,30 @@ impl Reader<'_> {
                 }
             }
             match tag.as_str() {
-                "group" => out.push(self.group(child)?),
+                "group" => out.push(self.group(child, depth)?),
                 "step" => out.push(self.step(child)?),
                 "subtasksequence" => out.push(self.child_sequence(child)?),
                 "condition" | "action" | "defaultvarlist" | "referencelist" | "globalvarlist" | "description" => {}
-                other => {
-                    self.warn(child.line, format!("<{other}> is not a group or step of a task sequence: left out"))
-                }
+                other => self.warn(
+                    child.line,
+                    format!("<{}> is not a group or step of a task sequence: left out", shown(other)),
+                ),
             }
         }
         Ok(out)
     }
 
-    fn common(&mut self, e: &Element, what: &str) -> (String, String, Option<ImportedCondition>, bool, bool) {
+    fn common(&mut self, e: &Element, what: &str) -> Result<Common, XmlError> {
         let name = match e.attribute("name").map(str::trim).filter(|n| !n.is_empty()) {
+            Some(n) if n.chars().count() > MAX_NAME_CHARS => {
+                return Err(at(
+                    e,
+                    format!(
+                        "the {what}'s name is {} characters long; a scenario takes names of at most {MAX_NAME_CHARS}: is this the right file?",
+                        n.chars().count()
+                    ),
+                ));
+            }
             Some(n) => n.to_owned(),
             None => {
                 let made = format!("Unnamed {what} (line {})", e.line);
@@ -389,8 +443,57 @@ impl Reader<'_> {
         let description = e.attribute("description").unwrap_or_default().trim().to_owned();
         let continue_on_error = self.flag(e, "continueOnError");
         let disabled = self.flag(e, "disable");
-        let condition = e.child("condition").and_then(|c| self.condition(c, &name));
-        (name, description, condition, continue_on_error, disabled)
+        let condition = match e.child("condition") {
+            Some(c) => self.condition(c, &name)?,
+            None => None,
+        };
+        Ok((name, description, condition, continue_on_error, disabled))
+    }
+
+    /// A step's `successCodeList`: the codes, each once, in the order first given; words that
+    /// are not numbers are left out with one warning.
+    fn success_codes(&mut self, e: &Element, name: &str, list: &str) -> Result<Option<Vec<i64>>, XmlError> {
+        let mut codes: Vec<i64> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let (mut bad, mut bad_count) = (Vec::new(), 0usize);
+        for token in list.split([' ', ',', ';']).filter(|t| !t.is_empty()) {
+            match token.parse::<i64>() {
+                Ok(c) => {
+                    if seen.insert(c) {
+                        codes.push(c);
+                    }
+                    if codes.len() > MAX_SUCCESS_CODES {
+                        return Err(at(
+                            e,
+                            format!(
+                                "the success codes of \"{}\" list more than {MAX_SUCCESS_CODES} different codes; a scenario's step takes at most {MAX_SUCCESS_CODES}",
+                                shown(name)
+                            ),
+                        ));
+                    }
+                }
+                Err(_) => {
+                    bad_count += 1;
+                    if bad.len() < 3 {
+                        bad.push(format!("\"{}\"", shown(token)));
+                    }
+                }
+            }
+        }
+        match bad_count {
+            0 => {}
+            1 => self.warn(e.line, format!("success code {} of \"{}\" is not a number: left out", bad[0], shown(name))),
+            n => self.warn(
+                e.line,
+                format!(
+                    "{n} success codes of \"{}\" are not numbers ({}{}): left out",
+                    shown(name),
+                    bad.join(", "),
+                    if n > bad.len() { ", …" } else { "" }
+                ),
+            ),
+        }
+        Ok((!codes.is_empty()).then_some(codes))
     }
 
     /// A boolean attribute: absent means false, as the console writes them.
@@ -400,15 +503,24 @@ impl Reader<'_> {
             Some(v) if v.eq_ignore_ascii_case("true") => true,
             Some(v) if v.eq_ignore_ascii_case("false") || v.is_empty() => false,
             Some(v) => {
-                self.warn(e.line, format!("{attribute}=\"{v}\" is neither true nor false: read as false"));
+                self.warn(e.line, format!("{attribute}=\"{}\" is neither true nor false: read as false", shown(v)));
                 false
             }
         }
     }
 
-    fn group(&mut self, e: &Element) -> Result<TsNode, XmlError> {
-        let (name, description, condition, continue_on_error, disabled) = self.common(e, "group");
-        let children = self.children(e)?;
+    fn group(&mut self, e: &Element, depth: usize) -> Result<TsNode, XmlError> {
+        if depth >= MAX_GROUP_DEPTH {
+            return Err(at(
+                e,
+                format!(
+                    "groups nest {} deep here; a scenario holds at most {MAX_GROUP_DEPTH} groups inside each other (this one is inside {depth})",
+                    depth + group_nesting(e)
+                ),
+            ));
+        }
+        let (name, description, condition, continue_on_error, disabled) = self.common(e, "group")?;
+        let children = self.children(e, depth + 1)?;
         Ok(TsNode {
             name,
             description,
@@ -421,8 +533,9 @@ impl Reader<'_> {
     }
 
     fn child_sequence(&mut self, e: &Element) -> Result<TsNode, XmlError> {
-        let (name, description, condition, continue_on_error, disabled) = self.common(e, "child task sequence");
-        let package = variable(e, "TsPackageID").or_else(|| e.attribute("packageID").map(str::to_owned));
+        let (name, description, condition, continue_on_error, disabled) = self.common(e, "child task sequence")?;
+        let package =
+            variable(e, "TsPackageID").or_else(|| e.attribute("packageID").map(str::to_owned)).map(|p| shown(&p));
         self.warn(
             e.line,
             format!(
@@ -431,7 +544,7 @@ impl Reader<'_> {
             ),
         );
         let step = TsStep {
-            console_type: e.attribute("type").unwrap_or("SMS_TaskSequence_SubTasksequence").to_owned(),
+            console_type: shown(e.attribute("type").unwrap_or("SMS_TaskSequence_SubTasksequence")),
             action: TsAction::Opaque,
             success_codes: None,
             timeout_seconds: None,
@@ -441,8 +554,8 @@ impl Reader<'_> {
     }
 
     fn step(&mut self, e: &Element) -> Result<TsNode, XmlError> {
-        let (name, description, condition, continue_on_error, disabled) = self.common(e, "step");
-        let console_type = e.attribute("type").unwrap_or_default().trim().to_owned();
+        let (name, description, condition, continue_on_error, disabled) = self.common(e, "step")?;
+        let console_type = shown(e.attribute("type").unwrap_or_default().trim());
         let short = console_type.strip_prefix("SMS_TaskSequence_").unwrap_or(&console_type);
         let action_text = e.child("action").map(|a| one_line(&a.text)).filter(|t| !t.is_empty());
         let (action, detail) = match short {
@@ -470,11 +583,20 @@ impl Reader<'_> {
             }
             "InstallApplicationAction" => {
                 let listed = variable(e, "ApplicationName")
-                    .map(|names| names.split(',').filter(|n| !n.trim().is_empty()).count() as u32)
+                    .map(|names| names.split(',').filter(|n| !n.trim().is_empty()).count() as u64)
                     .filter(|n| *n > 0);
-                let counted = variable(e, "NumApps").and_then(|n| n.trim().parse::<u32>().ok()).filter(|n| *n > 0);
+                let counted = variable(e, "NumApps").and_then(|n| n.trim().parse::<u64>().ok()).filter(|n| *n > 0);
                 let apps = match listed.or(counted) {
-                    Some(n) => n,
+                    Some(n) if n > MAX_ITEMS => {
+                        return Err(at(
+                            e,
+                            format!(
+                                "\"{}\" installs {n} applications; a scenario's step installs at most {MAX_ITEMS} items",
+                                shown(&name)
+                            ),
+                        ));
+                    }
+                    Some(n) => n as u32,
                     None => {
                         self.warn(
                             e.line,
@@ -496,6 +618,27 @@ impl Reader<'_> {
             "SetVariableAction" => {
                 let variable_name = variable(e, "VariableName").map(|v| v.trim().to_owned()).unwrap_or_default();
                 let value = variable(e, "VariableValue").unwrap_or_default();
+                if variable_name.chars().count() > MAX_NAME_CHARS {
+                    return Err(at(
+                        e,
+                        format!(
+                            "\"{}\" sets a variable whose name is {} characters long; a scenario takes names of at most {MAX_NAME_CHARS}",
+                            shown(&name),
+                            variable_name.chars().count()
+                        ),
+                    ));
+                }
+                if value.chars().count() > MAX_VALUE_CHARS {
+                    return Err(at(
+                        e,
+                        format!(
+                            "\"{}\" sets {} to a value {} characters long; a scenario's Set Variable value is at most {MAX_VALUE_CHARS}",
+                            shown(&name),
+                            shown(&variable_name),
+                            value.chars().count()
+                        ),
+                    ));
+                }
                 if variable_name.is_empty() {
                     self.warn(
                         e.line,
@@ -527,47 +670,67 @@ impl Reader<'_> {
                 (TsAction::Opaque, action_text)
             }
         };
-        let success_codes = e.attribute("successCodeList").and_then(|list| {
-            let mut codes = Vec::new();
-            for token in list.split([' ', ',', ';']).filter(|t| !t.is_empty()) {
-                match token.parse::<i64>() {
-                    Ok(c) => codes.push(c),
-                    Err(_) => {
-                        self.warn(e.line, format!("success code \"{token}\" of \"{name}\" is not a number: left out"))
-                    }
-                }
-            }
-            (!codes.is_empty()).then_some(codes)
-        });
+        let success_codes = match e.attribute("successCodeList") {
+            Some(list) => self.success_codes(e, &name, list)?,
+            None => None,
+        };
         let timeout_seconds = match e.attribute("timeout").map(str::trim).filter(|t| !t.is_empty()) {
             None => None,
-            Some(t) => {
-                match t.parse::<u64>() {
-                    Ok(0) => None,
-                    Ok(s) if s > 999 * 60 => {
-                        self.warn(e.line, format!("time-out of \"{name}\" ({s} s) is more than the console's 999 minutes: set to 999 minutes"));
-                        Some(999 * 60)
-                    }
-                    Ok(s) => Some(s),
-                    Err(_) => {
-                        self.warn(
-                            e.line,
-                            format!("time-out \"{t}\" of \"{name}\" is not a number of seconds: left out"),
-                        );
-                        None
-                    }
+            Some(t) => match t.parse::<u64>() {
+                Ok(0) => None,
+                Ok(s) if s > 999 * 60 => {
+                    self.warn(
+                        e.line,
+                        format!(
+                            "time-out of \"{}\" ({s} s) is more than the console's 999 minutes: set to 999 minutes",
+                            shown(&name)
+                        ),
+                    );
+                    Some(999 * 60)
                 }
-            }
+                Ok(s) => Some(s),
+                Err(_) => {
+                    self.warn(
+                        e.line,
+                        format!(
+                            "time-out \"{}\" of \"{}\" is not a number of seconds: left out",
+                            shown(t),
+                            shown(&name)
+                        ),
+                    );
+                    None
+                }
+            },
         };
         let step = TsStep { console_type, action, success_codes, timeout_seconds, detail };
         Ok(TsNode { name, description, line: e.line, condition, continue_on_error, disabled, kind: TsKind::Step(step) })
     }
 
-    /// Translates a `<condition>`; `None` when it always holds.
-    fn condition(&mut self, e: &Element, node: &str) -> Option<ImportedCondition> {
+    /// Translates a `<condition>`; `None` when it always holds. A condition a scenario cannot
+    /// hold (too deep, too many tests, too long) is an error at the condition's line.
+    fn condition(&mut self, e: &Element, node: &str) -> Result<Option<ImportedCondition>, XmlError> {
+        let node = &shown(node);
         let operands: Vec<Cond> = e.children.iter().filter_map(|c| self.operand(c, node)).collect();
         let cond = Cond::all(operands).simplify();
-        match cond {
+        let tests = cond.tests();
+        if tests > MAX_CONDITION_TESTS {
+            return Err(at(
+                e,
+                format!(
+                    "the condition of \"{node}\" has {tests} tests; a scenario's condition holds at most {MAX_CONDITION_TESTS}"
+                ),
+            ));
+        }
+        let depth = cond.depth();
+        if depth > MAX_CONDITION_DEPTH {
+            return Err(at(
+                e,
+                format!(
+                    "the condition of \"{node}\" nests {depth} deep (its operators written as `not` and parentheses); a scenario's condition nests at most {MAX_CONDITION_DEPTH}"
+                ),
+            ));
+        }
+        Ok(match cond {
             Cond::Const(true) => None,
             Cond::Const(false) => {
                 self.warn(
@@ -582,9 +745,18 @@ impl Reader<'_> {
             other => {
                 let mut probes = Vec::new();
                 let text = other.render(&mut probes);
+                let chars = text.chars().count();
+                if chars > MAX_CONDITION_CHARS {
+                    return Err(at(
+                        e,
+                        format!(
+                            "the condition of \"{node}\" is {chars} characters written out; a scenario's condition is at most {MAX_CONDITION_CHARS}"
+                        ),
+                    ));
+                }
                 Some(ImportedCondition { text, probes })
             }
-        }
+        })
     }
 
     fn operand(&mut self, e: &Element, node: &str) -> Option<Cond> {
@@ -600,7 +772,10 @@ impl Reader<'_> {
                     other => {
                         self.warn(
                             e.line,
-                            format!("condition operator \"{other}\" of \"{node}\" is not and/or/not: read as and"),
+                            format!(
+                                "condition operator \"{}\" of \"{node}\" is not and/or/not: read as and",
+                                shown(other)
+                            ),
                         );
                         Cond::all(parts)
                     }
@@ -610,7 +785,10 @@ impl Reader<'_> {
             other => {
                 self.warn(
                     e.line,
-                    format!("<{other}> in the condition of \"{node}\" is not an operator or expression: left out"),
+                    format!(
+                        "<{}> in the condition of \"{node}\" is not an operator or expression: left out",
+                        shown(other)
+                    ),
                 );
                 None
             }
@@ -652,9 +830,13 @@ impl Reader<'_> {
                     .children_named("variable")
                     .filter_map(|v| v.attribute("name").map(|n| format!("{n}={}", one_line(&v.text))))
                     .collect();
-                format!("{} {}", if kind.is_empty() { "(untyped test)" } else { &kind }, vars.join(" "))
-                    .trim_end()
-                    .to_owned()
+                format!(
+                    "{} {}",
+                    if kind.is_empty() { "(untyped test)".to_owned() } else { shown(&kind) },
+                    vars.join(" ")
+                )
+                .trim_end()
+                .to_owned()
             }
         };
         let description = truncate(&description, 160);
@@ -667,16 +849,16 @@ impl Reader<'_> {
 
     fn variable_test(&mut self, line: usize, node: &str, var: &str, op: &str, value: &str) -> Cond {
         let opaque = |this: &mut Self, why: String| {
-            let description = format!("variable test {var} {op} {}", quote(value));
+            let description = format!("variable test {} {} {}", shown(var), shown(op), quote(value));
             this.warn(line, format!("the condition of \"{node}\": {why}: written as `probe`"));
             Cond::Probe(description)
         };
         if !is_variable_name(var) {
-            return opaque(self, format!("variable name \"{var}\" cannot be written in a patchsim condition"));
+            return opaque(self, format!("variable name \"{}\" cannot be written in a patchsim condition", shown(var)));
         }
         let needs_value = !matches!(op.to_ascii_lowercase().as_str(), "exists" | "notexists");
         if needs_value && !can_quote(value) {
-            return opaque(self, format!("the value {value:?} has both kinds of quote"));
+            return opaque(self, format!("the value {} has both kinds of quote", quote(value)));
         }
         let q = || if value.contains('\'') { format!("\"{value}\"") } else { format!("'{value}'") };
         let atom = match op.to_ascii_lowercase().as_str() {
@@ -688,7 +870,7 @@ impl Reader<'_> {
             "lessequal" => format!("{var} <= {}", q()),
             "greater" => format!("{var} > {}", q()),
             "greaterequal" => format!("{var} >= {}", q()),
-            _ => return opaque(self, format!("operator \"{op}\" is not one patchsim knows")),
+            _ => return opaque(self, format!("operator \"{}\" is not one patchsim knows", shown(op))),
         };
         Cond::Atom(atom)
     }
@@ -714,7 +896,8 @@ impl Cond {
         if parts.len() == 1 { parts.into_iter().next().unwrap_or(Self::Const(false)) } else { Self::Or(parts) }
     }
 
-    /// Folds constants away (an empty All holds, an empty Any does not).
+    /// Folds constants away (an empty All holds, an empty Any does not), an All inside an All
+    /// and an Any inside an Any into one, and a double `not`.
     fn simplify(self) -> Self {
         match self {
             Self::And(parts) => {
@@ -723,6 +906,7 @@ impl Cond {
                     match p {
                         Self::Const(true) => {}
                         Self::Const(false) => return Self::Const(false),
+                        Self::And(inner) => kept.extend(inner),
                         other => kept.push(other),
                     }
                 }
@@ -738,6 +922,7 @@ impl Cond {
                     match p {
                         Self::Const(false) => {}
                         Self::Const(true) => return Self::Const(true),
+                        Self::Or(inner) => kept.extend(inner),
                         other => kept.push(other),
                     }
                 }
@@ -749,9 +934,38 @@ impl Cond {
             }
             Self::Not(inner) => match inner.simplify() {
                 Self::Const(b) => Self::Const(!b),
+                Self::Not(twice) => *twice,
                 other => Self::Not(Box::new(other)),
             },
             other => other,
+        }
+    }
+
+    /// How many tests (variable tests and probes) the condition holds.
+    fn tests(&self) -> usize {
+        match self {
+            Self::Const(_) => 0,
+            Self::Atom(_) | Self::Probe(_) => 1,
+            Self::And(parts) | Self::Or(parts) => parts.iter().map(Self::tests).sum(),
+            Self::Not(inner) => inner.tests(),
+        }
+    }
+
+    /// How deep the condition nests as [`Cond::render`] writes it: each `not` and each pair of
+    /// parentheses around a part is one level.
+    fn depth(&self) -> usize {
+        match self {
+            Self::Const(_) | Self::Atom(_) | Self::Probe(_) => 0,
+            Self::And(parts) => parts
+                .iter()
+                .map(|p| if matches!(p, Self::Or(_)) { 1 + p.depth() } else { p.depth() })
+                .max()
+                .unwrap_or(0),
+            Self::Or(parts) => parts.iter().map(Self::depth).max().unwrap_or(0),
+            Self::Not(inner) => match **inner {
+                Self::Atom(_) | Self::Probe(_) | Self::Not(_) => 1 + inner.depth(),
+                _ => 2 + inner.depth(),
+            },
         }
     }
 
@@ -889,7 +1103,7 @@ mod tests {
             ]
         );
         assert!(ts.warnings[0].message.contains("written as a `sleep` step, a random sleep, uniform from 0s to 20m"));
-        let written = crate::import::write_scenario(&ts, &crate::import::ImportOptions::default(), None);
+        let written = crate::import::write_scenario(&ts, &crate::import::ImportOptions::default(), None).unwrap();
         let scenario = crate::scenario::Scenario::from_toml(&written.text, "s.toml").unwrap();
         let crate::scenario::NodeKind::Step(step) = &scenario.steps[0].kind else { panic!() };
         assert_eq!(

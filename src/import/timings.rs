@@ -414,6 +414,20 @@ exit_codes = { 0 = 0.9, 3010 = 0.1 }
     }
 
     #[test]
+    fn crlf_files_name_the_same_lines_and_columns() {
+        // As Notepad or PowerShell's Set-Content write it: CRLF, and a byte-order mark.
+        let lf = "# fitted\n\n[[step]]\nname = \"x\"\nduration = \"5\"\n";
+        for text in [lf.to_owned(), lf.replace('\n', "\r\n"), format!("\u{feff}{}", lf.replace('\n', "\r\n"))] {
+            let err = Timings::parse(&text, "t.toml").unwrap_err();
+            assert_eq!(
+                (err.line, err.column, err.key.as_deref()),
+                (Some(5), Some(12), Some("step.0.duration")),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
     fn a_whole_step_time_splits_into_a_per_item_time_with_the_same_moments() {
         // Known parts: scan fixed 4m, Poisson(3) items of mean 6m, sd 4m.
         let scan = DurationDist::Fixed(4 * MINUTE);
