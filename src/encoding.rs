@@ -28,9 +28,41 @@ pub fn utf16_with_bom(bytes: &[u8]) -> Option<Result<(String, &'static str), Str
     )
 }
 
+/// What Windows-1252 maps bytes 0x80 to 0x9F to; the five it leaves undefined map to the C1
+/// control of the same number, as Windows itself decodes them.
+const WINDOWS_1252_HIGH: [char; 32] = [
+    '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž', '\u{8F}', '\u{90}', '‘', '’',
+    '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}', 'ž', 'Ÿ',
+];
+
+/// Bytes in Windows-1252 (Western European, the "ANSI" code page of English, French, German and
+/// other Windows installations) decoded: every byte is a character.
+///
+/// ```
+/// assert_eq!(patchsim::encoding::windows_1252(b"Z\xfcrich \x80 \x93ok\x94"), "Zürich € “ok”");
+/// ```
+pub fn windows_1252(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|&b| match b {
+            0x80..=0x9F => WINDOWS_1252_HIGH[usize::from(b - 0x80)],
+            _ => char::from(b),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn windows_1252_decodes_every_byte() {
+        let all: Vec<u8> = (0..=255).collect();
+        let text = windows_1252(&all);
+        assert_eq!(text.chars().count(), 256);
+        assert_eq!(text.chars().nth(0xE9), Some('é'));
+        assert_eq!(text.chars().nth(0x9C), Some('œ'));
+    }
 
     #[test]
     fn decodes_both_byte_orders_and_names_damage() {

@@ -890,7 +890,7 @@ fn calibrate_into_refuses_a_read_only_scenario_and_changes_nothing() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert_eq!(
         stderr.trim_end(),
-        "error: mine.toml is read-only: it is left unchanged; make it writable to calibrate it in place, or copy it first"
+        "error: mine.toml is read-only: it is left unchanged; make it writable first, or copy it"
     );
     assert_eq!(std::fs::read_to_string(dir.join("mine.toml")).unwrap(), scenario);
     assert_eq!(std::fs::metadata(dir.join("mine.toml")).unwrap().permissions().mode() & 0o7777, 0o444);

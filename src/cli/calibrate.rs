@@ -3,13 +3,13 @@
 
 use std::path::PathBuf;
 
-use anyhow::bail;
 use clap::Args;
 
-use super::in_place::InPlace;
 use super::output::{to_stdout, write_file_atomically};
 use crate::import::text_style::encode_like;
 use crate::import::{Calibration, History, apply_into};
+use crate::output::file::{InPlace, Replaces, claim_file};
+use crate::output::paths::check_overlap;
 use crate::scenario::duration::DurationDisplay;
 use crate::scenario::input_file::InputFile;
 use crate::scenario::{MAX_SCENARIO_BYTES, Scenario, decode_text};
@@ -41,17 +41,18 @@ pub struct CalibrateArgs {
 
 /// Runs `patchsim calibrate`.
 pub fn execute(args: &CalibrateArgs) -> anyhow::Result<()> {
+    // Where the output goes is checked before any work: never an input, never another's file,
+    // and a scenario that cannot be edited in place is refused before anything is written.
+    let inputs: Vec<PathBuf> = std::iter::once(args.history.clone()).chain(args.into.clone()).collect();
     if let Some(out) = &args.out
         && out.as_os_str() != "-"
-        && out.exists()
-        && !args.force
     {
-        let ours = std::fs::read_to_string(out).is_ok_and(|t| t.starts_with(HEADER));
-        if !ours {
-            bail!("{} exists and was not written by calibrate: choose another --out, or add --force", out.display());
-        }
+        let ours = |first: &str| first.starts_with(HEADER);
+        claim_file(out, &inputs, Replaces::Own { writer: "patchsim calibrate", ours: &ours }, args.force)?;
     }
-    // A scenario that cannot be edited in place is refused before anything is written.
+    if let Some(into) = &args.into {
+        check_overlap(into, std::slice::from_ref(&args.history))?;
+    }
     let in_place = args.into.as_deref().map(InPlace::check).transpose()?;
     let shown = args.history.display().to_string();
     let history = History::read(&args.history, &shown)?;

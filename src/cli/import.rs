@@ -8,6 +8,7 @@ use clap::{Args, Subcommand};
 
 use super::output::{to_stdout, write_file_atomically};
 use crate::import::{ImportOptions, InventoryChoice, InventorySketch, Timings, read_task_sequence, write_scenario};
+use crate::output::file::{Replaces, claim_file};
 use crate::scenario::Scenario;
 use crate::scenario::duration::{DurationDisplay, HOUR, Millis, parse_duration};
 
@@ -81,8 +82,15 @@ pub fn execute(args: &ImportArgs) -> anyhow::Result<()> {
 
 fn configmgr(args: &ConfigMgrArgs) -> anyhow::Result<()> {
     let to_stdout_only = args.out.as_os_str() == "-";
-    if !to_stdout_only && args.out.exists() && !args.force {
-        bail!("{} exists: choose another --out, or add --force to replace it", args.out.display());
+    if !to_stdout_only {
+        // An imported scenario is the user's to edit: an existing file is replaced only with
+        // --force, and never one of the import's own inputs.
+        let inputs: Vec<PathBuf> = [Some(&args.sequence), args.inventory.as_ref(), args.timings.as_ref()]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect();
+        claim_file(&args.out, &inputs, Replaces::Nothing, args.force)?;
     }
     if let Some(n) = args.servers
         && !(1..=crate::scenario::fleet::MAX_SERVERS as u64).contains(&n)

@@ -24,7 +24,6 @@ macro_rules! sayln {
 pub mod calibrate;
 pub mod compare;
 pub mod import;
-pub mod in_place;
 pub mod merge;
 pub mod output;
 pub mod plan;

@@ -153,11 +153,16 @@ impl<'b> Lines<'b> {
     }
 }
 
-/// A cell's text, trimmed; `NULL` (SQL Server Management Studio's empty cell) reads as empty.
-/// `None` when the bytes are not UTF-8.
+/// A cell's text, trimmed; `NULL` (SQL Server Management Studio's empty cell) reads as empty,
+/// and the quote patchsim's own CSVs put before a text that Excel would run as a formula
+/// (`'=…`, `'+…`, `'-…`, `'@…`) is taken off again. `None` when the bytes are not UTF-8.
 fn cell(field: &[u8]) -> Option<&str> {
     let text = std::str::from_utf8(field).ok()?.trim();
-    Some(if text == "NULL" { "" } else { text })
+    Some(match text {
+        "NULL" => "",
+        guarded if guarded.starts_with("'") && guarded[1..].starts_with(['=', '+', '-', '@']) => &guarded[1..],
+        plain => plain,
+    })
 }
 
 /// Rows not used, by reason, each with its first few lines.
@@ -699,6 +704,23 @@ PS1,16777220,2026-11-03 04:08:00,3,NULL,NULL,11135,failed,1,NULL
         assert_eq!((h.actions[0].durations.clone(), h.actions[0].exit_codes.clone()), (vec![300.0], vec![(3010, 1)]));
         // A NULL exit code is no exit code, a NULL step no step index.
         assert_eq!((h.actions[1].durations.clone(), h.actions[1].no_exit_code), (vec![60.0], 1));
+    }
+
+    #[test]
+    fn windows_1252_files_and_guarded_formula_cells_read_as_written() {
+        // Excel's "CSV (Comma delimited)" writes Windows-1252: "Mise à jour" has the byte 0xE0.
+        let csv = format!(
+            "{HEADER}
+PS1,16777220,2026-11-03 04:00:00,0,,,11140,started,,
+PS1,16777220,2026-11-03 04:05:00,1,Mise \u{e0} jour,,11134,ok,0,
+PS1,16777220,2026-11-03 04:06:00,2,'=Formula,,11134,ok,0,
+"
+        );
+        let bytes: Vec<u8> = csv.chars().map(|c| u8::try_from(u32::from(c)).unwrap()).collect();
+        assert!(std::str::from_utf8(&bytes).is_err());
+        let h = History::parse(&bytes, "h.csv").unwrap();
+        assert!(h.bad.is_empty());
+        assert_eq!(h.actions.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(), ["Mise à jour", "=Formula"]);
     }
 
     /// The data rows of a history in another order (a fixed permutation for `seed`).

@@ -17,12 +17,11 @@ pub use crate::scenario::count::MAX_COUNT as MAX_ITEMS;
 pub use crate::scenario::MAX_SCENARIO_BYTES;
 
 /// The deepest an imported condition may nest, counting every `not` and every pair of
-/// parentheses around a part of it. Scenario conditions are about to be bounded to 64 levels;
-/// this is the same bound, counted so that an imported condition never exceeds it.
-pub const MAX_CONDITION_DEPTH: usize = 64;
+/// parentheses around a part of it: the scenario's own bound.
+pub use crate::scenario::condition::MAX_CONDITION_DEPTH;
 
 /// The most tests (variable tests and probes) one condition may hold: a console condition has a
-/// handful, and a bound keeps a long `and` chain from making a deep tree to evaluate.
+/// handful, and the bound keeps imported scenarios readable.
 pub const MAX_CONDITION_TESTS: usize = 1_000;
 
 /// The longest condition, written out, in characters.

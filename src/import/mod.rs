@@ -31,15 +31,19 @@ pub use calibration::{Applied, Calibration, apply_into};
 
 use std::borrow::Cow;
 
-/// A text file's bytes as UTF-8, without a byte-order mark: UTF-8 files as they are, and UTF-16
-/// files with a byte-order mark (what Windows PowerShell's `Out-File` and Excel's "Unicode
-/// text" write) transcoded. Other encodings are left for the reader to reject.
+/// A CSV file's bytes as UTF-8, without a byte-order mark: UTF-8 files as they are, UTF-16 files
+/// with a byte-order mark (what Windows PowerShell's `Out-File` and Excel's "Unicode text"
+/// write) transcoded, and files that are not UTF-8 read as Windows-1252 (what Excel's "CSV
+/// (Comma delimited)" and Windows PowerShell 5.1's `Export-Csv -Encoding Default` write).
 pub fn utf8_bytes(bytes: &[u8]) -> Result<Cow<'_, [u8]>, String> {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         return Ok(Cow::Borrowed(rest));
     }
     match crate::encoding::utf16_with_bom(bytes) {
         Some(decoded) => decoded.map(|(text, _)| Cow::Owned(text.into_bytes())),
+        None if std::str::from_utf8(bytes).is_err() => {
+            Ok(Cow::Owned(crate::encoding::windows_1252(bytes).into_bytes()))
+        }
         None => Ok(Cow::Borrowed(bytes)),
     }
 }

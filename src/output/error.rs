@@ -81,6 +81,12 @@ pub enum OutputError {
         /// " (process N)" when known.
         holder: String,
     },
+    /// A file exists where a command writes only new files (unless told to replace it).
+    #[error("{path} exists: choose another --out, or add --force to replace it")]
+    Exists {
+        /// The file.
+        path: PathBuf,
+    },
     /// A file exists that patchsim did not write (single-file outputs).
     #[error("{path} exists and was not written by {writer}: choose another --out, or add --force to replace it")]
     NotOurs {
@@ -90,10 +96,14 @@ pub enum OutputError {
         writer: &'static str,
     },
     /// The file may not be written by this user.
-    #[error("{path} is read-only: patchsim leaves it as it is (make it writable first)")]
+    #[error("{}{through} is read-only{why}: it is left unchanged; make it writable first, or copy it", path.display())]
     ReadOnly {
-        /// The file.
+        /// The file as the user named it.
         path: PathBuf,
+        /// " (the link's target …)" when reached through a link.
+        through: String,
+        /// Why, when the file itself is not marked read-only.
+        why: String,
     },
     /// A file-system operation failed.
     #[error("cannot {action} {path}: {source}")]

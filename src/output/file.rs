@@ -1,5 +1,13 @@
-//! Single-file outputs (a timings file, an imported scenario, a scenario edited in place),
-//! written whole or not at all.
+//! Single-file outputs (a timings file, an imported scenario) and files edited in place
+//! (`calibrate --into`), written whole or not at all.
+//!
+//! - **Links are followed**: a link stays a link and the file it leads to gets the new text.
+//! - **Whole or not at all**: the new text goes into a temporary file beside the target
+//!   (removed on any failure, and on Ctrl+C), flushed, then renamed over it.
+//! - **Permissions are kept**: the temporary file takes the target's permissions (and, on Unix,
+//!   its owner and group where the user may) before the rename.
+//! - **Read-only files are refused** before anything is written: a file marked read-only, one
+//!   this user may not write, or one in a folder this user may not write.
 
 use std::fs;
 use std::io::Write as _;
@@ -9,24 +17,34 @@ use super::cleanup::Temporary;
 use super::error::OutputError;
 use super::paths::check_overlap;
 
-/// Checks, before any work, that `path` may receive the output of `writer`: it is none of the
-/// `inputs` (not even with `force`), not a folder, and new — or `ours` says patchsim wrote it
-/// (from its first line), or `force` allows replacing it.
-pub fn claim_file(
-    path: &Path,
-    inputs: &[PathBuf],
-    writer: &'static str,
-    ours: impl Fn(&str) -> bool,
-    force: bool,
-) -> Result<(), OutputError> {
+/// Which existing files a command replaces without `--force`.
+#[derive(Clone, Copy)]
+pub enum Replaces<'a> {
+    /// None: the output is the user's to edit once written.
+    Nothing,
+    /// Those that `writer` wrote, as their first line tells.
+    Own {
+        /// The command, for messages (`patchsim calibrate`).
+        writer: &'static str,
+        /// Whether a first line is the one the command writes.
+        ours: &'a dyn Fn(&str) -> bool,
+    },
+}
+
+/// Checks, before any work, that `path` may receive a command's output: it is none of the
+/// `inputs` (not even with `force`), not a folder, and new — or one the command `replaces`,
+/// or `force` allows replacing it.
+pub fn claim_file(path: &Path, inputs: &[PathBuf], replaces: Replaces<'_>, force: bool) -> Result<(), OutputError> {
     check_overlap(path, inputs)?;
     match fs::metadata(path) {
         Ok(meta) if meta.is_dir() => Err(OutputError::IsAFolder { path: path.to_path_buf() }),
-        Ok(_) if !force => {
-            let first = first_line(path);
-            if ours(&first) { Ok(()) } else { Err(OutputError::NotOurs { path: path.to_path_buf(), writer }) }
-        }
-        _ => Ok(()),
+        Ok(_) if !force => match replaces {
+            Replaces::Own { ours, .. } if ours(&first_line(path)) => InPlace::check(path).map(|_| ()),
+            Replaces::Own { writer, .. } => Err(OutputError::NotOurs { path: path.to_path_buf(), writer }),
+            Replaces::Nothing => Err(OutputError::Exists { path: path.to_path_buf() }),
+        },
+        Ok(_) => InPlace::check(path).map(|_| ()),
+        Err(_) => Ok(()),
     }
 }
 
@@ -39,45 +57,109 @@ fn first_line(path: &Path) -> String {
     text.trim_start_matches('\u{feff}').lines().next().unwrap_or("").to_owned()
 }
 
-/// Replaces the file at `path` with `bytes`, whole or not at all: written beside it, flushed,
-/// then renamed over it. A link is followed (the file it points to is replaced, the link
-/// stays), the file keeps its permissions, and a file this user may not write is refused.
+/// Writes `bytes` to `path` whole or not at all: a new file, or an existing one replaced in
+/// place (see [`InPlace`]).
 pub fn replace_file(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
-    let is_link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
-    let real = if is_link {
-        fs::canonicalize(path).map_err(OutputError::io("follow the link", path))?
-    } else {
-        path.to_path_buf()
-    };
-    let existing = match fs::metadata(&real) {
-        Ok(meta) if meta.is_dir() => return Err(OutputError::IsAFolder { path: path.to_path_buf() }),
-        Ok(meta) => {
-            let writable = fs::OpenOptions::new().write(true).open(&real).is_ok();
-            if meta.permissions().readonly() || !writable {
-                return Err(OutputError::ReadOnly { path: path.to_path_buf() });
-            }
-            Some(meta.permissions())
-        }
-        Err(_) => None,
-    };
-    let name = real.file_name().ok_or_else(|| OutputError::NoName { path: path.to_path_buf() })?.to_string_lossy();
-    let parent = match real.parent() {
+    if fs::symlink_metadata(path).is_ok() {
+        return InPlace::check(path)?.replace(bytes);
+    }
+    let parent = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
     fs::create_dir_all(&parent).map_err(OutputError::io("create", &parent))?;
-    let temp = Temporary::register(parent.join(format!(".{name}.patchsim-tmp-{}", std::process::id())));
-    let mut file = fs::File::create(temp.path()).map_err(OutputError::io("create", temp.path()))?;
-    file.write_all(bytes).map_err(OutputError::io("write", temp.path()))?;
-    file.sync_all().map_err(OutputError::io("write", temp.path()))?;
-    drop(file);
-    if let Some(permissions) = existing {
-        fs::set_permissions(temp.path(), permissions).map_err(OutputError::io("write", temp.path()))?;
+    let name = path.file_name().ok_or_else(|| OutputError::NoName { path: path.to_path_buf() })?;
+    write_then_rename(&parent, &name.to_string_lossy(), path, bytes, None)
+}
+
+/// An existing file checked for an edit in place: where its content really is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InPlace {
+    /// The path as the user gave it, for messages.
+    pub shown: PathBuf,
+    /// The file itself, every link resolved.
+    pub target: PathBuf,
+}
+
+impl InPlace {
+    /// Checks that `path` names a regular file (through any links) that this user may replace;
+    /// nothing is written.
+    pub fn check(path: &Path) -> Result<Self, OutputError> {
+        let shown = path.to_path_buf();
+        let target = fs::canonicalize(path).map_err(OutputError::io("edit", path))?;
+        let meta = fs::metadata(&target).map_err(OutputError::io("edit", path))?;
+        if meta.is_dir() {
+            return Err(OutputError::IsAFolder { path: shown });
+        }
+        let through =
+            if path.is_symlink() { format!(" (the link's target {})", target.display()) } else { String::new() };
+        let read_only = |why: String| OutputError::ReadOnly { path: shown.clone(), through: through.clone(), why };
+        if meta.permissions().readonly() {
+            return Err(read_only(String::new()));
+        }
+        // Opening for writing (without truncating) asks the system whether this user may.
+        if let Err(e) = fs::OpenOptions::new().write(true).open(&target) {
+            return Err(read_only(format!(" ({e})")));
+        }
+        let dir = target.parent().unwrap_or(Path::new("."));
+        let dir_meta = fs::metadata(dir).map_err(OutputError::io("edit", path))?;
+        if dir_meta.permissions().readonly() {
+            return Err(read_only(format!(
+                " (its folder {} is read-only, so it cannot be replaced whole)",
+                dir.display()
+            )));
+        }
+        Ok(Self { shown, target })
     }
-    fs::rename(temp.path(), &real).map_err(OutputError::io("write", path))?;
+
+    /// Replaces the file's content with `bytes`, whole or not at all, keeping its permissions
+    /// and any links that lead to it.
+    pub fn replace(&self, bytes: &[u8]) -> Result<(), OutputError> {
+        let meta = fs::metadata(&self.target).map_err(OutputError::io("edit", &self.shown))?;
+        let dir = self.target.parent().unwrap_or(Path::new("."));
+        let name = self.target.file_name().map_or_else(|| "file".into(), |n| n.to_string_lossy().into_owned());
+        write_then_rename(dir, &name, &self.target, bytes, Some(&meta))
+    }
+}
+
+/// Writes a temporary file in `dir`, gives it `like`'s permissions and owner, and renames it
+/// to `target`.
+fn write_then_rename(
+    dir: &Path,
+    name: &str,
+    target: &Path,
+    bytes: &[u8],
+    like: Option<&fs::Metadata>,
+) -> Result<(), OutputError> {
+    let temp = Temporary::register(dir.join(format!(".{name}.patchsim-tmp-{}", std::process::id())));
+    let mut file = fs::File::create(temp.path()).map_err(OutputError::io("create", temp.path()))?;
+    file.write_all(bytes).and_then(|()| file.sync_all()).map_err(OutputError::io("write", temp.path()))?;
+    drop(file);
+    if let Some(meta) = like {
+        fs::set_permissions(temp.path(), meta.permissions()).map_err(OutputError::io("write", temp.path()))?;
+        keep_owner(temp.path(), meta);
+    }
+    fs::rename(temp.path(), target).map_err(OutputError::io("write", target))?;
     temp.keep();
+    // The rename is durable once the folder is (best effort: not every system can).
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
     Ok(())
 }
+
+/// Gives the temporary file the target's owner and group where the user may (on Unix; a user
+/// who may not keeps the group when they belong to it, and becomes the owner).
+#[cfg(unix)]
+fn keep_owner(temp: &Path, meta: &fs::Metadata) {
+    use std::os::unix::fs::MetadataExt as _;
+    if std::os::unix::fs::chown(temp, Some(meta.uid()), Some(meta.gid())).is_err() {
+        let _ = std::os::unix::fs::chown(temp, None, Some(meta.gid()));
+    }
+}
+
+#[cfg(not(unix))]
+fn keep_owner(_temp: &Path, _meta: &fs::Metadata) {}
 
 #[cfg(test)]
 mod tests {
@@ -95,12 +177,13 @@ mod tests {
         let dir = scratch("claim");
         let input = dir.join("history.csv");
         fs::write(&input, "a,b\n").unwrap();
-        let ours = |line: &str| line.starts_with("# Fitted");
-        let refused = claim_file(&input, std::slice::from_ref(&input), "patchsim calibrate", ours, true).unwrap_err();
+        let starts = |line: &str| line.starts_with("# Fitted");
+        let ours = Replaces::Own { writer: "patchsim calibrate", ours: &starts };
+        let refused = claim_file(&input, std::slice::from_ref(&input), ours, true).unwrap_err();
         assert!(refused.to_string().contains("is the input"), "{refused}");
         let other = dir.join("notes.toml");
         fs::write(&other, "my notes\n").unwrap();
-        let refused = claim_file(&other, &[], "patchsim calibrate", ours, false).unwrap_err();
+        let refused = claim_file(&other, &[], ours, false).unwrap_err();
         assert_eq!(
             refused.to_string(),
             format!(
@@ -108,9 +191,13 @@ mod tests {
                 other.display()
             )
         );
-        assert!(claim_file(&other, &[], "patchsim calibrate", ours, true).is_ok());
+        assert!(claim_file(&other, &[], ours, true).is_ok());
+        assert_eq!(
+            claim_file(&other, &[], Replaces::Nothing, false).unwrap_err().to_string(),
+            format!("{} exists: choose another --out, or add --force to replace it", other.display())
+        );
         fs::write(&other, "\u{feff}# Fitted by patchsim\n").unwrap();
-        assert!(claim_file(&other, &[], "patchsim calibrate", ours, false).is_ok());
+        assert!(claim_file(&other, &[], ours, false).is_ok());
         fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -132,12 +219,14 @@ mod tests {
         let refused = replace_file(&real, b"newer\n").unwrap_err();
         assert!(matches!(refused, OutputError::ReadOnly { .. }), "{refused}");
         assert_eq!(fs::read_to_string(&real).unwrap(), "new\n");
-        let leftovers: Vec<_> = fs::read_dir(&dir)
+        replace_file(&dir.join("fresh.toml"), b"fresh\n").unwrap();
+        assert_eq!(fs::read_to_string(dir.join("fresh.toml")).unwrap(), "fresh\n");
+        let leftovers = fs::read_dir(&dir)
             .unwrap()
             .filter_map(Result::ok)
             .filter(|e| e.file_name().to_string_lossy().contains("patchsim-tmp"))
-            .collect();
-        assert!(leftovers.is_empty());
+            .count();
+        assert_eq!(leftovers, 0);
         fs::set_permissions(&real, fs::Permissions::from_mode(0o644)).unwrap();
         fs::remove_dir_all(&dir).unwrap();
     }
