@@ -28,6 +28,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use super::csv_lines::CsvLines;
 pub use super::usable::BadRows;
 use super::usable::{HistoryError, Unusable};
 use crate::scenario::error::ScenarioError;
@@ -109,50 +110,6 @@ struct Row {
     exit_code: Option<i64>,
 }
 
-/// Turns byte offsets of the CSV text into 1-based line numbers, counting `\r\n`, `\n` and a
-/// lone `\r` as one line ending each. Offsets are asked in ascending order, so counting on from
-/// the last answer keeps the whole file linear.
-struct Lines<'b> {
-    bytes: &'b [u8],
-    at: usize,
-    line: u64,
-}
-
-impl<'b> Lines<'b> {
-    fn new(bytes: &'b [u8]) -> Self {
-        Self { bytes, at: 0, line: 1 }
-    }
-
-    /// The line of the first byte of a record that the CSV reader says starts at `offset`:
-    /// the reader's offset may stand before the line endings (and blank lines) it skips.
-    fn record_start(&mut self, offset: u64) -> (usize, u64) {
-        let mut start = (offset as usize).min(self.bytes.len());
-        while start < self.bytes.len() && matches!(self.bytes[start], b'\r' | b'\n') {
-            start += 1;
-        }
-        (start, self.line_of(start))
-    }
-
-    /// The line of a byte offset at or after the last one asked.
-    fn line_of(&mut self, offset: usize) -> u64 {
-        let end = offset.min(self.bytes.len());
-        if end < self.at {
-            // Not asked in order: count from the start (never happens with one reader).
-            self.at = 0;
-            self.line = 1;
-        }
-        for i in self.at..end {
-            match self.bytes[i] {
-                b'\r' => self.line += 1,
-                b'\n' if i == 0 || self.bytes[i - 1] != b'\r' => self.line += 1,
-                _ => {}
-            }
-        }
-        self.at = end;
-        self.line
-    }
-}
-
 /// A cell's text, trimmed; `NULL` (SQL Server Management Studio's empty cell) reads as empty,
 /// and the quote patchsim's own CSVs put before a text that Excel would run as a formula
 /// (`'=…`, `'+…`, `'-…`, `'@…`) is taken off again. `None` when the bytes are not UTF-8.
@@ -224,7 +181,7 @@ impl History {
             )
             .into());
         }
-        let mut lines = Lines::new(bytes);
+        let mut lines = CsvLines::new(bytes);
         let mut reader =
             csv::ReaderBuilder::new().delimiter(delimiter(bytes)).has_headers(false).flexible(true).from_reader(bytes);
         let mut header = csv::ByteRecord::new();

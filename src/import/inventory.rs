@@ -23,6 +23,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use super::csv_lines::CsvLines;
 use crate::scenario::error::ScenarioError;
 use crate::scenario::fleet::{Class, MAX_SERVERS};
 use crate::scenario::input_file::InputFile;
@@ -119,12 +120,13 @@ impl Inventory {
                 "the inventory is empty: it needs a header line (name,window,…) and one line per server",
             ));
         }
+        let mut lines = CsvLines::new(bytes);
         let mut reader =
             csv::ReaderBuilder::new().delimiter(separator(bytes)).has_headers(false).flexible(true).from_reader(bytes);
         let mut records = reader.byte_records();
         let header = match records.next() {
             Some(Ok(h)) => h,
-            Some(Err(e)) => return Err(csv_error(shown, &e)),
+            Some(Err(e)) => return Err(csv_error(shown, &e, &mut lines)),
             None => return Err(ScenarioError::file(shown, "the inventory has no header line")),
         };
         let columns = Columns::from_header(&header).map_err(|m| at(1, m))?;
@@ -160,13 +162,13 @@ impl Inventory {
             if let Some(last) = again.byte_records().filter_map(Result::ok).last()
                 && last.iter().any(|field| field.contains(&b'\n'))
             {
-                let line = last.position().map_or(1, |p| p.line());
+                let line = line_of(&mut CsvLines::new(bytes), last.position());
                 return Err(at(line, "a double quote on this line is never closed".to_owned()));
             }
         }
         for record in records {
-            let record = record.map_err(|e| csv_error(shown, &e))?;
-            let line = record.position().map_or(0, |p| p.line());
+            let record = record.map_err(|e| csv_error(shown, &e, &mut lines))?;
+            let line = line_of(&mut lines, record.position());
             if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
                 continue;
             }
@@ -288,12 +290,13 @@ impl InventorySketch {
         let bytes = inventory_file(shown).read(path)?;
         let bytes = super::utf8_bytes(&bytes).map_err(|m| ScenarioError::file(shown, m))?;
         let bytes: &[u8] = &bytes;
+        let mut lines = CsvLines::new(bytes);
         let mut reader =
             csv::ReaderBuilder::new().delimiter(separator(bytes)).has_headers(false).flexible(true).from_reader(bytes);
         let mut records = reader.byte_records();
         let header = match records.next() {
             Some(Ok(h)) => h,
-            Some(Err(e)) => return Err(csv_error(shown, &e)),
+            Some(Err(e)) => return Err(csv_error(shown, &e, &mut lines)),
             None => return Err(ScenarioError::file(shown, "the inventory is empty: it needs a header line")),
         };
         let at = |line: u64, message: String| ScenarioError {
@@ -306,8 +309,8 @@ impl InventorySketch {
         let columns = Columns::from_header(&header).map_err(|m| at(1, m))?;
         let mut sketch = Self { servers: 0, windows: Vec::new(), classes: Vec::new(), unclassed: 0 };
         for record in records {
-            let record = record.map_err(|e| csv_error(shown, &e))?;
-            let line = record.position().map_or(0, |p| p.line());
+            let record = record.map_err(|e| csv_error(shown, &e, &mut lines))?;
+            let line = line_of(&mut lines, record.position());
             if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
                 continue;
             }
@@ -418,8 +421,13 @@ fn separator(bytes: &[u8]) -> u8 {
     }
 }
 
-fn csv_error(shown: &str, e: &csv::Error) -> ScenarioError {
-    let line = e.position().map(|p| p.line() as usize);
+/// The line (as an editor counts it) where a record starts.
+fn line_of(lines: &mut CsvLines<'_>, position: Option<&csv::Position>) -> u64 {
+    lines.record_start(position.map_or(0, csv::Position::byte)).1
+}
+
+fn csv_error(shown: &str, e: &csv::Error, lines: &mut CsvLines<'_>) -> ScenarioError {
+    let line = e.position().map(|p| line_of(lines, Some(p)) as usize);
     let message = match e.kind() {
         csv::ErrorKind::Utf8 { .. } => "not UTF-8 text; save the export as UTF-8".to_owned(),
         csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
@@ -582,6 +590,9 @@ duration = "1m"
             )
         );
         assert!(parse(&format!("name,window\n{},Mon 00:00\n", "S".repeat(256))).is_ok());
+        // Lines are counted as an editor counts them, in CRLF files too (the csv crate is one short).
+        let crlf = "name,window\r\nA,Mon 00:00\r\nB,Mon 00:00\r\nC,Xyz 00:00\r\n";
+        assert_eq!(parse(crlf).unwrap_err().line, Some(4));
         // A file that is not UTF-8 is Windows-1252, as Excel's "CSV (Comma delimited)" writes it.
         let read = Inventory::parse(b"name,window\nZ\xfcrich01,Mon 00:00\n", "servers.csv", &grid().windows.list, &[]);
         assert_eq!(read.unwrap().names, ["Zürich01"]);

@@ -16,6 +16,7 @@
 //! the file, line and column of each mistake.
 
 pub mod calibration;
+pub mod csv_lines;
 pub mod fit;
 pub mod history;
 pub mod inventory;

@@ -1,0 +1,46 @@
+//! Line numbers of CSV records as a text editor shows them. The csv crate counts a CRLF file's
+//! lines one short after the first (and not at all inside quoted fields); these count the bytes.
+
+/// Turns byte offsets of the CSV text into 1-based line numbers, counting `\r\n`, `\n` and a
+/// lone `\r` as one line ending each. Offsets are asked in ascending order, so counting on from
+/// the last answer keeps the whole file linear.
+pub struct CsvLines<'b> {
+    bytes: &'b [u8],
+    at: usize,
+    line: u64,
+}
+
+impl<'b> CsvLines<'b> {
+    pub fn new(bytes: &'b [u8]) -> Self {
+        Self { bytes, at: 0, line: 1 }
+    }
+
+    /// The line of the first byte of a record that the CSV reader says starts at `offset`:
+    /// the reader's offset may stand before the line endings (and blank lines) it skips.
+    pub fn record_start(&mut self, offset: u64) -> (usize, u64) {
+        let mut start = (offset as usize).min(self.bytes.len());
+        while start < self.bytes.len() && matches!(self.bytes[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        (start, self.line_of(start))
+    }
+
+    /// The line of a byte offset at or after the last one asked.
+    pub fn line_of(&mut self, offset: usize) -> u64 {
+        let end = offset.min(self.bytes.len());
+        if end < self.at {
+            // Not asked in order: count from the start (never happens with one reader).
+            self.at = 0;
+            self.line = 1;
+        }
+        for i in self.at..end {
+            match self.bytes[i] {
+                b'\r' => self.line += 1,
+                b'\n' if i == 0 || self.bytes[i - 1] != b'\r' => self.line += 1,
+                _ => {}
+            }
+        }
+        self.at = end;
+        self.line
+    }
+}
