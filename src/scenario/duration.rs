@@ -25,14 +25,20 @@ pub const MAX_DURATION: Millis = 1_000_000_000_000;
 
 /// Parses a duration string such as `"1h30m"`, `"90s"`, `"0.5m"` or `"250ms"`.
 ///
-/// Units: `d`, `h`, `m`, `s`, `ms`; parts may repeat units in any order and be separated by
-/// spaces; each part may have a decimal fraction. The result is rounded to the nearest
-/// millisecond. Errors are sentences ready to show the user.
+/// Units: `d`, `h`, `m`, `s`, `ms`, also spelled out as people write them (`day`/`days`,
+/// `hr`/`hrs`/`hour`/`hours`, `min`/`mins`/`minute`/`minutes`, `sec`/`secs`/`second`/`seconds`,
+/// `msec`/`millisecond`/`milliseconds`, in any case but `M`, which could mean months); parts may
+/// repeat units in any order and be separated by spaces, also between a number and its unit;
+/// each part may have a decimal fraction. The result is rounded to the nearest millisecond.
+/// Errors are sentences ready to show the user.
 ///
 /// ```
 /// use patchsim::scenario::duration::parse_duration;
 /// assert_eq!(parse_duration("1h30m"), Ok(90 * 60 * 1000));
 /// assert_eq!(parse_duration("90s"), Ok(90_000));
+/// assert_eq!(parse_duration("90 m"), Ok(90 * 60 * 1000));
+/// assert_eq!(parse_duration("3 hours"), Ok(3 * 60 * 60 * 1000));
+/// assert_eq!(parse_duration("1 hr 30 mins"), Ok(90 * 60 * 1000));
 /// assert!(parse_duration("90").is_err());
 /// assert!(parse_duration("-5m").is_err());
 /// ```
@@ -73,24 +79,36 @@ pub fn parse_duration(text: &str) -> Result<Millis, String> {
                 "duration \"{text}\" is not understood: expected a number then a unit (d, h, m, s, ms), e.g. \"1h30m\""
             ));
         }
+        let number = &trimmed[start..i];
+        while i < bytes.len() && bytes[i] == b' ' {
+            i += 1;
+        }
         let ustart = i;
         while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
             i += 1;
         }
         let unit = &trimmed[ustart..i];
-        let unit_ns: u128 = match unit {
-            "d" => 86_400_000_000_000,
-            "h" => 3_600_000_000_000,
-            "m" | "min" => 60_000_000_000,
-            "s" => 1_000_000_000,
-            "ms" => 1_000_000,
-            "" => {
+        let unit_ns: u128 = match unit_nanoseconds(unit) {
+            Some(ns) => ns,
+            None if unit.is_empty() && i < bytes.len() => {
                 return Err(format!(
-                    "duration \"{text}\" has no unit: write \"{trimmed}s\" for seconds or \"{trimmed}m\" for minutes"
+                    "duration \"{text}\" is not understood: expected a unit (d, h, m, s, ms) after {number}, e.g. \"1h30m\""
                 ));
             }
-            other => {
-                return Err(format!("duration \"{text}\" has an unknown unit \"{other}\": use d, h, m, s or ms"));
+            None if unit.is_empty() => {
+                return Err(format!(
+                    "duration \"{text}\" has no unit after {number}: write \"{number}s\" for seconds or \"{number}m\" for minutes"
+                ));
+            }
+            None if unit == "M" => {
+                return Err(format!(
+                    "duration \"{text}\": \"M\" could mean months or minutes; write \"{number}m\" for minutes"
+                ));
+            }
+            None => {
+                return Err(format!(
+                    "duration \"{text}\" has an unknown unit \"{unit}\": use d, h, m, s or ms (or days, hours, minutes, seconds)"
+                ));
             }
         };
         if int_part.len() > 15 || frac_part.len() > 9 {
@@ -118,6 +136,21 @@ pub fn parse_duration(text: &str) -> Result<Millis, String> {
     }
     // Round half up to whole milliseconds.
     Ok(((total_ns + 500_000) / 1_000_000) as Millis)
+}
+
+/// Nanoseconds in one of a unit as people write it; `None` for anything else (and for `M`).
+fn unit_nanoseconds(unit: &str) -> Option<u128> {
+    if unit == "M" {
+        return None;
+    }
+    Some(match unit.to_ascii_lowercase().as_str() {
+        "d" | "day" | "days" => 86_400_000_000_000,
+        "h" | "hr" | "hrs" | "hour" | "hours" => 3_600_000_000_000,
+        "m" | "min" | "mins" | "minute" | "minutes" => 60_000_000_000,
+        "s" | "sec" | "secs" | "second" | "seconds" => 1_000_000_000,
+        "ms" | "msec" | "msecs" | "millisecond" | "milliseconds" => 1_000_000,
+        _ => return None,
+    })
 }
 
 /// Formats milliseconds the way users write durations: `"1h30m"`, `"42m7s"`, `"0s"`, `"1.5s"`.
@@ -202,6 +235,42 @@ mod tests {
         let err = parse_duration("-5m").unwrap_err();
         assert!(err.contains("negative"), "{err}");
         assert!(parse_duration("99999999999999h").is_err());
+    }
+
+    #[test]
+    fn common_spellings_read_as_people_mean_them() {
+        let minutes = |m: u64| Ok(m * 60_000);
+        for (text, expected) in [
+            ("90 m", minutes(90)),
+            ("90 min", minutes(90)),
+            ("90 Minutes", minutes(90)),
+            ("2 h", minutes(120)),
+            ("3 hours", minutes(180)),
+            ("1 hr 30 mins", minutes(90)),
+            ("2H", minutes(120)),
+            ("1 day", minutes(1_440)),
+            ("45 sec", Ok(45_000)),
+            ("45 seconds", Ok(45_000)),
+            ("250 msec", Ok(250)),
+        ] {
+            assert_eq!(parse_duration(text), expected, "{text}");
+        }
+        assert_eq!(
+            parse_duration("90").unwrap_err(),
+            "duration \"90\" has no unit after 90: write \"90s\" for seconds or \"90m\" for minutes"
+        );
+        assert_eq!(
+            parse_duration("1h30").unwrap_err(),
+            "duration \"1h30\" has no unit after 30: write \"30s\" for seconds or \"30m\" for minutes"
+        );
+        assert_eq!(
+            parse_duration("5M").unwrap_err(),
+            "duration \"5M\": \"M\" could mean months or minutes; write \"5m\" for minutes"
+        );
+        assert_eq!(
+            parse_duration("2 weeks").unwrap_err(),
+            "duration \"2 weeks\" has an unknown unit \"weeks\": use d, h, m, s or ms (or days, hours, minutes, seconds)"
+        );
     }
 
     #[test]
