@@ -145,7 +145,7 @@ fn durations_need_units_and_no_sign() {
         ("float", "2.5", "a bare number is not a duration"),
         ("unit-less", "\"2\"", "has no unit"),
         ("negative", "\"-2h\"", "negative"),
-        ("unknown unit", "\"2hours\"", "unknown unit"),
+        ("unknown unit", "\"2 fortnights\"", "unknown unit \"fortnights\""),
         ("gibberish", "\"soon\"", "not understood"),
     ] {
         let text = mutate("length = \"2h\"", &format!("length = {value}"));
