@@ -10,6 +10,7 @@ use super::{Status, usage};
 use crate::engine::{ServerRecord, Simulator, TraceEvent};
 use crate::messages::Emissions;
 use crate::montecarlo::aggregate::report_data_with;
+use crate::montecarlo::memory::{self, Extras, MemoryEstimate};
 use crate::montecarlo::shard::{ShardSpec, ShardState};
 use crate::montecarlo::stats::Bounds;
 use crate::montecarlo::{Hooks, RunOptions, RunResult, run_with, summarize};
@@ -118,6 +119,11 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<Status> {
             shard.index,
             shard.of
         );
+    }
+    if args.servers_csv || args.history_csv {
+        // The first replication's rows are kept whole for servers.csv and history.csv.
+        let extras = Extras { servers_csv: args.servers_csv, history_csv: args.history_csv };
+        MemoryEstimate::of(&scenario, &program, extras).threads_within(1, memory::budget())?;
     }
     let mut inputs = vec![args.scenario.clone()];
     inputs.extend(scenario.input_files());

@@ -4,8 +4,10 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use crate::montecarlo::memory::{self, Bytes, Extras, MemoryEstimate};
 use crate::report::assumptions::describe;
 use crate::scenario::Scenario;
+use crate::sequence::Program;
 
 /// Arguments of `patchsim validate`.
 #[derive(Debug, Args)]
@@ -18,6 +20,21 @@ pub struct ValidateArgs {
 pub fn execute(args: &ValidateArgs) -> anyhow::Result<()> {
     let scenario = Scenario::load(&args.scenario)?;
     say!("{}", describe(&scenario));
+    let program = Program::compile(&scenario);
+    let estimate = MemoryEstimate::of(&scenario, &program, Extras::default());
+    let threads = rayon::current_num_threads();
+    let budget = memory::budget();
+    match estimate.threads_within(threads, budget) {
+        Ok(fit) => sayln!(
+            "\nMemory: a run needs about {} on {fit} thread{} ({} a thread; about {:.1} messages a server); {} is available.",
+            Bytes(estimate.total(fit)),
+            if fit == 1 { "" } else { "s" },
+            Bytes(estimate.per_worker),
+            estimate.messages_per_server,
+            Bytes(budget)
+        ),
+        Err(too_large) => return Err(too_large.into()),
+    }
     print_warnings(&scenario);
     match scenario.warnings.len() {
         0 => sayln!("\n{}: OK", args.scenario.display()),

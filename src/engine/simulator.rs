@@ -253,6 +253,21 @@ impl<'a> Simulator<'a> {
         self.run_replication_with(seed, replication, scratch, sink, &mut (), |record, _| on_server(record));
     }
 
+    /// Runs the first `count` servers of one replication (an estimate's pilot).
+    pub fn run_replication_prefix(
+        &self,
+        seed: u64,
+        replication: u64,
+        count: u64,
+        scratch: &mut Scratch,
+        sink: &mut Emissions,
+        mut on_server: impl FnMut(&ServerRecord),
+    ) {
+        self.run_servers(seed, replication, count.min(self.scenario.fleet.servers), scratch, sink, &mut (), |r, _| {
+            on_server(r)
+        });
+    }
+
     /// Like [`Simulator::run_replication`], with an observer that sees every server's events;
     /// `on_server` gets each record with the observer, after that server's events.
     pub fn run_replication_with<O: Observer>(
@@ -262,12 +277,27 @@ impl<'a> Simulator<'a> {
         scratch: &mut Scratch,
         sink: &mut Emissions,
         observer: &mut O,
+        on_server: impl FnMut(&ServerRecord, &mut O),
+    ) {
+        self.run_servers(seed, replication, self.scenario.fleet.servers, scratch, sink, observer, on_server);
+    }
+
+    /// Runs servers 0 to `count − 1` of one replication.
+    #[allow(clippy::too_many_arguments)]
+    fn run_servers<O: Observer>(
+        &self,
+        seed: u64,
+        replication: u64,
+        count: u64,
+        scratch: &mut Scratch,
+        sink: &mut Emissions,
+        observer: &mut O,
         mut on_server: impl FnMut(&ServerRecord, &mut O),
     ) {
         scratch.class_counters.iter_mut().for_each(|c| *c = 0);
         let mut counters = std::mem::take(&mut scratch.class_counters);
         let servers = servers_stream(seed, replication);
-        for index in 0..self.scenario.fleet.servers {
+        for index in 0..count {
             let stream = servers.index(index);
             let placement = self.place(index, stream, &mut counters);
             let record = self.run_server(index, stream, placement, scratch, sink, observer);

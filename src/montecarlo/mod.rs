@@ -6,6 +6,7 @@
 
 pub mod aggregate;
 pub mod exact_sum;
+pub mod memory;
 pub mod runner;
 pub mod shard;
 pub mod statistics;

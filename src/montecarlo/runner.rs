@@ -12,6 +12,7 @@ use std::time::Instant;
 
 use thiserror::Error;
 
+use super::memory::{self, Extras, MemoryEstimate, TooLarge};
 use super::statistics::{Statistics, StatisticsContext};
 use super::tally::{Pooled, ReplicationFigures};
 use crate::engine::Simulator;
@@ -76,6 +77,9 @@ impl RunResult {
 /// A run that could not be carried out.
 #[derive(Debug, Error)]
 pub enum RunError {
+    /// The run would not fit in memory, even on one thread.
+    #[error(transparent)]
+    TooLarge(#[from] TooLarge),
     /// The thread pool could not be built.
     #[error("cannot start {threads} worker threads: {source}")]
     ThreadPool {
@@ -171,10 +175,15 @@ pub fn run_with(
     hooks: Hooks<'_>,
 ) -> Result<RunResult, RunError> {
     let started = Instant::now();
+    // As many threads as asked (or cores), but no more than fit in memory: results do not
+    // depend on the count, so fewer threads only take longer.
+    let wanted = if options.threads == 0 { rayon::current_num_threads() } else { options.threads };
+    let estimate = MemoryEstimate::of(scenario, program, Extras::default());
+    let threads = estimate.threads_within(wanted, memory::budget())?;
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.threads)
+        .num_threads(threads)
         .build()
-        .map_err(|source| RunError::ThreadPool { threads: options.threads, source })?;
+        .map_err(|source| RunError::ThreadPool { threads, source })?;
     let threads = pool.current_num_threads();
     let sim = Simulator::new(scenario, program);
     let next = AtomicU64::new(0);

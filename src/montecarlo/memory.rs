@@ -1,0 +1,216 @@
+//! How much memory a run needs, estimated before it starts, and how many worker threads fit.
+//!
+//! Almost all of a run's memory is the messages of the replication each worker thread is
+//! simulating: every status and state message is 8 bytes in its management point's list, the
+//! lists grow by doubling, and the site sorts them (and, when the management points forward
+//! instantly, gathers them into one list first). The estimate runs a pilot — the first servers
+//! of the fleet, once — to learn how many messages a server sends, and scales that to the
+//! fleet with a margin; it adds each worker's fixed buffers (histograms, one per window) and
+//! what the run keeps beside (servers.csv and history.csv rows, the report). A run is then given
+//! as many threads as fit in the memory available, or refused up front when even one does not.
+
+use std::fmt;
+
+use crate::engine::Simulator;
+use crate::messages::Emissions;
+use crate::scenario::Scenario;
+use crate::sequence::Program;
+
+/// Servers the pilot simulates.
+const PILOT_SERVERS: u64 = 4_096;
+/// The margin on the pilot's messages a server (its sampling error, and heavier replications).
+const MARGIN: f64 = 1.5;
+/// Fixed memory of one worker: its histograms, buffers and the site's queues.
+const WORKER_FIXED: u64 = 8 << 20;
+/// Memory of one worker per window: that window's histogram and totals.
+const WORKER_PER_WINDOW: u64 = 48 << 10;
+/// What the whole run keeps besides its workers: the scenario's program, the report.
+const RUN_FIXED: u64 = 64 << 20;
+
+/// What a run of a scenario would take.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MemoryEstimate {
+    /// Servers in the fleet.
+    pub servers: u64,
+    /// Status and state messages a server sends in a replication (the pilot's mean).
+    pub messages_per_server: f64,
+    /// Bytes each worker thread needs.
+    pub per_worker: u64,
+    /// Bytes the run needs once, whatever its threads.
+    pub shared: u64,
+}
+
+/// What a run keeps beyond its statistics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Extras {
+    /// Every server's record of one replication (`servers.csv`).
+    pub servers_csv: bool,
+    /// One replication's execution history (`history.csv`).
+    pub history_csv: bool,
+}
+
+impl MemoryEstimate {
+    /// Estimates a run of `scenario`: a pilot replication of its first servers says how many
+    /// messages (and history rows) a server makes.
+    pub fn of(scenario: &Scenario, program: &Program, extras: Extras) -> Self {
+        let sim = Simulator::new(scenario, program);
+        let mut scratch = sim.scratch();
+        let mut emissions = Emissions::new(scenario.infrastructure.management_points as usize);
+        let pilot = scenario.fleet.servers.min(PILOT_SERVERS);
+        let mut events = 0u64;
+        sim.run_replication_prefix(1, 0, pilot, &mut scratch, &mut emissions, |r| events += u64::from(r.events));
+        let messages = emissions.status_total() + emissions.state_total();
+        let servers = scenario.fleet.servers;
+        let per_server = messages as f64 / pilot.max(1) as f64;
+        let per_replication = per_server * servers as f64 * MARGIN + 1_024.0;
+        // Each message: its list (up to twice its size while growing) and the sort buffer; with
+        // instant management points also the gathered list (again up to twice).
+        let instant = scenario.infrastructure.mp_rate.is_none();
+        let bytes_a_message = if instant { 40.0 } else { 24.0 };
+        let per_worker = WORKER_FIXED
+            + WORKER_PER_WINDOW * scenario.windows.list.len() as u64
+            + (per_replication * bytes_a_message) as u64;
+        let events_per_server = events as f64 / pilot.max(1) as f64 * MARGIN;
+        let mut shared = RUN_FIXED;
+        if extras.servers_csv {
+            shared += servers * 160;
+        }
+        if extras.history_csv {
+            shared += (servers as f64 * (events_per_server + 2.0) * 200.0) as u64;
+        }
+        Self { servers, messages_per_server: per_server, per_worker, shared }
+    }
+
+    /// Bytes a run on `threads` worker threads needs.
+    pub fn total(&self, threads: usize) -> u64 {
+        self.shared.saturating_add(self.per_worker.saturating_mul(threads as u64))
+    }
+
+    /// The most threads, at most `wanted`, whose run fits in `budget` bytes; an error saying
+    /// what is too large when not even one does.
+    pub fn threads_within(&self, wanted: usize, budget: u64) -> Result<usize, TooLarge> {
+        let fit = budget.saturating_sub(self.shared) / self.per_worker.max(1);
+        if fit == 0 {
+            return Err(TooLarge { estimate: *self, budget });
+        }
+        Ok(wanted.min(usize::try_from(fit).unwrap_or(usize::MAX)).max(1))
+    }
+}
+
+/// A run that does not fit in the memory available.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TooLarge {
+    /// What the run would take.
+    pub estimate: MemoryEstimate,
+    /// The memory available.
+    pub budget: u64,
+}
+
+impl fmt::Display for TooLarge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let e = &self.estimate;
+        write!(
+            f,
+            "the run needs about {} of memory even on one thread, and {} is available: fleet.servers ({}) × about {:.1} status and state messages a server is {:.3e} messages a replication, held at once; run fewer servers, send fewer messages ([messages]), or set PATCHSIM_MEMORY if more memory is free",
+            Bytes(e.total(1)),
+            Bytes(self.budget),
+            e.servers,
+            e.messages_per_server,
+            e.messages_per_server * e.servers as f64
+        )
+    }
+}
+
+impl std::error::Error for TooLarge {}
+
+/// A number of bytes as people read it (`1.5 GiB`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bytes(pub u64);
+
+impl fmt::Display for Bytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const UNITS: [&str; 5] = ["bytes", "KiB", "MiB", "GiB", "TiB"];
+        let mut value = self.0 as f64;
+        let mut unit = 0;
+        while value >= 1024.0 && unit + 1 < UNITS.len() {
+            value /= 1024.0;
+            unit += 1;
+        }
+        if unit == 0 { write!(f, "{} bytes", self.0) } else { write!(f, "{value:.1} {}", UNITS[unit]) }
+    }
+}
+
+/// The memory a run may plan to use: `PATCHSIM_MEMORY` (e.g. `16GiB`) when set, else nine
+/// tenths of what the system reports available, else 8 GiB.
+pub fn budget() -> u64 {
+    if let Some(bytes) = std::env::var("PATCHSIM_MEMORY").ok().and_then(|t| parse_bytes(&t)) {
+        return bytes;
+    }
+    available().map_or(8 << 30, |a| a / 10 * 9)
+}
+
+/// A size such as `16GiB`, `512 MiB`, `2GB` or a number of bytes.
+pub fn parse_bytes(text: &str) -> Option<u64> {
+    let t = text.trim();
+    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let number: f64 = number.parse().ok()?;
+    let scale: f64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "kb" => 1e3,
+        "mb" => 1e6,
+        "gb" => 1e9,
+        "tb" => 1e12,
+        "kib" => 1024.0,
+        "mib" => 1024.0 * 1024.0,
+        "gib" => 1024.0 * 1024.0 * 1024.0,
+        "tib" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
+        _ => return None,
+    };
+    let bytes = number * scale;
+    (bytes.is_finite() && bytes >= 1.0).then_some(bytes as u64)
+}
+
+/// Memory the system reports available, in bytes.
+#[cfg(target_os = "linux")]
+fn available() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// Memory the system reports available, in bytes.
+#[cfg(windows)]
+fn available() -> Option<u64> {
+    use windows_sys::Win32::System::SystemInformation::{GlobalMemoryStatusEx, MEMORYSTATUSEX};
+    // SAFETY: MEMORYSTATUSEX is plain data; dwLength is set as the call requires, and the call
+    // writes only into the struct it is given.
+    unsafe {
+        let mut status: MEMORYSTATUSEX = std::mem::zeroed();
+        status.dwLength = std::mem::size_of::<MEMORYSTATUSEX>() as u32;
+        (GlobalMemoryStatusEx(&mut status) != 0).then_some(status.ullAvailPhys)
+    }
+}
+
+/// Memory the system reports available, in bytes (unknown here).
+#[cfg(not(any(target_os = "linux", windows)))]
+fn available() -> Option<u64> {
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_and_print() {
+        assert_eq!(parse_bytes("16GiB"), Some(16 << 30));
+        assert_eq!(parse_bytes("512 MiB"), Some(512 << 20));
+        assert_eq!(parse_bytes("2GB"), Some(2_000_000_000));
+        assert_eq!(parse_bytes("1000"), Some(1000));
+        assert_eq!(parse_bytes("lots"), None);
+        assert_eq!(Bytes(1536 << 20).to_string(), "1.5 GiB");
+        assert_eq!(Bytes(12).to_string(), "12 bytes");
+    }
+}
