@@ -2,10 +2,11 @@
 //!
 //! The lock is an advisory file lock (`flock` on Unix, `LockFileEx` on Windows), so it is
 //! released by the operating system when the process ends, however it ends: a killed run never
-//! leaves a stale lock behind. On Unix the file is removed when the lock is released; the lock
-//! is taken again if the file was replaced meanwhile, so two processes never both hold it.
+//! leaves a stale lock behind. The file is removed when the lock is released; the lock is taken
+//! again if the file was replaced meanwhile, so two processes never both hold it (on Windows a
+//! file being removed cannot be opened for a moment: that is waited out).
 
-use std::fs::{self, File, OpenOptions, TryLockError};
+use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read as _, Seek as _, Write as _};
 use std::path::{Path, PathBuf};
 
@@ -16,7 +17,7 @@ use super::error::OutputError;
 #[derive(Debug)]
 pub struct FolderLock {
     file: File,
-    /// The lock file, removed with the lock (Unix only: elsewhere an open file stays).
+    /// The lock file, removed with the lock.
     removal: Option<Temporary>,
 }
 
@@ -28,14 +29,16 @@ impl FolderLock {
 
     /// Takes the lock of the output `shown` (for messages) at `path`, or says who holds it.
     pub fn acquire(path: PathBuf, shown: &Path) -> Result<Self, OutputError> {
-        for _ in 0..16 {
-            let mut file = OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create(true)
-                .truncate(false)
-                .open(&path)
-                .map_err(OutputError::io("create", &path))?;
+        for attempt in 0..16 {
+            let opened = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path);
+            let mut file = match opened {
+                Ok(file) => file,
+                Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied && cfg!(windows) && attempt < 15 => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    continue;
+                }
+                Err(e) => return Err(OutputError::io("create", &path)(e)),
+            };
             match file.try_lock() {
                 Ok(()) => {}
                 Err(TryLockError::WouldBlock) => {
@@ -53,7 +56,7 @@ impl FolderLock {
             let _ = file.set_len(0);
             let _ = file.rewind();
             let _ = write!(file, "{}", std::process::id());
-            let removal = cfg!(unix).then(|| Temporary::register(path.clone()));
+            let removal = Some(Temporary::register(path.clone()));
             return Ok(Self { file, removal });
         }
         Err(OutputError::Busy { folder: shown.to_path_buf(), holder: String::new() })
@@ -62,7 +65,7 @@ impl FolderLock {
 
 impl Drop for FolderLock {
     fn drop(&mut self) {
-        // Remove the file while still holding it (Unix); closing the file releases the lock.
+        // Remove the file while still holding it; closing the file releases the lock.
         drop(self.removal.take());
         let _ = self.file.unlock();
     }
@@ -71,7 +74,7 @@ impl Drop for FolderLock {
 #[cfg(unix)]
 fn same_file(file: &File, path: &Path) -> bool {
     use std::os::unix::fs::MetadataExt as _;
-    match (file.metadata(), fs::metadata(path)) {
+    match (file.metadata(), std::fs::metadata(path)) {
         (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
         _ => false,
     }
@@ -79,7 +82,7 @@ fn same_file(file: &File, path: &Path) -> bool {
 
 #[cfg(not(unix))]
 fn same_file(_file: &File, path: &Path) -> bool {
-    // The file is never removed on other systems.
+    // A file removed by its holder cannot be opened until it is gone: ours is the one there.
     path.exists()
 }
 
@@ -90,8 +93,8 @@ mod tests {
     #[test]
     fn a_second_lock_is_refused_until_the_first_is_released() {
         let dir = std::env::temp_dir().join(format!("patchsim-lock-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
         let path = FolderLock::path_for(&dir, "out");
         let first = FolderLock::acquire(path.clone(), Path::new("out")).unwrap();
         let second = FolderLock::acquire(path.clone(), Path::new("out")).unwrap_err();
@@ -103,10 +106,9 @@ mod tests {
             )
         );
         drop(first);
-        #[cfg(unix)]
         assert!(!path.exists(), "the lock file is removed with the lock");
         let third = FolderLock::acquire(path.clone(), Path::new("out")).unwrap();
         drop(third);
-        fs::remove_dir_all(&dir).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
