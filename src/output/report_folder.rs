@@ -235,6 +235,17 @@ fn swap_in(new: &Path, target: &Path, aside: &Path) -> Result<bool, OutputError>
     Ok(false)
 }
 
+/// Whether folders in `dir` can be exchanged in one step (so a reader never finds a report
+/// missing while it is replaced), found by trying it on two empty folders.
+pub fn swaps_in_one_step(dir: &Path) -> bool {
+    let pid = std::process::id();
+    let (a, b) = (dir.join(format!(".patchsim-probe-a-{pid}")), dir.join(format!(".patchsim-probe-b-{pid}")));
+    let works = fs::create_dir(&a).is_ok() && fs::create_dir(&b).is_ok() && exchange(&a, &b).is_ok();
+    let _ = fs::remove_dir(&a);
+    let _ = fs::remove_dir(&b);
+    works
+}
+
 /// Exchanges two paths atomically (Linux 3.15 and later; not every file system).
 #[cfg(target_os = "linux")]
 fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
