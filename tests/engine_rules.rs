@@ -1,4 +1,4 @@
-//! One test (or more) per engine rule of MODEL.md and FORMAT.md's run semantics, each asserting
+//! One test (or more) per engine rule of `docs/model.md` and the scenario format's run semantics, each asserting
 //! the exact timeline of a traced server.
 
 mod common;
@@ -48,7 +48,7 @@ group = "Group 2"
     scenario(&[], &body)
 }
 
-/// MODEL.md's worked example: step 1 (continue on error) fails → step 2 runs.
+/// The engine's worked example (docs/model.md): step 1 (continue on error) fails → step 2 runs.
 #[test]
 fn worked_example_step1_fails_and_step2_runs() {
     let (lines, record) = trace(&worked_example("1", "0", "0"), 0);

@@ -4,7 +4,7 @@
 //! - **Exact rules.** Targeting, the max-run-time gate, runs past the window end, stops at the
 //!   max run time, continue-on-error propagation, 3010 restarts and wrappers, Install Software
 //!   Updates, per-item software installs, restart hangs and every status-message event follow
-//!   FORMAT.md's run semantics (see `docs/model.md` for the rules with their tests).
+//!   the scenario format's run semantics (see `docs/model.md` for the rules with their tests).
 //! - **Integer time.** The clock is whole milliseconds since Monday 00:00.
 //! - **Determinism.** A server's run depends only on the scenario, the seed, the replication and
 //!   the server's index: every draw comes from its own stream (`crate::random`).

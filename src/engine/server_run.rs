@@ -1,5 +1,5 @@
-//! One server's task-sequence run: the engine's step semantics, exactly as FORMAT.md's run
-//! semantics and MODEL.md's rules describe them.
+//! One server's task-sequence run: the engine's step semantics, exactly as the scenario
+//! format's run semantics and the rules of `docs/model.md` describe them.
 //!
 //! A server interacts with nothing that feeds back into it (status messages are queued after
 //! the fact), so its timeline is computed directly: a clock that only moves forward, the program

@@ -1,7 +1,7 @@
-//! The `summary.json` document: the output contract (OUTPUT.md, version 1) as Rust types.
+//! The `summary.json` document: the output contract (`docs/output.md`, version 1) as Rust types.
 //!
 //! Field names and nesting are the contract: tools downstream read these keys. New keys may be
-//! added; none of OUTPUT.md's may be renamed or dropped.
+//! added; none of the contract's may be renamed or dropped.
 
 use serde::{Deserialize, Serialize};
 

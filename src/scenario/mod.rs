@@ -1,4 +1,4 @@
-//! Scenarios: the format users write (FORMAT.md, version 1), read and checked once.
+//! Scenarios: the format users write (`docs/scenario-format.md`, version 1), read and checked once.
 //!
 //! [`Scenario::load`] reads a TOML file into a [`Scenario`] whose every value has been checked:
 //! durations have units, distributions are well-formed, shares add up, names resolve. A mistake
