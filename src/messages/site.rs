@@ -218,10 +218,12 @@ impl BucketCounter {
 /// never busier than its workers can be.
 #[derive(Debug, Clone, Default)]
 struct HourlyBusy {
-    /// Clock hour of `busy[0]`.
-    first: u64,
-    /// Busy milliseconds of the hours from `first` on that services reached.
-    busy: VecDeque<f64>,
+    /// End of the current clock hour (the hour of the latest service start).
+    end: f64,
+    /// Busy time in the current hour.
+    busy: f64,
+    /// Busy time in the hours after it that services already reach into.
+    later: VecDeque<f64>,
     /// The busiest hour that is over.
     peak: f64,
 }
@@ -229,36 +231,50 @@ struct HourlyBusy {
 impl HourlyBusy {
     #[inline(always)]
     fn add(&mut self, start: f64, service: f64) {
-        let hour = HOUR as f64;
-        let start_hour = (start / hour).floor() as u64;
-        while self.first < start_hour {
-            match self.busy.pop_front() {
-                Some(done) => {
-                    self.peak = self.peak.max(done);
-                    self.first += 1;
-                }
-                None => self.first = start_hour,
-            }
+        if start >= self.end {
+            self.move_to(start);
         }
-        let (mut at, mut left, mut i) = (start, service, start_hour.saturating_sub(self.first) as usize);
-        loop {
-            if i >= self.busy.len() {
-                self.busy.resize(i + 1, 0.0);
+        if start + service <= self.end {
+            self.busy += service;
+            return;
+        }
+        // Into the next hours: the current one's part, then an hour at a time.
+        let hour = HOUR as f64;
+        self.busy += self.end - start;
+        let mut left = service - (self.end - start);
+        let mut i = 0;
+        while left > 0.0 {
+            if i == self.later.len() {
+                self.later.push_back(0.0);
             }
-            let hour_end = (self.first + i as u64 + 1) as f64 * hour;
-            let part = left.min(hour_end - at);
-            self.busy[i] += part;
+            let part = left.min(hour);
+            self.later[i] += part;
             left -= part;
-            if left <= 0.0 {
-                break;
-            }
-            at = hour_end;
             i += 1;
         }
     }
 
+    /// Makes the hour holding `start` the current one, retiring those before it.
+    #[cold]
+    fn move_to(&mut self, start: f64) {
+        let hour = HOUR as f64;
+        while start >= self.end {
+            self.peak = self.peak.max(self.busy);
+            match self.later.pop_front() {
+                Some(next) => {
+                    self.busy = next;
+                    self.end += hour;
+                }
+                None => {
+                    self.busy = 0.0;
+                    self.end = ((start / hour).floor() + 1.0) * hour;
+                }
+            }
+        }
+    }
+
     fn peak(&self) -> f64 {
-        self.busy.iter().copied().fold(self.peak, f64::max)
+        self.later.iter().copied().fold(self.peak.max(self.busy), f64::max)
     }
 }
 
@@ -863,5 +879,25 @@ mod tests {
         let (stats, _, _) = run(&infra(1, Some(1.0), 1_000.0, 1, vec![outage]), &[(0, 9_500)]);
         assert_eq!(stats.management_points[0].last_departure, Some(40_500.0));
         assert_eq!(stats.management_points[0].busy_ms, 1_000.0);
+    }
+
+    #[test]
+    fn a_service_past_its_hour_counts_in_each_hour_for_its_part() {
+        let h = HOUR as f64;
+        let mut busy = HourlyBusy::default();
+        // 90 minutes from 0:30: half an hour in the first hour, a whole one in the second.
+        busy.add(0.5 * h, 1.5 * h);
+        assert_eq!(busy.peak(), h);
+        // Two workers overlapping in hour 2: at most two hours of work in it.
+        busy.add(2.0 * h, 0.75 * h);
+        busy.add(2.1 * h, 0.9 * h);
+        assert!((busy.peak() - 1.65 * h).abs() < 1e-6, "{}", busy.peak() / h);
+        // A jump of days, then a short service.
+        busy.add(100.0 * h + 10.0, 5.0);
+        assert!((busy.peak() - 1.65 * h).abs() < 1e-6);
+        // Never more than an hour a worker: a day-long service fills each hour exactly once.
+        let mut long = HourlyBusy::default();
+        long.add(0.25 * h, 24.0 * h);
+        assert_eq!(long.peak(), h);
     }
 }

@@ -17,7 +17,7 @@ use crate::scenario::Scenario;
 use crate::sequence::Program;
 
 /// Servers the pilot simulates.
-const PILOT_SERVERS: u64 = 4_096;
+const PILOT_SERVERS: u64 = 1_024;
 /// The margin on the pilot's messages a server (its sampling error, and heavier replications).
 const MARGIN: f64 = 1.5;
 /// Fixed memory of one worker: its histograms, buffers and the site's queues.
