@@ -11,6 +11,22 @@ pub fn growing(high: u64, significant: u8) -> Histogram<u64> {
     h
 }
 
+/// Records `count` times `value`, growing the histogram when the value is beyond its bounds.
+/// (`saturating_record` would clamp it even in a growing histogram.)
+#[inline]
+pub fn record_n(h: &mut Histogram<u64>, value: u64, count: u64) {
+    if h.record_n(value, count).is_err() {
+        // Only when the counts array cannot grow any more (beyond any u64 duration).
+        h.saturating_record_n(value, count);
+    }
+}
+
+/// Records `value` once (see [`record_n`]).
+#[inline]
+pub fn record(h: &mut Histogram<u64>, value: u64) {
+    record_n(h, value, 1);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -19,7 +35,7 @@ mod tests {
     fn values_beyond_the_first_bounds_are_kept_exactly_enough() {
         let mut h = growing(1_000, 3);
         for v in [10, 20, 5_000_000_000_000, u64::MAX / 4] {
-            h.record(v).unwrap();
+            record(&mut h, v);
         }
         assert!(h.max() >= u64::MAX / 4 && h.max() - u64::MAX / 4 <= (u64::MAX / 4) / 1_000);
         let p75 = h.value_at_quantile(0.75);

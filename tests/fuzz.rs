@@ -10,6 +10,61 @@ use patchsim::scenario::condition::Condition;
 use proptest::prelude::*;
 
 const EXPORT: &str = include_str!("../scenarios/imported/server-patching.xml");
+const TOUR: &str = include_str!("../scenarios/feature-tour.toml");
+
+/// The feature tour with some bytes cut, some doubled and some replaced by characters a TOML
+/// file or a user's typo holds.
+fn mangled_scenario() -> impl Strategy<Value = String> {
+    let edit = (
+        0..TOUR.len(),
+        0u8..3,
+        prop_oneof![
+            Just("0"),
+            Just("-1"),
+            Just("1e308"),
+            Just("\""),
+            Just("["),
+            Just("]]"),
+            Just("{"),
+            Just("="),
+            Just("\n"),
+            Just("h"),
+            Just("'"),
+            Just("("),
+            Just("not "),
+            Just("é"),
+            Just("\u{202e}"),
+            Just("nan"),
+        ],
+    );
+    prop::collection::vec(edit, 1..6).prop_map(|edits| {
+        let mut text = TOUR.to_owned();
+        for (at, kind, piece) in edits {
+            let mut at = at.min(text.len());
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            match kind {
+                0 => {
+                    let mut end = (at + 7).min(text.len());
+                    while !text.is_char_boundary(end) {
+                        end -= 1;
+                    }
+                    text.replace_range(at..end, "");
+                }
+                1 => text.insert_str(at, piece),
+                _ => {
+                    let mut end = (at + 1).min(text.len());
+                    while !text.is_char_boundary(end) {
+                        end += 1;
+                    }
+                    text.replace_range(at..end, piece);
+                }
+            }
+        }
+        text
+    })
+}
 
 /// Imports bytes; when the reader accepts them, the written scenario must load (or the writer
 /// say, at a line, why it is too large).
@@ -128,6 +183,20 @@ proptest! {
         cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(256),
         ..ProptestConfig::default()
     })]
+
+    /// A scenario is refused with an error, or it loads and runs: never a panic.
+    #[test]
+    fn a_mangled_scenario_is_refused_or_runs_never_panics(text in mangled_scenario()) {
+        if let Ok(scenario) = Scenario::from_toml(&text, "mangled.toml") {
+            let small = Scenario { fleet: patchsim::scenario::Fleet { servers: scenario.fleet.servers.min(200), ..scenario.fleet.clone() }, ..scenario };
+            if small.windows.inventory().is_none() {
+                let program = patchsim::sequence::Program::compile(&small);
+                let options = patchsim::montecarlo::RunOptions::new(1, 1, 1);
+                let result = patchsim::montecarlo::run(&small, &program, &options);
+                prop_assert!(result.is_ok(), "{:?}", result.err());
+            }
+        }
+    }
 
     #[test]
     fn xml_import_never_panics_on_random_bytes(bytes in prop::collection::vec(any::<u8>(), 0..512)) {

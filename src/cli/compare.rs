@@ -5,12 +5,13 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::Args;
 
-use super::output::{claim_folder, default_folder, write_folder};
+use super::output::{claim_folder, default_folder, safe_file_name, write_folder};
 use super::progress::Progress;
 use crate::montecarlo::{RunOptions, summarize};
 use crate::output::OutputKind;
 use crate::planner::compare::{Comparison, compare_markdown, compare_table};
 use crate::planner::paired::run_paired;
+use crate::report::Summary;
 use crate::report::bundle::{ReportFile, chart_files};
 use crate::report::charts::differences::Differences;
 use crate::report::json::summary_json;
@@ -87,7 +88,12 @@ pub fn execute(args: &CompareArgs) -> anyhow::Result<()> {
     progress.finish();
 
     let comparison = Comparison::new(&names, seed, replications, &paired);
-    let summaries: Vec<_> = scenarios.iter().zip(&paired.results).map(|(s, r)| summarize(s, seed, r)).collect();
+    let overrides: Vec<String> = args.set.iter().map(|o| format!("{}={}", o.key, o.value)).collect();
+    let summaries: Vec<_> = scenarios
+        .iter()
+        .zip(&paired.results)
+        .map(|(s, r)| Summary { overrides: overrides.clone(), ..summarize(s, seed, r) })
+        .collect();
     say!("{}", compare_table(&comparison));
 
     let mut json = serde_json::to_vec_pretty(&comparison).context("cannot encode the comparison")?;
@@ -99,8 +105,16 @@ pub fn execute(args: &CompareArgs) -> anyhow::Result<()> {
         ReportFile::new("differences.svg", svg.into_bytes()),
         ReportFile::new("differences.png", png),
     ];
+    let mut taken: Vec<String> = Vec::new();
     for (name, summary) in names.iter().zip(&summaries) {
-        let file = format!("{}.summary.json", name.replace([' ', '#', '/', '\\'], "-"));
+        // Designs whose names differ only in characters a file name cannot hold stay apart.
+        let mut file = format!("{}.summary.json", safe_file_name(name));
+        let mut k = 2;
+        while taken.contains(&file) {
+            file = format!("{}-{k}.summary.json", safe_file_name(name));
+            k += 1;
+        }
+        taken.push(file.clone());
         files.push(ReportFile::new(file, summary_json(summary)));
     }
     let shown = folder.path().display().to_string();

@@ -69,20 +69,41 @@ pub fn default_folder(stem: &str, overrides: &[Override]) -> PathBuf {
         name.push('=');
         name.push_str(&o.value);
     }
-    let mut safe: String = name
-        .chars()
-        .map(|c| if c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | '+' | '=' | ',') { c } else { '_' })
-        .collect();
-    // Windows refuses a name ending in a dot; long names are cut and told apart by a digest.
+    PathBuf::from("reports").join(safe_file_name(&name))
+}
+
+/// `text` as a file or folder name every system accepts: the characters Windows refuses
+/// (`< > : " / \ | ? *` and control characters) become `_`; no trailing dot or space, no Windows
+/// device name (`CON`, `NUL`, `COM1`, …); a long name is cut and told apart by a digest of the
+/// whole.
+pub fn safe_file_name(text: &str) -> String {
+    let mut safe: String =
+        text.chars()
+            .map(|c| {
+                if c.is_control() || matches!(c, '<' | '>' | ':' | '"' | '/' | '\\' | '|' | '?' | '*') {
+                    '_'
+                } else {
+                    c
+                }
+            })
+            .collect();
     if safe.chars().count() > 96 {
-        let digest = sha256_hex(name.as_bytes());
+        let digest = sha256_hex(text.as_bytes());
         safe = safe.chars().take(80).collect::<String>() + "+" + &digest[..12];
     }
-    while safe.ends_with('.') {
+    while safe.ends_with(['.', ' ']) {
         safe.pop();
         safe.push('_');
     }
-    PathBuf::from("reports").join(safe)
+    let stem = safe.split('.').next().unwrap_or_default().to_ascii_uppercase();
+    let device = matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL")
+        || (stem.len() == 4
+            && (stem.starts_with("COM") || stem.starts_with("LPT"))
+            && stem.as_bytes()[3].is_ascii_digit());
+    if device || safe.is_empty() {
+        safe.insert(0, '_');
+    }
+    safe
 }
 
 /// The first failure to write to standard output (a closed pipe is not one).
@@ -139,8 +160,15 @@ mod tests {
         );
         assert_eq!(
             default_folder("month", &[set("windows.starts=[\"00:00\", \"04:00\"]")]),
-            PathBuf::from("reports/month+windows.starts=__00_00_,__04_00__")
+            PathBuf::from("reports/month+windows.starts=[_00_00_, _04_00_]")
         );
+        assert_eq!(safe_file_name("con"), "_con");
+        assert_eq!(safe_file_name("NUL.summary"), "_NUL.summary");
+        assert_eq!(safe_file_name("COM1"), "_COM1");
+        assert_eq!(safe_file_name("console"), "console");
+        assert_eq!(safe_file_name("a<b>:c|d?*"), "a_b__c_d__");
+        assert_eq!(safe_file_name("monthly server patching"), "monthly server patching");
+        assert_eq!(safe_file_name("end."), "end_");
         let long = default_folder("month", &[set(&format!("description={}", "x".repeat(200)))]);
         let name = long.file_name().unwrap().to_string_lossy().into_owned();
         assert_eq!(name.chars().count(), 93);

@@ -185,7 +185,7 @@ impl Inventory {
             }
             let cell = |index: usize| -> Result<&str, ScenarioError> {
                 let raw = &record[index];
-                let text = std::str::from_utf8(raw).map(str::trim).map_err(|_| {
+                let text = std::str::from_utf8(raw).map(unnull).map_err(|_| {
                     at(line, format!("column \"{}\": not UTF-8 text; save the export as UTF-8", columns.names[index]))
                 })?;
                 checked(text, TextKind::Value)
@@ -316,7 +316,7 @@ impl InventorySketch {
             }
             let cell = |index: usize| -> Result<&str, ScenarioError> {
                 let raw = record.get(index).unwrap_or_default();
-                let text = std::str::from_utf8(raw).map(str::trim).map_err(|_| {
+                let text = std::str::from_utf8(raw).map(unnull).map_err(|_| {
                     at(line, format!("column \"{}\": not UTF-8 text; save the export as UTF-8", columns.names[index]))
                 })?;
                 checked(text, TextKind::Value)
@@ -418,6 +418,15 @@ fn separator(bytes: &[u8]) -> u8 {
         b'\t'
     } else {
         b','
+    }
+}
+
+/// A cell's text, trimmed; `NULL` (how SQL Server Management Studio saves an empty cell) is
+/// empty.
+fn unnull(text: &str) -> &str {
+    match text.trim() {
+        "NULL" => "",
+        t => t,
     }
 }
 
@@ -590,6 +599,10 @@ duration = "1m"
             )
         );
         assert!(parse(&format!("name,window\n{},Mon 00:00\n", "S".repeat(256))).is_ok());
+        // SQL Server Management Studio writes NULL in an empty cell: it is empty here too.
+        let ssms = "name,window,class,extension,Role\nA,Mon 00:00,NULL,NULL,NULL\n";
+        let read = parse(ssms).unwrap();
+        assert_eq!((read.classes[0], read.extension[0], read.value(0, 0)), (None, None, None));
         // Lines are counted as an editor counts them, in CRLF files too (the csv crate is one short).
         let crlf = "name,window\r\nA,Mon 00:00\r\nB,Mon 00:00\r\nC,Xyz 00:00\r\n";
         assert_eq!(parse(crlf).unwrap_err().line, Some(4));

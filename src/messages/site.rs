@@ -624,7 +624,7 @@ impl RunRecorder {
 
     fn flush(&mut self, histogram: &mut Histogram<u64>) {
         if self.count > 0 {
-            histogram.saturating_record_n(self.value, self.count);
+            crate::histogram::record_n(histogram, self.value, self.count);
             self.count = 0;
         }
     }

@@ -6,7 +6,7 @@
 
 use hdrhistogram::Histogram;
 
-use crate::histogram::growing;
+use crate::histogram::{growing, record};
 
 use crate::engine::{Outcome, ServerRecord};
 use crate::messages::{LoadSeries, SiteStats, latency_histogram};
@@ -184,14 +184,14 @@ impl Pooled {
         if server.outcome.started() {
             figures.started += 1;
             let duration: Millis = server.end - server.start;
-            self.duration_ms.saturating_record(duration);
-            self.end_in_window_ms.saturating_record(server.end - window.start);
+            record(&mut self.duration_ms, duration);
+            record(&mut self.end_in_window_ms, server.end - window.start);
             figures.duration_sum_ms += duration;
         }
         if server.outcome == Outcome::Overran {
             let overrun = server.end - window.end;
-            self.overrun_ms.saturating_record(overrun);
-            self.window_overrun_s[server.window as usize].saturating_record(overrun.div_ceil(1_000));
+            record(&mut self.overrun_ms, overrun);
+            record(&mut self.window_overrun_s[server.window as usize], overrun.div_ceil(1_000));
             figures.overrun_sum_ms += overrun;
         }
     }
