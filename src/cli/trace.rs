@@ -9,6 +9,7 @@ use clap::Args;
 use super::output::{claim_folder, write_folder};
 use crate::engine::{Outcome, Simulator, TraceEvent};
 use crate::messages::Emissions;
+use crate::montecarlo::memory::{self, Extras, MemoryEstimate};
 use crate::output::OutputKind;
 use crate::report::bundle::{ReportFile, chart_files};
 use crate::report::charts::gantt::Gantt;
@@ -66,6 +67,8 @@ pub fn execute(args: &TraceArgs) -> anyhow::Result<()> {
     inputs.extend(scenario.input_files());
     let folder = args.out.as_deref().map(|out| claim_folder(out, OutputKind::Trace, &inputs)).transpose()?;
     let program = Program::compile(&scenario);
+    // A trace holds a replication's messages (to find a server), or at least one server's.
+    MemoryEstimate::of(&scenario, &program, Extras::default()).threads_within(1, memory::budget())?;
     let seed = args.seed.unwrap_or(scenario.run.seed);
     let sim = Simulator::new(&scenario, &program);
     let server = match (&args.server, args.filter) {

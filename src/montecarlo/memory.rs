@@ -40,6 +40,52 @@ pub struct MemoryEstimate {
     pub shared: u64,
 }
 
+/// The most messages the pilot may make before the estimate takes the scenario's bound instead.
+const PILOT_MESSAGES: f64 = 16e6;
+
+/// An upper bound on the mean number of status and state messages one server sends: every step
+/// and group as if it ran, every item count at its mean (the most of any class), every restart
+/// a step could cause taken.
+pub fn messages_bound(scenario: &Scenario) -> f64 {
+    use crate::scenario::{Action, Items, MessageKind as K, NodeKind};
+    let m = |k: K| f64::from(scenario.messages.get(k));
+    let restart = m(K::Restart);
+    let items_mean = |items: &Items| match items {
+        Items::Dist(d) => d.mean(),
+        Items::Named { index, .. } => {
+            let fleet = &scenario.fleet;
+            let base = fleet.counts.get(*index).map_or(0.0, |c| c.dist.mean());
+            fleet
+                .classes
+                .iter()
+                .flat_map(|c| c.counts.iter())
+                .filter(|(i, _)| i == index)
+                .map(|(_, d)| d.mean())
+                .fold(base, f64::max)
+        }
+    };
+    let mut total = m(K::RunStarted) + m(K::RunCompleted).max(m(K::RunFailed)) + restart;
+    for node in &scenario.steps {
+        node.walk(0, &mut |n, _| match &n.kind {
+            NodeKind::Group(_) => total += (m(K::GroupStarted) + m(K::GroupCompleted)).max(m(K::GroupSkipped)),
+            NodeKind::Step(step) => {
+                let done = step.messages.map_or(m(K::StepSucceeded).max(m(K::StepFailed)), f64::from);
+                let skipped = m(K::StepSkipped).max(m(K::StepDisabled));
+                total += match &step.action {
+                    Action::InstallSoftware { items, .. } => items_mean(items) * (done + restart),
+                    Action::InstallUpdates(u) => {
+                        done + 2.0 * restart + items_mean(&u.items) * f64::from(scenario.messages.state_per_update)
+                    }
+                    Action::Command { .. } | Action::Restart { .. } => done + restart,
+                    _ => done,
+                }
+                .max(skipped);
+            }
+        });
+    }
+    total
+}
+
 /// What a run keeps beyond its statistics.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Extras {
@@ -51,17 +97,23 @@ pub struct Extras {
 
 impl MemoryEstimate {
     /// Estimates a run of `scenario`: a pilot replication of its first servers says how many
-    /// messages (and history rows) a server makes.
+    /// messages (and history rows) a server makes — unless the sequence could make so many
+    /// that the pilot itself would not fit, when the scenario's own upper bound stands in.
     pub fn of(scenario: &Scenario, program: &Program, extras: Extras) -> Self {
-        let sim = Simulator::new(scenario, program);
-        let mut scratch = sim.scratch();
-        let mut emissions = Emissions::new(scenario.infrastructure.management_points as usize);
-        let pilot = scenario.fleet.servers.min(PILOT_SERVERS);
-        let mut events = 0u64;
-        sim.run_replication_prefix(1, 0, pilot, &mut scratch, &mut emissions, |r| events += u64::from(r.events));
-        let messages = emissions.status_total() + emissions.state_total();
         let servers = scenario.fleet.servers;
-        let per_server = messages as f64 / pilot.max(1) as f64;
+        let pilot = servers.min(PILOT_SERVERS);
+        let bound = messages_bound(scenario);
+        let (per_server, events_per_server) = if bound * pilot as f64 <= PILOT_MESSAGES {
+            let sim = Simulator::new(scenario, program);
+            let mut scratch = sim.scratch();
+            let mut emissions = Emissions::new(scenario.infrastructure.management_points as usize);
+            let mut events = 0u64;
+            sim.run_replication_prefix(1, 0, pilot, &mut scratch, &mut emissions, |r| events += u64::from(r.events));
+            let messages = emissions.status_total() + emissions.state_total();
+            (messages as f64 / pilot.max(1) as f64, events as f64 / pilot.max(1) as f64)
+        } else {
+            (bound, bound)
+        };
         let per_replication = per_server * servers as f64 * MARGIN + 1_024.0;
         // Each message: its list (up to twice its size while growing) and the sort buffer; with
         // instant management points also the gathered list (again up to twice).
@@ -70,7 +122,7 @@ impl MemoryEstimate {
         let per_worker = WORKER_FIXED
             + WORKER_PER_WINDOW * scenario.windows.list.len() as u64
             + (per_replication * bytes_a_message) as u64;
-        let events_per_server = events as f64 / pilot.max(1) as f64 * MARGIN;
+        let events_per_server = events_per_server * MARGIN;
         let mut shared = RUN_FIXED;
         if extras.servers_csv {
             shared += servers * 160;
@@ -111,11 +163,15 @@ impl fmt::Display for TooLarge {
         let e = &self.estimate;
         write!(
             f,
-            "the run needs about {} of memory even on one thread, and {} is available: fleet.servers ({}) × about {:.1} status and state messages a server is {:.3e} messages a replication, held at once; run fewer servers, send fewer messages ([messages]), or set PATCHSIM_MEMORY if more memory is free",
+            "the run needs about {} of memory even on one thread, and {} is available: fleet.servers ({}) × about {} status and state messages a server is {:.3e} messages a replication, held at once; run fewer servers, send fewer messages ([messages], steps' `messages`, items), or set PATCHSIM_MEMORY if more memory is free",
             Bytes(e.total(1)),
             Bytes(self.budget),
             e.servers,
-            e.messages_per_server,
+            if e.messages_per_server < 1e4 {
+                format!("{:.1}", e.messages_per_server)
+            } else {
+                format!("{:.3e}", e.messages_per_server)
+            },
             e.messages_per_server * e.servers as f64
         )
     }
@@ -202,6 +258,31 @@ fn available() -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sequence_that_could_send_billions_is_bounded_without_running_it() {
+        let text = "name = \"huge\"\n[fleet]\nservers = 3\n[windows]\ndays = [\"Mon\"]\nstarts = [\"00:00\"]\nlength = \"2h\"\n\
+            [infrastructure]\nstatus_manager_rate = 100\n[[step]]\nname = \"Many\"\ntype = \"install_software\"\n\
+            items = 100000\nper_item = \"0s\"\nmessages = 10000\n";
+        let scenario = Scenario::from_toml(text, "huge.toml").unwrap();
+        // 100,000 items of 10,000 messages (and a restart message each), a run's own 3.
+        assert_eq!(messages_bound(&scenario), 100_000.0 * 10_001.0 + 4.0);
+        let e = MemoryEstimate::of(&scenario, &Program::compile(&scenario), Extras::default());
+        assert_eq!(e.messages_per_server, messages_bound(&scenario));
+        let refused = e.threads_within(2, 16 << 30).unwrap_err().to_string();
+        assert!(
+            refused.starts_with("the run needs about 167.7 GiB of memory even on one thread, and 16.0 GiB"),
+            "{refused}"
+        );
+        assert!(refused.contains("fleet.servers (3) × about 1.000e9 status and state messages a server"), "{refused}");
+    }
+
+    #[test]
+    fn the_bound_is_above_what_a_pilot_sees() {
+        let scenario = Scenario::load(std::path::Path::new("scenarios/monthly-server-patching.toml")).unwrap();
+        let e = MemoryEstimate::of(&scenario, &Program::compile(&scenario), Extras::default());
+        assert!(e.messages_per_server > 10.0 && e.messages_per_server <= messages_bound(&scenario), "{e:?}");
+    }
 
     #[test]
     fn sizes_parse_and_print() {
