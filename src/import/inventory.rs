@@ -33,6 +33,11 @@ use crate::scenario::windows::{Window, parse_week_time};
 /// No value in a variable cell.
 pub const EMPTY: u32 = u32::MAX;
 
+/// The most columns an inventory may have: name, window, class, extension and up to about a
+/// thousand collection variables (a CMDB export has tens). Every cell is kept for every server,
+/// so the bound keeps an inventory's memory in proportion to its servers.
+pub const MAX_COLUMNS: usize = 1_024;
+
 /// The largest inventory file read (2 GiB): far beyond any real export, and a guard against
 /// reading a wrong file into memory.
 pub const MAX_INVENTORY_BYTES: u64 = 2 << 30;
@@ -357,6 +362,12 @@ struct Columns {
 
 impl Columns {
     fn from_header(header: &csv::ByteRecord) -> Result<Self, String> {
+        if header.len() > MAX_COLUMNS {
+            return Err(format!(
+                "the header has {} columns; an inventory has at most {MAX_COLUMNS} (name, window, class, extension and collection variables): is this the right file, or is the separator wrong?",
+                header.len()
+            ));
+        }
         let mut names = Vec::with_capacity(header.len());
         for (i, raw) in header.iter().enumerate() {
             let text = std::str::from_utf8(raw)
@@ -599,6 +610,15 @@ duration = "1m"
             )
         );
         assert!(parse(&format!("name,window\n{},Mon 00:00\n", "S".repeat(256))).is_ok());
+        let wide = format!(
+            "name,window,{}\nA,Mon 00:00{}\n",
+            (0..2_000).map(|k| format!("V{k}")).collect::<Vec<_>>().join(","),
+            ",x".repeat(2_000)
+        );
+        assert_eq!(
+            parse(&wide).unwrap_err().to_string(),
+            "servers.csv:1: the header has 2002 columns; an inventory has at most 1024 (name, window, class, extension and collection variables): is this the right file, or is the separator wrong?"
+        );
         // SQL Server Management Studio writes NULL in an empty cell: it is empty here too.
         let ssms = "name,window,class,extension,Role\nA,Mon 00:00,NULL,NULL,NULL\n";
         let read = parse(ssms).unwrap();
