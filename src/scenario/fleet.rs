@@ -3,7 +3,9 @@
 
 use super::count::CountDist;
 use super::distribution::DurationDist;
-use super::name::{TextKind, same};
+use std::collections::HashMap;
+
+use super::name::{TextKind, fold};
 use super::reader::{ReadResult, Table, Value};
 
 /// Most servers a scenario may have.
@@ -118,13 +120,17 @@ fn read_classes(value: &Value<'_, '_>, counts: &[NamedCount]) -> ReadResult<Vec<
     }
     let mut classes: Vec<Class> = Vec::new();
     let mut names: Vec<Value<'_, '_>> = Vec::new();
+    // Each class by its folded name, and each count by its name: found at once, however many.
+    let mut folded: HashMap<String, usize> = HashMap::new();
+    let count_index: HashMap<&str, usize> = counts.iter().enumerate().map(|(i, c)| (c.name.as_str(), i)).collect();
     for item in &items {
         let t = item.table(&["name", "share", "variables", "restart", "counts"])?;
         let name_v = t.req("name")?;
         let name = name_v.name()?.to_owned();
         // Inventories name classes without regard to case: two classes that fold alike would be
         // one class there.
-        if let Some((first, first_v)) = classes.iter().zip(&names).find(|(c, _)| same(&c.name, &name)) {
+        if let Some(&k) = folded.get(&fold(&name)) {
+            let (first, first_v) = (&classes[k], &names[k]);
             let message = if first.name == name {
                 format!("class \"{name}\" is defined twice (first on {})", first_v.place())
             } else {
@@ -136,16 +142,19 @@ fn read_classes(value: &Value<'_, '_>, counts: &[NamedCount]) -> ReadResult<Vec<
             };
             return Err(name_v.error(message));
         }
+        folded.insert(fold(&name), classes.len());
         let share = t.req("share")?.probability()?;
         let mut variables: Vec<(String, String)> = Vec::new();
         if let Some(vars_v) = t.get("variables") {
             let vt = vars_v.named_table("a table of variables")?;
+            let mut seen: HashMap<String, usize> = HashMap::new();
             for (var, span, v) in vt.entries() {
                 if var.trim().is_empty() {
                     return Err(vt.error_at(&span, var, "a variable needs a name"));
                 }
                 vt.check_key_name(&span, var)?;
-                if let Some((first, _)) = variables.iter().find(|(n, _)| same(n, var)) {
+                if let Some(&k) = seen.get(&fold(var)) {
+                    let first = &variables[k].0;
                     return Err(vt.error_at(
                         &span,
                         var,
@@ -155,6 +164,7 @@ fn read_classes(value: &Value<'_, '_>, counts: &[NamedCount]) -> ReadResult<Vec<
                 let text =
                     v.str().map_err(|_| v.error(format!("collection variables are strings; write {var} = \"…\"")))?;
                 v.checked(text, TextKind::Value)?;
+                seen.insert(fold(var), variables.len());
                 variables.push((var.to_owned(), text.to_owned()));
             }
         }
@@ -163,7 +173,7 @@ fn read_classes(value: &Value<'_, '_>, counts: &[NamedCount]) -> ReadResult<Vec<
         if let Some(c_v) = t.get("counts") {
             let ct = c_v.named_table("a table of count overrides")?;
             for (count_name, span, v) in ct.entries() {
-                let index = counts.iter().position(|c| c.name == count_name).ok_or_else(|| {
+                let index = count_index.get(count_name).copied().ok_or_else(|| {
                     let known: Vec<&str> = counts.iter().map(|c| c.name.as_str()).collect();
                     ct.error_at(
                         &span,
