@@ -182,8 +182,11 @@ impl History {
             .into());
         }
         let mut lines = CsvLines::new(bytes);
-        let mut reader =
-            csv::ReaderBuilder::new().delimiter(delimiter(bytes)).has_headers(false).flexible(true).from_reader(bytes);
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(super::csv_separator(bytes))
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(bytes);
         let mut header = csv::ByteRecord::new();
         let header_line = match reader.read_byte_record(&mut header) {
             Ok(true) => lines.record_start(header.position().map_or(0, csv::Position::byte)).1,
@@ -430,21 +433,6 @@ impl History {
     /// Rows not used, in all.
     pub fn bad_rows(&self) -> u64 {
         self.bad.iter().map(|b| b.count).sum()
-    }
-}
-
-/// The field separator, from the header line: a comma when it has one, else a semicolon (Excel
-/// in locales with a decimal comma), else a tab.
-fn delimiter(bytes: &[u8]) -> u8 {
-    let header = bytes.split(|b| *b == b'\n').next().unwrap_or(bytes);
-    if header.contains(&b',') {
-        b','
-    } else if header.contains(&b';') {
-        b';'
-    } else if header.contains(&b'\t') {
-        b'\t'
-    } else {
-        b','
     }
 }
 

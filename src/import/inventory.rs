@@ -126,8 +126,11 @@ impl Inventory {
             ));
         }
         let mut lines = CsvLines::new(bytes);
-        let mut reader =
-            csv::ReaderBuilder::new().delimiter(separator(bytes)).has_headers(false).flexible(true).from_reader(bytes);
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(super::csv_separator(bytes))
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(bytes);
         let mut records = reader.byte_records();
         let header = match records.next() {
             Some(Ok(h)) => h,
@@ -160,7 +163,7 @@ impl Inventory {
         // rest of the file, line breaks and all, as one field of the last record it returns.
         if bytes.iter().filter(|b| **b == b'"').count() % 2 == 1 {
             let mut again = csv::ReaderBuilder::new()
-                .delimiter(separator(bytes))
+                .delimiter(super::csv_separator(bytes))
                 .has_headers(false)
                 .flexible(true)
                 .from_reader(bytes);
@@ -296,8 +299,11 @@ impl InventorySketch {
         let bytes = super::utf8_bytes(&bytes).map_err(|m| ScenarioError::file(shown, m))?;
         let bytes: &[u8] = &bytes;
         let mut lines = CsvLines::new(bytes);
-        let mut reader =
-            csv::ReaderBuilder::new().delimiter(separator(bytes)).has_headers(false).flexible(true).from_reader(bytes);
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(super::csv_separator(bytes))
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(bytes);
         let mut records = reader.byte_records();
         let header = match records.next() {
             Some(Ok(h)) => h,
@@ -415,21 +421,6 @@ fn checked(text: &str, kind: TextKind) -> Result<(), String> {
         };
         format!("\"{}\" {}", name::shown(&quoted), e.message)
     })
-}
-
-/// The separator of the file: a comma, unless the header line has none and has semicolons or
-/// tabs.
-fn separator(bytes: &[u8]) -> u8 {
-    let header = bytes.split(|b| *b == b'\n').next().unwrap_or(bytes);
-    if header.contains(&b',') {
-        b','
-    } else if header.contains(&b';') {
-        b';'
-    } else if header.contains(&b'\t') {
-        b'\t'
-    } else {
-        b','
-    }
 }
 
 /// A cell's text, trimmed; `NULL` (how SQL Server Management Studio saves an empty cell) is

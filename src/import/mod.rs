@@ -32,6 +32,13 @@ pub use calibration::{Applied, Calibration, apply_into};
 
 use std::borrow::Cow;
 
+/// The field separator of a CSV file, from its header line: a comma when it has one, else a
+/// semicolon (Excel in locales with a decimal comma), else a tab.
+pub fn csv_separator(bytes: &[u8]) -> u8 {
+    let header = bytes.split(|b| *b == b'\n').next().unwrap_or(bytes);
+    [b',', b';', b'\t'].into_iter().find(|s| header.contains(s)).unwrap_or(b',')
+}
+
 /// A CSV file's bytes as UTF-8, without a byte-order mark: UTF-8 files as they are, UTF-16 files
 /// with a byte-order mark (what Windows PowerShell's `Out-File` and Excel's "Unicode text"
 /// write) transcoded, and files that are not UTF-8 read as Windows-1252 (what Excel's "CSV
