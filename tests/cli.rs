@@ -213,3 +213,42 @@ fn a_status_manager_outage_shows_its_backlog_and_latency_and_loses_nothing() {
     assert_eq!(s["infrastructure"]["outages"][0]["at"], "Tue 00:30");
     assert!(String::from_utf8_lossy(&out.stdout).contains("outage: status_manager down for 30 min from Tue 00:30"));
 }
+
+/// Scripts tell what happened from the exit status alone: 0 done, 1 error, 2 usage, 3 ran but
+/// the target was not met (docs/output.md).
+#[test]
+fn exit_statuses_tell_done_error_usage_and_target_not_met_apart() {
+    let dir = temp("exit-statuses");
+    let reference = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/monthly-server-patching.toml");
+    let reference = reference.to_str().unwrap();
+    let done =
+        patchsim_in(&dir, &["plan", "max-run-time", reference, "--max-stopped", "5%", "-r", "2", "--out", "mrt"]);
+    assert_eq!(done.status.code(), Some(0), "{}", String::from_utf8_lossy(&done.stderr));
+    // No sleep keeps the overran share at 0: the plan says so, writes its evidence, exits 3.
+    let not_met = patchsim_in(
+        &dir,
+        &[
+            "plan",
+            "sleep",
+            reference,
+            "--step",
+            "Inject Random Sleep",
+            "--max-overran",
+            "0%",
+            "-r",
+            "2",
+            "--out",
+            "sleep",
+        ],
+    );
+    assert_eq!(not_met.status.code(), Some(3), "{}", String::from_utf8_lossy(&not_met.stderr));
+    assert!(String::from_utf8_lossy(&not_met.stdout).contains("No sleep keeps the overran share within 0.000%"));
+    let plan: Value = serde_json::from_slice(&std::fs::read(dir.join("sleep/plan.json")).unwrap()).unwrap();
+    assert_eq!(plan["answer"], serde_json::json!({}));
+    let usage = patchsim_in(&dir, &["run", reference, "--replications", "two"]);
+    assert_eq!(usage.status.code(), Some(2));
+    std::fs::write(dir.join("bad.toml"), "name = \"bad\"\n").unwrap();
+    let error = patchsim_in(&dir, &["run", "bad.toml"]);
+    assert_eq!(error.status.code(), Some(1));
+    assert!(!dir.join("reports").exists(), "an error writes nothing");
+}
