@@ -58,10 +58,10 @@
 
 pub mod cli;
 pub mod digest;
-pub mod encoding;
 pub mod engine;
 pub mod histogram;
 pub mod import;
+pub mod input;
 pub mod messages;
 pub mod montecarlo;
 pub mod output;

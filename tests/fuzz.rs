@@ -3,10 +3,10 @@
 //! becomes a scenario that loads.
 
 use patchsim::import::history::History;
-use patchsim::import::inventory::Inventory;
 use patchsim::import::{ImportOptions, read_task_sequence, write_scenario};
 use patchsim::scenario::Scenario;
 use patchsim::scenario::condition::Condition;
+use patchsim::scenario::inventory::Inventory;
 use proptest::prelude::*;
 
 const EXPORT: &str = include_str!("../scenarios/imported/server-patching.xml");

@@ -8,11 +8,12 @@ use clap::Args;
 use super::output::{to_stdout, write_file_atomically};
 use crate::import::text_style::encode_like;
 use crate::import::{Calibration, History, apply_into};
+use crate::input::InputFile;
+use crate::input::decode_text;
 use crate::output::file::{InPlace, Replaces, claim_file};
 use crate::output::paths::check_overlap;
 use crate::scenario::duration::DurationDisplay;
-use crate::scenario::input_file::InputFile;
-use crate::scenario::{MAX_SCENARIO_BYTES, Scenario, decode_text};
+use crate::scenario::{MAX_SCENARIO_BYTES, Scenario};
 
 /// The first line of a timings file `calibrate` writes (so that it may replace its own file).
 const HEADER: &str = "# Fitted by `patchsim calibrate`";
@@ -67,8 +68,8 @@ pub fn execute(args: &CalibrateArgs) -> anyhow::Result<()> {
             let max_bytes = 2 * MAX_SCENARIO_BYTES as u64 + 2;
             let file = InputFile { shown: &into_shown, what: "scenario", kind: "a scenario file", max_bytes };
             let bytes = file.read(path)?;
-            let text = decode_text(&bytes, "scenario TOML")
-                .map_err(|m| crate::scenario::ScenarioError::file(&into_shown, m))?;
+            let text =
+                decode_text(&bytes, "scenario TOML").map_err(|m| crate::input::InputError::file(&into_shown, m))?;
             let scenario = Scenario::from_toml(&text, &into_shown)?;
             let applied = apply_into(&text, &into_shown, &scenario, &calibration)?;
             let new_bytes = encode_like(&bytes, &applied.text);

@@ -8,6 +8,7 @@ use clap::Args;
 
 use super::output::{Destination, write_folder};
 use super::usage;
+use crate::input::InputFile;
 use crate::montecarlo::aggregate::report_data_with;
 use crate::montecarlo::shard::{ShardState, merge_shards};
 use crate::montecarlo::summarize;
@@ -15,7 +16,6 @@ use crate::output::OutputKind;
 use crate::report::bundle::report_files;
 use crate::report::json::summary_json;
 use crate::report::table::summary_table;
-use crate::scenario::input_file::InputFile;
 
 /// The largest `shard.json` read: its inventory copy (at most 2 GiB, a third more in base64)
 /// and its totals.

@@ -10,9 +10,9 @@ use super::history::History;
 use super::scenario_writer::toml_string;
 use super::text_style::TextStyle;
 use super::timings::{Edit, StepShape, StepTiming, Timings, round_shares};
+use crate::input::InputError;
 use crate::scenario::count::{CountDist, Items};
 use crate::scenario::duration::DurationDisplay;
-use crate::scenario::error::ScenarioError;
 use crate::scenario::step::{Action, ExitBehaviour, Node, NodeKind, On3010, Step};
 use crate::scenario::{Fleet, Scenario};
 
@@ -237,11 +237,11 @@ pub fn apply_into(
     file: &str,
     scenario: &Scenario,
     calibration: &Calibration,
-) -> Result<Applied, ScenarioError> {
+) -> Result<Applied, InputError> {
     let style = TextStyle::of(text);
     let mut doc: DocumentMut = TextStyle::plain(text)
         .parse()
-        .map_err(|e: toml_edit::TomlError| ScenarioError::file(file, format!("TOML syntax error: {}", e.message())))?;
+        .map_err(|e: toml_edit::TomlError| InputError::file(file, format!("TOML syntax error: {}", e.message())))?;
     let timings = calibration.timings();
     let mut applied = Applied {
         text: String::new(),

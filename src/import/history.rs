@@ -28,11 +28,11 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::csv_lines::CsvLines;
 pub use super::usable::BadRows;
 use super::usable::{HistoryError, Unusable};
-use crate::scenario::error::ScenarioError;
-use crate::scenario::input_file::InputFile;
+use crate::input::CsvLines;
+use crate::input::InputError;
+use crate::input::InputFile;
 
 /// The engine started the task sequence: a run begins.
 pub const MSG_RUN_STARTED: u32 = 11140;
@@ -172,10 +172,10 @@ impl History {
     /// order of the data rows (but for the line numbers of bad rows); a file of which too little
     /// is usable is a [`HistoryError::Unusable`].
     pub fn parse(bytes: &[u8], shown: &str) -> Result<Self, HistoryError> {
-        let bytes = super::utf8_bytes(bytes).map_err(|m| ScenarioError::file(shown, m))?;
+        let bytes = crate::input::utf8_bytes(bytes).map_err(|m| InputError::file(shown, m))?;
         let bytes: &[u8] = &bytes;
         if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Err(ScenarioError::file(
+            return Err(InputError::file(
                 shown,
                 "the history is empty: it needs a header line and one line per status message",
             )
@@ -183,22 +183,22 @@ impl History {
         }
         let mut lines = CsvLines::new(bytes);
         let mut reader = csv::ReaderBuilder::new()
-            .delimiter(super::csv_separator(bytes))
+            .delimiter(crate::input::csv_separator(bytes))
             .has_headers(false)
             .flexible(true)
             .from_reader(bytes);
         let mut header = csv::ByteRecord::new();
         let header_line = match reader.read_byte_record(&mut header) {
             Ok(true) => lines.record_start(header.position().map_or(0, csv::Position::byte)).1,
-            Ok(false) => return Err(ScenarioError::file(shown, "the history has no header line").into()),
-            Err(e) => return Err(ScenarioError::file(shown, format!("cannot read the header: {e}")).into()),
+            Ok(false) => return Err(InputError::file(shown, "the history has no header line").into()),
+            Err(e) => return Err(InputError::file(shown, format!("cannot read the header: {e}")).into()),
         };
         let names: Vec<String> =
             header.iter().map(|h| String::from_utf8_lossy(h).trim().to_ascii_lowercase()).collect();
         let find = |wanted: &str| names.iter().position(|n| *n == wanted.to_ascii_lowercase());
         let missing: Vec<&str> = REQUIRED_COLUMNS.iter().copied().filter(|c| find(c).is_none()).collect();
         if !missing.is_empty() {
-            return Err(ScenarioError {
+            return Err(InputError {
                 file: shown.to_owned(),
                 line: Some(header_line as usize),
                 column: None,

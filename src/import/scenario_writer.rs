@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::inventory::InventorySketch;
+use super::inventory_sketch::InventorySketch;
 use super::limits::{MAX_COMMENT_CHARS, MAX_SCENARIO_BYTES};
 use super::task_sequence::{TaskSequence, TsAction, TsKind, TsNode, TsStep};
 use super::timings::{StepShape, Timings};

@@ -21,10 +21,10 @@ use std::path::Path;
 
 use toml::de::DeTable;
 
+use crate::input::InputError;
+use crate::input::InputFile;
 use crate::scenario::count::CountDist;
 use crate::scenario::distribution::DurationDist;
-use crate::scenario::error::ScenarioError;
-use crate::scenario::input_file::InputFile;
 use crate::scenario::reader::{Source, Table};
 use crate::scenario::step::ExitBehaviour;
 
@@ -108,22 +108,19 @@ impl Timings {
         &["name", "type", "duration", "exit_codes", "scan", "per_item", "mean", "sd"];
 
     /// Reads a timings file.
-    pub fn read(path: &Path) -> Result<Self, ScenarioError> {
+    pub fn read(path: &Path) -> Result<Self, InputError> {
         let shown = path.display().to_string();
         let file = InputFile { shown: &shown, what: "timings", kind: "a timings file", max_bytes: MAX_TIMINGS_BYTES };
         let bytes = file.read(path)?;
         if bytes.is_empty() {
-            return Err(ScenarioError::file(
-                &shown,
-                "the file is empty: timings need at least one [[step]] or [restart]",
-            ));
+            return Err(InputError::file(&shown, "the file is empty: timings need at least one [[step]] or [restart]"));
         }
-        let text = crate::scenario::decode_text(&bytes, "timings TOML").map_err(|m| ScenarioError::file(&shown, m))?;
+        let text = crate::input::decode_text(&bytes, "timings TOML").map_err(|m| InputError::file(&shown, m))?;
         Self::parse(&text, &shown)
     }
 
     /// Reads timings from TOML text; `file` names it in errors.
-    pub fn parse(text: &str, file: &str) -> Result<Self, ScenarioError> {
+    pub fn parse(text: &str, file: &str) -> Result<Self, InputError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let src = Source { file, text, overrides: &[] };
         let doc = DeTable::parse(text).map_err(|e| {

@@ -14,7 +14,7 @@
 
 use std::fmt;
 
-use crate::scenario::error::ScenarioError;
+use crate::input::InputError;
 
 /// The least share of a history's rows that must be usable: below it the file is refused.
 pub const MIN_USABLE_SHARE: f64 = 0.5;
@@ -37,7 +37,7 @@ pub struct BadRows {
 #[derive(Debug, Clone, PartialEq)]
 pub enum HistoryError {
     /// The file itself: missing, unreadable, not text, without the view's header.
-    File(ScenarioError),
+    File(InputError),
     /// The file reads, but too little of it is usable to calibrate from.
     Unusable(Unusable),
 }
@@ -164,8 +164,8 @@ impl fmt::Display for HistoryError {
 
 impl std::error::Error for HistoryError {}
 
-impl From<ScenarioError> for HistoryError {
-    fn from(e: ScenarioError) -> Self {
+impl From<InputError> for HistoryError {
+    fn from(e: InputError) -> Self {
         Self::File(e)
     }
 }

@@ -335,7 +335,7 @@ fn decode(bytes: &[u8]) -> Result<(String, &'static str), XmlError> {
             XmlError::whole(format!("the file says UTF-8 but byte {} is not: is it damaged?", e.valid_up_to() + 3))
         });
     }
-    if let Some(decoded) = crate::encoding::utf16_with_bom(bytes) {
+    if let Some(decoded) = crate::input::encoding::utf16_with_bom(bytes) {
         return decoded.map_err(XmlError::whole);
     }
     if bytes.contains(&0) {

@@ -27,10 +27,11 @@ use super::runner::RunResult;
 use super::statistics::Statistics;
 use super::tally::{Pooled, WindowTotals};
 use crate::digest::{hex, sha256_hex, unhex};
+use crate::input::InputError;
+use crate::input::{FileSource, ReadFile};
 use crate::messages::LoadSeries;
-use crate::scenario::input_file::{FileSource, ReadFile};
 use crate::scenario::overrides::Override;
-use crate::scenario::{MessageKind, Scenario, ScenarioError};
+use crate::scenario::{MessageKind, Scenario};
 
 /// The schema identifier of `shard.json`.
 pub const SHARD_SCHEMA: &str = "patchsim/shard/v2";
@@ -190,7 +191,7 @@ pub enum ShardError {
     Coverage(String),
     /// The shards' scenario does not load.
     #[error(transparent)]
-    Scenario(#[from] ScenarioError),
+    Scenario(#[from] InputError),
     /// A histogram could not be encoded.
     #[error("cannot encode a histogram: {0}")]
     Encode(String),

@@ -6,14 +6,15 @@ use std::fmt::Write;
 
 use serde::{Deserialize, Serialize};
 
+use crate::input::InputError;
 use crate::montecarlo::runner::{RunError, RunOptions, run};
 use crate::montecarlo::statistics::HEADLINE_KEYS;
 use crate::montecarlo::summarize;
 use crate::report::load_csv::number;
 use crate::report::summary::EstimateFigures;
+use crate::scenario::Scenario;
 use crate::scenario::duration::{format_duration, parse_duration};
 use crate::scenario::overrides::Override;
-use crate::scenario::{Scenario, ScenarioError};
 use crate::sequence::Program;
 
 /// The values a sweep takes.
@@ -142,7 +143,7 @@ pub struct Sweep {
 pub enum SweepError {
     /// A value made the scenario invalid.
     #[error(transparent)]
-    Scenario(#[from] ScenarioError),
+    Scenario(#[from] InputError),
     /// A run failed.
     #[error(transparent)]
     Run(#[from] RunError),

@@ -6,10 +6,8 @@ use toml::de::DeTable;
 
 use super::distribution::DurationDist;
 use super::duration::{DurationDisplay, MAX_DURATION};
-use super::error::ScenarioError;
 use super::fleet::Fleet;
 use super::infrastructure::Infrastructure;
-use super::input_file::{FileSource, InputFile};
 use super::messages::MessageCounts;
 use super::name::TextKind;
 use super::overrides::{self, Override};
@@ -17,6 +15,8 @@ use super::reader::{ReadResult, Source, Table};
 use super::step::{MAX_GROUP_DEPTH, read_steps};
 use super::windows::Windows;
 use super::{Deployment, RestartSettings, RunSettings, Scenario};
+use crate::input::InputError;
+use crate::input::{FileSource, InputFile, decode_text};
 
 /// The most replications a run may ask for.
 pub const MAX_REPLICATIONS: i64 = 10_000_000;
@@ -30,31 +30,31 @@ const TOP_KEYS: &[&str] =
 
 impl Scenario {
     /// Reads and checks a scenario file.
-    pub fn load(path: &Path) -> Result<Self, ScenarioError> {
+    pub fn load(path: &Path) -> Result<Self, InputError> {
         Self::load_with(path, &[]).map(|(scenario, _)| scenario)
     }
 
     /// Reads a scenario file, applies `--set` overrides, and checks the result; also returns the
     /// file's text.
-    pub fn load_with(path: &Path, overrides: &[Override]) -> Result<(Self, String), ScenarioError> {
+    pub fn load_with(path: &Path, overrides: &[Override]) -> Result<(Self, String), InputError> {
         let shown = path.display().to_string();
         // UTF-16 takes up to twice the bytes of the text, which is bounded once decoded.
         let max_bytes = 2 * MAX_SCENARIO_BYTES as u64 + 2;
         let file = InputFile { shown: &shown, what: "scenario", kind: "a scenario file", max_bytes };
         let bytes = file.read(path)?;
-        let text = decode_text(&bytes, "scenario TOML").map_err(|m| ScenarioError::file(&shown, m))?;
+        let text = decode_text(&bytes, "scenario TOML").map_err(|m| InputError::file(&shown, m))?;
         let scenario = Self::from_toml_with(&text, &shown, overrides)?;
         Ok((scenario, text.into_owned()))
     }
 
     /// Reads and checks a scenario from TOML text; `file` names it in errors.
-    pub fn from_toml(text: &str, file: &str) -> Result<Self, ScenarioError> {
+    pub fn from_toml(text: &str, file: &str) -> Result<Self, InputError> {
         Self::from_toml_with(text, file, &[])
     }
 
     /// Reads a scenario from TOML text, applies `--set` overrides, and checks the result; the
     /// files it names (an inventory) are read from disk, beside `file`.
-    pub fn from_toml_with(text: &str, file: &str, overrides: &[Override]) -> Result<Self, ScenarioError> {
+    pub fn from_toml_with(text: &str, file: &str, overrides: &[Override]) -> Result<Self, InputError> {
         Self::from_toml_reading(text, file, overrides, &FileSource::Disk)
     }
 
@@ -64,10 +64,10 @@ impl Scenario {
         file: &str,
         overrides: &[Override],
         files: &FileSource,
-    ) -> Result<Self, ScenarioError> {
+    ) -> Result<Self, InputError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         if text.len() > MAX_SCENARIO_BYTES {
-            return Err(ScenarioError::file(
+            return Err(InputError::file(
                 file,
                 format!(
                     "the file is {} bytes, more than a scenario can be ({} MiB); is it the right file?",
@@ -77,7 +77,7 @@ impl Scenario {
             ));
         }
         if text.trim().is_empty() {
-            return Err(ScenarioError::file(
+            return Err(InputError::file(
                 file,
                 "the file is empty: a scenario needs at least `name`, [fleet], [windows] and one [[step]]",
             ));
@@ -96,7 +96,7 @@ impl Scenario {
         })?;
         for (o, at) in overrides.iter().zip(&placed) {
             let value = overrides::value(&combined, at);
-            overrides::apply(doc.get_mut(), &o.key, value).map_err(|m| ScenarioError::file(at.label.clone(), m))?;
+            overrides::apply(doc.get_mut(), &o.key, value).map_err(|m| InputError::file(at.label.clone(), m))?;
         }
         let root = Table::root(src, &doc, TOP_KEYS)?;
         read_scenario(&root, files)
@@ -133,25 +133,6 @@ fn deepest_line(text: &str) -> usize {
         offset += line.len();
     }
     best_at
-}
-
-/// Checks that bytes are text — UTF-8, or UTF-16 with a byte-order mark (as Windows PowerShell
-/// writes) — and returns the text; `what` the file should be, for the message when it is not.
-pub fn decode_text<'b>(bytes: &'b [u8], what: &str) -> Result<std::borrow::Cow<'b, str>, String> {
-    // Windows PowerShell 5.1 writes UTF-16 with a byte-order mark (`>` and `Out-File`).
-    if let Some(decoded) = crate::encoding::utf16_with_bom(bytes) {
-        let (text, _) = decoded?;
-        if text.contains('\0') {
-            return Err(format!("not a text file (it contains NUL characters): is this the {what}?"));
-        }
-        return Ok(std::borrow::Cow::Owned(text));
-    }
-    let text = std::str::from_utf8(bytes)
-        .map_err(|e| format!("not a text file (invalid UTF-8 at byte {}): is this the {what}?", e.valid_up_to()))?;
-    if text.contains('\0') {
-        return Err(format!("not a text file (it contains NUL bytes): is this the {what}?"));
-    }
-    Ok(std::borrow::Cow::Borrowed(text))
 }
 
 fn read_scenario(root: &Table<'_, '_>, files: &FileSource) -> ReadResult<Scenario> {

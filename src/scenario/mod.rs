@@ -2,16 +2,15 @@
 //!
 //! [`Scenario::load`] reads a TOML file into a [`Scenario`] whose every value has been checked:
 //! durations have units, distributions are well-formed, shares add up, names resolve. A mistake
-//! is a [`ScenarioError`] naming the file, line, column and key. Nothing downstream re-checks.
+//! is a [`InputError`] naming the file, line, column and key. Nothing downstream re-checks.
 
 pub mod condition;
 pub mod count;
 pub mod distribution;
 pub mod duration;
-pub mod error;
 pub mod fleet;
 pub mod infrastructure;
-pub mod input_file;
+pub mod inventory;
 mod load;
 pub mod messages;
 pub mod name;
@@ -25,10 +24,10 @@ pub use condition::Condition;
 pub use count::{CountDist, Items};
 pub use distribution::DurationDist;
 pub use duration::Millis;
-pub use error::ScenarioError;
 pub use fleet::{Class, Fleet, NamedCount};
 pub use infrastructure::{Component, Infrastructure, Outage, Service};
-pub use load::{MAX_SCENARIO_BYTES, decode_text};
+pub use inventory::Inventory;
+pub use load::MAX_SCENARIO_BYTES;
 pub use messages::{MessageCounts, MessageKind};
 pub use step::{Action, ExitBehaviour, Node, NodeKind, On3010, Step, UpdateSettings};
 pub use warnings::Warning;

@@ -9,8 +9,7 @@
 //! [`check`] (or [`check_name`]) and turns a [`TextError`] into an error at the file, line,
 //! column and key it read the text from.
 
-use std::borrow::Cow;
-use std::fmt::Write;
+use crate::input::text::is_bidi_control;
 
 /// The longest name, in characters: a scenario, class, step, group, variable, count or server
 /// name, or an inventory column header.
@@ -132,18 +131,6 @@ pub fn check(text: &str, kind: TextKind) -> Result<(), TextError> {
     Ok(())
 }
 
-/// Whether a character is one of the bidirectional formatting characters: the embeddings and
-/// overrides U+202A–U+202E, the isolates U+2066–U+2069, the marks U+200E, U+200F and U+061C.
-pub fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
-}
-
-/// Whether a character is refused in every kind of text ([`check`] refuses it everywhere but
-/// line breaks and tabs where they are allowed).
-fn is_hostile(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') || is_bidi_control(c)
-}
-
 /// `U+202E (right-to-left override)`: a character by its code point and, where it has one, its
 /// short name.
 fn describe(c: char) -> String {
@@ -172,24 +159,6 @@ fn describe(c: char) -> String {
         _ => "",
     };
     if name.is_empty() { format!("U+{:04X}", c as u32) } else { format!("U+{:04X} ({name})", c as u32) }
-}
-
-/// Text with every character [`check`] refuses written as `\u{…}`, for messages that quote
-/// what the user wrote before it was checked (a terminal must not run an escape sequence from a
-/// scenario file).
-pub fn shown(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_hostile) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if is_hostile(c) {
-            let _ = write!(out, "\\u{{{:x}}}", c as u32);
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
 }
 
 /// A name folded for comparison: Unicode full case folding, so `STRASSE` and `straße`, `Ǆ` and
@@ -252,11 +221,5 @@ mod tests {
         for c in ['\u{202A}', '\u{202D}', '\u{2066}', '\u{2069}', '\u{200E}', '\u{200F}', '\u{061C}'] {
             assert!(check(&format!("x{c}"), TextKind::Description).is_err(), "U+{:04X}", c as u32);
         }
-    }
-
-    #[test]
-    fn shown_writes_refused_characters_as_escapes() {
-        assert_eq!(shown("plain"), "plain");
-        assert_eq!(shown("a\u{1b}[31mb\u{202e}"), "a\\u{1b}[31mb\\u{202e}");
     }
 }

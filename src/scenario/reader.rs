@@ -12,9 +12,9 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::duration::{Millis, parse_duration};
-use super::error::ScenarioError;
 use super::name::{self, TextKind};
 use super::overrides::Placed;
+use crate::input::InputError;
 
 /// The text being read, for turning byte offsets into lines and columns.
 #[derive(Debug, Clone, Copy)]
@@ -39,9 +39,9 @@ impl Source<'_> {
     }
 
     /// An error at a span of the file, about `key` (empty: no key).
-    pub fn error(&self, span: &Range<usize>, key: &str, message: impl Into<String>) -> ScenarioError {
+    pub fn error(&self, span: &Range<usize>, key: &str, message: impl Into<String>) -> InputError {
         if let Some(o) = self.overrides.iter().find(|o| span.start >= o.range.start && span.start <= o.range.end) {
-            return ScenarioError {
+            return InputError {
                 file: o.label.clone(),
                 line: None,
                 column: None,
@@ -50,7 +50,7 @@ impl Source<'_> {
             };
         }
         let (line, column) = self.locate(span.start);
-        ScenarioError {
+        InputError {
             file: self.file.to_owned(),
             line: Some(line),
             column: Some(column),
@@ -76,7 +76,7 @@ pub struct Value<'a, 'i> {
 }
 
 /// Result of reading a scenario value.
-pub type ReadResult<T> = Result<T, ScenarioError>;
+pub type ReadResult<T> = Result<T, InputError>;
 
 impl<'a, 'i> Value<'a, 'i> {
     /// Wraps a value found at `path`.
@@ -115,13 +115,13 @@ impl<'a, 'i> Value<'a, 'i> {
     }
 
     /// An error about this value.
-    pub fn error(&self, message: impl Into<String>) -> ScenarioError {
+    pub fn error(&self, message: impl Into<String>) -> InputError {
         self.src.error(&self.value.span(), &self.path, message)
     }
 
     /// An error pointing at character `offset` inside this string value when the file spells
     /// the string plainly (quoted, no escapes), otherwise at the value.
-    pub fn error_in_string(&self, offset: usize, message: impl Into<String>) -> ScenarioError {
+    pub fn error_in_string(&self, offset: usize, message: impl Into<String>) -> InputError {
         let span = self.span();
         let raw = self.src.text.get(span.clone()).unwrap_or("");
         let plain = (raw.starts_with('"') || raw.starts_with('\''))
@@ -150,7 +150,7 @@ impl<'a, 'i> Value<'a, 'i> {
         }
     }
 
-    fn expected(&self, what: &str) -> ScenarioError {
+    fn expected(&self, what: &str) -> InputError {
         self.error(format!("expected {what}, found {}", self.type_name()))
     }
 
@@ -335,12 +335,12 @@ impl<'a, 'i> Table<'a, 'i> {
     }
 
     /// An error about the table as a whole (e.g. a key that is missing from it).
-    pub fn error(&self, message: impl Into<String>) -> ScenarioError {
+    pub fn error(&self, message: impl Into<String>) -> InputError {
         self.src.error(&self.span, &self.path, message)
     }
 
     /// An error about a key of the table that may be absent (points at the table).
-    pub fn key_error(&self, key: &str, message: impl Into<String>) -> ScenarioError {
+    pub fn key_error(&self, key: &str, message: impl Into<String>) -> InputError {
         self.src.error(&self.span, &join(&self.path, key), message)
     }
 
@@ -385,7 +385,7 @@ impl<'a, 'i> Table<'a, 'i> {
     /// A place in the document for a message about the dotted `path`: the value there, else the
     /// nearest table that holds it (a key left at its default points at its section), else the
     /// document.
-    pub fn place_of(&self, path: &str, message: impl Into<String>) -> ScenarioError {
+    pub fn place_of(&self, path: &str, message: impl Into<String>) -> InputError {
         let mut parent = path;
         loop {
             if let Some(value) = self.find(parent) {
@@ -419,7 +419,7 @@ impl<'a, 'i> Table<'a, 'i> {
     }
 
     /// An error at a key's own position.
-    pub fn error_at(&self, span: &Range<usize>, key: &str, message: impl Into<String>) -> ScenarioError {
+    pub fn error_at(&self, span: &Range<usize>, key: &str, message: impl Into<String>) -> InputError {
         self.src.error(span, &join(&self.path, key), message)
     }
 

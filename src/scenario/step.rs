@@ -373,15 +373,19 @@ fn read_flags(t: &Table<'_, '_>) -> ReadResult<Flags> {
             })?;
             for variable in condition.variables() {
                 name::check_name(variable).map_err(|e| {
-                    v.error(format!("condition \"{}\": the variable name {}", name::shown(text), e.message))
+                    v.error(format!(
+                        "condition \"{}\": the variable name {}",
+                        crate::input::text::shown(text),
+                        e.message
+                    ))
                 })?;
             }
             for value in condition.values() {
                 name::check(value, TextKind::Value).map_err(|e| {
                     v.error(format!(
                         "condition \"{}\": the value '{}' {}",
-                        name::shown(text),
-                        name::shown(value),
+                        crate::input::text::shown(text),
+                        crate::input::text::shown(value),
                         e.message
                     ))
                 })?;

@@ -14,15 +14,15 @@ use super::Scenario;
 use super::condition::Condition;
 use super::distribution::DurationDist;
 use super::duration::{DurationDisplay, Millis};
-use super::error::ScenarioError;
 use super::name::{fold, same};
 use super::reader::{Table, closest};
 use super::step::{Action, ExitBehaviour, Node, NodeKind, On3010};
+use crate::input::InputError;
 use crate::random::Stream;
 
 /// A warning about a scenario: where (file, line, column, key) and what looks wrong.
 ///
-/// Displays as `file:line:column: key `k`: message`, as a [`ScenarioError`] does.
+/// Displays as `file:line:column: key `k`: message`, as a [`InputError`] does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warning {
     /// The file, as the user named it (or the `--set` that gave the value).
@@ -37,15 +37,15 @@ pub struct Warning {
     pub message: String,
 }
 
-impl From<ScenarioError> for Warning {
-    fn from(e: ScenarioError) -> Self {
+impl From<InputError> for Warning {
+    fn from(e: InputError) -> Self {
         Self { file: e.file, line: e.line, column: e.column, key: e.key.unwrap_or_default(), message: e.message }
     }
 }
 
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let as_error = ScenarioError {
+        let as_error = InputError {
             file: self.file.clone(),
             line: self.line,
             column: self.column,

@@ -8,10 +8,10 @@ use std::sync::Arc;
 
 use super::duration::{DAY, DurationDisplay, HOUR, MINUTE, Millis};
 use super::fleet::Class;
-use super::input_file::{FileSource, InputFile, ReadFile};
 use super::reader::{ReadResult, Table, Value};
-use crate::import::Inventory;
-use crate::import::inventory::MAX_INVENTORY_BYTES;
+use crate::input::{FileSource, InputFile, ReadFile};
+use crate::scenario::Inventory;
+use crate::scenario::inventory::MAX_INVENTORY_BYTES;
 
 /// A day of the week.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

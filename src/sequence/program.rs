@@ -269,7 +269,7 @@ impl Program {
             for server in 0..inventory.len() {
                 for (column, _) in &columns {
                     let cell = inventory.cells[server * width + column];
-                    let value = if cell == crate::import::inventory::EMPTY {
+                    let value = if cell == crate::scenario::inventory::EMPTY {
                         UNSET
                     } else {
                         let slot = &mut interned[cell as usize];

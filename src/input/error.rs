@@ -2,14 +2,14 @@
 
 use std::fmt;
 
-use super::name::shown;
+use super::text::shown;
 
 /// A mistake in a scenario, pointing at the place the user has to change.
 ///
 /// Displays as `file:line:column: key: message`, leaving out the parts that are not known
 /// (a missing file has no line; a problem with the whole file has no key).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ScenarioError {
+pub struct InputError {
     /// The file, as the user named it.
     pub file: String,
     /// 1-based line, where the TOML parser or the value's position gives one.
@@ -22,14 +22,14 @@ pub struct ScenarioError {
     pub message: String,
 }
 
-impl ScenarioError {
+impl InputError {
     /// An error about the whole file (missing, unreadable, empty, not text).
     pub fn file(file: impl Into<String>, message: impl Into<String>) -> Self {
         Self { file: file.into(), line: None, column: None, key: None, message: message.into() }
     }
 }
 
-impl fmt::Display for ScenarioError {
+impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.file)?;
         if let Some(line) = self.line {
@@ -54,7 +54,7 @@ impl fmt::Display for ScenarioError {
     }
 }
 
-impl std::error::Error for ScenarioError {}
+impl std::error::Error for InputError {}
 
 #[cfg(test)]
 mod tests {
@@ -62,7 +62,7 @@ mod tests {
 
     #[test]
     fn displays_every_known_part() {
-        let e = ScenarioError {
+        let e = InputError {
             file: "s.toml".into(),
             line: Some(14),
             column: Some(9),
@@ -70,8 +70,8 @@ mod tests {
             message: "must be at least 1".into(),
         };
         assert_eq!(e.to_string(), "s.toml:14:9: key `fleet.servers`: must be at least 1");
-        assert_eq!(ScenarioError::file("x.toml", "file is empty").to_string(), "x.toml: file is empty");
-        let hostile = ScenarioError {
+        assert_eq!(InputError::file("x.toml", "file is empty").to_string(), "x.toml: file is empty");
+        let hostile = InputError {
             file: "s.toml".into(),
             line: Some(3),
             column: Some(1),

@@ -23,12 +23,12 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::csv_lines::CsvLines;
-use crate::scenario::error::ScenarioError;
-use crate::scenario::fleet::{Class, MAX_SERVERS};
-use crate::scenario::input_file::InputFile;
-use crate::scenario::name::{self, TextKind, fold, same};
-use crate::scenario::windows::{Window, parse_week_time};
+use super::fleet::{Class, MAX_SERVERS};
+use super::name::{self, TextKind, fold, same};
+use super::windows::{Window, parse_week_time};
+use crate::input::CsvLines;
+use crate::input::InputError;
+use crate::input::InputFile;
 
 /// No value in a variable cell.
 pub const EMPTY: u32 = u32::MAX;
@@ -43,7 +43,7 @@ pub const MAX_COLUMNS: usize = 1_024;
 pub const MAX_INVENTORY_BYTES: u64 = 2 << 30;
 
 /// How an inventory file is named in messages, and how large it may be.
-fn inventory_file(shown: &str) -> InputFile<'_> {
+pub(crate) fn inventory_file(shown: &str) -> InputFile<'_> {
     InputFile { shown, what: "inventory", kind: "an inventory CSV file", max_bytes: MAX_INVENTORY_BYTES }
 }
 
@@ -103,16 +103,16 @@ impl Inventory {
 
     /// Reads and checks an inventory file against the scenario's windows and classes; `shown`
     /// names the file in errors.
-    pub fn read(path: &Path, shown: &str, windows: &[Window], classes: &[Class]) -> Result<Self, ScenarioError> {
+    pub fn read(path: &Path, shown: &str, windows: &[Window], classes: &[Class]) -> Result<Self, InputError> {
         let bytes = inventory_file(shown).read(path)?;
         Self::parse(&bytes, shown, windows, classes)
     }
 
     /// Reads and checks an inventory from the bytes of a CSV file.
-    pub fn parse(bytes: &[u8], shown: &str, windows: &[Window], classes: &[Class]) -> Result<Self, ScenarioError> {
-        let bytes = super::utf8_bytes(bytes).map_err(|m| ScenarioError::file(shown, m))?;
+    pub fn parse(bytes: &[u8], shown: &str, windows: &[Window], classes: &[Class]) -> Result<Self, InputError> {
+        let bytes = crate::input::utf8_bytes(bytes).map_err(|m| InputError::file(shown, m))?;
         let bytes: &[u8] = &bytes;
-        let at = |line: u64, message: String| ScenarioError {
+        let at = |line: u64, message: String| InputError {
             file: shown.to_owned(),
             line: Some(line as usize),
             column: None,
@@ -120,14 +120,14 @@ impl Inventory {
             message,
         };
         if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Err(ScenarioError::file(
+            return Err(InputError::file(
                 shown,
                 "the inventory is empty: it needs a header line (name,window,…) and one line per server",
             ));
         }
         let mut lines = CsvLines::new(bytes);
         let mut reader = csv::ReaderBuilder::new()
-            .delimiter(super::csv_separator(bytes))
+            .delimiter(crate::input::csv_separator(bytes))
             .has_headers(false)
             .flexible(true)
             .from_reader(bytes);
@@ -135,7 +135,7 @@ impl Inventory {
         let header = match records.next() {
             Some(Ok(h)) => h,
             Some(Err(e)) => return Err(csv_error(shown, &e, &mut lines)),
-            None => return Err(ScenarioError::file(shown, "the inventory has no header line")),
+            None => return Err(InputError::file(shown, "the inventory has no header line")),
         };
         let columns = Columns::from_header(&header).map_err(|m| at(1, m))?;
 
@@ -163,7 +163,7 @@ impl Inventory {
         // rest of the file, line breaks and all, as one field of the last record it returns.
         if bytes.iter().filter(|b| **b == b'"').count() % 2 == 1 {
             let mut again = csv::ReaderBuilder::new()
-                .delimiter(super::csv_separator(bytes))
+                .delimiter(crate::input::csv_separator(bytes))
                 .has_headers(false)
                 .flexible(true)
                 .from_reader(bytes);
@@ -191,7 +191,7 @@ impl Inventory {
                     ),
                 ));
             }
-            let cell = |index: usize| -> Result<&str, ScenarioError> {
+            let cell = |index: usize| -> Result<&str, InputError> {
                 let raw = &record[index];
                 let text = std::str::from_utf8(raw).map(unnull).map_err(|_| {
                     at(line, format!("column \"{}\": not UTF-8 text; save the export as UTF-8", columns.names[index]))
@@ -272,102 +272,25 @@ impl Inventory {
             inventory.extension.push(extension);
         }
         if inventory.names.is_empty() {
-            return Err(ScenarioError::file(shown, "the inventory has a header but no server"));
+            return Err(InputError::file(shown, "the inventory has a header but no server"));
         }
         Ok(inventory)
     }
 }
 
-/// What an inventory holds, read without a scenario to check it against: enough to write a
-/// scenario's grid of windows and its classes (`import configmgr --inventory`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InventorySketch {
-    /// Number of servers.
-    pub servers: u64,
-    /// The distinct windows, as moments of the week (milliseconds since Monday 00:00), sorted.
-    pub windows: Vec<u64>,
-    /// The distinct classes named, with how many servers each, in order of first appearance.
-    pub classes: Vec<(String, u64)>,
-    /// Servers whose class cell is empty.
-    pub unclassed: u64,
-}
-
-impl InventorySketch {
-    /// Reads the windows and classes of an inventory file; errors name the file and line.
-    pub fn read(path: &Path, shown: &str) -> Result<Self, ScenarioError> {
-        let bytes = inventory_file(shown).read(path)?;
-        let bytes = super::utf8_bytes(&bytes).map_err(|m| ScenarioError::file(shown, m))?;
-        let bytes: &[u8] = &bytes;
-        let mut lines = CsvLines::new(bytes);
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(super::csv_separator(bytes))
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(bytes);
-        let mut records = reader.byte_records();
-        let header = match records.next() {
-            Some(Ok(h)) => h,
-            Some(Err(e)) => return Err(csv_error(shown, &e, &mut lines)),
-            None => return Err(ScenarioError::file(shown, "the inventory is empty: it needs a header line")),
-        };
-        let at = |line: u64, message: String| ScenarioError {
-            file: shown.to_owned(),
-            line: Some(line as usize),
-            column: None,
-            key: None,
-            message,
-        };
-        let columns = Columns::from_header(&header).map_err(|m| at(1, m))?;
-        let mut sketch = Self { servers: 0, windows: Vec::new(), classes: Vec::new(), unclassed: 0 };
-        for record in records {
-            let record = record.map_err(|e| csv_error(shown, &e, &mut lines))?;
-            let line = line_of(&mut lines, record.position());
-            if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
-                continue;
-            }
-            let cell = |index: usize| -> Result<&str, ScenarioError> {
-                let raw = record.get(index).unwrap_or_default();
-                let text = std::str::from_utf8(raw).map(unnull).map_err(|_| {
-                    at(line, format!("column \"{}\": not UTF-8 text; save the export as UTF-8", columns.names[index]))
-                })?;
-                checked(text, TextKind::Value)
-                    .map_err(|m| at(line, format!("column \"{}\": {m}", columns.names[index])))?;
-                Ok(text)
-            };
-            let window = cell(columns.window)?;
-            let start = parse_week_time(window).map_err(|m| at(line, format!("column \"window\": {m}")))?;
-            if let Err(i) = sketch.windows.binary_search(&start) {
-                sketch.windows.insert(i, start);
-            }
-            match columns.class.map(cell).transpose()?.filter(|c| !c.is_empty()) {
-                Some(class) => match sketch.classes.iter_mut().find(|(c, _)| same(c, class)) {
-                    Some((_, n)) => *n += 1,
-                    None => sketch.classes.push((class.to_owned(), 1)),
-                },
-                None => sketch.unclassed += 1,
-            }
-            sketch.servers += 1;
-        }
-        if sketch.servers == 0 {
-            return Err(ScenarioError::file(shown, "the inventory has a header but no server"));
-        }
-        Ok(sketch)
-    }
-}
-
 /// Where the known columns are.
-struct Columns {
-    count: usize,
-    names: Vec<String>,
-    name: usize,
-    window: usize,
-    class: Option<usize>,
-    extension: Option<usize>,
-    variables: Vec<(usize, String)>,
+pub(crate) struct Columns {
+    pub(crate) count: usize,
+    pub(crate) names: Vec<String>,
+    pub(crate) name: usize,
+    pub(crate) window: usize,
+    pub(crate) class: Option<usize>,
+    pub(crate) extension: Option<usize>,
+    pub(crate) variables: Vec<(usize, String)>,
 }
 
 impl Columns {
-    fn from_header(header: &csv::ByteRecord) -> Result<Self, String> {
+    pub(crate) fn from_header(header: &csv::ByteRecord) -> Result<Self, String> {
         if header.len() > MAX_COLUMNS {
             return Err(format!(
                 "the header has {} columns; an inventory has at most {MAX_COLUMNS} (name, window, class, extension and collection variables): is this the right file, or is the separator wrong?",
@@ -412,20 +335,20 @@ impl Columns {
 
 /// Checks a cell or header as a text of `kind`; the message quotes it (refused characters
 /// written as escapes).
-fn checked(text: &str, kind: TextKind) -> Result<(), String> {
+pub(crate) fn checked(text: &str, kind: TextKind) -> Result<(), String> {
     name::check(text, kind).map_err(|e| {
         let quoted: String = if text.chars().count() > 48 {
             text.chars().take(40).chain(std::iter::once('…')).collect()
         } else {
             text.to_owned()
         };
-        format!("\"{}\" {}", name::shown(&quoted), e.message)
+        format!("\"{}\" {}", crate::input::text::shown(&quoted), e.message)
     })
 }
 
 /// A cell's text, trimmed; `NULL` (how SQL Server Management Studio saves an empty cell) is
 /// empty.
-fn unnull(text: &str) -> &str {
+pub(crate) fn unnull(text: &str) -> &str {
     match text.trim() {
         "NULL" => "",
         t => t,
@@ -433,11 +356,11 @@ fn unnull(text: &str) -> &str {
 }
 
 /// The line (as an editor counts it) where a record starts.
-fn line_of(lines: &mut CsvLines<'_>, position: Option<&csv::Position>) -> u64 {
+pub(crate) fn line_of(lines: &mut CsvLines<'_>, position: Option<&csv::Position>) -> u64 {
     lines.record_start(position.map_or(0, csv::Position::byte)).1
 }
 
-fn csv_error(shown: &str, e: &csv::Error, lines: &mut CsvLines<'_>) -> ScenarioError {
+pub(crate) fn csv_error(shown: &str, e: &csv::Error, lines: &mut CsvLines<'_>) -> InputError {
     let line = e.position().map(|p| line_of(lines, Some(p)) as usize);
     let message = match e.kind() {
         csv::ErrorKind::Utf8 { .. } => "not UTF-8 text; save the export as UTF-8".to_owned(),
@@ -446,7 +369,7 @@ fn csv_error(shown: &str, e: &csv::Error, lines: &mut CsvLines<'_>) -> ScenarioE
         }
         _ => format!("cannot read the CSV: {e}"),
     };
-    ScenarioError { file: shown.to_owned(), line, column: None, key: None, message }
+    InputError { file: shown.to_owned(), line, column: None, key: None, message }
 }
 
 fn window_of(text: &str, by_start: &HashMap<u64, u32>, windows: &[Window]) -> Result<u32, String> {
@@ -508,7 +431,7 @@ duration = "1m"
         .unwrap()
     }
 
-    fn parse(text: &str) -> Result<Inventory, ScenarioError> {
+    fn parse(text: &str) -> Result<Inventory, InputError> {
         let s = grid();
         Inventory::parse(text.as_bytes(), "servers.csv", &s.windows.list, &s.fleet.classes)
     }

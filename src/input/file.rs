@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::error::ScenarioError;
+use super::error::InputError;
 
 /// What a file is, for its messages.
 #[derive(Debug, Clone, Copy)]
@@ -21,24 +21,24 @@ pub struct InputFile<'a> {
 
 impl InputFile<'_> {
     /// The file's bytes, or an error naming the file and what is wrong.
-    pub fn read(&self, path: &Path) -> Result<Vec<u8>, ScenarioError> {
+    pub fn read(&self, path: &Path) -> Result<Vec<u8>, InputError> {
         let cannot = |e: std::io::Error| {
             let why = match e.kind() {
                 std::io::ErrorKind::NotFound => "no such file".to_owned(),
                 std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
                 _ => e.to_string(),
             };
-            ScenarioError::file(self.shown, format!("cannot read the {}: {why}", self.what))
+            InputError::file(self.shown, format!("cannot read the {}: {why}", self.what))
         };
         let meta = std::fs::metadata(path).map_err(cannot)?;
         if meta.is_dir() {
-            return Err(ScenarioError::file(
+            return Err(InputError::file(
                 self.shown,
                 format!("cannot read the {}: is a folder, not {}", self.what, self.kind),
             ));
         }
         if meta.len() > self.max_bytes {
-            return Err(ScenarioError::file(
+            return Err(InputError::file(
                 self.shown,
                 format!("the {} is {} bytes, more than the {} read at most", self.what, meta.len(), self.max_bytes),
             ));
@@ -80,7 +80,7 @@ pub enum FileSource {
 impl FileSource {
     /// Reads the file the scenario `scenario_file` names `written`, as `what` (for its messages
     /// and size bound).
-    pub fn read(&self, scenario_file: &str, written: &str, what: InputFile<'_>) -> Result<ReadFile, ScenarioError> {
+    pub fn read(&self, scenario_file: &str, written: &str, what: InputFile<'_>) -> Result<ReadFile, InputError> {
         match self {
             Self::Disk => {
                 let base = Path::new(scenario_file).parent().unwrap_or(Path::new(""));
@@ -91,7 +91,7 @@ impl FileSource {
             }
             Self::Carried { by, files } => {
                 let found = files.iter().find(|f| f.written == written).ok_or_else(|| {
-                    ScenarioError::file(
+                    InputError::file(
                         by,
                         format!("the scenario reads the {} \"{written}\", and no copy of it was carried", what.what),
                     )

@@ -39,7 +39,7 @@ const WINDOWS_1252_HIGH: [char; 32] = [
 /// other Windows installations) decoded: every byte is a character.
 ///
 /// ```
-/// assert_eq!(patchsim::encoding::windows_1252(b"Z\xfcrich \x80 \x93ok\x94"), "Zürich € “ok”");
+/// assert_eq!(patchsim::input::encoding::windows_1252(b"Z\xfcrich \x80 \x93ok\x94"), "Zürich € “ok”");
 /// ```
 pub fn windows_1252(bytes: &[u8]) -> String {
     bytes

@@ -1,4 +1,5 @@
-//! Line numbers of CSV records as a text editor shows them. The csv crate counts a CRLF file's
+//! CSV files as users' tools write them: the field separator, and the line numbers of records as
+//! a text editor shows them. The csv crate counts a CRLF file's
 //! lines one short after the first (and not at all inside quoted fields); these count the bytes.
 
 /// Turns byte offsets of the CSV text into 1-based line numbers, counting `\r\n`, `\n` and a
@@ -43,4 +44,11 @@ impl<'b> CsvLines<'b> {
         self.at = end;
         self.line
     }
+}
+
+/// The field separator of a CSV file, from its header line: a comma when it has one, else a
+/// semicolon (Excel in locales with a decimal comma), else a tab.
+pub fn csv_separator(bytes: &[u8]) -> u8 {
+    let header = bytes.split(|b| *b == b'\n').next().unwrap_or(bytes);
+    [b',', b';', b'\t'].into_iter().find(|s| header.contains(s)).unwrap_or(b',')
 }
