@@ -10,9 +10,9 @@ use std::time::Duration;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use patchsim::engine::{Simulator, TraceEvent};
 use patchsim::import::{Calibration, History, ImportOptions, read_task_sequence, write_scenario};
-use patchsim::scenario::Inventory;
 use patchsim::messages::Emissions;
 use patchsim::report::history_csv::HistoryCsv;
+use patchsim::scenario::Inventory;
 use patchsim::scenario::Scenario;
 use patchsim::sequence::Program;
 

@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use common::scenario;
-use patchsim::montecarlo::{RunOptions, report_data, run};
-use patchsim::report::Summary;
+use patchsim::montecarlo::Summary;
+use patchsim::montecarlo::{RunOptions, run, summarize};
+use patchsim::report::data::ReportData;
 use patchsim::report::bundle::report_files;
 use patchsim::report::markdown::summary_markdown;
 use patchsim::report::windows_csv::windows_csv;
@@ -41,7 +42,7 @@ fn summary_json_round_trips() {
 fn check_report(s: &Scenario, replications: u64) {
     let program = Program::compile(s);
     let result = run(s, &program, &RunOptions::new(1, replications, 2)).expect("runs");
-    let data = report_data(s, 1, &result);
+    let data = ReportData::of(s, summarize(s, 1, &result), &result);
     let files = report_files(&data).unwrap_or_else(|e| panic!("{}: {e}", s.name));
     let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
     for chart in

@@ -7,11 +7,11 @@ use clap::Args;
 
 use super::output::{claim_folder, default_folder, safe_file_name, write_folder};
 use super::progress::Progress;
+use crate::montecarlo::Summary;
 use crate::montecarlo::{RunOptions, summarize};
 use crate::output::OutputKind;
 use crate::planner::compare::{Comparison, compare_markdown, compare_table};
 use crate::planner::paired::run_paired;
-use crate::report::Summary;
 use crate::report::bundle::{ReportFile, chart_files};
 use crate::report::charts::differences::Differences;
 use crate::report::json::summary_json;

@@ -9,11 +9,11 @@ use clap::Args;
 use super::output::{Destination, write_folder};
 use super::usage;
 use crate::input::InputFile;
-use crate::montecarlo::aggregate::report_data_with;
 use crate::montecarlo::shard::{ShardState, merge_shards};
 use crate::montecarlo::summarize;
 use crate::output::OutputKind;
 use crate::report::bundle::report_files;
+use crate::report::data::ReportData;
 use crate::report::json::summary_json;
 use crate::report::table::summary_table;
 
@@ -83,7 +83,7 @@ pub fn execute(args: &MergeArgs) -> anyhow::Result<()> {
             eprint!("{table}");
         }
         Destination::Folder(folder) => {
-            let files = report_files(&report_data_with(&study.scenario, summary, &study.result))?;
+            let files = report_files(&ReportData::of(&study.scenario, summary, &study.result))?;
             let shown = folder.path().display().to_string();
             write_folder(folder, &files)?;
             say!("{table}");

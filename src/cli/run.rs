@@ -9,18 +9,18 @@ use super::progress::Progress;
 use super::{Status, usage};
 use crate::engine::{ServerRecord, Simulator, TraceEvent};
 use crate::messages::Emissions;
-use crate::montecarlo::aggregate::report_data_with;
+use crate::montecarlo::Summary;
 use crate::montecarlo::memory::{self, Extras, MemoryEstimate};
 use crate::montecarlo::shard::{ShardSpec, ShardState};
 use crate::montecarlo::stats::Bounds;
+use crate::montecarlo::summary::{PrecisionFigures, ShardFigures};
 use crate::montecarlo::{Hooks, RunOptions, RunResult, run_with, summarize};
 use crate::output::OutputKind;
-use crate::report::Summary;
 use crate::report::bundle::{ReportFile, report_files};
+use crate::report::data::ReportData;
 use crate::report::history_csv::HistoryCsv;
 use crate::report::json::summary_json;
 use crate::report::servers_csv::servers_csv;
-use crate::report::summary::{PrecisionFigures, ShardFigures};
 use crate::report::table::summary_table;
 use crate::scenario::Scenario;
 use crate::scenario::overrides::Override;
@@ -155,7 +155,7 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<Status> {
             eprint!("{table}");
         }
         Destination::Folder(folder) => {
-            let data = report_data_with(&scenario, summary, &result);
+            let data = ReportData::of(&scenario, summary, &result);
             let mut files = report_files(&data)?;
             let first = args.shard.map_or(0, |s| s.index - 1);
             if args.servers_csv || args.history_csv {

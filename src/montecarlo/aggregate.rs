@@ -8,9 +8,7 @@ use hdrhistogram::Histogram;
 use super::runner::RunResult;
 use super::statistics::{ComponentAccumulators, Statistics};
 use super::stats::{Accumulator, Bounds};
-use crate::report::data::{LoadMeans, ReportData, cdf_minutes, minute_bins, percentiles_seconds};
-use crate::report::load_csv::WEEK_MINUTES;
-use crate::report::summary::{
+use super::summary::{
     ComponentFigures, EstimateFigures, FleetFigures, InfrastructureFigures, LatencyFigures, Mean, MeanCi, MeanMax,
     MessageFigures, OutageFigures, OutcomeShares, Performance, RestartFigures, SUMMARY_SCHEMA, Spread, StateFigures,
     Summary, WarningFigures, WindowFigures,
@@ -238,33 +236,5 @@ fn spread(h: &Histogram<u64>, sum_ms: u128) -> Spread {
         p95: quantile(h, 0.95, to_min),
         p99: quantile(h, 0.99, to_min),
         max: if count == 0 { 0.0 } else { to_min(h.max()) },
-    }
-}
-
-/// Builds everything a report draws: the summary and the distributions behind it.
-pub fn report_data(scenario: &Scenario, seed: u64, result: &RunResult) -> ReportData {
-    let summary = summarize(scenario, seed, result);
-    report_data_with(scenario, summary, result)
-}
-
-/// Like [`report_data`], with a summary already made (and possibly annotated).
-pub fn report_data_with(scenario: &Scenario, summary: Summary, result: &RunResult) -> ReportData {
-    let pooled = &result.pooled;
-    let window_minutes = scenario.windows.length as f64 / MINUTE as f64;
-    ReportData {
-        assumptions: crate::report::assumptions::describe(scenario),
-        windows: scenario
-            .windows
-            .list
-            .iter()
-            .map(|w| (w.start as f64 / MINUTE as f64, w.end as f64 / MINUTE as f64))
-            .collect(),
-        window_minutes,
-        load: LoadMeans::from_series(&pooled.series, result.replications, WEEK_MINUTES),
-        overrun_bins: minute_bins(&pooled.overrun_ms),
-        latency_percentiles: percentiles_seconds(&pooled.latency_us),
-        state_latency_percentiles: percentiles_seconds(&pooled.state_latency_us),
-        end_cdf: cdf_minutes(&pooled.end_in_window_ms, window_minutes),
-        summary,
     }
 }

@@ -1,7 +1,7 @@
 //! Monte Carlo: many replications of the fleet, run in parallel, turned into statistics.
 //!
 //! [`runner::run`] runs replications on a thread pool; [`aggregate::summarize`] turns the raw
-//! results into a [`crate::report::Summary`]. Results are bit-identical for a seed whatever the
+//! results into a [`Summary`]. Results are bit-identical for a seed whatever the
 //! thread count (see `runner` for why).
 
 pub mod aggregate;
@@ -11,7 +11,9 @@ pub mod runner;
 pub mod shard;
 pub mod statistics;
 pub mod stats;
+pub mod summary;
 pub mod tally;
 
-pub use aggregate::{report_data, summarize};
+pub use aggregate::summarize;
 pub use runner::{Hooks, RunError, RunOptions, RunResult, run, run_with};
+pub use summary::Summary;

@@ -6,9 +6,9 @@ use std::fmt::Write;
 use serde::{Deserialize, Serialize};
 
 use super::paired::Paired;
+use crate::montecarlo::Summary;
 use crate::montecarlo::statistics::HEADLINE_KEYS;
 use crate::montecarlo::stats::Bounds;
-use crate::report::Summary;
 use crate::report::escape::markdown;
 use crate::report::table::grouped;
 

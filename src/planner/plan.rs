@@ -15,7 +15,7 @@ use thiserror::Error;
 
 use crate::montecarlo::runner::{RunError, RunOptions, RunResult, run};
 use crate::montecarlo::summarize;
-use crate::report::summary::EstimateFigures;
+use crate::montecarlo::summary::EstimateFigures;
 use crate::scenario::duration::{DurationDisplay, MINUTE, Millis, SECOND};
 use crate::scenario::{Action, Assign, DurationDist, NodeKind, Scenario, Window};
 use crate::sequence::Program;

@@ -1,13 +1,16 @@
 //! What a report draws on: the [`Summary`] and the distributions behind its figures, already
 //! reduced to what charts plot (bins, percentiles, cumulative shares, per-minute means).
 //!
-//! Built once from a run's results ([`crate::montecarlo::aggregate::report_data`]); exporters and
-//! charts only read it.
+//! Built once from a run's results ([`ReportData::of`]); exporters and charts only read it.
 
 use hdrhistogram::Histogram;
 
-use super::summary::Summary;
+use super::load_csv::WEEK_MINUTES;
 use crate::messages::LoadSeries;
+use crate::montecarlo::RunResult;
+use crate::montecarlo::summary::Summary;
+use crate::scenario::Scenario;
+use crate::scenario::duration::MINUTE;
 
 /// A bar of a histogram.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -182,5 +185,31 @@ mod tests {
         let cdf = cdf_minutes(&h, 0.0);
         assert_eq!(cdf.last().unwrap().1, 1.0);
         assert!(cdf.windows(2).all(|w| w[0].0 <= w[1].0 && w[0].1 <= w[1].1));
+    }
+}
+
+impl ReportData {
+    /// Everything a report of `scenario` draws: `summary` (made by
+    /// [`crate::montecarlo::summarize`], possibly annotated) and the distributions of `result`
+    /// behind it.
+    pub fn of(scenario: &Scenario, summary: Summary, result: &RunResult) -> Self {
+        let pooled = &result.pooled;
+        let window_minutes = scenario.windows.length as f64 / MINUTE as f64;
+        Self {
+            assumptions: super::assumptions::describe(scenario),
+            windows: scenario
+                .windows
+                .list
+                .iter()
+                .map(|w| (w.start as f64 / MINUTE as f64, w.end as f64 / MINUTE as f64))
+                .collect(),
+            window_minutes,
+            load: LoadMeans::from_series(&pooled.series, result.replications, WEEK_MINUTES),
+            overrun_bins: minute_bins(&pooled.overrun_ms),
+            latency_percentiles: percentiles_seconds(&pooled.latency_us),
+            state_latency_percentiles: percentiles_seconds(&pooled.state_latency_us),
+            end_cdf: cdf_minutes(&pooled.end_in_window_ms, window_minutes),
+            summary,
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! `summary.json`: the summary as pretty-printed JSON.
 
-use super::summary::Summary;
+use crate::montecarlo::summary::Summary;
 
 /// Serializes a summary as pretty JSON with a final newline.
 pub fn summary_json(summary: &Summary) -> Vec<u8> {

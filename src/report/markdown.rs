@@ -3,8 +3,8 @@
 use std::fmt::Write;
 
 use super::escape::markdown;
-use super::summary::{MeanCi, Spread, Summary};
 use super::table::{grouped, seconds};
+use crate::montecarlo::summary::{MeanCi, Spread, Summary};
 
 fn pct(x: f64) -> String {
     format!("{:.2}%", x * 100.0)

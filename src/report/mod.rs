@@ -1,5 +1,5 @@
-//! Reports: the [`Summary`] document, the data behind its charts, and the exporters that turn
-//! them into bytes — JSON, CSV, Markdown, HTML, and charts as SVG and PNG.
+//! Reports: the data behind a run's charts, and the exporters that turn a
+//! [`crate::montecarlo::Summary`] and the planner's results into bytes — JSON, CSV, Markdown, HTML, and charts as SVG and PNG.
 //!
 //! Exporters return bytes or text and never touch files (one file per format here, one chart per
 //! file under `charts/`); the command line writes them.
@@ -15,9 +15,6 @@ pub mod json;
 pub mod load_csv;
 pub mod markdown;
 pub mod servers_csv;
-pub mod summary;
 pub mod table;
 pub mod timeline;
 pub mod windows_csv;
-
-pub use summary::Summary;

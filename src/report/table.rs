@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::summary::{MeanCi, Spread, Summary};
+use crate::montecarlo::summary::{MeanCi, Spread, Summary};
 
 /// Formats a number with thousands separators and `decimals` decimals: `12,000.5`.
 pub fn grouped(value: f64, decimals: usize) -> String {

@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use super::escape::csv_field;
 use super::load_csv::number;
-use super::summary::Summary;
+use crate::montecarlo::summary::Summary;
 
 /// The columns of `windows.csv`.
 pub const WINDOWS_HEADER: &str = "window,day,start,targeted_mean,completed_in_window,overran,failed,stopped,not_started,overrun_p95_minutes,messages_mean";

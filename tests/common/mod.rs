@@ -3,8 +3,8 @@
 #![allow(dead_code)]
 
 use patchsim::engine::{Observer, ServerRecord, Simulator, TraceEvent};
+use patchsim::montecarlo::Summary;
 use patchsim::montecarlo::{RunOptions, run, summarize};
-use patchsim::report::Summary;
 use patchsim::scenario::Scenario;
 use patchsim::scenario::duration::MINUTE;
 use patchsim::sequence::Program;
