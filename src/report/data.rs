@@ -160,6 +160,32 @@ pub fn cdf_minutes(h: &Histogram<u64>, offset: f64) -> Vec<(f64, f64)> {
     out
 }
 
+impl ReportData {
+    /// Everything a report of `scenario` draws: `summary` (made by
+    /// [`crate::montecarlo::summarize`], possibly annotated) and the distributions of `result`
+    /// behind it.
+    pub fn of(scenario: &Scenario, summary: Summary, result: &RunResult) -> Self {
+        let pooled = &result.pooled;
+        let window_minutes = scenario.windows.length as f64 / MINUTE as f64;
+        Self {
+            assumptions: super::assumptions::describe(scenario),
+            windows: scenario
+                .windows
+                .list
+                .iter()
+                .map(|w| (w.start as f64 / MINUTE as f64, w.end as f64 / MINUTE as f64))
+                .collect(),
+            window_minutes,
+            load: LoadMeans::from_series(&pooled.series, result.replications, WEEK_MINUTES),
+            overrun_bins: minute_bins(&pooled.overrun_ms),
+            latency_percentiles: percentiles_seconds(&pooled.latency_us),
+            state_latency_percentiles: percentiles_seconds(&pooled.state_latency_us),
+            end_cdf: cdf_minutes(&pooled.end_in_window_ms, window_minutes),
+            summary,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,31 +211,5 @@ mod tests {
         let cdf = cdf_minutes(&h, 0.0);
         assert_eq!(cdf.last().unwrap().1, 1.0);
         assert!(cdf.windows(2).all(|w| w[0].0 <= w[1].0 && w[0].1 <= w[1].1));
-    }
-}
-
-impl ReportData {
-    /// Everything a report of `scenario` draws: `summary` (made by
-    /// [`crate::montecarlo::summarize`], possibly annotated) and the distributions of `result`
-    /// behind it.
-    pub fn of(scenario: &Scenario, summary: Summary, result: &RunResult) -> Self {
-        let pooled = &result.pooled;
-        let window_minutes = scenario.windows.length as f64 / MINUTE as f64;
-        Self {
-            assumptions: super::assumptions::describe(scenario),
-            windows: scenario
-                .windows
-                .list
-                .iter()
-                .map(|w| (w.start as f64 / MINUTE as f64, w.end as f64 / MINUTE as f64))
-                .collect(),
-            window_minutes,
-            load: LoadMeans::from_series(&pooled.series, result.replications, WEEK_MINUTES),
-            overrun_bins: minute_bins(&pooled.overrun_ms),
-            latency_percentiles: percentiles_seconds(&pooled.latency_us),
-            state_latency_percentiles: percentiles_seconds(&pooled.state_latency_us),
-            end_cdf: cdf_minutes(&pooled.end_in_window_ms, window_minutes),
-            summary,
-        }
     }
 }
