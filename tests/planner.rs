@@ -8,18 +8,18 @@ use std::path::Path;
 use std::process::Command;
 
 use common::{scenario, sleep_then_work, summary};
-use patchsim::montecarlo::RunOptions;
-use patchsim::montecarlo::statistics::HEADLINE_KEYS;
+use patchsim::montecarlo::statistics::HEADLINE;
+use patchsim::montecarlo::{Figure, Hooks, RunOptions, run_designs};
 use patchsim::planner::compare::Comparison;
-use patchsim::planner::paired::run_paired;
-use patchsim::planner::plan::{Bound, Evaluation, plan_infra, plan_max_run_time, plan_sleep};
+use patchsim::planner::plan::{Answer, Bound, Evaluation, Plan, plan_infra, plan_max_run_time, plan_sleep};
+use patchsim::report::plan::conclusion;
 use patchsim::scenario::Scenario;
 use patchsim::sequence::Program;
 
 fn compare(designs: &[&Scenario], seed: u64, replications: u64) -> Comparison {
     let programs: Vec<Program> = designs.iter().map(|s| Program::compile(s)).collect();
     let pairs: Vec<(&Scenario, &Program)> = designs.iter().copied().zip(&programs).collect();
-    let paired = run_paired(&pairs, &RunOptions::new(seed, replications, 2), None).unwrap();
+    let paired = run_designs(&pairs, &RunOptions::new(seed, replications, 2), Hooks::default()).unwrap();
     let names: Vec<String> = (0..designs.len()).map(|i| format!("design {i}")).collect();
     Comparison::new(&names, seed, replications, &paired)
 }
@@ -30,7 +30,7 @@ fn a_design_compared_with_itself_differs_by_exactly_zero() {
     s.fleet.servers = 1_500;
     let c = compare(&[&s, &s], 4, 6);
     let metrics = &c.variants[0].metrics;
-    assert_eq!(metrics.len(), HEADLINE_KEYS.len());
+    assert_eq!(metrics.len(), HEADLINE.len());
     for (key, m) in metrics {
         assert_eq!(m.difference, 0.0, "{key}");
         assert_eq!(m.ci95, [0.0, 0.0], "{key}");
@@ -85,7 +85,7 @@ fn unwrapped_against_wrapped_hotfixes_differ_by_exactly_the_extra_restarts() {
         expected += extra as f64 / 120.0;
     }
     expected /= reps as f64;
-    let m = c.variants[0].metrics["restarts.per_server_mean"];
+    let m = c.variants[0].metrics[&Figure::RestartsPerServer];
     assert!((m.difference - expected).abs() < 1e-12, "difference {} vs expected {expected}", m.difference);
     assert!(m.ci95[0] <= expected + 1e-12 && expected - 1e-12 <= m.ci95[1]);
     assert!(expected > 0.3, "the test needs servers with several hotfixes: {expected}");
@@ -127,16 +127,16 @@ fn paired_intervals_are_far_narrower_than_unpaired_ones() {
     let reps = 20;
     let paired = compare(&[&a, &b], 5, reps);
     let (sa, sb) = (summary(&a, 100, reps, 2), summary(&b, 200, reps, 2));
-    for key in ["outcomes.overran", "duration_minutes.mean", "status_messages.drain_minutes_after_last_window"] {
-        let m = paired.variants[0].metrics[key];
+    for key in [Figure::Overran, Figure::DurationMeanMinutes, Figure::DrainMinutes] {
+        let m = paired.variants[0].metrics[&key];
         let paired_half = (m.ci95[1] - m.ci95[0]) / 2.0;
-        let (ea, eb) = (&sa.estimates[key], &sb.estimates[key]);
+        let (ea, eb) = (&sa.estimates[&key], &sb.estimates[&key]);
         let t = 2.024; // t(0.975) for about 38 degrees of freedom
         let unpaired_half = t * (ea.sd.powi(2) / reps as f64 + eb.sd.powi(2) / reps as f64).sqrt();
         assert!(paired_half < 0.3 * unpaired_half, "{key}: paired ±{paired_half}, unpaired ±{unpaired_half}");
     }
     // The minute shows up in full in the mean duration: +1 minute for every run that got there.
-    let d = paired.variants[0].metrics["duration_minutes.mean"];
+    let d = paired.variants[0].metrics[&Figure::DurationMeanMinutes];
     assert!(d.difference > 0.9 && d.difference <= 1.0, "{}", d.difference);
 }
 
@@ -147,28 +147,25 @@ fn paired_intervals_are_far_narrower_than_unpaired_ones() {
 fn plan_sleep_agrees_with_the_closed_form() {
     let s = sleep_then_work(2000, "10m");
     let plan = plan_sleep(&s, "Sleep", 0.25, None, Evaluation { seed: 8, replications: 10, threads: 2 }).unwrap();
-    let seconds = plan.answer["seconds"].as_f64().unwrap();
+    let Answer::Sleep { seconds, value, .. } = plan.answer.clone() else { panic!("{}", conclusion(&plan)) };
     // 20,000 servers: the share's standard error is 0.003, the slope 0.028 a minute, so one
     // standard error is about 7 seconds of sleep.
     assert!((seconds - 1_600.0).abs() < 45.0, "widest sleep {seconds} s, closed form 1,600 s");
-    assert_eq!(
-        plan.answer["value"].as_str().unwrap(),
-        plan.evidence.iter().find(|e| e.value == seconds).unwrap().label
-    );
+    assert_eq!(value, plan.evidence.iter().find(|e| e.value == seconds).unwrap().label);
     // Every value at or below the answer meets the bound (at the upper end of its interval);
     // values above it that meet lie within the rounding the interval allows (under a minute
     // here), and the answer is a round number of seconds.
     for e in &plan.evidence {
         assert!(e.meets || e.value > seconds, "{}", e.label);
         assert!(!e.meets || e.value < seconds + 60.0, "{}", e.label);
-        let f = e.figures["outcomes.overran"];
+        let f = e.figures[&Figure::Overran];
         assert_eq!(e.meets, f.ci95[1] <= 0.25, "{}", e.label);
     }
     assert_eq!(seconds % 5.0, 0.0, "{seconds}");
-    assert!(plan.conclusion.starts_with("The widest sleep is"));
+    assert!(conclusion(&plan).starts_with("The widest sleep is"));
     // A budget of 0: no sleep of 20 minutes or more fits, but shorter ones do (nothing overruns).
     let tight = plan_sleep(&s, "Sleep", 0.0, None, Evaluation { seed: 8, replications: 2, threads: 2 }).unwrap();
-    assert_eq!(tight.answer["seconds"].as_f64(), Some(1_200.0), "{}", tight.conclusion);
+    assert_eq!(sleep_seconds(&tight), Some(1_200.0), "{}", conclusion(&tight));
     assert!(plan_sleep(&s, "Nap", 0.25, None, Evaluation { seed: 8, replications: 2, threads: 2 }).is_err());
 }
 
@@ -202,10 +199,10 @@ duration = { dist = "uniform", min = "0s", max = "3h" }
     let s = Scenario::from_toml(text, "md1.toml").unwrap();
     let plan =
         plan_infra(&s, &[Bound::MaxMeanLatency(0.175)], Evaluation { seed: 3, replications: 4, threads: 2 }).unwrap();
-    let rate = plan.answer["status_manager_rate"].as_f64().unwrap();
+    let Answer::Rate { status_manager_rate: rate } = plan.answer else { panic!("{}", conclusion(&plan)) };
     assert!((rate - 10.0).abs() < 0.3, "rate {rate}, M/D/1 gives 10");
     let at = plan.evidence.iter().find(|e| e.value == rate).unwrap();
-    assert!(at.meets && at.figures["status_messages.latency_seconds.mean"].mean <= 0.175);
+    assert!(at.meets && at.figures[&Figure::LatencyMeanSeconds].mean <= 0.175);
 }
 
 #[test]
@@ -223,15 +220,23 @@ fn plan_max_run_time_names_the_trap() {
     let eval = Evaluation { seed: 2, replications: 3, threads: 2 };
     // Runs take 30 to 90 minutes: a 90-minute max run time stops none, and it fits after the delay.
     let plan = plan_max_run_time(&s, 0.0, Some(0.0), eval).unwrap();
-    assert_eq!(plan.answer["minutes"].as_f64(), Some(90.0), "{}", plan.conclusion);
+    assert!(matches!(plan.answer, Answer::MaxRunTime { minutes: 90.0, .. }), "{}", conclusion(&plan));
     // Longer than the window less the delay: nothing starts.
     let s = scenario(
         &[("max_run_time = \"0s\"", "max_run_time = \"120m\"\nstart_delay = \"1m\"")],
         "\n[[step]]\nname = \"Work\"\ntype = \"command\"\nduration = \"150m\"\n",
     );
     let plan = plan_max_run_time(&s, 0.01, Some(0.01), eval).unwrap();
-    assert!(plan.answer.as_object().unwrap().is_empty());
-    assert!(plan.conclusion.starts_with("No max run time meets both bounds"), "{}", plan.conclusion);
+    assert!(!plan.answer.is_some());
+    assert!(conclusion(&plan).starts_with("No max run time meets both bounds"), "{}", conclusion(&plan));
+}
+
+/// The widest sleep a plan found, if any.
+fn sleep_seconds(plan: &Plan) -> Option<f64> {
+    match plan.answer {
+        Answer::Sleep { seconds, .. } => Some(seconds),
+        _ => None,
+    }
 }
 
 fn patchsim(args: &[&str]) -> std::process::Output {

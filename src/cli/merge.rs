@@ -7,7 +7,6 @@ use anyhow::Context;
 use clap::Args;
 
 use super::output::{Destination, write_folder};
-use super::usage;
 use crate::input::InputFile;
 use crate::montecarlo::shard::{ShardState, merge_shards};
 use crate::montecarlo::summarize;

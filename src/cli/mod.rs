@@ -21,6 +21,13 @@ macro_rules! sayln {
     }};
 }
 
+/// Fails with a [`UsageError`].
+macro_rules! usage {
+    ($($arg:tt)*) => {
+        return Err($crate::cli::UsageError(format!($($arg)*)).into())
+    };
+}
+
 pub mod calibrate;
 pub mod compare;
 pub mod import;
@@ -33,7 +40,12 @@ pub mod sweep;
 pub mod trace;
 pub mod validate;
 
-use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::scenario::Scenario;
+use crate::scenario::overrides::Override;
 
 /// patchsim: project a patch month before it happens.
 #[derive(Debug, Parser)]
@@ -78,6 +90,75 @@ pub enum Command {
     Calibrate(calibrate::CalibrateArgs),
 }
 
+/// The flags every command that simulates takes, the same on each.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SimArgs {
+    /// How many times to simulate the month (default: the scenario's [run] replications, else 100)
+    #[arg(long, short = 'r', value_name = "N", value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub replications: Option<u64>,
+
+    /// Seed of every random draw: the same seed gives the same results (default: the scenario's [run] seed, else 1)
+    #[arg(long, short = 's', value_name = "S")]
+    pub seed: Option<u64>,
+
+    /// Worker threads (default: one per core); results do not depend on it
+    #[arg(long, short = 't', value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub threads: Option<u64>,
+
+    /// Change one field of the scenario for this run, e.g. --set fleet.servers=20000 or
+    /// --set step.0.duration.max=30m (a dotted path into the scenario; repeat for more)
+    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = Override::parse)]
+    pub set: Vec<Override>,
+
+    /// Folder for the output (default: a folder under reports/ named after the command, the
+    /// scenario and any --set changes); "-" prints the main document to standard output
+    #[arg(long, short = 'o', value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// No progress bar
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+impl SimArgs {
+    /// The seed: the flag's, else the scenario's.
+    pub fn seed(&self, scenario: &Scenario) -> u64 {
+        self.seed.unwrap_or(scenario.run.seed)
+    }
+
+    /// The replications: the flag's, else the scenario's.
+    pub fn replications(&self, scenario: &Scenario) -> u64 {
+        self.replications.unwrap_or(u64::from(scenario.run.replications))
+    }
+
+    /// The replications, at least two (for confidence intervals): the scenario's, raised to
+    /// two, or the flag's — a usage error when it asks for fewer.
+    pub fn replications_for_intervals(&self, scenario: &Scenario) -> anyhow::Result<u64> {
+        match self.replications {
+            Some(r) if r < 2 => {
+                usage!("this command needs at least 2 replications for its confidence intervals (--replications)")
+            }
+            Some(r) => Ok(r),
+            None => Ok(u64::from(scenario.run.replications).max(2)),
+        }
+    }
+
+    /// Worker threads (0: one per core).
+    pub fn threads(&self) -> usize {
+        self.threads.unwrap_or(0) as usize
+    }
+
+    /// The `--set` changes as `summary.json` lists them.
+    pub fn overrides(&self) -> Vec<String> {
+        self.set.iter().map(|o| format!("{}={}", o.key, o.value)).collect()
+    }
+
+    /// Whether `--out -` asks for standard output.
+    pub fn to_stdout(&self) -> bool {
+        self.out.as_ref().is_some_and(|o| o.as_os_str() == "-")
+    }
+}
+
 /// How a command that did its work ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
@@ -108,14 +189,6 @@ pub mod exit {
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct UsageError(pub String);
-
-/// Fails with a [`UsageError`].
-macro_rules! usage {
-    ($($arg:tt)*) => {
-        return Err($crate::cli::UsageError(format!($($arg)*)).into())
-    };
-}
-pub(crate) use usage;
 
 /// Runs a parsed command line; standard output must have taken every byte.
 pub fn execute(cli: Cli) -> anyhow::Result<Status> {

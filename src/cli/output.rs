@@ -8,9 +8,8 @@ use std::sync::Mutex;
 
 use anyhow::Context;
 
-use crate::digest::sha256_hex;
 use crate::output::{OutputKind, ReportFolder};
-use crate::report::bundle::ReportFile;
+use crate::report::bundle::{ReportFile, safe_file_name};
 use crate::scenario::overrides::Override;
 
 /// Where a command's report goes.
@@ -70,40 +69,6 @@ pub fn default_folder(stem: &str, overrides: &[Override]) -> PathBuf {
         name.push_str(&o.value);
     }
     PathBuf::from("reports").join(safe_file_name(&name))
-}
-
-/// `text` as a file or folder name every system accepts: the characters Windows refuses
-/// (`< > : " / \ | ? *` and control characters) become `_`; no trailing dot or space, no Windows
-/// device name (`CON`, `NUL`, `COM1`, …); a long name is cut and told apart by a digest of the
-/// whole.
-pub fn safe_file_name(text: &str) -> String {
-    let mut safe: String =
-        text.chars()
-            .map(|c| {
-                if c.is_control() || matches!(c, '<' | '>' | ':' | '"' | '/' | '\\' | '|' | '?' | '*') {
-                    '_'
-                } else {
-                    c
-                }
-            })
-            .collect();
-    if safe.chars().count() > 96 {
-        let digest = sha256_hex(text.as_bytes());
-        safe = safe.chars().take(80).collect::<String>() + "+" + &digest[..12];
-    }
-    while safe.ends_with(['.', ' ']) {
-        safe.pop();
-        safe.push('_');
-    }
-    let stem = safe.split('.').next().unwrap_or_default().to_ascii_uppercase();
-    let device = matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL")
-        || (stem.len() == 4
-            && (stem.starts_with("COM") || stem.starts_with("LPT"))
-            && stem.as_bytes()[3].is_ascii_digit());
-    if device || safe.is_empty() {
-        safe.insert(0, '_');
-    }
-    safe
 }
 
 /// The first failure to write to standard output (a closed pipe is not one).

@@ -1,23 +1,19 @@
 //! `patchsim plan`: answer a planner's question directly — the widest random sleep, the slowest
 //! Status Manager, the most servers, the shortest max run time that keep a figure within bounds.
 
-use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::{Args, Subcommand};
 
-use super::Status;
 use super::output::{claim_folder, default_folder, write_folder};
+use super::{SimArgs, Status};
 use crate::output::OutputKind;
 use crate::planner::plan::{
-    Bound, Evaluation, Plan, ServersScope, plan_infra, plan_max_run_time, plan_servers, plan_sleep,
+    Bound, Evaluation, PlanKind, ServersScope, plan_infra, plan_max_run_time, plan_servers, plan_sleep,
 };
-use crate::report::bundle::{ReportFile, chart_files};
-use crate::report::charts::plan::PlanChart;
+use crate::report::plan::{plan_files, plan_table};
 use crate::scenario::Scenario;
 use crate::scenario::duration::parse_duration;
-use crate::scenario::overrides::Override;
 
 /// Arguments of `patchsim plan`.
 #[derive(Debug, Args)]
@@ -44,7 +40,7 @@ pub enum Question {
         #[arg(long, value_name = "N")]
         max_peak_per_minute: Option<f64>,
         #[command(flatten)]
-        common: Common,
+        sim: SimArgs,
     },
     /// The slowest Status Manager (messages a second per worker) that meets every bound given
     Infra {
@@ -53,7 +49,7 @@ pub enum Question {
         #[command(flatten)]
         bounds: InfraBounds,
         #[command(flatten)]
-        common: Common,
+        sim: SimArgs,
     },
     /// The most servers a window (or every window) can take while the site meets every bound
     Servers {
@@ -68,7 +64,7 @@ pub enum Question {
         #[command(flatten)]
         bounds: InfraBounds,
         #[command(flatten)]
-        common: Common,
+        sim: SimArgs,
     },
     /// The shortest maximum run time that stops no more than a share of the targeted servers
     #[command(name = "max-run-time")]
@@ -83,7 +79,7 @@ pub enum Question {
         #[arg(long, value_name = "P", value_parser = parse_share)]
         max_not_started: Option<f64>,
         #[command(flatten)]
-        common: Common,
+        sim: SimArgs,
     },
 }
 
@@ -123,26 +119,6 @@ impl InfraBounds {
     }
 }
 
-/// What every plan takes.
-#[derive(Debug, Args)]
-pub struct Common {
-    /// Replications of each evaluated value (default: the scenario's [run] replications)
-    #[arg(long, short = 'r', value_name = "N", value_parser = clap::value_parser!(u64).range(2..=10_000_000))]
-    pub replications: Option<u64>,
-    /// Seed of every evaluation (default: the scenario's [run] seed)
-    #[arg(long, short = 's', value_name = "S")]
-    pub seed: Option<u64>,
-    /// Worker threads (default: one per core)
-    #[arg(long, short = 't', value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1024))]
-    pub threads: Option<u64>,
-    /// Change one field of the scenario first, e.g. --set fleet.servers=20000
-    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = Override::parse)]
-    pub set: Vec<Override>,
-    /// Folder for plan.json and the chart (default: reports/plan-<question>-<scenario name>/)
-    #[arg(long, short = 'o', value_name = "DIR")]
-    pub out: Option<PathBuf>,
-}
-
 fn parse_share(text: &str) -> Result<f64, String> {
     let t = text.trim();
     let value = match t.strip_suffix('%') {
@@ -166,22 +142,22 @@ fn parse_minutes(text: &str) -> Result<f64, String> {
 
 /// Runs `patchsim plan`.
 pub fn execute(args: &PlanArgs) -> anyhow::Result<Status> {
-    let (kind, scenario_path, common) = match &args.question {
-        Question::Sleep { scenario, common, .. } => ("sleep", scenario, common),
-        Question::Infra { scenario, common, .. } => ("infra", scenario, common),
-        Question::Servers { scenario, common, .. } => ("servers", scenario, common),
-        Question::MaxRunTime { scenario, common, .. } => ("max-run-time", scenario, common),
+    let (kind, scenario_path, sim) = match &args.question {
+        Question::Sleep { scenario, sim, .. } => (PlanKind::Sleep, scenario, sim),
+        Question::Infra { scenario, sim, .. } => (PlanKind::Infra, scenario, sim),
+        Question::Servers { scenario, sim, .. } => (PlanKind::Servers, scenario, sim),
+        Question::MaxRunTime { scenario, sim, .. } => (PlanKind::MaxRunTime, scenario, sim),
     };
-    let (scenario, _) = Scenario::load_with(scenario_path, &common.set)?;
+    let (scenario, _) = Scenario::load_with(scenario_path, &sim.set)?;
+    let eval = Evaluation {
+        seed: sim.seed(&scenario),
+        replications: sim.replications_for_intervals(&scenario)?,
+        threads: sim.threads(),
+    };
     let mut inputs = vec![scenario_path.clone()];
     inputs.extend(scenario.input_files());
-    let default = default_folder(&format!("plan-{kind}-{}", scenario.name), &common.set);
-    let folder = claim_folder(common.out.as_deref().unwrap_or(&default), OutputKind::Plan, &inputs)?;
-    let eval = Evaluation {
-        seed: common.seed.unwrap_or(scenario.run.seed),
-        replications: common.replications.unwrap_or(u64::from(scenario.run.replications)).max(2),
-        threads: common.threads.unwrap_or(0) as usize,
-    };
+    let default = default_folder(&format!("plan-{}-{}", kind.name(), scenario.name), &sim.set);
+    let folder = claim_folder(sim.out.as_deref().unwrap_or(&default), OutputKind::Plan, &inputs)?;
     let plan = match &args.question {
         Question::Sleep { step, max_overran, max_peak_per_minute, .. } => {
             plan_sleep(&scenario, step, *max_overran, *max_peak_per_minute, eval)?
@@ -199,44 +175,9 @@ pub fn execute(args: &PlanArgs) -> anyhow::Result<Status> {
         }
     };
     say!("{}", plan_table(&plan));
-    let mut json = serde_json::to_vec_pretty(&plan).context("cannot encode the plan")?;
-    json.push(b'\n');
-    let (svg, png) = chart_files(&PlanChart(&plan))?;
-    let files = vec![
-        ReportFile::new("plan.json", json),
-        ReportFile::new("plan.svg", svg.into_bytes()),
-        ReportFile::new("plan.png", png),
-    ];
+    let files = plan_files(&plan)?;
     let shown = folder.path().display().to_string();
     write_folder(folder, &files)?;
     sayln!("\nWrote plan.json, plan.svg and plan.png in {shown}");
-    let answered = plan.answer.as_object().is_some_and(|a| !a.is_empty());
-    Ok(if answered { Status::Done } else { Status::TargetNotMet })
-}
-
-/// The plan's evidence and conclusion as a table.
-pub fn plan_table(plan: &Plan) -> String {
-    let mut out = String::new();
-    let keys: Vec<&String> = plan.evidence.first().map(|e| e.figures.keys().collect()).unwrap_or_default();
-    let _ = write!(out, "{:<24}", "value");
-    for k in &keys {
-        let short = k.rsplit('.').next().unwrap_or(k);
-        let _ = write!(out, "{:>30}", short);
-    }
-    let _ = writeln!(out, "  meets");
-    for e in &plan.evidence {
-        let _ = write!(out, "{:<24}", e.label);
-        for k in &keys {
-            let f = &e.figures[*k];
-            let cell = if k.starts_with("outcomes.") {
-                format!("{:.3}% [{:.3}, {:.3}]", f.mean * 100.0, f.ci95[0] * 100.0, f.ci95[1] * 100.0)
-            } else {
-                format!("{:.3} [{:.3}, {:.3}]", f.mean, f.ci95[0], f.ci95[1])
-            };
-            let _ = write!(out, "{cell:>30}");
-        }
-        let _ = writeln!(out, "  {}", if e.meets { "yes" } else { "no" });
-    }
-    let _ = writeln!(out, "\n{}", plan.conclusion);
-    out
+    Ok(if plan.answer.is_some() { Status::Done } else { Status::TargetNotMet })
 }

@@ -11,9 +11,11 @@
 
 pub mod observer;
 pub mod outcome;
+pub mod selection;
 mod server_run;
 pub mod simulator;
 
 pub use observer::{Observer, RestartCause, SkipReason, TraceEvent};
 pub use outcome::Outcome;
+pub use selection::{SelectionError, ServerChoice};
 pub use simulator::{Placement, Scratch, ServerRecord, Simulator};

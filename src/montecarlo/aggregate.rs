@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 
 use hdrhistogram::Histogram;
 
+use super::figure::Figure;
 use super::runner::RunResult;
-use super::statistics::{ComponentAccumulators, Statistics};
+use super::statistics::ComponentAccumulators;
 use super::stats::{Accumulator, Bounds};
 use super::summary::{
     ComponentFigures, EstimateFigures, FleetFigures, InfrastructureFigures, LatencyFigures, Mean, MeanCi, MeanMax,
@@ -64,11 +65,8 @@ pub fn summarize(scenario: &Scenario, seed: u64, result: &RunResult) -> Summary 
         })
         .collect();
 
-    let estimates: BTreeMap<String, EstimateFigures> = st
-        .figures()
-        .into_iter()
-        .map(|(key, acc)| (key.to_owned(), estimate_figures(acc, Statistics::bounds_of(key))))
-        .collect();
+    let estimates: BTreeMap<Figure, EstimateFigures> =
+        st.figures().into_iter().map(|(figure, acc)| (figure, estimate_figures(acc, figure.bounds()))).collect();
     let restarts = st.restarts_per_server.estimate().within(Bounds::NonNegative);
     let restarts_outside = st.restarts_outside_per_server.estimate().within(Bounds::NonNegative);
 

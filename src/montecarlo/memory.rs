@@ -133,6 +133,17 @@ impl MemoryEstimate {
         Self { servers, messages_per_server: per_server, per_worker, shared }
     }
 
+    /// What designs run in lockstep take together: each thread holds one worker of each.
+    pub fn together(estimates: &[Self]) -> Self {
+        let servers = estimates.iter().map(|e| e.servers).max().unwrap_or(0);
+        Self {
+            servers,
+            messages_per_server: estimates.iter().map(|e| e.messages_per_server).fold(0.0, f64::max),
+            per_worker: estimates.iter().map(|e| e.per_worker).sum(),
+            shared: estimates.iter().map(|e| e.shared).max().unwrap_or(RUN_FIXED),
+        }
+    }
+
     /// Bytes a run on `threads` worker threads needs.
     pub fn total(&self, threads: usize) -> u64 {
         self.shared.saturating_add(self.per_worker.saturating_mul(threads as u64))

@@ -6,7 +6,9 @@
 
 pub mod aggregate;
 pub mod exact_sum;
+pub mod figure;
 pub mod memory;
+pub mod precision;
 pub mod runner;
 pub mod shard;
 pub mod statistics;
@@ -15,5 +17,6 @@ pub mod summary;
 pub mod tally;
 
 pub use aggregate::summarize;
-pub use runner::{Hooks, RunError, RunOptions, RunResult, run, run_with};
+pub use figure::Figure;
+pub use runner::{Hooks, RunError, RunOptions, RunResult, Runs, run, run_designs, run_with};
 pub use summary::Summary;

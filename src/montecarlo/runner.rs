@@ -13,7 +13,8 @@ use std::time::Instant;
 use thiserror::Error;
 
 use super::memory::{self, Extras, MemoryEstimate, TooLarge};
-use super::statistics::{Statistics, StatisticsContext};
+use super::statistics::{HEADLINE, Statistics, StatisticsContext, headline_values};
+use super::stats::Accumulator;
 use super::tally::{Pooled, ReplicationFigures};
 use crate::engine::Simulator;
 use crate::messages::{Emissions, Recorders, Site};
@@ -174,48 +175,101 @@ pub fn run_with(
     options: &RunOptions,
     hooks: Hooks<'_>,
 ) -> Result<RunResult, RunError> {
+    let mut runs = run_designs(&[(scenario, program)], options, hooks)?;
+    Ok(runs.results.remove(0))
+}
+
+/// The results of designs run in lockstep (see [`run_designs`]).
+#[derive(Debug, Clone)]
+pub struct Runs {
+    /// Each design's results, in the order given.
+    pub results: Vec<RunResult>,
+    /// For each design after the first, the per-replication differences (design − first) of
+    /// every headline figure, in [`HEADLINE`] order.
+    pub differences: Vec<Vec<Accumulator>>,
+}
+
+/// Runs the replications `options` names of every design, replication by replication with the
+/// same seed: replication r of every design shares its random numbers (common random numbers),
+/// and each design's differences from the first are accumulated as they come. With one design it
+/// is a plain run. `hooks.each` sees the first design's figures; `hooks.done` counts replications
+/// (of every design).
+pub fn run_designs(
+    designs: &[(&Scenario, &Program)],
+    options: &RunOptions,
+    hooks: Hooks<'_>,
+) -> Result<Runs, RunError> {
     let started = Instant::now();
     // As many threads as asked (or cores), but no more than fit in memory: results do not
     // depend on the count, so fewer threads only take longer.
     let wanted = if options.threads == 0 { rayon::current_num_threads() } else { options.threads };
-    let estimate = MemoryEstimate::of(scenario, program, Extras::default());
+    let estimates: Vec<MemoryEstimate> =
+        designs.iter().map(|(s, p)| MemoryEstimate::of(s, p, Extras::default())).collect();
+    let estimate = MemoryEstimate::together(&estimates);
     let threads = estimate.threads_within(wanted, memory::budget())?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .map_err(|source| RunError::ThreadPool { threads, source })?;
     let threads = pool.current_num_threads();
-    let sim = Simulator::new(scenario, program);
     let next = AtomicU64::new(0);
-    let workers: Vec<Worker<'_>> = pool.broadcast(|_| {
-        let mut worker = Worker::new(sim);
+    let others = designs.len().saturating_sub(1);
+    let per_thread: Vec<(Vec<Worker<'_>>, Vec<Vec<Accumulator>>)> = pool.broadcast(|_| {
+        let mut workers: Vec<Worker<'_>> = designs.iter().map(|(s, p)| Worker::new(Simulator::new(s, p))).collect();
+        let mut differences = vec![vec![Accumulator::default(); HEADLINE.len()]; others];
         loop {
             let k = next.fetch_add(1, Ordering::Relaxed);
             if k >= options.replications {
                 break;
             }
-            let figures = worker.replicate(options.seed, options.replication(k));
+            let replication = options.replication(k);
+            let figures: Vec<ReplicationFigures> =
+                workers.iter_mut().map(|w| w.replicate(options.seed, replication)).collect();
             if let Some(each) = hooks.each {
-                each(&figures);
+                each(&figures[0]);
+            }
+            if others > 0 {
+                let values: Vec<Vec<Option<f64>>> =
+                    figures.iter().zip(&workers).map(|(f, w)| headline_values(f, w.context())).collect();
+                for (v, diffs) in differences.iter_mut().enumerate() {
+                    for (m, acc) in diffs.iter_mut().enumerate() {
+                        if let (Some(base), Some(other)) = (values[0][m], values[v + 1][m]) {
+                            acc.add(other - base);
+                        }
+                    }
+                }
             }
             if let Some(done) = hooks.done {
                 done.fetch_add(1, Ordering::Relaxed);
             }
         }
-        worker
+        (workers, differences)
     });
-    let mps = scenario.infrastructure.management_points as usize;
-    let mut result = RunResult {
-        pooled: Pooled::new(scenario.windows.list.len()),
-        statistics: Statistics::new(mps),
-        replications: options.replications,
-        wall_seconds: 0.0,
-        threads,
-    };
-    for worker in workers {
-        result.pooled.merge(&worker.pooled);
-        result.statistics.merge(&worker.statistics);
+    let mut results: Vec<RunResult> = designs
+        .iter()
+        .map(|(s, _)| RunResult {
+            pooled: Pooled::new(s.windows.list.len()),
+            statistics: Statistics::new(s.infrastructure.management_points as usize),
+            replications: options.replications,
+            wall_seconds: 0.0,
+            threads,
+        })
+        .collect();
+    let mut differences = vec![vec![Accumulator::default(); HEADLINE.len()]; others];
+    for (workers, diffs) in per_thread {
+        for (result, worker) in results.iter_mut().zip(workers) {
+            result.pooled.merge(&worker.pooled);
+            result.statistics.merge(&worker.statistics);
+        }
+        for (mine, theirs) in differences.iter_mut().zip(diffs) {
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                a.merge(&b);
+            }
+        }
     }
-    result.wall_seconds = started.elapsed().as_secs_f64();
-    Ok(result)
+    let wall = started.elapsed().as_secs_f64();
+    for r in &mut results {
+        r.wall_seconds = wall;
+    }
+    Ok(Runs { results, differences })
 }

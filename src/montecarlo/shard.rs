@@ -423,9 +423,8 @@ impl ShardState {
             )));
         }
         for (key, acc) in self.statistics.figures() {
-            let out_of_range = |x: Option<f64>| {
-                x.is_some_and(|v| !v.is_finite() || v < 0.0 || (key.starts_with("outcomes.") && v > 1.0))
-            };
+            let out_of_range =
+                |x: Option<f64>| x.is_some_and(|v| !v.is_finite() || v < 0.0 || (key.is_share() && v > 1.0));
             if acc.n > self.replications || out_of_range(acc.min) || out_of_range(acc.max) {
                 return Err(bad(format!("figure {key} is out of range")));
             }

@@ -7,19 +7,20 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::stats::{Accumulator, Bounds};
+use super::figure::Figure;
+use super::stats::Accumulator;
 use super::tally::ReplicationFigures;
 use crate::engine::Outcome;
 use crate::messages::ComponentStats;
 use crate::scenario::duration::MINUTE;
 
 macro_rules! headline_figures {
-    ($( $field:ident => $key:literal : $doc:literal = |$f:ident, $c:ident| $value:expr ),* $(,)?) => {
+    ($( $field:ident => $figure:ident = |$f:ident, $c:ident| $value:expr ),* $(,)?) => {
         /// Accumulators of every headline figure, one value per replication.
         #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
         pub struct Statistics {
             $(
-                #[doc = $doc]
+                #[doc = concat!("[`Figure::", stringify!($figure), "`].")]
                 pub $field: Accumulator,
             )*
             /// Status Manager's figures.
@@ -28,19 +29,29 @@ macro_rules! headline_figures {
             pub management_points: Vec<ComponentAccumulators>,
         }
 
-        /// The keys of the headline figures (dotted paths into `summary.json`), in order.
-        pub const HEADLINE_KEYS: &[&str] = &[$($key),*];
+        /// The headline figures (those with one value a replication), in order.
+        pub const HEADLINE: &[Figure] = &[$(Figure::$figure),*];
 
-        /// One replication's headline figures, in [`HEADLINE_KEYS`] order; `None` where the
-        /// figure does not exist for it (a share of targeted servers when none was targeted).
+        /// One replication's headline figures, in [`HEADLINE`] order; `None` where the figure
+        /// does not exist for it (a share of targeted servers when none was targeted).
         pub fn headline_values(f: &ReplicationFigures, ctx: &StatisticsContext) -> Vec<Option<f64>> {
             vec![$( { let $f = f; let $c = ctx; let _ = $c; $value } ),*]
         }
 
         impl Statistics {
-            /// Every headline figure: its key (a dotted path into `summary.json`) and accumulator.
-            pub fn figures(&self) -> Vec<(&'static str, &Accumulator)> {
-                vec![$( ($key, &self.$field) ),*]
+            /// Every headline figure and its accumulator.
+            pub fn figures(&self) -> Vec<(Figure, &Accumulator)> {
+                vec![$( (Figure::$figure, &self.$field) ),*]
+            }
+
+            /// The accumulator of a headline figure (`None` for a pooled one, such as a
+            /// percentile of all replications together).
+            pub fn get(&self, figure: Figure) -> Option<&Accumulator> {
+                match figure {
+                    $(Figure::$figure => Some(&self.$field),)*
+                    #[allow(unreachable_patterns)]
+                    _ => None,
+                }
             }
 
             fn figures_mut(&mut self) -> Vec<&mut Accumulator> {
@@ -63,38 +74,38 @@ fn per_targeted(f: &ReplicationFigures, count: u64) -> Option<f64> {
 }
 
 headline_figures! {
-    completed_in_window => "outcomes.completed_in_window": "Share of targeted servers completed in their window." = |f, c| share(f, Outcome::CompletedInWindow),
-    overran => "outcomes.overran": "Share of targeted servers that overran." = |f, c| share(f, Outcome::Overran),
-    failed => "outcomes.failed": "Share of targeted servers that failed." = |f, c| share(f, Outcome::Failed),
-    stopped => "outcomes.stopped": "Share of targeted servers stopped at the maximum run time." = |f, c| share(f, Outcome::Stopped),
-    not_started => "outcomes.not_started": "Share of targeted servers that did not start." = |f, c| share(f, Outcome::NotStarted),
-    targeted => "fleet.targeted_mean": "Targeted servers." = |f, c| Some(f.targeted as f64),
-    excluded => "fleet.excluded_mean": "Excluded servers." = |f, c| Some(f.excluded as f64),
-    started => "fleet.started_mean": "Runs that started." = |f, c| Some(f.started as f64),
-    overrun_mean_minutes => "overrun_minutes.mean": "Mean overrun of the servers that overran, minutes." = |f, c| {
+    completed_in_window => CompletedInWindow = |f, c| share(f, Outcome::CompletedInWindow),
+    overran => Overran = |f, c| share(f, Outcome::Overran),
+    failed => Failed = |f, c| share(f, Outcome::Failed),
+    stopped => Stopped = |f, c| share(f, Outcome::Stopped),
+    not_started => NotStarted = |f, c| share(f, Outcome::NotStarted),
+    targeted => Targeted = |f, c| Some(f.targeted as f64),
+    excluded => Excluded = |f, c| Some(f.excluded as f64),
+    started => Started = |f, c| Some(f.started as f64),
+    overrun_mean_minutes => OverrunMeanMinutes = |f, c| {
         let overran = f.outcomes[Outcome::Overran as usize];
         (overran > 0).then(|| f.overrun_sum_ms as f64 / overran as f64 / MINUTE as f64)
     },
-    duration_mean_minutes => "duration_minutes.mean": "Mean run duration of the runs that started, minutes." = |f, c| {
+    duration_mean_minutes => DurationMeanMinutes = |f, c| {
         (f.started > 0).then(|| f.duration_sum_ms as f64 / f.started as f64 / MINUTE as f64)
     },
-    restarts_per_server => "restarts.per_server_mean": "Restarts per targeted server." = |f, c| per_targeted(f, f.restarts),
-    restarts_outside_per_server => "restarts.outside_window_per_server_mean": "Restarts after the window closed, per targeted server." = |f, c| per_targeted(f, f.restarts_outside),
-    messages_per_run => "status_messages.per_run_mean": "Status messages per started run." = |f, c| {
+    restarts_per_server => RestartsPerServer = |f, c| per_targeted(f, f.restarts),
+    restarts_outside_per_server => RestartsOutsidePerServer = |f, c| per_targeted(f, f.restarts_outside),
+    messages_per_run => MessagesPerRun = |f, c| {
         (f.started > 0).then(|| f.messages as f64 / f.started as f64)
     },
-    messages => "status_messages.total_mean": "Status messages sent." = |f, c| Some(f.messages as f64),
-    peak_per_minute => "status_messages.peak_per_minute": "Most messages arriving at the site in one minute." = |f, c| Some(f.site.peak_per_minute as f64),
-    peak_per_second => "status_messages.peak_per_second": "Most messages arriving at the site in one second." = |f, c| Some(f.site.peak_per_second as f64),
-    backlog_peak => "status_messages.backlog_peak": "Most messages waiting at Status Manager." = |f, c| Some(f.site.backlog_peak as f64),
-    latency_mean_seconds => "status_messages.latency_seconds.mean": "Mean status-message latency, seconds." = |f, c| {
+    messages => Messages = |f, c| Some(f.messages as f64),
+    peak_per_minute => PeakPerMinute = |f, c| Some(f.site.peak_per_minute as f64),
+    peak_per_second => PeakPerSecond = |f, c| Some(f.site.peak_per_second as f64),
+    backlog_peak => BacklogPeak = |f, c| Some(f.site.backlog_peak as f64),
+    latency_mean_seconds => LatencyMeanSeconds = |f, c| {
         (f.site.status_messages > 0).then(|| f.site.status_latency_sum_us as f64 / f.site.status_messages as f64 / 1.0e6)
     },
-    drain_minutes => "status_messages.drain_minutes_after_last_window": "Minutes from the last window's close to the last message processed." = |f, c| {
+    drain_minutes => DrainMinutes = |f, c| {
         Some(f.site.last_processed.map_or(0.0, |t| ((t - c.last_close) / MINUTE as f64).max(0.0)))
     },
-    state_messages => "state_messages.total_mean": "State messages sent." = |f, c| Some(f.state_messages as f64),
-    state_latency_mean_seconds => "state_messages.latency_seconds.mean": "Mean state-message latency, seconds." = |f, c| {
+    state_messages => StateMessages = |f, c| Some(f.state_messages as f64),
+    state_latency_mean_seconds => StateLatencyMeanSeconds = |f, c| {
         (f.site.state_messages > 0).then(|| f.site.state_latency_sum_us as f64 / f.site.state_messages as f64 / 1.0e6)
     },
 }
@@ -177,16 +188,5 @@ impl Statistics {
         for (a, b) in self.management_points.iter_mut().zip(&other.management_points) {
             a.merge(b);
         }
-    }
-
-    /// The values the headline figure `key` can take: shares for `outcomes.*`, never negative for
-    /// the rest (counts, minutes, seconds, per-server and per-run figures).
-    pub fn bounds_of(key: &str) -> Bounds {
-        if key.starts_with("outcomes.") { Bounds::Share } else { Bounds::NonNegative }
-    }
-
-    /// The accumulator of a headline figure by its key.
-    pub fn figure(&self, key: &str) -> Option<&Accumulator> {
-        self.figures().into_iter().find(|(k, _)| *k == key).map(|(_, a)| a)
     }
 }

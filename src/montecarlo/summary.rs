@@ -45,7 +45,7 @@ pub struct Summary {
     pub windows: Vec<WindowFigures>,
     /// Every headline figure with its 95% confidence interval, keyed by its dotted path in this
     /// document (`outcomes.overran`, `status_messages.peak_per_minute`, …).
-    pub estimates: std::collections::BTreeMap<String, EstimateFigures>,
+    pub estimates: std::collections::BTreeMap<super::figure::Figure, EstimateFigures>,
     /// How `--precision` went, when it was asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub precision: Option<PrecisionFigures>,

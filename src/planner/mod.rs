@@ -7,6 +7,5 @@
 //! - [`sweep`]: a figure across values of one field.
 
 pub mod compare;
-pub mod paired;
 pub mod plan;
 pub mod sweep;

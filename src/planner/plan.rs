@@ -5,8 +5,10 @@
 //! function of the searched value (a wider uniform sleep draws `u × max` for the same `u`: every
 //! server ends no earlier; a faster Status Manager serves every message no later; more servers
 //! only add messages; a longer max run time stops no run that a shorter one let finish).
-//! Bisection then finds where the sampled figure crosses the bound exactly; the answer's 95%
-//! interval over replications is stated beside it.
+//! Bisection then finds where the figure crosses the bound: a value meets it when the upper end
+//! of the figure's 95% confidence interval does. The answer is rounded to what its interval
+//! resolves. A [`Plan`] holds the typed question, answer and evidence, and a [`Finding`] that
+//! says why; `report::plan` writes them for readers.
 
 use std::collections::BTreeMap;
 
@@ -14,9 +16,10 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::montecarlo::runner::{RunError, RunOptions, RunResult, run};
-use crate::montecarlo::summarize;
 use crate::montecarlo::summary::EstimateFigures;
+use crate::montecarlo::{Figure, summarize};
 use crate::scenario::duration::{DurationDisplay, MINUTE, Millis, SECOND};
+use crate::scenario::overrides::number_text;
 use crate::scenario::{Action, Assign, DurationDist, NodeKind, Scenario, Window};
 use crate::sequence::Program;
 
@@ -46,17 +49,17 @@ pub enum Bound {
 }
 
 impl Bound {
-    /// The figure's key in `summary.json`.
-    pub fn key(&self) -> &'static str {
+    /// The bounded figure.
+    pub fn figure(&self) -> Figure {
         match self {
-            Self::MaxOverran(_) => "outcomes.overran",
-            Self::MaxPeakPerMinute(_) => "status_messages.peak_per_minute",
-            Self::MaxMeanLatency(_) => "status_messages.latency_seconds.mean",
-            Self::MaxP99Latency(_) => "status_messages.latency_seconds.p99",
-            Self::MaxBacklog(_) => "status_messages.backlog_peak",
-            Self::MaxDrain(_) => "status_messages.drain_minutes_after_last_window",
-            Self::MaxStopped(_) => "outcomes.stopped",
-            Self::MaxNotStarted(_) => "outcomes.not_started",
+            Self::MaxOverran(_) => Figure::Overran,
+            Self::MaxPeakPerMinute(_) => Figure::PeakPerMinute,
+            Self::MaxMeanLatency(_) => Figure::LatencyMeanSeconds,
+            Self::MaxP99Latency(_) => Figure::LatencyP99Seconds,
+            Self::MaxBacklog(_) => Figure::BacklogPeak,
+            Self::MaxDrain(_) => Figure::DrainMinutes,
+            Self::MaxStopped(_) => Figure::Stopped,
+            Self::MaxNotStarted(_) => Figure::NotStarted,
         }
     }
 
@@ -74,19 +77,223 @@ impl Bound {
         }
     }
 
-    /// The bound as a reader says it.
-    pub fn describe(&self) -> String {
-        match *self {
-            Self::MaxOverran(x) => format!("overran share ≤ {:.3}%", x * 100.0),
-            Self::MaxPeakPerMinute(x) => format!("busiest minute ≤ {x} messages"),
-            Self::MaxMeanLatency(x) => format!("mean latency ≤ {}", DurationDisplay((x * 1_000.0).round() as u64)),
-            Self::MaxP99Latency(x) => format!("p99 latency ≤ {}", DurationDisplay((x * 1_000.0).round() as u64)),
-            Self::MaxBacklog(x) => format!("backlog peak ≤ {x} messages"),
-            Self::MaxDrain(x) => format!("drain ≤ {}", DurationDisplay((x * 60_000.0).round() as u64)),
-            Self::MaxStopped(x) => format!("stopped share ≤ {:.3}%", x * 100.0),
-            Self::MaxNotStarted(x) => format!("not-started share ≤ {:.3}%", x * 100.0),
+    /// Whether `figures` meet the bound at the upper end of the figure's 95% interval.
+    pub fn met_by(&self, figures: &BTreeMap<Figure, EstimateFigures>) -> bool {
+        figures.get(&self.figure()).is_some_and(|f| f.ci95[1] <= self.limit())
+    }
+}
+
+/// A bound as `plan.json` states it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct BoundSpec {
+    /// The largest value allowed.
+    pub at_most: f64,
+    /// The bounded figure.
+    pub figure: Figure,
+}
+
+/// Which question a plan answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PlanKind {
+    /// `plan sleep`.
+    Sleep,
+    /// `plan infra`.
+    Infra,
+    /// `plan servers`.
+    Servers,
+    /// `plan max-run-time`.
+    MaxRunTime,
+}
+
+impl PlanKind {
+    /// The subcommand's name.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Sleep => "sleep",
+            Self::Infra => "infra",
+            Self::Servers => "servers",
+            Self::MaxRunTime => "max-run-time",
         }
     }
+}
+
+/// What a plan searched, question by question.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Detail {
+    /// `plan sleep`: the sleep step widened.
+    Sleep {
+        /// What was searched.
+        searched: String,
+        /// The sleep step.
+        step: String,
+    },
+    /// `plan servers` for one window.
+    Window {
+        /// "one window".
+        scope: String,
+        /// The window.
+        window: String,
+    },
+    /// `plan servers` for every window.
+    EveryWindow {
+        /// "every window".
+        scope: String,
+        /// How many windows.
+        windows: usize,
+    },
+    /// `plan infra`, `plan max-run-time`: what was searched.
+    Searched {
+        /// What was searched.
+        searched: String,
+    },
+}
+
+/// What was asked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Question {
+    /// Every bound.
+    pub bounds: Vec<BoundSpec>,
+    /// What was searched.
+    pub detail: Detail,
+    /// The question.
+    pub kind: PlanKind,
+    /// Replications of every evaluation.
+    pub replications: u64,
+    /// The scenario's name.
+    pub scenario: String,
+    /// The seed of every evaluation.
+    pub seed: u64,
+}
+
+/// A range of sleeps that meet every bound.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SleepRange {
+    /// The narrowest, as a reader writes it.
+    pub from: String,
+    /// The narrowest, seconds.
+    pub from_seconds: f64,
+    /// The widest, as a reader writes it.
+    pub to: String,
+    /// The widest, seconds.
+    pub to_seconds: f64,
+}
+
+/// A plan's answer (`{}` in `plan.json` when no value meets the bounds).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Answer {
+    /// The widest sleep, and with a second bound the range that meets both.
+    Sleep {
+        /// The range of sleeps that meets every bound, when a peak bound was given.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        range: Option<SleepRange>,
+        /// The widest sleep, seconds.
+        seconds: f64,
+        /// The widest sleep, as a reader writes it.
+        value: String,
+    },
+    /// The slowest Status Manager.
+    Rate {
+        /// Messages a second per worker.
+        status_manager_rate: f64,
+    },
+    /// The most servers.
+    Servers {
+        /// In all.
+        servers: f64,
+        /// In each window.
+        servers_per_window: f64,
+    },
+    /// The shortest maximum run time.
+    MaxRunTime {
+        /// Whole minutes.
+        minutes: f64,
+        /// As a reader writes it.
+        value: String,
+    },
+    /// No value meets the bounds.
+    None {},
+}
+
+impl Answer {
+    /// Whether a value meets the bounds.
+    pub fn is_some(&self) -> bool {
+        !matches!(self, Self::None {})
+    }
+}
+
+/// Why a plan answered as it did: what `report::plan` says in its conclusion. Values are the
+/// searched values as the search counts them (see [`Evidence::raw`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Finding {
+    /// Even no sleep overruns too much (evidence at `at`).
+    NoSleep {
+        /// The value evaluated.
+        at: f64,
+    },
+    /// The widest sleep; `capped` when it is the whole window.
+    WidestSleep {
+        /// The widest.
+        widest: f64,
+        /// Whether the whole window meets the bound.
+        capped: bool,
+    },
+    /// The widest sleep that keeps the overran share still breaks the peak bound.
+    NoSleepMeetsBoth {
+        /// The widest sleep for the overran share.
+        widest: f64,
+    },
+    /// Sleeps from `narrowest` to `widest` meet both bounds.
+    SleepRange {
+        /// The narrowest.
+        narrowest: f64,
+        /// The widest.
+        widest: f64,
+    },
+    /// Even the fastest Status Manager does not meet the bounds.
+    NoRate,
+    /// The slowest Status Manager that meets the bounds.
+    Rate {
+        /// The rate, as searched.
+        at: f64,
+        /// Status Manager workers.
+        workers: u32,
+    },
+    /// Not even one server a window meets the bounds.
+    NoServers,
+    /// Every fleet size up to the limit meets the bounds.
+    AllServers {
+        /// The largest evaluated.
+        at: f64,
+    },
+    /// The most servers.
+    Servers {
+        /// Servers a window.
+        most: f64,
+        /// The windows they fill.
+        windows: usize,
+    },
+    /// No max run time up to the window's length stops few enough.
+    NoMaxRunTime {
+        /// The window's length, evaluated.
+        at: f64,
+        /// The window's length.
+        window: Millis,
+    },
+    /// The shortest max run time that stops few enough lets too few start.
+    MaxRunTimeTrap {
+        /// The shortest.
+        shortest: f64,
+    },
+    /// The shortest max run time.
+    MaxRunTime {
+        /// The shortest.
+        shortest: f64,
+        /// Whether most servers do not start at it and no bound asked about starting.
+        trap: bool,
+    },
 }
 
 /// One evaluated design value.
@@ -97,28 +304,40 @@ pub struct Evidence {
     pub value: f64,
     /// The value as the search counts it (whole steps).
     #[serde(skip)]
-    raw: f64,
-    /// The value as a reader writes it (`26m40s`, `120 msg/s`, `350 servers`).
+    pub raw: f64,
+    /// The value as a reader writes it (`26m40s`, `120 msg/s`, `350 servers a window`).
     pub label: String,
-    /// The bounded figures (and any the question reports beside them), by key.
-    pub figures: BTreeMap<String, EstimateFigures>,
+    /// The bounded figures (and any the question reports beside them).
+    pub figures: BTreeMap<Figure, EstimateFigures>,
     /// Whether every bound is met at the upper end of its figure's 95% confidence interval.
     pub meets: bool,
 }
 
-/// A plan's answer and the evidence for it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A plan's question, answer and the evidence for it.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
-    /// Always [`PLAN_SCHEMA`].
-    pub schema: String,
     /// What was asked.
-    pub question: serde_json::Value,
-    /// The answer (empty when no value meets the bounds).
-    pub answer: serde_json::Value,
+    pub question: Question,
+    /// The bounds, as asked.
+    pub bounds: Vec<Bound>,
+    /// The answer.
+    pub answer: Answer,
     /// Every value evaluated, in increasing order.
     pub evidence: Vec<Evidence>,
-    /// The answer in a sentence.
-    pub conclusion: String,
+    /// Why.
+    pub finding: Finding,
+}
+
+impl Plan {
+    /// The figures evaluated at a searched value (as the search counts it).
+    pub fn figures_at(&self, raw: f64) -> Option<&BTreeMap<Figure, EstimateFigures>> {
+        self.evidence.iter().find(|e| e.raw == raw).map(|e| &e.figures)
+    }
+
+    /// The label of a searched value.
+    pub fn label_at(&self, raw: f64) -> String {
+        self.evidence.iter().find(|e| e.raw == raw).map(|e| e.label.clone()).unwrap_or_default()
+    }
 }
 
 /// A plan that could not be made.
@@ -143,21 +362,21 @@ pub struct Evaluation {
     pub threads: usize,
 }
 
-/// Runs one design and reads the figures of `keys`.
+/// Runs one design and reads the figures of `figures`.
 fn evaluate(
     scenario: &Scenario,
     eval: &Evaluation,
-    keys: &[&str],
-) -> Result<BTreeMap<String, EstimateFigures>, PlanError> {
+    figures: &[Figure],
+) -> Result<BTreeMap<Figure, EstimateFigures>, PlanError> {
     let program = Program::compile(scenario);
     let result: RunResult = run(scenario, &program, &RunOptions::new(eval.seed, eval.replications, eval.threads))?;
     let summary = summarize(scenario, eval.seed, &result);
     let mut out = BTreeMap::new();
-    for key in keys {
-        let figure = match summary.estimates.get(*key) {
+    for &figure in figures {
+        let estimate = match summary.estimates.get(&figure) {
             Some(e) => *e,
             // Pooled percentiles have no per-replication interval: the point value.
-            None if *key == "status_messages.latency_seconds.p99" => {
+            None if figure == Figure::LatencyP99Seconds => {
                 let p99 = summary.status_messages.latency_seconds.p99;
                 EstimateFigures {
                     mean: p99,
@@ -168,17 +387,17 @@ fn evaluate(
                     max: p99,
                 }
             }
-            None => return Err(PlanError::Question(format!("no figure {key}"))),
+            None => return Err(PlanError::Question(format!("no figure {figure}"))),
         };
-        out.insert((*key).to_owned(), figure);
+        out.insert(figure, estimate);
     }
     Ok(out)
 }
 
 /// Whether every bound holds at the upper end of its figure's 95% confidence interval: a value
 /// meets a bound only when the replications show it does, not when it merely might.
-fn meets(figures: &BTreeMap<String, EstimateFigures>, bounds: &[Bound]) -> bool {
-    bounds.iter().all(|b| figures.get(b.key()).is_some_and(|f| f.ci95[1] <= b.limit()))
+fn meets(figures: &BTreeMap<Figure, EstimateFigures>, bounds: &[Bound]) -> bool {
+    bounds.iter().all(|b| b.met_by(figures))
 }
 
 /// Which way an answer may be rounded without losing its bounds.
@@ -215,7 +434,7 @@ struct Search<'a, K: Knob> {
     knob: K,
     eval: Evaluation,
     bounds: Vec<Bound>,
-    keys: Vec<&'static str>,
+    figures: Vec<Figure>,
     evidence: Vec<Evidence>,
 }
 
@@ -225,7 +444,7 @@ impl<K: Knob> Search<'_, K> {
             return Ok(e.meets);
         }
         let scenario = self.knob.apply(self.base, value)?;
-        let figures = evaluate(&scenario, &self.eval, &self.keys)?;
+        let figures = evaluate(&scenario, &self.eval, &self.figures)?;
         let ok = meets(&figures, &self.bounds);
         self.evidence.push(Evidence {
             value: self.knob.natural(value),
@@ -275,7 +494,7 @@ impl<K: Knob> Search<'_, K> {
             .collect();
         failing.sort_by(|a, b| (a.raw - answer).abs().total_cmp(&(b.raw - answer).abs()));
         let resolution = failing.iter().find_map(|e| {
-            let differs = self.bounds.iter().any(|b| match (at.get(b.key()), e.figures.get(b.key())) {
+            let differs = self.bounds.iter().any(|b| match (at.get(&b.figure()), e.figures.get(&b.figure())) {
                 (Some(a), Some(f)) => half(a) > 0.0 && (f.ci95[1] - a.ci95[1]).abs() >= half(a),
                 _ => false,
             });
@@ -293,56 +512,25 @@ impl<K: Knob> Search<'_, K> {
         Ok(if self.at(candidate)? { candidate } else { answer })
     }
 
-    fn figures_at(&self, value: f64) -> BTreeMap<String, EstimateFigures> {
+    fn figures_at(&self, value: f64) -> BTreeMap<Figure, EstimateFigures> {
         self.evidence.iter().find(|e| e.raw == value).map(|e| e.figures.clone()).unwrap_or_default()
     }
 
-    fn finish(mut self, question: serde_json::Value, answer: serde_json::Value, conclusion: String) -> Plan {
+    fn finish(mut self, question: Question, bounds: &[Bound], answer: Answer, finding: Finding) -> Plan {
         self.evidence.sort_by(|a, b| a.value.total_cmp(&b.value));
-        Plan { schema: PLAN_SCHEMA.to_owned(), question, answer, evidence: self.evidence, conclusion }
+        Plan { question, bounds: bounds.to_vec(), answer, evidence: self.evidence, finding }
     }
 }
 
-fn stated(figures: &BTreeMap<String, EstimateFigures>, bound: &Bound) -> String {
-    match figures.get(bound.key()) {
-        Some(f) if f.ci95[0] != f.ci95[1] => {
-            format!(
-                "{} {} (95% CI {} to {})",
-                bound.key(),
-                fmt_value(bound, f.mean),
-                fmt_value(bound, f.ci95[0]),
-                fmt_value(bound, f.ci95[1])
-            )
-        }
-        Some(f) => format!("{} {}", bound.key(), fmt_value(bound, f.mean)),
-        None => String::new(),
+fn question(kind: PlanKind, scenario: &Scenario, eval: &Evaluation, bounds: &[Bound], detail: Detail) -> Question {
+    Question {
+        kind,
+        scenario: scenario.name.clone(),
+        bounds: bounds.iter().map(|b| BoundSpec { figure: b.figure(), at_most: b.limit() }).collect(),
+        seed: eval.seed,
+        replications: eval.replications,
+        detail,
     }
-}
-
-fn fmt_value(bound: &Bound, x: f64) -> String {
-    match bound {
-        Bound::MaxOverran(_) | Bound::MaxStopped(_) | Bound::MaxNotStarted(_) => format!("{:.3}%", x * 100.0),
-        Bound::MaxMeanLatency(_) | Bound::MaxP99Latency(_) => format!("{x:.3} s"),
-        Bound::MaxDrain(_) => format!("{x:.1} min"),
-        _ => format!("{x:.1}"),
-    }
-}
-
-fn question(
-    kind: &str,
-    scenario: &Scenario,
-    eval: &Evaluation,
-    bounds: &[Bound],
-    extra: serde_json::Value,
-) -> serde_json::Value {
-    serde_json::json!({
-        "kind": kind,
-        "scenario": scenario.name,
-        "bounds": bounds.iter().map(|b| serde_json::json!({ "figure": b.key(), "at_most": b.limit() })).collect::<Vec<_>>(),
-        "seed": eval.seed,
-        "replications": eval.replications,
-        "detail": extra,
-    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -415,81 +603,52 @@ pub fn plan_sleep(
     if let Some(p) = max_peak {
         bounds.push(Bound::MaxPeakPerMinute(p));
     }
-    let q = question(
-        "sleep",
-        scenario,
-        &eval,
-        &bounds,
-        serde_json::json!({ "step": step, "searched": "seconds, 0 to the window's length" }),
-    );
+    let detail = Detail::Sleep { step: step.to_owned(), searched: "seconds, 0 to the window's length".to_owned() };
+    let q = question(PlanKind::Sleep, scenario, &eval, &bounds, detail);
     let mut overran = Search {
         base: scenario,
         knob: SleepMax { step: step.to_owned() },
         eval,
         bounds: vec![Bound::MaxOverran(max_overran)],
-        keys: vec!["outcomes.overran", "status_messages.peak_per_minute"],
+        figures: vec![Figure::Overran, Figure::PeakPerMinute],
         evidence: Vec::new(),
     };
     let (lo, hi) = (0.0, window as f64);
     if !overran.at(lo)? {
-        let figures = overran.figures_at(lo);
-        let text = format!(
-            "No sleep keeps the overran share within {:.3}%: even without one it is {}.",
-            max_overran * 100.0,
-            stated(&figures, &Bound::MaxOverran(max_overran))
-        );
-        return Ok(overran.finish(q, serde_json::json!({}), text));
+        return Ok(overran.finish(q, &bounds, Answer::None {}, Finding::NoSleep { at: lo }));
     }
     let widest =
         if overran.at(hi)? { hi } else { overran.largest(lo, hi).and_then(|w| overran.resolved(w, Toward::Down))? };
-    let capped = widest == hi;
-    let figures = overran.figures_at(widest);
-    let mut answer = serde_json::json!({ "seconds": widest, "value": overran.knob.label(widest) });
-    let mut text = format!(
-        "The widest sleep is {}{}: {}.",
-        overran.knob.label(widest),
-        if capped { " (the whole window: any sleep up to the window's length keeps the bound)" } else { "" },
-        stated(&figures, &Bound::MaxOverran(max_overran))
-    );
+    let mut answer = Answer::Sleep { seconds: widest, value: overran.knob.label(widest), range: None };
+    let mut finding = Finding::WidestSleep { widest, capped: widest == hi };
     if let Some(peak) = max_peak {
-        let bound = Bound::MaxPeakPerMinute(peak);
-        overran.bounds = vec![bound];
+        overran.bounds = vec![Bound::MaxPeakPerMinute(peak)];
         // The busiest minute falls as the sleep widens: the narrowest sleep that meets it.
         if !overran.at(widest)? {
-            answer = serde_json::json!({});
-            text = format!(
-                "No sleep meets both bounds: the widest that keeps the overran share ({}) still has {}.",
-                overran.knob.label(widest),
-                stated(&overran.figures_at(widest), &bound)
-            );
+            answer = Answer::None {};
+            finding = Finding::NoSleepMeetsBoth { widest };
         } else {
             let narrowest = if overran.at(lo)? {
                 lo
             } else {
                 overran.smallest(lo, widest).and_then(|n| overran.resolved(n, Toward::Up))?
             };
-            answer = serde_json::json!({
-                "seconds": widest,
-                "value": overran.knob.label(widest),
-                "range": { "from_seconds": narrowest, "from": overran.knob.label(narrowest), "to_seconds": widest, "to": overran.knob.label(widest) },
-            });
-            text = format!(
-                "Sleeps from {} to {} meet both bounds: at {} {}; at {} {}.",
-                overran.knob.label(narrowest),
-                overran.knob.label(widest),
-                overran.knob.label(widest),
-                stated(&overran.figures_at(widest), &Bound::MaxOverran(max_overran)),
-                overran.knob.label(narrowest),
-                stated(&overran.figures_at(narrowest), &bound)
-            );
+            let range = SleepRange {
+                from_seconds: narrowest,
+                from: overran.knob.label(narrowest),
+                to_seconds: widest,
+                to: overran.knob.label(widest),
+            };
+            answer = Answer::Sleep { seconds: widest, value: overran.knob.label(widest), range: Some(range) };
+            finding = Finding::SleepRange { narrowest, widest };
         }
-        overran.bounds = bounds;
+        overran.bounds.clone_from(&bounds);
     }
     // Re-judge the evidence against every bound.
     for e in &mut overran.evidence {
         e.meets = meets(&e.figures, &overran.bounds);
     }
-    Ok(overran.finish(q, answer, text))
+    Ok(overran.finish(q, &bounds, answer, finding))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -508,7 +667,7 @@ impl Knob for Rate {
     }
 
     fn label(&self, value: f64) -> String {
-        format!("{} msg/s", crate::report::load_csv::number(value / self.per))
+        format!("{} msg/s", number_text(value / self.per))
     }
 
     fn natural(&self, value: f64) -> f64 {
@@ -531,17 +690,12 @@ pub fn plan_infra(scenario: &Scenario, bounds: &[Bound], eval: Evaluation) -> Re
     if !scenario.sends_messages() {
         return Err(PlanError::Question("the scenario sends no status message: there is nothing to size".to_owned()));
     }
-    let q = question(
-        "infra",
-        scenario,
-        &eval,
-        bounds,
-        serde_json::json!({ "searched": "status_manager_rate, messages a second per worker" }),
-    );
+    let detail = Detail::Searched { searched: "status_manager_rate, messages a second per worker".to_owned() };
+    let q = question(PlanKind::Infra, scenario, &eval, bounds, detail);
     let per = 1_000.0;
-    let keys: Vec<&'static str> = bounds.iter().map(Bound::key).collect();
+    let figures: Vec<Figure> = bounds.iter().map(Bound::figure).collect();
     let mut search =
-        Search { base: scenario, knob: Rate { per }, eval, bounds: bounds.to_vec(), keys, evidence: Vec::new() };
+        Search { base: scenario, knob: Rate { per }, eval, bounds: bounds.to_vec(), figures, evidence: Vec::new() };
     // Bracket the answer by doubling and halving from the scenario's own rate.
     let start = (scenario.infrastructure.status_manager_rate.unwrap_or(100.0) * per).round().max(1.0);
     let (mut lo, mut hi) = (start, start);
@@ -561,8 +715,7 @@ pub fn plan_infra(scenario: &Scenario, bounds: &[Bound], eval: Evaluation) -> Re
         loop {
             hi *= 2.0;
             if hi > crate::scenario::infrastructure::MAX_RATE * per {
-                let text = "No Status Manager rate meets the bounds: even 10,000,000 messages a second does not (the management points or an outage set a floor).".to_owned();
-                return Ok(search.finish(q, serde_json::json!({}), text));
+                return Ok(search.finish(q, bounds, Answer::None {}, Finding::NoRate));
             }
             if search.at(hi)? {
                 break;
@@ -576,20 +729,8 @@ pub fn plan_infra(scenario: &Scenario, bounds: &[Bound], eval: Evaluation) -> Re
         if search.at(mid)? { hi = mid } else { lo = mid }
     }
     let hi = search.resolved(hi, Toward::Up)?;
-    let rate = hi / per;
-    let figures = search.figures_at(hi);
-    let text = format!(
-        "The slowest Status Manager that meets {} processes {} messages a second per worker{}: {}.",
-        bounds.iter().map(Bound::describe).collect::<Vec<_>>().join(" and "),
-        crate::report::load_csv::number(rate),
-        if scenario.infrastructure.status_manager_workers > 1 {
-            format!(" ({} workers)", scenario.infrastructure.status_manager_workers)
-        } else {
-            String::new()
-        },
-        bounds.iter().map(|b| stated(&figures, b)).collect::<Vec<_>>().join("; ")
-    );
-    Ok(search.finish(q, serde_json::json!({ "status_manager_rate": rate }), text))
+    let finding = Finding::Rate { at: hi, workers: scenario.infrastructure.status_manager_workers };
+    Ok(search.finish(q, bounds, Answer::Rate { status_manager_rate: hi / per }, finding))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -645,26 +786,22 @@ pub fn plan_servers(
             })?;
             let window: Window = base.windows.list[index].clone();
             base.windows.list = vec![window];
-            base.windows.assign = Assign::Even;
             1
         }
     };
     base.windows.assign = Assign::Even;
-    let extra = match scope {
-        ServersScope::PerWindow => serde_json::json!({ "scope": "every window", "windows": windows }),
-        ServersScope::Window(name) => serde_json::json!({ "scope": "one window", "window": name }),
+    let detail = match scope {
+        ServersScope::PerWindow => Detail::EveryWindow { scope: "every window".to_owned(), windows },
+        ServersScope::Window(name) => Detail::Window { scope: "one window".to_owned(), window: name.clone() },
     };
-    let q = question("servers", scenario, &eval, bounds, extra);
-    let keys: Vec<&'static str> = bounds.iter().map(Bound::key).collect();
+    let q = question(PlanKind::Servers, scenario, &eval, bounds, detail);
+    let figures: Vec<Figure> = bounds.iter().map(Bound::figure).collect();
     let mut search =
-        Search { base: &base, knob: Servers { windows }, eval, bounds: bounds.to_vec(), keys, evidence: Vec::new() };
+        Search { base: &base, knob: Servers { windows }, eval, bounds: bounds.to_vec(), figures, evidence: Vec::new() };
     let start = (scenario.fleet.servers as f64 / scenario.windows.list.len() as f64).ceil().max(1.0);
     let limit = (crate::scenario::fleet::MAX_SERVERS as f64 / windows as f64).floor();
     if !search.at(1.0)? {
-        let text =
-            "Not even one server a window meets the bounds: the bounds are below what a single run's messages cost."
-                .to_owned();
-        return Ok(search.finish(q, serde_json::json!({}), text));
+        return Ok(search.finish(q, bounds, Answer::None {}, Finding::NoServers));
     }
     let (mut lo, mut hi) = (1.0, start.min(limit));
     if search.at(hi)? {
@@ -672,15 +809,8 @@ pub fn plan_servers(
             lo = hi;
             hi = (hi * 2.0).min(limit);
             if lo >= limit {
-                let text = format!(
-                    "Every fleet size up to the limit of {} servers meets the bounds.",
-                    crate::scenario::fleet::MAX_SERVERS
-                );
-                return Ok(search.finish(
-                    q,
-                    serde_json::json!({ "servers_per_window": lo, "servers": lo * windows as f64 }),
-                    text,
-                ));
+                let answer = Answer::Servers { servers_per_window: lo, servers: lo * windows as f64 };
+                return Ok(search.finish(q, bounds, answer, Finding::AllServers { at: lo }));
             }
             if !search.at(hi)? {
                 break;
@@ -688,23 +818,8 @@ pub fn plan_servers(
         }
     }
     let most = search.largest(lo, hi).and_then(|m| search.resolved(m, Toward::Down))?;
-    let figures = search.figures_at(most);
-    let text = format!(
-        "{} can take {} servers{} while meeting {}: {}.",
-        match scope {
-            ServersScope::PerWindow => "Every window".to_owned(),
-            ServersScope::Window(name) => format!("Window {name} on its own"),
-        },
-        most as u64,
-        match scope {
-            ServersScope::PerWindow => format!(" each ({} in all)", most as u64 * windows as u64),
-            ServersScope::Window(_) => String::new(),
-        },
-        bounds.iter().map(Bound::describe).collect::<Vec<_>>().join(" and "),
-        bounds.iter().map(|b| stated(&figures, b)).collect::<Vec<_>>().join("; ")
-    );
-    let answer = serde_json::json!({ "servers_per_window": most, "servers": most * windows as f64 });
-    Ok(search.finish(q, answer, text))
+    let answer = Answer::Servers { servers_per_window: most, servers: most * windows as f64 };
+    Ok(search.finish(q, bounds, answer, Finding::Servers { most, windows }))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -743,31 +858,21 @@ pub fn plan_max_run_time(
     if let Some(q) = max_not_started {
         bounds.push(Bound::MaxNotStarted(q));
     }
-    let asked = question(
-        "max-run-time",
-        scenario,
-        &eval,
-        &bounds,
-        serde_json::json!({ "searched": "whole minutes, 1 to the window's length" }),
-    );
+    let detail = Detail::Searched { searched: "whole minutes, 1 to the window's length".to_owned() };
+    let asked = question(PlanKind::MaxRunTime, scenario, &eval, &bounds, detail);
     // The stopped share falls as the max run time grows: search for it alone first.
     let mut search = Search {
         base: scenario,
         knob: MaxRunTime,
         eval,
         bounds: vec![stop],
-        keys: vec!["outcomes.stopped", "outcomes.not_started"],
+        figures: vec![Figure::Stopped, Figure::NotStarted],
         evidence: Vec::new(),
     };
     let window = (scenario.windows.length / MINUTE).max(1) as f64;
     if !search.at(window)? {
-        let text = format!(
-            "No max run time up to the window's length ({}) stops at most {:.3}%: {}. Use 0s (no limit) or advertisement times without a maintenance-window check.",
-            DurationDisplay(scenario.windows.length),
-            max_stopped * 100.0,
-            stated(&search.figures_at(window), &stop)
-        );
-        return Ok(search.finish(asked, serde_json::json!({}), text));
+        let finding = Finding::NoMaxRunTime { at: window, window: scenario.windows.length };
+        return Ok(search.finish(asked, &bounds, Answer::None {}, finding));
     }
     let shortest = if search.at(1.0)? {
         1.0
@@ -775,33 +880,20 @@ pub fn plan_max_run_time(
         search.smallest(1.0, window).and_then(|s| search.resolved(s, Toward::Up))?
     };
     let figures = search.figures_at(shortest);
-    let not_started = figures.get("outcomes.not_started").map_or(0.0, |f| f.mean);
-    let not_started_high = figures.get("outcomes.not_started").map_or(0.0, |f| f.ci95[1]);
+    let not_started = figures.get(&Figure::NotStarted).map_or(0.0, |f| f.mean);
     let label = search.knob.label(shortest);
-    search.bounds = bounds.clone();
+    search.bounds.clone_from(&bounds);
     for e in &mut search.evidence {
         e.meets = meets(&e.figures, &bounds);
     }
-    let trap = format!(
-        "{:.3}% of targeted servers do not start (the max run time must fit in what is left of the window)",
-        not_started * 100.0
-    );
-    match max_not_started {
-        Some(q) if not_started_high > q => {
-            let text = format!(
-                "No max run time meets both bounds: the shortest that stops at most {:.3}% is {label}, and at it {trap}, more than {:.3}%. Use 0s (no limit) or advertisement times without a maintenance-window check.",
-                max_stopped * 100.0,
-                q * 100.0
-            );
-            Ok(search.finish(asked, serde_json::json!({}), text))
+    match max_not_started.map(Bound::MaxNotStarted) {
+        Some(bound) if !bound.met_by(&figures) => {
+            Ok(search.finish(asked, &bounds, Answer::None {}, Finding::MaxRunTimeTrap { shortest }))
         }
         _ => {
-            let mut text = format!("The shortest max run time is {label}: {}; at it {trap}.", stated(&figures, &stop));
-            if max_not_started.is_none() && not_started > 0.5 {
-                text.push_str(" That is the max-run-time trap: add --max-not-started to require that servers start.");
-            }
-            let answer = serde_json::json!({ "minutes": shortest, "value": label });
-            Ok(search.finish(asked, answer, text))
+            let trap = max_not_started.is_none() && not_started > 0.5;
+            let answer = Answer::MaxRunTime { minutes: shortest, value: label };
+            Ok(search.finish(asked, &bounds, answer, Finding::MaxRunTime { shortest, trap }))
         }
     }
 }

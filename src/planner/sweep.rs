@@ -2,19 +2,18 @@
 //! same seed and replications (common random numbers), so neighbouring rows differ by the field,
 //! not by chance.
 
-use std::fmt::Write;
-
 use serde::{Deserialize, Serialize};
 
 use crate::input::InputError;
+use crate::montecarlo::Figure;
 use crate::montecarlo::runner::{RunError, RunOptions, run};
-use crate::montecarlo::statistics::HEADLINE_KEYS;
+use crate::montecarlo::statistics::HEADLINE;
 use crate::montecarlo::summarize;
 use crate::montecarlo::summary::EstimateFigures;
-use crate::report::load_csv::number;
 use crate::scenario::Scenario;
 use crate::scenario::duration::{format_duration, parse_duration};
 use crate::scenario::overrides::Override;
+use crate::scenario::overrides::number_text;
 use crate::sequence::Program;
 
 /// The values a sweep takes.
@@ -53,7 +52,30 @@ fn split_list(text: &str) -> Vec<String> {
 impl SweepSpec {
     /// Parses `KEY=V1,V2,…` or `KEY=FROM..TO:STEP` (numbers or durations).
     pub fn parse(text: &str) -> Result<Self, String> {
-        let o = Override::parse(text)?;
+        Self::of(&Override::parse(text)?)
+    }
+
+    /// The sweep of one `--set`, and the `--set`s that fix other fields: exactly one `--set`
+    /// must have several values.
+    pub fn from_sets(sets: &[Override]) -> Result<(Self, Vec<Override>), String> {
+        let mut swept: Vec<Self> = Vec::new();
+        let mut fixed: Vec<Override> = Vec::new();
+        for o in sets {
+            let spec = Self::of(o)?;
+            if spec.values.len() > 1 { swept.push(spec) } else { fixed.push(o.clone()) }
+        }
+        match swept.len() {
+            1 => Ok((swept.remove(0), fixed)),
+            0 => {
+                Err("give one --set KEY=V1,V2,… or --set KEY=FROM..TO:STEP with more than one value to sweep"
+                    .to_owned())
+            }
+            n => Err(format!("sweep one field at a time: {n} --set options have several values")),
+        }
+    }
+
+    /// The values of one `--set KEY=V1,V2,…` or `KEY=FROM..TO:STEP`.
+    fn of(o: &Override) -> Result<Self, String> {
         let v = o.value.trim();
         if let Some((range, step)) = v.split_once(':')
             && let Some((from, to)) = range.split_once("..")
@@ -68,7 +90,7 @@ impl SweepSpec {
             .iter()
             .map(|x| x.parse::<f64>().ok().or_else(|| parse_duration(x).ok().map(|ms| ms as f64 / 60_000.0)))
             .collect::<Option<Vec<f64>>>();
-        Ok(Self { key: o.key, values, numeric })
+        Ok(Self { key: o.key.clone(), values, numeric })
     }
 
     fn range(key: &str, from: &str, to: &str, step: &str) -> Result<Self, String> {
@@ -87,8 +109,10 @@ impl SweepSpec {
             }
             let numbers: Vec<f64> = (0..n).map(|i| a + i as f64 * s).collect();
             let integers = [from, to, step].iter().all(|t| !t.contains(['.', 'e', 'E']));
-            let values =
-                numbers.iter().map(|x| if integers { format!("{}", x.round() as i64) } else { number(*x) }).collect();
+            let values = numbers
+                .iter()
+                .map(|x| if integers { format!("{}", x.round() as i64) } else { number_text(*x) })
+                .collect();
             return Ok(Self { key: key.to_owned(), values, numeric: Some(numbers) });
         }
         let (a, b, s) = (
@@ -119,8 +143,8 @@ pub struct SweepRow {
     pub value: String,
     /// The value on the chart's axis, when numeric.
     pub x: Option<f64>,
-    /// Every headline figure, in `HEADLINE_KEYS` order.
-    pub figures: Vec<(String, EstimateFigures)>,
+    /// Every headline figure, in [`HEADLINE`] order.
+    pub figures: Vec<(Figure, EstimateFigures)>,
 }
 
 /// A finished sweep.
@@ -183,30 +207,12 @@ pub fn run_sweep(
         let result = run(&scenario, &program, &RunOptions::new(s, r, threads))?;
         let summary = summarize(&scenario, s, &result);
         (seed_used, reps_used, name) = (s, r, scenario.name.clone());
-        let figures =
-            HEADLINE_KEYS.iter().filter_map(|k| summary.estimates.get(*k).map(|e| ((*k).to_owned(), *e))).collect();
+        let figures = HEADLINE.iter().filter_map(|f| summary.estimates.get(f).map(|e| (*f, *e))).collect();
         let row = SweepRow { value: value.clone(), x: spec.numeric.as_ref().map(|n| n[i]), figures };
         on_row(&row);
         rows.push(row);
     }
     Ok(Sweep { scenario: name, key: spec.key.clone(), seed: seed_used, replications: reps_used, rows })
-}
-
-/// `sweep.csv`: one row per value; for every headline figure its mean and 95% interval.
-pub fn sweep_csv(sweep: &Sweep) -> Vec<u8> {
-    let mut out = String::from("value");
-    for k in HEADLINE_KEYS {
-        let _ = write!(out, ",{k},{k}.ci95_low,{k}.ci95_high");
-    }
-    out.push('\n');
-    for row in &sweep.rows {
-        out.push_str(&crate::report::escape::csv_field(&row.value));
-        for (_, f) in &row.figures {
-            let _ = write!(out, ",{},{},{}", f.mean, f.ci95[0], f.ci95[1]);
-        }
-        out.push('\n');
-    }
-    out.into_bytes()
 }
 
 #[cfg(test)]

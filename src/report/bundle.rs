@@ -3,6 +3,8 @@
 
 use thiserror::Error;
 
+use crate::digest::sha256_hex;
+
 use super::charts::{Chart, report_charts};
 use super::data::ReportData;
 use super::html::report_html;
@@ -66,4 +68,38 @@ pub fn report_files(data: &ReportData) -> Result<Vec<ReportFile>, ReportError> {
     }
     files.push(ReportFile::new("report.html", report_html(data, &rendered)));
     Ok(files)
+}
+
+/// `text` as a file or folder name every system accepts: the characters Windows refuses
+/// (`< > : " / \ | ? *` and control characters) become `_`; no trailing dot or space, no Windows
+/// device name (`CON`, `NUL`, `COM1`, …); a long name is cut and told apart by a digest of the
+/// whole.
+pub fn safe_file_name(text: &str) -> String {
+    let mut safe: String =
+        text.chars()
+            .map(|c| {
+                if c.is_control() || matches!(c, '<' | '>' | ':' | '"' | '/' | '\\' | '|' | '?' | '*') {
+                    '_'
+                } else {
+                    c
+                }
+            })
+            .collect();
+    if safe.chars().count() > 96 {
+        let digest = sha256_hex(text.as_bytes());
+        safe = safe.chars().take(80).collect::<String>() + "+" + &digest[..12];
+    }
+    while safe.ends_with(['.', ' ']) {
+        safe.pop();
+        safe.push('_');
+    }
+    let stem = safe.split('.').next().unwrap_or_default().to_ascii_uppercase();
+    let device = matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL")
+        || (stem.len() == 4
+            && (stem.starts_with("COM") || stem.starts_with("LPT"))
+            && stem.as_bytes()[3].is_ascii_digit());
+    if device || safe.is_empty() {
+        safe.insert(0, '_');
+    }
+    safe
 }

@@ -9,6 +9,7 @@ use std::fmt::Write;
 
 use super::data::LoadMeans;
 use crate::scenario::duration::{MINUTE, WEEK};
+use crate::scenario::overrides::number_text;
 
 /// Minutes in the simulated week.
 pub const WEEK_MINUTES: usize = (WEEK / MINUTE) as usize;
@@ -21,20 +22,13 @@ pub fn load_csv(load: &LoadMeans) -> Vec<u8> {
         let _ = writeln!(
             out,
             "{m},{},{},{},{}",
-            number(load.sent[m]),
-            number(load.arrived[m]),
-            number(load.processed[m]),
-            number(load.backlog[m])
+            number_text(load.sent[m]),
+            number_text(load.arrived[m]),
+            number_text(load.processed[m]),
+            number_text(load.backlog[m])
         );
     }
     out.into_bytes()
-}
-
-/// A number with at most three decimals and no trailing zeros: `12`, `0.5`, `1.333`.
-pub fn number(x: f64) -> String {
-    let text = format!("{x:.3}");
-    let trimmed = text.trim_end_matches('0').trim_end_matches('.');
-    if trimmed.is_empty() || trimmed == "-" || trimmed == "-0" { "0".to_owned() } else { trimmed.to_owned() }
 }
 
 #[cfg(test)]
@@ -57,10 +51,10 @@ mod tests {
 
     #[test]
     fn numbers_are_short() {
-        assert_eq!(number(12.0), "12");
-        assert_eq!(number(0.5), "0.5");
-        assert_eq!(number(4.0 / 3.0), "1.333");
-        assert_eq!(number(0.0), "0");
-        assert_eq!(number(-0.0001), "0");
+        assert_eq!(number_text(12.0), "12");
+        assert_eq!(number_text(0.5), "0.5");
+        assert_eq!(number_text(4.0 / 3.0), "1.333");
+        assert_eq!(number_text(0.0), "0");
+        assert_eq!(number_text(-0.0001), "0");
     }
 }

@@ -3,10 +3,10 @@
 use std::fmt::Write;
 
 use super::escape::csv_field;
-use super::load_csv::number;
 use crate::engine::ServerRecord;
 use crate::scenario::Scenario;
 use crate::scenario::duration::MINUTE;
+use crate::scenario::overrides::number_text;
 use crate::scenario::windows::format_week_time;
 
 /// The columns of `servers.csv`.
@@ -29,7 +29,7 @@ pub fn servers_csv(scenario: &Scenario, records: &[ServerRecord]) -> Vec<u8> {
         let window = &scenario.windows.list[r.window as usize];
         let class = &scenario.fleet.classes[r.class as usize].name;
         let started = r.outcome.started();
-        let minutes = |t: u64| number(t as f64 / MINUTE as f64);
+        let minutes = |t: u64| number_text(t as f64 / MINUTE as f64);
         let _ = writeln!(
             out,
             "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",

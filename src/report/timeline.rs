@@ -4,10 +4,12 @@
 
 use std::fmt::Write;
 
-use crate::engine::{Outcome, ServerRecord, SkipReason, TraceEvent};
+use super::bundle::{ReportError, ReportFile, chart_files};
+use super::charts::gantt::Gantt;
+use crate::engine::{ServerRecord, SkipReason, TraceEvent};
 use crate::report::escape::csv_field;
-use crate::report::load_csv::number;
 use crate::scenario::duration::{DurationDisplay, MINUTE};
+use crate::scenario::overrides::number_text;
 use crate::scenario::windows::format_week_time;
 use crate::scenario::{Millis, Scenario};
 use crate::sequence::{NodeId, Program};
@@ -334,8 +336,8 @@ impl Timeline {
                 r.kind.key(),
                 csv_field(&r.name),
                 r.depth,
-                number(self.minutes(r.start)),
-                number(self.minutes(r.end)),
+                number_text(self.minutes(r.start)),
+                number_text(self.minutes(r.end)),
                 csv_field(&format_week_time(r.start)),
                 csv_field(&format_week_time(r.end)),
                 csv_field(&r.result),
@@ -346,7 +348,12 @@ impl Timeline {
     }
 }
 
-/// Whether a server's outcome matches a `--where outcome=…` filter.
-pub fn outcome_matches(record: &ServerRecord, wanted: Outcome) -> bool {
-    !record.excluded && record.outcome == wanted
+/// Every file of a trace: `trace.csv` and the Gantt chart.
+pub fn trace_files(timeline: &Timeline) -> Result<Vec<ReportFile>, ReportError> {
+    let (svg, png) = chart_files(&Gantt(timeline))?;
+    Ok(vec![
+        ReportFile::new("trace.csv", timeline.csv()),
+        ReportFile::new("trace.svg", svg.into_bytes()),
+        ReportFile::new("trace.png", png),
+    ])
 }

@@ -3,8 +3,8 @@
 use std::fmt::Write;
 
 use super::escape::csv_field;
-use super::load_csv::number;
 use crate::montecarlo::summary::Summary;
+use crate::scenario::overrides::number_text;
 
 /// The columns of `windows.csv`.
 pub const WINDOWS_HEADER: &str = "window,day,start,targeted_mean,completed_in_window,overran,failed,stopped,not_started,overrun_p95_minutes,messages_mean";
@@ -21,14 +21,14 @@ pub fn windows_csv(s: &Summary) -> Vec<u8> {
             csv_field(&w.name),
             csv_field(&w.day),
             csv_field(&w.start),
-            number(w.targeted_mean),
+            number_text(w.targeted_mean),
             share(w.completed_in_window.mean),
             share(w.overran.mean),
             share(w.failed.mean),
             share(w.stopped.mean),
             share(w.not_started.mean),
-            number(w.overrun_p95_minutes),
-            number(w.messages_mean)
+            number_text(w.overrun_p95_minutes),
+            number_text(w.messages_mean)
         );
     }
     out.into_bytes()

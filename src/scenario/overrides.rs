@@ -15,6 +15,12 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeArray, DeTable, DeValue};
 
+/// A number with at most three decimals and no trailing zeros: `12`, `0.5`, `1.333`.
+pub fn number_text(x: f64) -> String {
+    let text = format!("{x:.3}");
+    let trimmed = text.trim_end_matches('0').trim_end_matches('.');
+    if trimmed.is_empty() || trimmed == "-" || trimmed == "-0" { "0".to_owned() } else { trimmed.to_owned() }
+}
 /// One `--set KEY=VALUE`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Override {

@@ -7,20 +7,22 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{BLUE, OUTCOME_COLOURS, Plot, empty, err, text};
 use crate::engine::Outcome;
-use crate::planner::compare::{Comparison, show_difference};
+use crate::montecarlo::Figure;
+use crate::planner::compare::Comparison;
+use crate::report::comparison::show_difference;
 
 /// The figures the chart shows, with short labels.
-const SHOWN: &[(&str, &str)] = &[
-    ("outcomes.overran", "overran"),
-    ("outcomes.failed", "failed"),
-    ("outcomes.not_started", "not started"),
-    ("overrun_minutes.mean", "overrun minutes"),
-    ("restarts.per_server_mean", "restarts"),
-    ("restarts.outside_window_per_server_mean", "restarts after window"),
-    ("status_messages.peak_per_minute", "peak messages/min"),
-    ("status_messages.backlog_peak", "backlog peak"),
-    ("status_messages.latency_seconds.mean", "latency"),
-    ("status_messages.drain_minutes_after_last_window", "drain"),
+const SHOWN: &[(Figure, &str)] = &[
+    (Figure::Overran, "overran"),
+    (Figure::Failed, "failed"),
+    (Figure::NotStarted, "not started"),
+    (Figure::OverrunMeanMinutes, "overrun minutes"),
+    (Figure::RestartsPerServer, "restarts"),
+    (Figure::RestartsOutsidePerServer, "restarts after window"),
+    (Figure::PeakPerMinute, "peak messages/min"),
+    (Figure::BacklogPeak, "backlog peak"),
+    (Figure::LatencyMeanSeconds, "latency"),
+    (Figure::DrainMinutes, "drain"),
 ];
 
 /// One row of the chart: its label, the relative difference and interval (percent of the
@@ -54,8 +56,8 @@ impl Plot for Differences<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
         let mut rows: Vec<Row> = Vec::new();
         for v in &self.0.variants {
-            for (key, label) in SHOWN {
-                let Some(m) = v.metrics.get(*key) else { continue };
+            for &(key, label) in SHOWN {
+                let Some(m) = v.metrics.get(&key) else { continue };
                 let name = format!("{}: {label}", v.scenario);
                 if m.baseline.abs() > 0.0 {
                     let scale = 100.0 / m.baseline.abs();

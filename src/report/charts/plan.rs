@@ -6,7 +6,8 @@ use plotters::prelude::*;
 
 use super::{BLUE, OUTCOME_COLOURS, Plot, empty, err, text};
 use crate::engine::Outcome;
-use crate::planner::plan::Plan;
+use crate::montecarlo::Figure;
+use crate::planner::plan::{Answer, Plan};
 
 /// The evidence chart of a plan.
 pub struct PlanChart<'a>(pub &'a Plan);
@@ -20,10 +21,7 @@ impl Plot for PlanChart<'_> {
     }
 
     fn title(&self) -> String {
-        format!(
-            "plan {}: each bound's figure against the value searched",
-            self.0.question["kind"].as_str().unwrap_or("")
-        )
+        format!("plan {}: each bound's figure against the value searched", self.0.question.kind.name())
     }
 
     fn caption(&self) -> String {
@@ -38,12 +36,7 @@ impl Plot for PlanChart<'_> {
         if plan.evidence.is_empty() {
             return empty(root, &self.title(), "Nothing was evaluated.");
         }
-        let bounds: Vec<(String, f64)> = plan.question["bounds"]
-            .as_array()
-            .map(|b| {
-                b.iter().filter_map(|x| Some((x["figure"].as_str()?.to_owned(), x["at_most"].as_f64()?))).collect()
-            })
-            .unwrap_or_default();
+        let bounds: Vec<(Figure, f64)> = plan.question.bounds.iter().map(|b| (b.figure, b.at_most)).collect();
         let xs: Vec<f64> = plan.evidence.iter().map(|e| e.value).collect();
         let (x0, x1) =
             (xs.iter().copied().fold(f64::INFINITY, f64::min), xs.iter().copied().fold(f64::NEG_INFINITY, f64::max));
@@ -94,7 +87,7 @@ impl Plot for PlanChart<'_> {
             chart
                 .draw_series(LineSeries::new(points.iter().map(|p| (p.0, p.1.min(top))), colour.stroke_width(1)))
                 .map_err(err)?
-                .label(key.clone())
+                .label(key.key())
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(2)));
             chart
                 .draw_series(
@@ -107,9 +100,13 @@ impl Plot for PlanChart<'_> {
                 .draw_series(points.iter().map(|p| Circle::new((p.0, p.1.min(top)), 4, colour.filled())))
                 .map_err(err)?;
         }
-        let answer = ["seconds", "status_manager_rate", "servers_per_window", "minutes"]
-            .iter()
-            .find_map(|k| plan.answer[*k].as_f64());
+        let answer = match &plan.answer {
+            Answer::Sleep { seconds, .. } => Some(*seconds),
+            Answer::Rate { status_manager_rate } => Some(*status_manager_rate),
+            Answer::Servers { servers_per_window, .. } => Some(*servers_per_window),
+            Answer::MaxRunTime { minutes, .. } => Some(*minutes),
+            Answer::None {} => None,
+        };
         if let Some(a) = answer {
             let red = OUTCOME_COLOURS[Outcome::Failed as usize];
             chart

@@ -4,14 +4,15 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{BLUE, Plot, empty, err, text};
+use crate::montecarlo::Figure;
 use crate::planner::sweep::Sweep;
 
-/// The figures the chart shows: (key, title, shown as a percentage).
-const PANELS: [(&str, &str, bool); 4] = [
-    ("outcomes.overran", "overran share", true),
-    ("overrun_minutes.mean", "mean overrun (minutes)", false),
-    ("status_messages.peak_per_minute", "busiest minute at the site (messages)", false),
-    ("status_messages.backlog_peak", "backlog peak (messages)", false),
+/// The figures a sweep shows first (its chart's panels and its table's columns), with titles.
+pub const SWEEP_FIGURES: [(Figure, &str); 4] = [
+    (Figure::Overran, "overran share"),
+    (Figure::OverrunMeanMinutes, "mean overrun (minutes)"),
+    (Figure::PeakPerMinute, "busiest minute at the site (messages)"),
+    (Figure::BacklogPeak, "backlog peak (messages)"),
 ];
 
 /// The chart of a sweep.
@@ -45,12 +46,13 @@ impl Plot for SweepChart<'_> {
             (xs.iter().copied().fold(f64::INFINITY, f64::min), xs.iter().copied().fold(f64::NEG_INFINITY, f64::max));
         let pad = ((x1 - x0) * 0.06).max(0.5);
         let labels: Vec<String> = rows.iter().map(|r| r.value.clone()).collect();
-        for (panel, (key, title, percent)) in area.split_evenly((2, 2)).iter().zip(PANELS) {
+        for (panel, (key, title)) in area.split_evenly((2, 2)).iter().zip(SWEEP_FIGURES) {
+            let percent = key.is_share();
             let points: Vec<(f64, f64, f64, f64)> = rows
                 .iter()
                 .zip(&xs)
                 .filter_map(|(r, x)| {
-                    r.figures.iter().find(|(k, _)| k == key).map(|(_, f)| (*x, f.mean, f.ci95[0], f.ci95[1]))
+                    r.figures.iter().find(|(k, _)| *k == key).map(|(_, f)| (*x, f.mean, f.ci95[0], f.ci95[1]))
                 })
                 .collect();
             let scale = if percent { 100.0 } else { 1.0 };
@@ -75,8 +77,10 @@ impl Plot for SweepChart<'_> {
             chart
                 .configure_mesh()
                 .x_labels(if numeric { 6 } else { rows.len().min(8) })
-                .x_label_formatter(&|x| if numeric { crate::report::load_csv::number(*x) } else { label_at(x) })
-                .y_label_formatter(&|y| if percent { format!("{y:.1}%") } else { crate::report::load_csv::number(*y) })
+                .x_label_formatter(&|x| if numeric { crate::scenario::overrides::number_text(*x) } else { label_at(x) })
+                .y_label_formatter(&|y| {
+                    if percent { format!("{y:.1}%") } else { crate::scenario::overrides::number_text(*y) }
+                })
                 .label_style(text(11.0))
                 .draw()
                 .map_err(err)?;

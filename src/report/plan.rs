@@ -1,0 +1,210 @@
+//! A plan as a reader sees it: its conclusion in a sentence, the table of evidence for the
+//! terminal, and `plan.json`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use super::bundle::{ReportError, ReportFile, chart_files};
+use super::charts::plan::PlanChart;
+use crate::montecarlo::Figure;
+use crate::montecarlo::summary::EstimateFigures;
+use crate::planner::plan::{Answer, Bound, Detail, Evidence, Finding, PLAN_SCHEMA, Plan, Question};
+use crate::scenario::duration::DurationDisplay;
+use crate::scenario::overrides::number_text;
+
+/// A bound as a reader says it: `overran share ≤ 2.000%`.
+pub fn describe(bound: &Bound) -> String {
+    match *bound {
+        Bound::MaxOverran(x) => format!("overran share ≤ {:.3}%", x * 100.0),
+        Bound::MaxPeakPerMinute(x) => format!("busiest minute ≤ {x} messages"),
+        Bound::MaxMeanLatency(x) => format!("mean latency ≤ {}", DurationDisplay((x * 1_000.0).round() as u64)),
+        Bound::MaxP99Latency(x) => format!("p99 latency ≤ {}", DurationDisplay((x * 1_000.0).round() as u64)),
+        Bound::MaxBacklog(x) => format!("backlog peak ≤ {x} messages"),
+        Bound::MaxDrain(x) => format!("drain ≤ {}", DurationDisplay((x * 60_000.0).round() as u64)),
+        Bound::MaxStopped(x) => format!("stopped share ≤ {:.3}%", x * 100.0),
+        Bound::MaxNotStarted(x) => format!("not-started share ≤ {:.3}%", x * 100.0),
+    }
+}
+
+/// A bounded figure's value in the bound's unit.
+fn value(bound: &Bound, x: f64) -> String {
+    match bound {
+        Bound::MaxOverran(_) | Bound::MaxStopped(_) | Bound::MaxNotStarted(_) => format!("{:.3}%", x * 100.0),
+        Bound::MaxMeanLatency(_) | Bound::MaxP99Latency(_) => format!("{x:.3} s"),
+        Bound::MaxDrain(_) => format!("{x:.1} min"),
+        _ => format!("{x:.1}"),
+    }
+}
+
+/// The bounded figure at an evaluated value, with its interval: `outcomes.overran 1.925% (95%
+/// CI 1.872% to 1.980%)`.
+fn stated(figures: Option<&BTreeMap<Figure, EstimateFigures>>, bound: &Bound) -> String {
+    let key = bound.figure().key();
+    match figures.and_then(|f| f.get(&bound.figure())) {
+        Some(f) if f.ci95[0] != f.ci95[1] => format!(
+            "{key} {} (95% CI {} to {})",
+            value(bound, f.mean),
+            value(bound, f.ci95[0]),
+            value(bound, f.ci95[1])
+        ),
+        Some(f) => format!("{key} {}", value(bound, f.mean)),
+        None => String::new(),
+    }
+}
+
+/// The plan's answer in a sentence.
+pub fn conclusion(plan: &Plan) -> String {
+    let at = |raw: f64| plan.figures_at(raw);
+    let label = |raw: f64| plan.label_at(raw);
+    let first = plan.bounds.first().copied().unwrap_or(Bound::MaxOverran(0.0));
+    let all = |raw: f64| plan.bounds.iter().map(|b| stated(at(raw), b)).collect::<Vec<_>>().join("; ");
+    let described = plan.bounds.iter().map(describe).collect::<Vec<_>>().join(" and ");
+    let escape = "Use 0s (no limit) or advertisement times without a maintenance-window check.";
+    match &plan.finding {
+        Finding::NoSleep { at: lo } => format!(
+            "No sleep keeps the overran share within {:.3}%: even without one it is {}.",
+            first.limit() * 100.0,
+            stated(at(*lo), &first)
+        ),
+        Finding::WidestSleep { widest, capped } => format!(
+            "The widest sleep is {}{}: {}.",
+            label(*widest),
+            if *capped { " (the whole window: any sleep up to the window's length keeps the bound)" } else { "" },
+            stated(at(*widest), &first)
+        ),
+        Finding::NoSleepMeetsBoth { widest } => format!(
+            "No sleep meets both bounds: the widest that keeps the overran share ({}) still has {}.",
+            label(*widest),
+            plan.bounds.get(1).map(|b| stated(at(*widest), b)).unwrap_or_default()
+        ),
+        Finding::SleepRange { narrowest, widest } => format!(
+            "Sleeps from {} to {} meet both bounds: at {} {}; at {} {}.",
+            label(*narrowest),
+            label(*widest),
+            label(*widest),
+            stated(at(*widest), &first),
+            label(*narrowest),
+            plan.bounds.get(1).map(|b| stated(at(*narrowest), b)).unwrap_or_default()
+        ),
+        Finding::NoRate => "No Status Manager rate meets the bounds: even 10,000,000 messages a second does not (the management points or an outage set a floor).".to_owned(),
+        Finding::Rate { at: rate, workers } => format!(
+            "The slowest Status Manager that meets {described} processes {} messages a second per worker{}: {}.",
+            match plan.answer {
+                Answer::Rate { status_manager_rate } => number_text(status_manager_rate),
+                _ => String::new(),
+            },
+            if *workers > 1 { format!(" ({workers} workers)") } else { String::new() },
+            all(*rate)
+        ),
+        Finding::NoServers => {
+            "Not even one server a window meets the bounds: the bounds are below what a single run's messages cost."
+                .to_owned()
+        }
+        Finding::AllServers { .. } => format!(
+            "Every fleet size up to the limit of {} servers meets the bounds.",
+            crate::scenario::fleet::MAX_SERVERS
+        ),
+        Finding::Servers { most, windows } => {
+            let (who, each) = match &plan.question.detail {
+                Detail::Window { window, .. } => (format!("Window {window} on its own"), String::new()),
+                _ => ("Every window".to_owned(), format!(" each ({} in all)", *most as u64 * *windows as u64)),
+            };
+            format!("{who} can take {} servers{each} while meeting {described}: {}.", *most as u64, all(*most))
+        }
+        Finding::NoMaxRunTime { at: window_at, window } => format!(
+            "No max run time up to the window's length ({}) stops at most {:.3}%: {}. {escape}",
+            DurationDisplay(*window),
+            first.limit() * 100.0,
+            stated(at(*window_at), &first)
+        ),
+        Finding::MaxRunTimeTrap { shortest } => format!(
+            "No max run time meets both bounds: the shortest that stops at most {:.3}% is {}, and at it {}, more than {:.3}%. {escape}",
+            first.limit() * 100.0,
+            label(*shortest),
+            not_started(at(*shortest)),
+            plan.bounds.get(1).map_or(0.0, Bound::limit) * 100.0
+        ),
+        Finding::MaxRunTime { shortest, trap } => {
+            let mut text = format!(
+                "The shortest max run time is {}: {}; at it {}.",
+                label(*shortest),
+                stated(at(*shortest), &first),
+                not_started(at(*shortest))
+            );
+            if *trap {
+                text.push_str(" That is the max-run-time trap: add --max-not-started to require that servers start.");
+            }
+            text
+        }
+    }
+}
+
+/// How many do not start at an evaluated max run time.
+fn not_started(figures: Option<&BTreeMap<Figure, EstimateFigures>>) -> String {
+    let share = figures.and_then(|f| f.get(&Figure::NotStarted)).map_or(0.0, |f| f.mean);
+    format!(
+        "{:.3}% of targeted servers do not start (the max run time must fit in what is left of the window)",
+        share * 100.0
+    )
+}
+
+/// The plan's evidence and conclusion as a table for the terminal.
+pub fn plan_table(plan: &Plan) -> String {
+    let mut out = String::new();
+    let figures: Vec<Figure> = plan.evidence.first().map(|e| e.figures.keys().copied().collect()).unwrap_or_default();
+    let _ = write!(out, "{:<24}", "value");
+    for f in &figures {
+        let _ = write!(out, "{:>30}", f.short());
+    }
+    let _ = writeln!(out, "  meets");
+    for e in &plan.evidence {
+        let _ = write!(out, "{:<24}", e.label);
+        for f in &figures {
+            let v = &e.figures[f];
+            let cell = if f.is_share() {
+                format!("{:.3}% [{:.3}, {:.3}]", v.mean * 100.0, v.ci95[0] * 100.0, v.ci95[1] * 100.0)
+            } else {
+                format!("{:.3} [{:.3}, {:.3}]", v.mean, v.ci95[0], v.ci95[1])
+            };
+            let _ = write!(out, "{cell:>30}");
+        }
+        let _ = writeln!(out, "  {}", if e.meets { "yes" } else { "no" });
+    }
+    let _ = writeln!(out, "\n{}", conclusion(plan));
+    out
+}
+
+/// `plan.json`: the question, the answer, the evidence and the conclusion.
+pub fn plan_json(plan: &Plan) -> Vec<u8> {
+    /// The document, in the order `plan.json` has it.
+    #[derive(Serialize)]
+    struct Document<'a> {
+        schema: &'static str,
+        question: &'a Question,
+        answer: &'a Answer,
+        evidence: &'a [Evidence],
+        conclusion: String,
+    }
+    let document = Document {
+        schema: PLAN_SCHEMA,
+        question: &plan.question,
+        answer: &plan.answer,
+        evidence: &plan.evidence,
+        conclusion: conclusion(plan),
+    };
+    let mut bytes = serde_json::to_vec_pretty(&document).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
+
+/// Every file of a plan: `plan.json` and its chart.
+pub fn plan_files(plan: &Plan) -> Result<Vec<ReportFile>, ReportError> {
+    let (svg, png) = chart_files(&PlanChart(plan))?;
+    Ok(vec![
+        ReportFile::new("plan.json", plan_json(plan)),
+        ReportFile::new("plan.svg", svg.into_bytes()),
+        ReportFile::new("plan.png", png),
+    ])
+}
