@@ -57,6 +57,7 @@
 //! ```
 
 pub mod cli;
+pub mod configmgr;
 pub mod digest;
 pub mod engine;
 pub mod histogram;

@@ -12,6 +12,7 @@ use super::limits::{
     MAX_SUCCESS_CODES, MAX_VALUE_CHARS, MAX_WARNINGS,
 };
 use super::xml::{Document, Element, Limits, XmlError, parse, parse_text};
+use crate::configmgr::export::{SUB_TASK_SEQUENCE, TYPE_PREFIX, condition, step, variable};
 use crate::scenario::condition::{can_quote, is_variable_name};
 
 /// A console task sequence, read.
@@ -534,8 +535,9 @@ impl Reader<'_> {
 
     fn child_sequence(&mut self, e: &Element) -> Result<TsNode, XmlError> {
         let (name, description, condition, continue_on_error, disabled) = self.common(e, "child task sequence")?;
-        let package =
-            variable(e, "TsPackageID").or_else(|| e.attribute("packageID").map(str::to_owned)).map(|p| shown(&p));
+        let package = variable(e, variable::TS_PACKAGE_ID)
+            .or_else(|| e.attribute("packageID").map(str::to_owned))
+            .map(|p| shown(&p));
         self.warn(
             e.line,
             format!(
@@ -544,7 +546,7 @@ impl Reader<'_> {
             ),
         );
         let step = TsStep {
-            console_type: shown(e.attribute("type").unwrap_or("SMS_TaskSequence_SubTasksequence")),
+            console_type: shown(e.attribute("type").unwrap_or(SUB_TASK_SEQUENCE)),
             action: TsAction::Opaque,
             success_codes: None,
             timeout_seconds: None,
@@ -556,36 +558,37 @@ impl Reader<'_> {
     fn step(&mut self, e: &Element) -> Result<TsNode, XmlError> {
         let (name, description, condition, continue_on_error, disabled) = self.common(e, "step")?;
         let console_type = shown(e.attribute("type").unwrap_or_default().trim());
-        let short = console_type.strip_prefix("SMS_TaskSequence_").unwrap_or(&console_type);
+        let short = console_type.strip_prefix(TYPE_PREFIX).unwrap_or(&console_type);
         let action_text = e.child("action").map(|a| one_line(&a.text)).filter(|t| !t.is_empty());
         let (action, detail) = match short {
-            "RunCommandLineAction" => {
-                let line = variable(e, "CommandLine").or(action_text);
+            step::RUN_COMMAND_LINE => {
+                let line = variable(e, variable::COMMAND_LINE).or(action_text);
                 let sleep = line.as_deref().and_then(sleep_of_command_line);
                 (self.maybe_sleep(e.line, &name, sleep, line.as_deref()), line)
             }
-            "RunPowerShellScriptAction" => {
-                let script = variable(e, "OSDRunPowerShellScriptSourceScript").map(|s| one_line(&s));
+            step::RUN_POWERSHELL_SCRIPT => {
+                let script = variable(e, variable::POWERSHELL_SOURCE_SCRIPT).map(|s| one_line(&s));
                 let sleep = script.as_deref().and_then(sleep_of);
                 let shown =
-                    script.or_else(|| variable(e, "OSDRunPowerShellScript").map(|s| one_line(&s))).or(action_text);
+                    script.or_else(|| variable(e, variable::POWERSHELL_SCRIPT).map(|s| one_line(&s))).or(action_text);
                 (self.maybe_sleep(e.line, &name, sleep, shown.as_deref()), shown)
             }
-            "InstallSoftwareAction" => {
-                let package = variable(e, "PackageID");
-                let program = variable(e, "ProgramName");
+            step::INSTALL_SOFTWARE => {
+                let package = variable(e, variable::PACKAGE_ID);
+                let program = variable(e, variable::PROGRAM_NAME);
                 let detail = match (package, program) {
                     (Some(p), Some(g)) => Some(format!("package {p}, program {g}")),
                     (Some(p), None) => Some(format!("package {p}")),
-                    _ => variable(e, "BaseVariableName").map(|b| format!("packages listed in {b}*")),
+                    _ => variable(e, variable::BASE_VARIABLE_NAME).map(|b| format!("packages listed in {b}*")),
                 };
                 (TsAction::Command, detail)
             }
-            "InstallApplicationAction" => {
-                let listed = variable(e, "ApplicationName")
+            step::INSTALL_APPLICATION => {
+                let listed = variable(e, variable::APPLICATION_NAME)
                     .map(|names| names.split(',').filter(|n| !n.trim().is_empty()).count() as u64)
                     .filter(|n| *n > 0);
-                let counted = variable(e, "NumApps").and_then(|n| n.trim().parse::<u64>().ok()).filter(|n| *n > 0);
+                let counted =
+                    variable(e, variable::NUM_APPS).and_then(|n| n.trim().parse::<u64>().ok()).filter(|n| *n > 0);
                 let apps = match listed.or(counted) {
                     Some(n) if n > MAX_ITEMS => {
                         return Err(at(
@@ -609,15 +612,16 @@ impl Reader<'_> {
                 };
                 (TsAction::Applications(apps), Some(format!("{apps} application{}", if apps == 1 { "" } else { "s" })))
             }
-            "InstallUpdateAction" => {
-                let target = variable(e, "SMSInstallUpdateTarget").unwrap_or_default();
+            step::INSTALL_UPDATE => {
+                let target = variable(e, variable::INSTALL_UPDATE_TARGET).unwrap_or_default();
                 let all = target.trim().eq_ignore_ascii_case("All");
                 (TsAction::Updates { all }, Some(if all { "all updates" } else { "mandatory updates" }.to_owned()))
             }
-            "RebootAction" => (TsAction::Restart, None),
-            "SetVariableAction" => {
-                let variable_name = variable(e, "VariableName").map(|v| v.trim().to_owned()).unwrap_or_default();
-                let value = variable(e, "VariableValue").unwrap_or_default();
+            step::REBOOT => (TsAction::Restart, None),
+            step::SET_VARIABLE => {
+                let variable_name =
+                    variable(e, variable::VARIABLE_NAME).map(|v| v.trim().to_owned()).unwrap_or_default();
+                let value = variable(e, variable::VARIABLE_VALUE).unwrap_or_default();
                 if variable_name.chars().count() > MAX_NAME_CHARS {
                     return Err(at(
                         e,
@@ -649,7 +653,7 @@ impl Reader<'_> {
                     (TsAction::SetVariable { variable: variable_name, value }, None)
                 }
             }
-            "SetDynamicVariablesAction" => {
+            step::SET_DYNAMIC_VARIABLES => {
                 self.warn(
                     e.line,
                     format!(
@@ -658,7 +662,7 @@ impl Reader<'_> {
                 );
                 (TsAction::Command, None)
             }
-            "DownloadPackageContentAction" | "PrestartCheckAction" | "ConnectNetworkFolderAction" => {
+            step::DOWNLOAD_PACKAGE_CONTENT | step::PRESTART_CHECK | step::CONNECT_NETWORK_FOLDER => {
                 (TsAction::Command, action_text)
             }
             _ => {
@@ -797,33 +801,37 @@ impl Reader<'_> {
 
     fn expression(&mut self, e: &Element, node: &str) -> Cond {
         let kind = e.attribute("type").unwrap_or_default().trim().to_owned();
-        let short = kind.strip_prefix("SMS_TaskSequence_").unwrap_or(&kind).to_owned();
-        if short == "VariableConditionExpression" {
-            let var = variable(e, "Variable").map(|v| v.trim().to_owned()).unwrap_or_default();
-            let op = variable(e, "Operator").map(|v| v.trim().to_owned()).unwrap_or_default();
-            let value = variable(e, "Value").unwrap_or_default();
+        let short = kind.strip_prefix(TYPE_PREFIX).unwrap_or(&kind).to_owned();
+        if short == condition::VARIABLE {
+            let var = variable(e, variable::TESTED_VARIABLE).map(|v| v.trim().to_owned()).unwrap_or_default();
+            let op = variable(e, variable::OPERATOR).map(|v| v.trim().to_owned()).unwrap_or_default();
+            let value = variable(e, variable::VALUE).unwrap_or_default();
             return self.variable_test(e.line, node, &var, &op, &value);
         }
         let description = match short.as_str() {
-            "WMIConditionExpression" => format!(
+            condition::WMI => format!(
                 "WMI query {}{}",
-                quote(&variable(e, "Query").unwrap_or_default()),
-                variable(e, "Namespace").map(|n| format!(" in {n}")).unwrap_or_default()
+                quote(&variable(e, variable::QUERY).unwrap_or_default()),
+                variable(e, variable::NAMESPACE).map(|n| format!(" in {n}")).unwrap_or_default()
             ),
-            "FileConditionExpression" => format!("file {}", quote(&variable(e, "Path").unwrap_or_default())),
-            "FolderConditionExpression" => format!("folder {}", quote(&variable(e, "Path").unwrap_or_default())),
-            "RegistryConditionExpression" => format!(
+            condition::FILE => format!("file {}", quote(&variable(e, variable::PATH).unwrap_or_default())),
+            condition::FOLDER => format!("folder {}", quote(&variable(e, variable::PATH).unwrap_or_default())),
+            condition::REGISTRY => format!(
                 "registry {} {} {} {}",
-                quote(&variable(e, "KeyPath").unwrap_or_default()),
-                variable(e, "Value").unwrap_or_default(),
-                variable(e, "Operator").unwrap_or_default(),
-                variable(e, "Data").unwrap_or_default()
+                quote(&variable(e, variable::KEY_PATH).unwrap_or_default()),
+                variable(e, variable::VALUE).unwrap_or_default(),
+                variable(e, variable::OPERATOR).unwrap_or_default(),
+                variable(e, variable::DATA).unwrap_or_default()
             )
             .trim_end()
             .to_owned(),
-            "SoftwareConditionExpression" => format!(
+            condition::SOFTWARE => format!(
                 "installed software {}",
-                quote(&variable(e, "ProductName").or_else(|| variable(e, "ProductCode")).unwrap_or_default())
+                quote(
+                    &variable(e, variable::PRODUCT_NAME)
+                        .or_else(|| variable(e, variable::PRODUCT_CODE))
+                        .unwrap_or_default()
+                )
             ),
             _ => {
                 let vars: Vec<String> = e

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::configmgr::message::Message;
+
 use super::duration::{DAY, DurationDisplay, MINUTE, Millis};
 use super::reader::{ReadResult, Table};
 
@@ -66,21 +68,27 @@ impl MessageKind {
         }
     }
 
-    /// The status message IDs the event stands for.
-    pub const fn message_ids(self) -> &'static str {
+    /// The status messages the event stands for (a run's end: the engine's and the manager's).
+    pub const fn messages(self) -> &'static [Message] {
+        use crate::configmgr::message as m;
         match self {
-            Self::RunStarted => "11140",
-            Self::RunCompleted => "11143, 11171",
-            Self::RunFailed => "11141, 11170",
-            Self::GroupStarted => "11124",
-            Self::GroupCompleted => "11127",
-            Self::GroupSkipped => "11122",
-            Self::StepSucceeded => "11134",
-            Self::StepFailed => "11135",
-            Self::StepSkipped => "11130",
-            Self::StepDisabled => "11128",
-            Self::Restart => "11142",
+            Self::RunStarted => &[m::RUN_STARTED],
+            Self::RunCompleted => &[m::RUN_COMPLETED, m::MANAGER_COMPLETED],
+            Self::RunFailed => &[m::RUN_FAILED, m::MANAGER_FAILED],
+            Self::GroupStarted => &[m::GROUP_STARTED],
+            Self::GroupCompleted => &[m::GROUP_COMPLETED],
+            Self::GroupSkipped => &[m::GROUP_SKIPPED],
+            Self::StepSucceeded => &[m::STEP_SUCCEEDED],
+            Self::StepFailed => &[m::STEP_FAILED],
+            Self::StepSkipped => &[m::STEP_SKIPPED],
+            Self::StepDisabled => &[m::STEP_DISABLED],
+            Self::Restart => &[m::RESTART],
         }
+    }
+
+    /// The IDs of its messages, as a reader reads them: `11143, 11171`.
+    pub fn message_ids(self) -> String {
+        self.messages().iter().map(|m| m.id.to_string()).collect::<Vec<_>>().join(", ")
     }
 
     /// The default number of messages the event sends.

@@ -1,0 +1,99 @@
+//! An exported task sequence (the `Sequence` of `SMS_TaskSequencePackage`): the step and
+//! condition types, and the names of the variables in a step's `defaultVarList` that the import
+//! reads.
+
+/// The prefix of every console step and condition type.
+pub const TYPE_PREFIX: &str = "SMS_TaskSequence_";
+
+/// The type of a child task sequence when an export leaves it out.
+pub const SUB_TASK_SEQUENCE: &str = "SMS_TaskSequence_SubTasksequence";
+
+/// Step types, without [`TYPE_PREFIX`].
+pub mod step {
+    /// Run Command Line.
+    pub const RUN_COMMAND_LINE: &str = "RunCommandLineAction";
+    /// Run PowerShell Script.
+    pub const RUN_POWERSHELL_SCRIPT: &str = "RunPowerShellScriptAction";
+    /// Install Package.
+    pub const INSTALL_SOFTWARE: &str = "InstallSoftwareAction";
+    /// Install Application.
+    pub const INSTALL_APPLICATION: &str = "InstallApplicationAction";
+    /// Install Software Updates.
+    pub const INSTALL_UPDATE: &str = "InstallUpdateAction";
+    /// Restart Computer.
+    pub const REBOOT: &str = "RebootAction";
+    /// Set Task Sequence Variable.
+    pub const SET_VARIABLE: &str = "SetVariableAction";
+    /// Set Dynamic Variables.
+    pub const SET_DYNAMIC_VARIABLES: &str = "SetDynamicVariablesAction";
+    /// Download Package Content.
+    pub const DOWNLOAD_PACKAGE_CONTENT: &str = "DownloadPackageContentAction";
+    /// Check Readiness.
+    pub const PRESTART_CHECK: &str = "PrestartCheckAction";
+    /// Connect To Network Folder.
+    pub const CONNECT_NETWORK_FOLDER: &str = "ConnectNetworkFolderAction";
+}
+
+/// Condition expression types, without [`TYPE_PREFIX`].
+pub mod condition {
+    /// A test of a task-sequence variable.
+    pub const VARIABLE: &str = "VariableConditionExpression";
+    /// A WMI query.
+    pub const WMI: &str = "WMIConditionExpression";
+    /// A file's existence, version or date.
+    pub const FILE: &str = "FileConditionExpression";
+    /// A folder's existence or date.
+    pub const FOLDER: &str = "FolderConditionExpression";
+    /// A registry value.
+    pub const REGISTRY: &str = "RegistryConditionExpression";
+    /// Installed software.
+    pub const SOFTWARE: &str = "SoftwareConditionExpression";
+}
+
+/// Variables of a step's or expression's `defaultVarList` (their `name` attribute).
+pub mod variable {
+    /// Run Command Line: the command.
+    pub const COMMAND_LINE: &str = "CommandLine";
+    /// Run PowerShell Script: the script, embedded.
+    pub const POWERSHELL_SOURCE_SCRIPT: &str = "OSDRunPowerShellScriptSourceScript";
+    /// Run PowerShell Script: the script's file name.
+    pub const POWERSHELL_SCRIPT: &str = "OSDRunPowerShellScript";
+    /// Install Package: the package.
+    pub const PACKAGE_ID: &str = "PackageID";
+    /// Install Package: the program.
+    pub const PROGRAM_NAME: &str = "ProgramName";
+    /// Install Package: the base name of a variable list of packages.
+    pub const BASE_VARIABLE_NAME: &str = "BaseVariableName";
+    /// Install Application: the applications listed.
+    pub const APPLICATION_NAME: &str = "ApplicationName";
+    /// Install Application: how many applications.
+    pub const NUM_APPS: &str = "NumApps";
+    /// Install Software Updates: `Mandatory` or `All`.
+    pub const INSTALL_UPDATE_TARGET: &str = "SMSInstallUpdateTarget";
+    /// Set Task Sequence Variable: the variable.
+    pub const VARIABLE_NAME: &str = "VariableName";
+    /// Set Task Sequence Variable: its value.
+    pub const VARIABLE_VALUE: &str = "VariableValue";
+    /// A child task sequence's package.
+    pub const TS_PACKAGE_ID: &str = "TsPackageID";
+    /// A variable condition: the variable tested.
+    pub const TESTED_VARIABLE: &str = "Variable";
+    /// A variable or registry condition: the operator.
+    pub const OPERATOR: &str = "Operator";
+    /// A variable or registry condition: the value compared with.
+    pub const VALUE: &str = "Value";
+    /// A WMI condition: the query.
+    pub const QUERY: &str = "Query";
+    /// A WMI condition: its namespace.
+    pub const NAMESPACE: &str = "Namespace";
+    /// A file or folder condition: the path.
+    pub const PATH: &str = "Path";
+    /// A registry condition: the key.
+    pub const KEY_PATH: &str = "KeyPath";
+    /// A registry condition: the data compared with.
+    pub const DATA: &str = "Data";
+    /// A software condition: the product's name.
+    pub const PRODUCT_NAME: &str = "ProductName";
+    /// A software condition: the product's code.
+    pub const PRODUCT_CODE: &str = "ProductCode";
+}
