@@ -71,3 +71,4 @@ pub mod random;
 pub mod report;
 pub mod scenario;
 pub mod sequence;
+pub mod special;

@@ -8,8 +8,8 @@ use std::fmt::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use patchsim::import::calibration::{Calibration, apply_into};
 use patchsim::configmgr::history_view::{format_time, parse_time};
+use patchsim::import::calibration::{Calibration, apply_into};
 use patchsim::import::history::History;
 use patchsim::import::xml::{Element, Limits, parse};
 use patchsim::import::{ImportOptions, read_task_sequence, write_scenario};

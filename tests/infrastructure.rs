@@ -5,7 +5,7 @@ mod common;
 
 use std::sync::Mutex;
 
-use patchsim::montecarlo::stats::Estimate;
+use patchsim::montecarlo::estimate::Estimate;
 use patchsim::montecarlo::tally::ReplicationFigures;
 use patchsim::montecarlo::{Hooks, RunOptions, RunResult, run_with, summarize};
 use patchsim::report::data::LoadMeans;

@@ -7,7 +7,8 @@
 //! from the same data, `D` runs smaller than the textbook table suggests, so the table's 5%
 //! value `1.36/√n` is a lenient yardstick: above it the lognormal is a poor description.
 
-use crate::scenario::distribution::{DurationDist, Z95, normal_cdf};
+use crate::scenario::distribution::{DurationDist, Z95};
+use crate::special::normal_cdf;
 
 /// A fitted lognormal.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -8,12 +8,12 @@ use hdrhistogram::Histogram;
 use super::figure::Figure;
 use super::runner::RunResult;
 use super::statistics::ComponentAccumulators;
-use super::stats::{Accumulator, Bounds};
 use super::summary::{
     ComponentFigures, EstimateFigures, FleetFigures, InfrastructureFigures, LatencyFigures, Mean, MeanCi, MeanMax,
     MessageFigures, OutageFigures, OutcomeShares, Performance, RestartFigures, SUMMARY_SCHEMA, Spread, StateFigures,
     Summary, WarningFigures, WindowFigures,
 };
+use super::{accumulator::Accumulator, estimate::Bounds};
 use crate::scenario::duration::{HOUR, MINUTE};
 use crate::scenario::{MessageKind, Scenario};
 

@@ -9,7 +9,7 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::stats::Bounds;
+use super::estimate::Bounds;
 
 macro_rules! figures {
     ($( $variant:ident => $key:literal, $label:literal ; )*) => {

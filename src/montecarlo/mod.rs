@@ -4,7 +4,9 @@
 //! results into a [`Summary`]. Results are bit-identical for a seed whatever the
 //! thread count (see `runner` for why).
 
+pub mod accumulator;
 pub mod aggregate;
+pub mod estimate;
 pub mod exact_sum;
 pub mod figure;
 pub mod memory;
@@ -12,7 +14,6 @@ pub mod precision;
 pub mod runner;
 pub mod shard;
 pub mod statistics;
-pub mod stats;
 pub mod summary;
 pub mod tally;
 

@@ -1,8 +1,8 @@
 //! Runs to a precision: batches of replications added until the overran share's 95% interval is
 //! as narrow as asked, or a most replications is reached.
 
+use super::estimate::Bounds;
 use super::runner::{Hooks, RunError, RunOptions, RunResult, run_with};
-use super::stats::Bounds;
 use super::summary::PrecisionFigures;
 use crate::scenario::Scenario;
 use crate::sequence::Program;

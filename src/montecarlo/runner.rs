@@ -12,9 +12,9 @@ use std::time::Instant;
 
 use thiserror::Error;
 
+use super::accumulator::Accumulator;
 use super::memory::{self, Extras, MemoryEstimate, TooLarge};
 use super::statistics::{HEADLINE, Statistics, StatisticsContext, headline_values};
-use super::stats::Accumulator;
 use super::tally::{Pooled, ReplicationFigures};
 use crate::engine::Simulator;
 use crate::messages::{Emissions, Recorders, Site};

@@ -7,8 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::accumulator::Accumulator;
 use super::figure::Figure;
-use super::stats::Accumulator;
 use super::tally::ReplicationFigures;
 use crate::engine::Outcome;
 use crate::messages::ComponentStats;

@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::montecarlo::estimate::Bounds;
 use crate::montecarlo::statistics::HEADLINE;
-use crate::montecarlo::stats::Bounds;
 use crate::montecarlo::{Figure, Runs};
 
 /// The schema identifier of `compare.json`.

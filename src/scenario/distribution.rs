@@ -12,6 +12,7 @@ use rand_distr::{Distribution, Gamma, StandardNormal};
 use super::duration::{DurationDisplay, MAX_DURATION, Millis};
 use super::reader::{ReadResult, Value};
 use crate::random::DrawRng;
+use crate::special::{normal_cdf, normal_pdf};
 
 /// The 95th percentile of the standard normal distribution.
 pub const Z95: f64 = 1.644_853_626_951_472_2;
@@ -309,7 +310,7 @@ impl DurationDist {
             }
             Self::LogNormal { mu, sigma, .. } => (mu + sigma * sigma / 2.0).exp(),
             Self::Gamma { shape, scale } => shape * *scale as f64,
-            Self::Weibull { shape, scale } => *scale as f64 * gamma_fn(1.0 + 1.0 / shape),
+            Self::Weibull { shape, scale } => *scale as f64 * crate::special::gamma(1.0 + 1.0 / shape),
             Self::Empirical { values, cumulative } => {
                 values.iter().zip(probabilities(cumulative)).map(|(v, p)| *v as f64 * p).sum()
             }
@@ -339,7 +340,8 @@ impl DurationDist {
             Self::LogNormal { mu, sigma, .. } => (sigma * sigma).exp_m1() * (2.0 * mu + sigma * sigma).exp(),
             Self::Gamma { shape, scale } => shape * sq(*scale as f64),
             Self::Weibull { shape, scale } => {
-                sq(*scale as f64) * (gamma_fn(1.0 + 2.0 / shape) - sq(gamma_fn(1.0 + 1.0 / shape)))
+                sq(*scale as f64)
+                    * (crate::special::gamma(1.0 + 2.0 / shape) - sq(crate::special::gamma(1.0 + 1.0 / shape)))
             }
             Self::Empirical { values, cumulative } => {
                 let mean = self.mean();
@@ -511,58 +513,6 @@ pub fn cumulate(weights: &[f64], total: f64) -> Vec<f64> {
 /// A sum of shares rounded to nine decimals, for messages (`0.9`, not `0.8999999999999999`).
 pub fn tidy(x: f64) -> f64 {
     (x * 1e9).round() / 1e9
-}
-
-/// Density of the standard normal distribution.
-pub fn normal_pdf(x: f64) -> f64 {
-    (-0.5 * x * x).exp() / (2.0 * std::f64::consts::PI).sqrt()
-}
-
-/// Cumulative distribution of the standard normal (via a complementary error function accurate
-/// to about 1e-7, Numerical Recipes' `erfcc`).
-pub fn normal_cdf(x: f64) -> f64 {
-    0.5 * erfc(-x / std::f64::consts::SQRT_2)
-}
-
-fn erfc(x: f64) -> f64 {
-    let z = x.abs();
-    let t = 1.0 / (1.0 + 0.5 * z);
-    let r = t
-        * (-z * z - 1.265_512_23
-            + t * (1.000_023_68
-                + t * (0.374_091_96
-                    + t * (0.096_784_18
-                        + t * (-0.186_288_06
-                            + t * (0.278_868_07
-                                + t * (-1.135_203_98
-                                    + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77)))))))))
-            .exp();
-    if x >= 0.0 { r } else { 2.0 - r }
-}
-
-/// The gamma function (Lanczos approximation, g = 7), for the Weibull mean.
-pub fn gamma_fn(x: f64) -> f64 {
-    const G: [f64; 9] = [
-        0.999_999_999_999_809_9,
-        676.520_368_121_885_1,
-        -1_259.139_216_722_402_8,
-        771.323_428_777_653_1,
-        -176.615_029_162_140_6,
-        12.507_343_278_686_905,
-        -0.138_571_095_265_720_12,
-        9.984_369_578_019_572e-6,
-        1.505_632_735_149_311_6e-7,
-    ];
-    if x < 0.5 {
-        return std::f64::consts::PI / ((std::f64::consts::PI * x).sin() * gamma_fn(1.0 - x));
-    }
-    let x = x - 1.0;
-    let mut a = G[0];
-    let t = x + 7.5;
-    for (i, g) in G.iter().enumerate().skip(1) {
-        a += g / (x + i as f64);
-    }
-    (2.0 * std::f64::consts::PI).sqrt() * t.powf(x + 0.5) * (-t).exp() * a
 }
 
 impl fmt::Display for DurationDist {
@@ -741,7 +691,5 @@ mod tests {
     fn normal_cdf_and_gamma_function_are_accurate() {
         assert!((normal_cdf(0.0) - 0.5).abs() < 1e-7);
         assert!((normal_cdf(Z95) - 0.95).abs() < 1e-6);
-        assert!((gamma_fn(5.0) - 24.0).abs() < 1e-9);
-        assert!((gamma_fn(0.5) - std::f64::consts::PI.sqrt()).abs() < 1e-9);
     }
 }

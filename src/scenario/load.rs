@@ -8,7 +8,7 @@ use super::distribution::DurationDist;
 use super::duration::{DurationDisplay, MAX_DURATION};
 use super::fleet::Fleet;
 use super::infrastructure::Infrastructure;
-use super::messages::MessageCounts;
+use super::message_counts::MessageCounts;
 use super::name::TextKind;
 use super::overrides::{self, Override};
 use super::reader::{ReadResult, Source, Table};

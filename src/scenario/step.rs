@@ -7,7 +7,7 @@ use super::count::{CountDist, Items};
 use super::distribution::DurationDist;
 use super::duration::{DurationDisplay, MINUTE, Millis};
 use super::fleet::Fleet;
-use super::messages::MAX_MESSAGES_PER_EVENT;
+use super::message_counts::MAX_MESSAGES_PER_EVENT;
 use super::name::{self, TextKind};
 use super::reader::{ReadResult, Table, Value};
 
