@@ -18,15 +18,21 @@
 //!     ─▶ messages (site queue) ─▶ montecarlo (replications, statistics) ─▶ report (JSON, text)
 //! ```
 //!
-//! - [`scenario`]: the scenario format, read and checked once; errors name file, line and key.
+//! - [`input`]: reading users' files; errors name file, line, column and key.
+//! - [`scenario`]: the scenario format, read and checked once.
 //! - [`import`]: real inputs — an inventory export, a console task sequence export, execution
 //!   history — turned into scenario parts.
 //! - [`sequence`]: the task sequence compiled to a flat program with jump targets.
 //! - [`engine`]: one server's run, exactly per the engine's rules; one replication of the fleet.
 //! - [`messages`]: who sent which status message when, and the queue at the site.
-//! - [`montecarlo`]: replications in parallel, bit-identical whatever the thread count.
-//! - [`report`]: the `summary.json` contract and the exporters.
-//! - [`random`]: seeded, addressable random streams (common random numbers).
+//! - [`montecarlo`]: replications in parallel, bit-identical whatever the thread count; the
+//!   figures and the `summary.json` contract.
+//! - [`planner`]: compare, plan and sweep over the pipeline.
+//! - [`report`]: every exporter and chart, as bytes.
+//! - [`output`]: report folders and files written without harm.
+//! - [`random`], [`special`], [`histogram`], [`digest`], [`configmgr`]: the leaves.
+//!
+//! `ARCHITECTURE.md` has the modules' one-way order and where to add things.
 //!
 //! ```
 //! use patchsim::scenario::Scenario;

@@ -1,8 +1,9 @@
 //! Monte Carlo: many replications of the fleet, run in parallel, turned into statistics.
 //!
-//! [`runner::run`] runs replications on a thread pool; [`aggregate::summarize`] turns the raw
-//! results into a [`Summary`]. Results are bit-identical for a seed whatever the
-//! thread count (see `runner` for why).
+//! [`runner::run_designs`] runs replications of one design, or several in lockstep, on a thread
+//! pool; [`aggregate::summarize`] turns the raw results into a [`Summary`] (the `summary.json`
+//! contract, in [`summary`]). Every figure is a [`Figure`]. Results are bit-identical for a seed
+//! whatever the thread count (see `runner` for why).
 
 pub mod accumulator;
 pub mod aggregate;

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const REFERENCE: &str = include_str!("../scenarios/monthly-server-patching.toml");
+const REFERENCE: &str = include_str!("../../scenarios/monthly-server-patching.toml");
 
 fn patchsim(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_patchsim")).args(args).output().expect("patchsim runs")

@@ -1,7 +1,5 @@
 //! Helpers shared by the integration tests: small scenarios and readable traces.
 
-#![allow(dead_code)]
-
 use patchsim::engine::{Observer, ServerRecord, Simulator, TraceEvent};
 use patchsim::montecarlo::Summary;
 use patchsim::montecarlo::{RunOptions, run, summarize};
@@ -30,11 +28,9 @@ duration = "100m"
     )
 }
 
-/// One server, one two-hour window on Monday 00:00, no max run time, 10-minute restarts, and
-/// the given extra sections and steps. `replace` edits the base text first.
-pub fn scenario(replace: &[(&str, &str)], body: &str) -> Scenario {
-    let mut base = String::from(
-        r#"name = "rule"
+/// The base of every small test scenario: one server, one two-hour window on Monday 00:00, no
+/// max run time, 10-minute restarts, a site of 100 messages a second.
+pub const BASE: &str = r#"name = "rule"
 [fleet]
 servers = 1
 [windows]
@@ -47,8 +43,11 @@ max_run_time = "0s"
 duration = "10m"
 [infrastructure]
 status_manager_rate = 100
-"#,
-    );
+"#;
+
+/// [`BASE`] with the given extra sections and steps. `replace` edits the base text first.
+pub fn scenario(replace: &[(&str, &str)], body: &str) -> Scenario {
+    let mut base = String::from(BASE);
     for (from, to) in replace {
         assert!(base.contains(from), "base scenario has no {from:?}");
         base = base.replace(from, to);

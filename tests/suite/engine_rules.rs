@@ -1,9 +1,7 @@
 //! One test (or more) per engine rule of `docs/model.md` and the scenario format's run semantics, each asserting
 //! the exact timeline of a traced server.
 
-mod common;
-
-use common::{messages_only, scenario, steps_only, summary, trace};
+use crate::common::{messages_only, scenario, steps_only, summary, trace};
 use patchsim::engine::Outcome;
 use patchsim::scenario::duration::MINUTE;
 

@@ -9,8 +9,8 @@ use patchsim::scenario::condition::Condition;
 use patchsim::scenario::inventory::Inventory;
 use proptest::prelude::*;
 
-const EXPORT: &str = include_str!("../scenarios/imported/server-patching.xml");
-const TOUR: &str = include_str!("../scenarios/feature-tour.toml");
+const EXPORT: &str = include_str!("../../scenarios/imported/server-patching.xml");
+const TOUR: &str = include_str!("../../scenarios/feature-tour.toml");
 
 /// The feature tour with some bytes cut, some doubled and some replaced by characters a TOML
 /// file or a user's typo holds.

@@ -2,12 +2,10 @@
 //! server's window (and, where the file says, its class, extension and variables), so per-window
 //! figures follow the file exactly.
 
-mod common;
-
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
-use common::{summary, trace};
+use crate::common::{summary, trace};
 use patchsim::scenario::Scenario;
 
 const GRID: &str = r#"

@@ -1,12 +1,10 @@
 //! Monte Carlo at scale: shards merge to exactly the whole run, `--precision` adds replications
 //! until the interval is narrow enough, and the 95% intervals cover the truth 95% of the time.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{comparable_json, scenario, sleep_then_work, summary};
+use crate::common::{comparable_json, scenario, sleep_then_work, summary};
 use serde_json::Value;
 
 fn patchsim(args: &[&str]) -> Output {

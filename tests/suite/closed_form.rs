@@ -1,9 +1,7 @@
 //! Closed-form checks: where the answer follows from the distributions alone, the simulation
 //! must find it, within a tolerance the number of samples justifies.
 
-mod common;
-
-use common::{scenario, sleep_then_work, summary};
+use crate::common::{scenario, sleep_then_work, summary};
 
 /// A uniform sleep U(0, S) then fixed work W in a window of length L (no max run time):
 /// a server overruns when U + W > L, so P(overran) = (S + W − L) / S, and the overrun given
@@ -18,10 +16,6 @@ fn uniform_sleep_plus_fixed_work_overruns_as_the_sleep_dictates() {
     // 40,000 servers in all: the overran share's standard error is sqrt(0.25 / 40,000) = 0.0025.
     let overran = sum.outcomes.overran;
     assert!((overran.mean - 0.5).abs() < 4.0 * 0.0025, "overran share {}", overran.mean);
-    // The CI half-width should be about t(19) × sd / sqrt(20), with sd = sqrt(0.25 / 2000).
-    let expected_half = 2.093 * (0.25f64 / 2000.0).sqrt() / (reps as f64).sqrt();
-    let half = (overran.ci95[1] - overran.ci95[0]) / 2.0;
-    assert!(half > 0.6 * expected_half && half < 1.4 * expected_half, "half-width {half} vs {expected_half}");
     assert!((sum.outcomes.completed_in_window.mean + overran.mean - 1.0).abs() < 1e-12);
 
     // About 20,000 overruns, uniform on (0, 20) minutes: mean's standard error ≈ 0.041.
@@ -36,6 +30,22 @@ fn uniform_sleep_plus_fixed_work_overruns_as_the_sleep_dictates() {
     assert!((sum.duration_minutes.mean - 120.0).abs() < 0.3, "{}", sum.duration_minutes.mean);
     // Exactly five messages a run: started, two steps, completed (2).
     assert_eq!(sum.status_messages.per_run_mean, 5.0);
+}
+
+/// The confidence interval's width follows from the spread between replications: with 200
+/// servers each overrunning with probability 1/2, a replication's share has sd sqrt(0.25/200);
+/// over 800 replications the interval's half-width is t(799) × sd / sqrt(800). The sample sd of
+/// 800 values is within 1/sqrt(2 × 799) = 2.5% of the true one (one standard error), so 10% is
+/// four standard errors.
+#[test]
+fn the_interval_is_as_wide_as_the_spread_between_replications_says() {
+    let s = sleep_then_work(200, "40m");
+    let reps = 800;
+    let overran = summary(&s, 17, reps, 2).outcomes.overran;
+    let expected_half = 1.962_9 * (0.25f64 / 200.0).sqrt() / (reps as f64).sqrt();
+    let half = (overran.ci95[1] - overran.ci95[0]) / 2.0;
+    assert!((half / expected_half - 1.0).abs() < 0.10, "half-width {half} vs {expected_half}");
+    assert!((overran.mean - 0.5).abs() < 4.0 * (0.25f64 / 200.0 / reps as f64).sqrt(), "{}", overran.mean);
 }
 
 /// A uniform start delay U(0, 60m) with a 90-minute max run time in a two-hour window: the run

@@ -2,12 +2,10 @@
 //! exactly the restart difference; common random numbers make a paired interval far narrower than
 //! unpaired runs; `plan sleep` and `plan infra` agree with closed forms.
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 
-use common::{scenario, sleep_then_work, summary};
+use crate::common::{scenario, sleep_then_work, summary};
 use patchsim::montecarlo::statistics::HEADLINE;
 use patchsim::montecarlo::{Figure, Hooks, RunOptions, run_designs};
 use patchsim::planner::compare::Comparison;

@@ -1,10 +1,8 @@
 //! Same seed, same summary: on every thread count, every time.
 
-mod common;
-
 use std::path::Path;
 
-use common::{comparable_json, summary};
+use crate::common::{comparable_json, summary};
 use patchsim::scenario::Scenario;
 
 fn reference() -> Scenario {
@@ -56,7 +54,7 @@ fn a_replication_does_not_depend_on_how_many_run() {
 
 #[test]
 fn common_random_numbers_keep_a_servers_sleep_when_another_step_changes() {
-    use common::trace;
+    use crate::common::trace;
     let a = reference();
     // Change only the fixed duration of "Agent Maintenance" (and a failure rate, and the fleet size).
     let text = std::fs::read_to_string("scenarios/monthly-server-patching.toml").unwrap();
@@ -84,7 +82,7 @@ fn common_random_numbers_keep_a_servers_sleep_when_another_step_changes() {
 /// server (and everything else the changed step does not touch).
 #[test]
 fn one_steps_fixed_duration_moves_no_other_draw() {
-    use common::trace;
+    use crate::common::trace;
     let text = std::fs::read_to_string("scenarios/monthly-server-patching.toml")
         .unwrap()
         .replace("servers = 12000", "servers = 400");

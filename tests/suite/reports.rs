@@ -2,12 +2,10 @@
 //! renders for the reference scenario and for degenerate runs; the HTML report references
 //! nothing outside itself; report folders are replaced only when they hold a report.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::scenario;
+use crate::common::scenario;
 use patchsim::montecarlo::Summary;
 use patchsim::montecarlo::{RunOptions, run, summarize};
 use patchsim::report::bundle::report_files;
@@ -29,6 +27,54 @@ fn markdown_snapshot() {
 #[test]
 fn windows_csv_snapshot() {
     insta::assert_snapshot!(String::from_utf8(windows_csv(&fixture())).unwrap());
+}
+
+#[test]
+fn terminal_table_snapshot() {
+    insta::assert_snapshot!(patchsim::report::table::summary_table(&fixture()));
+}
+
+/// A small design and a variant with one more minute of work, compared on common random numbers.
+fn small_comparison() -> (patchsim::planner::compare::Comparison, Vec<Summary>) {
+    use patchsim::montecarlo::{Hooks, run_designs};
+    let a = crate::common::sleep_then_work(300, "30m");
+    let b = crate::common::sleep_then_work(300, "40m");
+    let (pa, pb) = (Program::compile(&a), Program::compile(&b));
+    let runs = run_designs(&[(&a, &pa), (&b, &pb)], &RunOptions::new(5, 4, 2), Hooks::default()).unwrap();
+    let names = ["30-minute sleep".to_owned(), "40-minute sleep".to_owned()];
+    let comparison = patchsim::planner::compare::Comparison::new(&names, 5, 4, &runs);
+    let summaries = vec![summarize(&a, 5, &runs.results[0]), summarize(&b, 5, &runs.results[1])];
+    (comparison, summaries)
+}
+
+#[test]
+fn compare_table_and_markdown_snapshots() {
+    let (comparison, summaries) = small_comparison();
+    insta::assert_snapshot!("compare_table", patchsim::report::comparison::compare_table(&comparison));
+    let md = patchsim::report::comparison::compare_markdown(&comparison, &summaries);
+    insta::assert_snapshot!("compare_md", String::from_utf8(md).unwrap());
+}
+
+#[test]
+fn plan_and_sweep_table_snapshots() {
+    use patchsim::planner::plan::{Evaluation, plan_sleep};
+    use patchsim::planner::sweep::{SweepRuns, SweepSpec, run_sweep};
+    let s = crate::common::sleep_then_work(300, "10m");
+    let plan = plan_sleep(&s, "Sleep", 0.25, None, Evaluation { seed: 8, replications: 3, threads: 2 }).unwrap();
+    insta::assert_snapshot!("plan_table", patchsim::report::plan::plan_table(&plan));
+    let text = format!(
+        "{}\n[[step]]\nname = \"Sleep\"\ntype = \"sleep\"\nduration = {{ dist = \"uniform\", min = \"0m\", max = \"10m\" }}\n[[step]]\nname = \"Work\"\ntype = \"command\"\nduration = \"100m\"\n",
+        crate::common::BASE.replace("servers = 1", "servers = 300")
+    );
+    let spec = SweepSpec::parse("step.0.duration.max=20m..40m:10m").unwrap();
+    let runs = SweepRuns { seed: Some(3), replications: Some(3), threads: 2 };
+    let mut table = patchsim::report::sweep::sweep_header(&spec.key) + "\n";
+    run_sweep(&text, "sweep.toml", &[], &spec, runs, |row| {
+        table.push_str(&patchsim::report::sweep::sweep_row(row));
+        table.push('\n');
+    })
+    .unwrap();
+    insta::assert_snapshot!("sweep_table", table);
 }
 
 #[test]

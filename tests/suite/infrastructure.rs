@@ -1,8 +1,6 @@
 //! The status-message infrastructure against closed forms and invariants: M/D/1 and M/M/1
 //! queues, conservation of messages, outages, and more workers never being worse.
 
-mod common;
-
 use std::sync::Mutex;
 
 use patchsim::montecarlo::estimate::Estimate;

@@ -1,0 +1,23 @@
+//! The integration tests, as one test binary (one link, one start-up) with a module per area:
+//! the command line as a user meets it, every engine rule, closed forms, determinism, bad and
+//! hostile inputs, real inputs, reports, the planner, safe writes, and the module order.
+//! (`tests/memory.rs` is a binary of its own: it counts every allocation of its process.)
+
+mod common;
+
+mod architecture;
+mod bad_inputs;
+mod cli;
+mod closed_form;
+mod determinism;
+mod engine_rules;
+mod fuzz;
+mod hostile_names;
+mod import;
+mod infrastructure;
+mod inventory;
+mod montecarlo;
+mod planner;
+mod reports;
+mod safe_writes;
+mod warnings;
