@@ -166,6 +166,9 @@ impl History {
     /// Rebuilds the history from the bytes of a CSV export. The result does not depend on the
     /// order of the data rows (but for the line numbers of bad rows); a file of which too little
     /// is usable is a [`HistoryError::Unusable`].
+    ///
+    /// Three phases: the rows are read and checked ([`Reading`]), put in the module's total
+    /// order ([`Reading::into_ordered`]), and walked run by run into samples ([`Samples`]).
     pub fn parse(bytes: &[u8], shown: &str) -> Result<Self, HistoryError> {
         let bytes = crate::input::utf8_bytes(bytes).map_err(|m| InputError::file(shown, m))?;
         let bytes: &[u8] = &bytes;
@@ -182,11 +185,59 @@ impl History {
             .has_headers(false)
             .flexible(true)
             .from_reader(bytes);
+        let columns = Columns::read(&mut reader, &mut lines, shown)?;
+        let mut reading = Reading::default();
+        reading.read_rows(&mut reader, &mut lines, bytes, &columns);
+
+        let mut history = Self {
+            rows: reading.rows,
+            servers: reading.servers.len() as u64,
+            span: reading.earliest.take().zip(reading.latest.take()).map(|((_, a), (_, b))| (a, b)),
+            bad: std::mem::take(&mut reading.bad.bad),
+            ..Self::default()
+        };
+        let (action_names, rows) = reading.into_ordered();
+        let mut samples = Samples::new(action_names);
+        for row in &rows {
+            samples.add(row, &mut history);
+        }
+        history.actions = samples.in_step_order();
+        let timed =
+            history.actions.iter().map(|a| a.durations.len() as u64).sum::<u64>() + history.restarts.len() as u64;
+        let zero = history.actions.iter().map(|a| a.zero).sum();
+        if let Some(unusable) = Unusable::judge(shown, history.rows, &history.bad, timed, history.untimed, zero) {
+            return Err(HistoryError::Unusable(unusable));
+        }
+        Ok(history)
+    }
+
+    /// Rows not used, in all.
+    pub fn bad_rows(&self) -> u64 {
+        self.bad.iter().map(|b| b.count).sum()
+    }
+}
+
+/// Where the columns a history is rebuilt from are in the header.
+struct Columns {
+    /// Fields of the header.
+    count: usize,
+    advert: usize,
+    resource: usize,
+    time: usize,
+    action: usize,
+    message: usize,
+    step: Option<usize>,
+    exit: Option<usize>,
+}
+
+impl Columns {
+    /// Reads the header line and finds the columns (case-insensitive); names the ones missing.
+    fn read(reader: &mut csv::Reader<&[u8]>, lines: &mut CsvLines, shown: &str) -> Result<Self, InputError> {
         let mut header = csv::ByteRecord::new();
         let header_line = match reader.read_byte_record(&mut header) {
             Ok(true) => lines.record_start(header.position().map_or(0, csv::Position::byte)).1,
-            Ok(false) => return Err(InputError::file(shown, "the history has no header line").into()),
-            Err(e) => return Err(InputError::file(shown, format!("cannot read the header: {e}")).into()),
+            Ok(false) => return Err(InputError::file(shown, "the history has no header line")),
+            Err(e) => return Err(InputError::file(shown, format!("cannot read the header: {e}"))),
         };
         let names: Vec<String> =
             header.iter().map(|h| String::from_utf8_lossy(h).trim().to_ascii_lowercase()).collect();
@@ -203,28 +254,79 @@ impl History {
                     missing.join(", "),
                     "AdvertisementID, ResourceID, ExecutionTime, Step, ActionName, GroupName, LastStatusMsgID, LastStatusMsgName, ExitCode, ActionOutput"
                 ),
-            }
-            .into());
+            });
         }
         let col = |c: &str| find(c).unwrap_or(usize::MAX);
-        let (c_advert, c_resource, c_time, c_action, c_msg) = (
-            col("AdvertisementID"),
-            col("ResourceID"),
-            col("ExecutionTime"),
-            col("ActionName"),
-            col("LastStatusMsgID"),
-        );
-        let c_step = find("Step");
-        let c_exit = find("ExitCode");
+        Ok(Self {
+            count: names.len(),
+            advert: col("AdvertisementID"),
+            resource: col("ResourceID"),
+            time: col("ExecutionTime"),
+            action: col("ActionName"),
+            message: col("LastStatusMsgID"),
+            step: find("Step"),
+            exit: find("ExitCode"),
+        })
+    }
+}
 
-        let mut history = Self::default();
-        let mut bad = BadTally::default();
-        let mut run_keys: HashMap<(String, String), u32> = HashMap::new();
-        let mut action_ids: HashMap<String, u32> = HashMap::new();
-        let mut servers: HashMap<String, ()> = HashMap::new();
-        let mut rows: Vec<Row> = Vec::new();
-        let mut earliest: Option<(i64, String)> = None;
-        let mut latest: Option<(i64, String)> = None;
+/// One data row's fields, checked.
+struct Fields<'a> {
+    resource: &'a str,
+    advert: &'a str,
+    time_text: &'a str,
+    time_ms: i64,
+    message: u32,
+    action_name: &'a str,
+    step: i64,
+    exit_code: Option<i64>,
+}
+
+impl<'a> Fields<'a> {
+    /// The fields of `record`, or why the row cannot be used.
+    fn of(record: &'a csv::ByteRecord, columns: &Columns) -> Result<Self, &'static str> {
+        let text = |i: usize| -> Option<&'a str> { record.get(i).and_then(cell) };
+        let resource = text(columns.resource).filter(|s| !s.is_empty()).ok_or("no ResourceID")?;
+        let advert = text(columns.advert).filter(|s| !s.is_empty()).ok_or("no AdvertisementID")?;
+        let time_text = text(columns.time).ok_or("ExecutionTime is not text")?;
+        let time_ms = parse_time(time_text)
+            .ok_or("ExecutionTime is not a time written as YYYY-MM-DD HH:MM:SS[.fff] or ISO 8601")?;
+        let message = text(columns.message)
+            .and_then(|m| m.parse::<u32>().ok())
+            .ok_or("LastStatusMsgID is not a message number")?;
+        let action_name = text(columns.action).unwrap_or_default();
+        if matches!(message, MSG_STEP_SUCCEEDED | MSG_STEP_FAILED) && action_name.is_empty() {
+            return Err("a step completion (11134/11135) with no ActionName");
+        }
+        let step = match columns.step.and_then(text) {
+            Some(s) if !s.is_empty() => s.parse::<i64>().map_err(|_| "Step is not a number")?,
+            _ => i64::MAX,
+        };
+        let exit_code = match columns.exit.and_then(text) {
+            Some(s) if !s.is_empty() => Some(parse_exit_code(s).ok_or("ExitCode is not a number")?),
+            _ => None,
+        };
+        Ok(Self { resource, advert, time_text, time_ms, message, action_name, step, exit_code })
+    }
+}
+
+/// The first phase: the usable rows, with their runs and step names interned, and what the
+/// file says as a whole (rows read, rows not used, servers, the span).
+#[derive(Default)]
+struct Reading {
+    rows: u64,
+    bad: BadTally,
+    run_keys: HashMap<(String, String), u32>,
+    action_ids: HashMap<String, u32>,
+    servers: HashMap<String, ()>,
+    usable: Vec<Row>,
+    earliest: Option<(i64, String)>,
+    latest: Option<(i64, String)>,
+}
+
+impl Reading {
+    /// Reads every data row after the header.
+    fn read_rows(&mut self, reader: &mut csv::Reader<&[u8]>, lines: &mut CsvLines, bytes: &[u8], columns: &Columns) {
         let mut record = csv::ByteRecord::new();
         loop {
             let read = reader.read_byte_record(&mut record);
@@ -234,8 +336,8 @@ impl History {
                 Ok(false) => break,
                 Err(e) => {
                     let line = e.position().map_or(line, |p| lines.record_start(p.byte()).1);
-                    history.rows += 1;
-                    bad.note("the CSV line cannot be read", line, 1);
+                    self.rows += 1;
+                    self.bad.note("the CSV line cannot be read", line, 1);
                     continue;
                 }
             }
@@ -250,97 +352,64 @@ impl History {
                 let content = raw.iter().rposition(|b| !matches!(b, b'\r' | b'\n')).unwrap_or(0);
                 let last = lines.line_of(start + content).max(line);
                 let swallowed = last - line + 1;
-                history.rows += swallowed;
-                bad.note("a double quote is never closed: the row runs on to the end of the file", line, swallowed);
+                self.rows += swallowed;
+                self.bad.note(
+                    "a double quote is never closed: the row runs on to the end of the file",
+                    line,
+                    swallowed,
+                );
                 continue;
             }
-            history.rows += 1;
-            let text = |i: usize| -> Option<&str> { record.get(i).and_then(cell) };
-            if record.len() < names.len() {
-                bad.note(&format!("the line has {} fields, the header {}", record.len(), names.len()), line, 1);
+            self.rows += 1;
+            if record.len() < columns.count {
+                self.bad.note(&format!("the line has {} fields, the header {}", record.len(), columns.count), line, 1);
                 continue;
             }
-            let Some(resource) = text(c_resource).filter(|s| !s.is_empty()) else {
-                bad.note("no ResourceID", line, 1);
-                continue;
-            };
-            let Some(advert) = text(c_advert).filter(|s| !s.is_empty()) else {
-                bad.note("no AdvertisementID", line, 1);
-                continue;
-            };
-            let Some(time_text) = text(c_time) else {
-                bad.note("ExecutionTime is not text", line, 1);
-                continue;
-            };
-            let Some(time_ms) = parse_time(time_text) else {
-                bad.note("ExecutionTime is not a time written as YYYY-MM-DD HH:MM:SS[.fff] or ISO 8601", line, 1);
-                continue;
-            };
-            let Some(message) = text(c_msg).and_then(|m| m.parse::<u32>().ok()) else {
-                bad.note("LastStatusMsgID is not a message number", line, 1);
-                continue;
-            };
-            let action_name = text(c_action).unwrap_or_default();
-            let timed = matches!(message, MSG_STEP_SUCCEEDED | MSG_STEP_FAILED);
-            if timed && action_name.is_empty() {
-                bad.note("a step completion (11134/11135) with no ActionName", line, 1);
-                continue;
+            match Fields::of(&record, columns) {
+                Ok(fields) => self.keep(&fields),
+                Err(reason) => self.bad.note(reason, line, 1),
             }
-            let step = match c_step.and_then(text) {
-                Some(s) if !s.is_empty() => match s.parse::<i64>() {
-                    Ok(v) => v,
-                    Err(_) => {
-                        bad.note("Step is not a number", line, 1);
-                        continue;
-                    }
-                },
-                _ => i64::MAX,
-            };
-            let exit_code = match c_exit.and_then(text) {
-                Some(s) if !s.is_empty() => match parse_exit_code(s) {
-                    Some(c) => Some(c),
-                    None => {
-                        bad.note("ExitCode is not a number", line, 1);
-                        continue;
-                    }
-                },
-                _ => None,
-            };
-            if !servers.contains_key(resource) {
-                servers.insert(resource.to_owned(), ());
-            }
-            let next = run_keys.len() as u32;
-            let run_key = *run_keys.entry((resource.to_owned(), advert.to_owned())).or_insert(next);
-            let action = match action_ids.get(action_name) {
-                Some(id) => *id,
-                None => {
-                    let id = action_ids.len() as u32;
-                    action_ids.insert(action_name.to_owned(), id);
-                    id
-                }
-            };
-            // The span's ends: the earliest and latest times, and of the texts that give the
-            // same moment, the least (so that the order of the file does not matter).
-            if earliest.as_ref().is_none_or(|(t, s)| (time_ms, time_text) < (*t, s.as_str())) {
-                earliest = Some((time_ms, time_text.to_owned()));
-            }
-            if latest.as_ref().is_none_or(|(t, s)| time_ms > *t || (time_ms == *t && time_text < s.as_str())) {
-                latest = Some((time_ms, time_text.to_owned()));
-            }
-            rows.push(Row { run_key, time_ms, step, action, message, exit_code });
         }
-        history.servers = servers.len() as u64;
-        history.span = earliest.zip(latest).map(|((_, a), (_, b))| (a, b));
-        history.bad = bad.bad;
+    }
 
-        // Runs: by server and deployment, in time order, ties in the total order of the module
-        // comment. Keys and names are ranked in sorted order, not the file's.
-        let run_rank = ranks(&run_keys);
-        let action_rank = ranks(&action_ids);
-        let mut action_names: Vec<String> = vec![String::new(); action_ids.len()];
-        for (name, id) in action_ids {
+    /// Keeps a usable row: interns its run and step name, widens the span.
+    fn keep(&mut self, f: &Fields) {
+        if !self.servers.contains_key(f.resource) {
+            self.servers.insert(f.resource.to_owned(), ());
+        }
+        let next = self.run_keys.len() as u32;
+        let run_key = *self.run_keys.entry((f.resource.to_owned(), f.advert.to_owned())).or_insert(next);
+        let action = match self.action_ids.get(f.action_name) {
+            Some(id) => *id,
+            None => {
+                let id = self.action_ids.len() as u32;
+                self.action_ids.insert(f.action_name.to_owned(), id);
+                id
+            }
+        };
+        // The span's ends: the earliest and latest times, and of the texts that give the
+        // same moment, the least (so that the order of the file does not matter).
+        let (time_ms, time_text) = (f.time_ms, f.time_text);
+        if self.earliest.as_ref().is_none_or(|(t, s)| (time_ms, time_text) < (*t, s.as_str())) {
+            self.earliest = Some((time_ms, time_text.to_owned()));
+        }
+        if self.latest.as_ref().is_none_or(|(t, s)| time_ms > *t || (time_ms == *t && time_text < s.as_str())) {
+            self.latest = Some((time_ms, time_text.to_owned()));
+        }
+        self.usable.push(Row { run_key, time_ms, step: f.step, action, message: f.message, exit_code: f.exit_code });
+    }
+
+    /// The second phase: the step names in sorted order, and the rows by server and
+    /// deployment, in time order, ties in the total order of the module comment. Keys and names
+    /// are ranked in sorted order, not the file's.
+    fn into_ordered(self) -> (Vec<String>, Vec<Row>) {
+        let run_rank = ranks(&self.run_keys);
+        let action_rank = ranks(&self.action_ids);
+        let mut action_names: Vec<String> = vec![String::new(); self.action_ids.len()];
+        for (name, id) in self.action_ids {
             action_names[action_rank[id as usize] as usize] = name;
         }
+        let mut rows = self.usable;
         for row in &mut rows {
             row.run_key = run_rank[row.run_key as usize];
             row.action = action_rank[row.action as usize];
@@ -354,80 +423,94 @@ impl History {
         rows.sort_unstable_by_key(|r| {
             (r.run_key, r.time_ms, rank(r.message), r.step, r.message, r.action, r.exit_code)
         });
-        let mut samples: Vec<ActionSamples> =
-            action_names.iter().map(|n| ActionSamples { name: n.clone(), ..ActionSamples::default() }).collect();
-        let mut first_step: Vec<i64> = vec![i64::MAX; action_names.len()];
-        let mut exit_counts: Vec<HashMap<i64, u64>> = vec![HashMap::new(); action_names.len()];
-        let mut previous: Option<(u32, i64)> = None;
-        // Completions of each name in the current run: (run number, count).
-        let mut in_run: Vec<(u64, u32)> = vec![(u64::MAX, 0); action_names.len()];
-        let mut run_number = 0u64;
-        for row in &rows {
-            if row.message == MSG_RUN_STARTED || previous.is_none_or(|(key, _)| key != row.run_key) {
-                run_number += 1;
-            }
-            let since = match previous {
-                Some((key, t)) if key == row.run_key && row.message != MSG_RUN_STARTED => Some(row.time_ms - t),
-                _ => None,
-            };
-            if row.message == MSG_RUN_STARTED {
-                history.runs += 1;
-            }
-            previous = Some((row.run_key, row.time_ms));
-            match row.message {
-                MSG_STEP_SUCCEEDED | MSG_STEP_FAILED => {
-                    let a = row.action as usize;
-                    first_step[a] = first_step[a].min(row.step);
-                    let seen = &mut in_run[a];
-                    *seen = if seen.0 == run_number { (run_number, seen.1 + 1) } else { (run_number, 1) };
-                    let s = &mut samples[a];
-                    s.most_in_a_run = s.most_in_a_run.max(seen.1);
-                    if row.message == MSG_STEP_FAILED {
-                        s.failed += 1;
-                    }
-                    match row.exit_code {
-                        Some(c) => *exit_counts[a].entry(c).or_default() += 1,
-                        None => s.no_exit_code += 1,
-                    }
-                    match since {
-                        Some(ms) if ms > 0 => s.durations.push(ms as f64 / 1000.0),
-                        Some(_) => s.zero += 1,
-                        None => history.untimed += 1,
-                    }
-                }
-                MSG_RESTART => {
-                    if let Some(ms) = since.filter(|ms| *ms > 0) {
-                        history.restarts.push(ms as f64 / 1000.0);
-                    }
-                }
-                _ => {}
-            }
+        (action_names, rows)
+    }
+}
+
+/// The third phase: the ordered rows walked run by run into each step's samples.
+struct Samples {
+    samples: Vec<ActionSamples>,
+    /// Each step name's lowest step index.
+    first_step: Vec<i64>,
+    exit_counts: Vec<HashMap<i64, u64>>,
+    /// The run key and time of the previous row.
+    previous: Option<(u32, i64)>,
+    /// Completions of each name in the current run: (run number, count).
+    in_run: Vec<(u64, u32)>,
+    run_number: u64,
+}
+
+impl Samples {
+    fn new(action_names: Vec<String>) -> Self {
+        let n = action_names.len();
+        Self {
+            samples: action_names.into_iter().map(|name| ActionSamples { name, ..ActionSamples::default() }).collect(),
+            first_step: vec![i64::MAX; n],
+            exit_counts: vec![HashMap::new(); n],
+            previous: None,
+            in_run: vec![(u64::MAX, 0); n],
+            run_number: 0,
         }
-        for (s, counts) in samples.iter_mut().zip(exit_counts) {
+    }
+
+    /// Adds the next row in order; runs and restarts are counted into `history`.
+    fn add(&mut self, row: &Row, history: &mut History) {
+        if row.message == MSG_RUN_STARTED || self.previous.is_none_or(|(key, _)| key != row.run_key) {
+            self.run_number += 1;
+        }
+        let since = match self.previous {
+            Some((key, t)) if key == row.run_key && row.message != MSG_RUN_STARTED => Some(row.time_ms - t),
+            _ => None,
+        };
+        if row.message == MSG_RUN_STARTED {
+            history.runs += 1;
+        }
+        self.previous = Some((row.run_key, row.time_ms));
+        match row.message {
+            MSG_STEP_SUCCEEDED | MSG_STEP_FAILED => {
+                let a = row.action as usize;
+                self.first_step[a] = self.first_step[a].min(row.step);
+                let seen = &mut self.in_run[a];
+                *seen = if seen.0 == self.run_number { (self.run_number, seen.1 + 1) } else { (self.run_number, 1) };
+                let s = &mut self.samples[a];
+                s.most_in_a_run = s.most_in_a_run.max(seen.1);
+                if row.message == MSG_STEP_FAILED {
+                    s.failed += 1;
+                }
+                match row.exit_code {
+                    Some(c) => *self.exit_counts[a].entry(c).or_default() += 1,
+                    None => s.no_exit_code += 1,
+                }
+                match since {
+                    Some(ms) if ms > 0 => s.durations.push(ms as f64 / 1000.0),
+                    Some(_) => s.zero += 1,
+                    None => history.untimed += 1,
+                }
+            }
+            MSG_RESTART => {
+                if let Some(ms) = since.filter(|ms| *ms > 0) {
+                    history.restarts.push(ms as f64 / 1000.0);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The steps seen, in the order they run (by their lowest step index), names of the same
+    /// index in sorted order (the ranks are the names' sorted order).
+    fn in_step_order(mut self) -> Vec<ActionSamples> {
+        for (s, counts) in self.samples.iter_mut().zip(self.exit_counts) {
             let mut codes: Vec<(i64, u64)> = counts.into_iter().collect();
             codes.sort();
             s.exit_codes = codes;
         }
-        // Steps in the order they run (by their lowest step index), names of the same index in
-        // sorted order (the ranks are the names' sorted order).
-        let mut order: Vec<usize> = (0..samples.len()).collect();
-        order.sort_by_key(|i| (first_step[*i], *i));
-        history.actions = order
+        let mut order: Vec<usize> = (0..self.samples.len()).collect();
+        order.sort_by_key(|i| (self.first_step[*i], *i));
+        order
             .into_iter()
-            .map(|i| std::mem::take(&mut samples[i]))
+            .map(|i| std::mem::take(&mut self.samples[i]))
             .filter(|s| !s.durations.is_empty() || s.zero > 0 || !s.exit_codes.is_empty() || s.no_exit_code > 0)
-            .collect();
-        let timed =
-            history.actions.iter().map(|a| a.durations.len() as u64).sum::<u64>() + history.restarts.len() as u64;
-        let zero = history.actions.iter().map(|a| a.zero).sum();
-        if let Some(unusable) = Unusable::judge(shown, history.rows, &history.bad, timed, history.untimed, zero) {
-            return Err(HistoryError::Unusable(unusable));
-        }
-        Ok(history)
-    }
-    /// Rows not used, in all.
-    pub fn bad_rows(&self) -> u64 {
-        self.bad.iter().map(|b| b.count).sum()
+            .collect()
     }
 }
 

@@ -146,29 +146,33 @@ pub fn write_scenario(
         largest: None,
     };
     let name = scenario_name(options, ts);
-    let mut body = String::new();
-    std::mem::swap(&mut w.out, &mut body);
-    for node in &ts.nodes {
-        if w.out.len() > MAX_SCENARIO_BYTES {
-            break;
-        }
-        w.node(node, 0);
-    }
-    std::mem::swap(&mut w.out, &mut body);
-    if body.len() > MAX_SCENARIO_BYTES {
+    let body = w.steps_text(ts)?;
+    w.warn_unused_timings();
+
+    let mut out = String::new();
+    let ts_name = ts.name.as_deref().map(|n| cut(&one_line(n), 200));
+    write_header(&mut out, ts, options, &w, ts_name.as_deref());
+    let _ = writeln!(out, "name = {}", toml_string(&name));
+    let description = match &ts_name {
+        Some(n) => format!("The task sequence \"{n}\" as exported from the console."),
+        None => format!("The task sequence exported to {}.", options.source),
+    };
+    let _ = writeln!(out, "description = {}", toml_string(&description));
+    let _ = writeln!(out, "\n[run]\nseed = 1\nreplications = 100");
+    write_fleet(&mut out, options, w.update_steps > 0);
+    write_windows(&mut out, options);
+    write_site(&mut out, options, timings);
+    out.push('\n');
+    if out.len() + body.len() > MAX_SCENARIO_BYTES {
         return Err(w.too_large());
     }
-    if let Some(t) = timings {
-        for (step, used) in t.steps.iter().zip(&w.used_timings) {
-            if !used {
-                w.warnings.push(format!("timings for \"{}\" match no step of the sequence: left out", step.name));
-            }
-        }
-    }
+    out.push_str(&body);
+    Ok(ImportedScenario { text: out, warnings: w.warnings, steps: w.steps, groups: w.groups })
+}
 
-    let out = &mut w.out;
-    let ts_name = ts.name.as_deref().map(|n| cut(&one_line(n), 200));
-    let shown = ts_name.as_deref().map(|n| format!("\"{n}\"")).unwrap_or_else(|| "The task sequence".to_owned());
+/// The header comment: where the scenario came from, how it is timed, the import's notes.
+fn write_header(out: &mut String, ts: &TaskSequence, options: &ImportOptions, w: &Writer, ts_name: Option<&str>) {
+    let shown = ts_name.map(|n| format!("\"{n}\"")).unwrap_or_else(|| "The task sequence".to_owned());
     let _ = writeln!(out, "# Imported by `patchsim import configmgr` from {} ({}).", options.source, ts.encoding);
     let _ = writeln!(
         out,
@@ -177,7 +181,7 @@ pub fn write_scenario(
         w.steps,
         w.groups
     );
-    match timings {
+    match w.timings {
         Some(_) => {
             let _ =
                 writeln!(out, "# Timings: from the timings file where a step's name matches, else per-type defaults.");
@@ -196,14 +200,10 @@ pub fn write_scenario(
             let _ = writeln!(out, "#   - {}", warning.replace('\n', " "));
         }
     }
-    let _ = writeln!(out, "name = {}", toml_string(&name));
-    let description = match &ts_name {
-        Some(n) => format!("The task sequence \"{n}\" as exported from the console."),
-        None => format!("The task sequence exported to {}.", options.source),
-    };
-    let _ = writeln!(out, "description = {}", toml_string(&description));
-    let _ = writeln!(out, "\n[run]\nseed = 1\nreplications = 100");
+}
 
+/// `[fleet]`, its update count when the sequence installs updates, and the inventory's classes.
+fn write_fleet(out: &mut String, options: &ImportOptions, installs_updates: bool) {
     let _ = writeln!(out, "\n[fleet]");
     match &options.inventory {
         Some(inv) => {
@@ -220,7 +220,7 @@ pub fn write_scenario(
     let _ = writeln!(out, "extension = 0.0           # CHANGE: share on a patching extension this month");
     let _ = writeln!(out, "offline = 0.0             # CHANGE: share unreachable for their whole window");
     let _ = writeln!(out, "pending_restart = 0.0     # CHANGE: share with a restart already pending");
-    if w.update_steps > 0 {
+    if installs_updates {
         let _ = writeln!(out, "\n[fleet.counts]");
         let _ = writeln!(
             out,
@@ -239,7 +239,10 @@ pub fn write_scenario(
             );
         }
     }
+}
 
+/// `[windows]`: the days and starts the inventory uses, or the seed organisation's 42.
+fn write_windows(out: &mut String, options: &ImportOptions) {
     let _ = writeln!(out, "\n[windows]");
     let length = DurationDisplay(options.window_length);
     match &options.inventory {
@@ -284,7 +287,10 @@ pub fn write_scenario(
             );
         }
     }
+}
 
+/// `[deployment]`, `[restart]` and `[infrastructure]`.
+fn write_site(out: &mut String, options: &ImportOptions, timings: Option<&Timings>) {
     let _ = writeln!(out, "\n[deployment]");
     let _ = writeln!(
         out,
@@ -312,12 +318,6 @@ pub fn write_scenario(
         out,
         "status_manager_rate = 100 # CHANGE: messages a second Status Manager processes (no published figure; `patchsim plan infra` finds what you need)"
     );
-    out.push('\n');
-    if out.len() + body.len() > MAX_SCENARIO_BYTES {
-        return Err(w.too_large());
-    }
-    out.push_str(&body);
-    Ok(ImportedScenario { text: w.out, warnings: w.warnings, steps: w.steps, groups: w.groups })
 }
 
 struct Writer<'t> {
@@ -340,6 +340,33 @@ struct Field {
 }
 
 impl Writer<'_> {
+    /// The steps' text, every node in order; an error when it alone is larger than a scenario
+    /// may be.
+    fn steps_text(&mut self, ts: &TaskSequence) -> Result<String, XmlError> {
+        for node in &ts.nodes {
+            if self.out.len() > MAX_SCENARIO_BYTES {
+                break;
+            }
+            self.node(node, 0);
+        }
+        if self.out.len() > MAX_SCENARIO_BYTES {
+            return Err(self.too_large());
+        }
+        Ok(std::mem::take(&mut self.out))
+    }
+
+    /// Warns of each step of the timings file that matched no step of the sequence.
+    fn warn_unused_timings(&mut self) {
+        if let Some(t) = self.timings {
+            for (step, used) in t.steps.iter().zip(&self.used_timings) {
+                if !used {
+                    self.warnings
+                        .push(format!("timings for \"{}\" match no step of the sequence: left out", step.name));
+                }
+            }
+        }
+    }
+
     /// The error for a scenario larger than a scenario may be.
     fn too_large(&self) -> XmlError {
         let (bytes, line, name) = self.largest.clone().unwrap_or_default();
@@ -430,9 +457,20 @@ impl Writer<'_> {
         }
     }
 
+    /// A step's `type` and its own keys: the action's defaults, what the timings file says
+    /// of a step of its name, and the console's success codes and time-out.
     fn step_fields(&mut self, name: &str, step: &TsStep, fields: &mut Vec<Field>) {
+        let (type_name, shape, mut own) = self.action_fields(step);
+        self.apply_timings(name, &shape, &mut own);
+        self.console_limits(name, step, &mut own);
+        fields.push(Field { key: "type", value: format!("\"{type_name}\""), comment: None });
+        fields.extend(own);
+    }
+
+    /// The step type, its shape and its keys with patchsim's defaults.
+    fn action_fields(&mut self, step: &TsStep) -> (&'static str, StepShape, Vec<Field>) {
         let assumed = |what: &str| Some(format!("assumed: {what}"));
-        let (type_name, shape, mut own): (&str, StepShape, Vec<Field>) = match &step.action {
+        match &step.action {
             TsAction::Command | TsAction::Opaque => {
                 let short = step.console_type.strip_prefix("SMS_TaskSequence_").unwrap_or(&step.console_type);
                 let (dist, what) = match (&step.action, short) {
@@ -465,48 +503,7 @@ impl Writer<'_> {
                     },
                 ],
             ),
-            TsAction::Updates { all } => {
-                self.update_steps += 1;
-                let scan = if self.update_steps == 1 { Defaults::scan() } else { Defaults::later_scan() };
-                let (items, items_toml, items_note) = if self.update_steps == 1 {
-                    (
-                        CountDist::poisson(Defaults::FIRST_PASS_UPDATES),
-                        "\"updates\"".to_owned(),
-                        format!(
-                            "[fleet.counts] updates{}",
-                            if *all { " (all updates, not only mandatory)" } else { "" }
-                        ),
-                    )
-                } else {
-                    let d = CountDist::poisson(Defaults::LATER_PASS_UPDATES);
-                    let t = d.to_toml();
-                    (d, t, "CHANGE: a later pass finds few updates".to_owned())
-                };
-                (
-                    "install_updates",
-                    StepShape::InstallUpdates { scan: scan.clone(), items },
-                    vec![
-                        Field { key: "items", value: items_toml, comment: Some(items_note) },
-                        Field {
-                            key: "restart_if_pending",
-                            value: "true".to_owned(),
-                            comment: Some("restart first when one is already pending".to_owned()),
-                        },
-                        Field { key: "scan", value: scan.to_toml(), comment: assumed("the update scan") },
-                        Field { key: "per_item", value: Defaults::update().to_toml(), comment: assumed("one update") },
-                        Field {
-                            key: "restart_share",
-                            value: format!("{:?}", Defaults::RESTART_SHARE),
-                            comment: Some("CHANGE: share of updates that ask for a restart".to_owned()),
-                        },
-                        Field {
-                            key: "failure",
-                            value: format!("{:?}", Defaults::UPDATE_FAILURE),
-                            comment: Some("CHANGE: share of updates that fail".to_owned()),
-                        },
-                    ],
-                )
-            }
+            TsAction::Updates { all } => self.update_fields(*all),
             TsAction::Sleep { min_seconds, max_seconds } => {
                 let duration = if min_seconds == max_seconds {
                     DurationDist::Fixed(min_seconds * SECOND)
@@ -535,33 +532,84 @@ impl Writer<'_> {
                     Field { key: "value", value: toml_string(value), comment: None },
                 ],
             ),
+        }
+    }
+
+    /// An Install Software Updates step: the first one scans in full and installs the month's
+    /// updates; a later pass scans quicker and finds few.
+    fn update_fields(&mut self, all: bool) -> (&'static str, StepShape, Vec<Field>) {
+        let assumed = |what: &str| Some(format!("assumed: {what}"));
+        self.update_steps += 1;
+        let scan = if self.update_steps == 1 { Defaults::scan() } else { Defaults::later_scan() };
+        let (items, items_toml, items_note) = if self.update_steps == 1 {
+            (
+                CountDist::poisson(Defaults::FIRST_PASS_UPDATES),
+                "\"updates\"".to_owned(),
+                format!("[fleet.counts] updates{}", if all { " (all updates, not only mandatory)" } else { "" }),
+            )
+        } else {
+            let d = CountDist::poisson(Defaults::LATER_PASS_UPDATES);
+            let t = d.to_toml();
+            (d, t, "CHANGE: a later pass finds few updates".to_owned())
         };
-        if let Some(index) = self.timings.and_then(|t| {
-            t.steps
-                .iter()
-                .position(|s| s.name == name.trim())
-                .or_else(|| t.steps.iter().position(|s| s.name.eq_ignore_ascii_case(name.trim())))
-        }) {
-            self.used_timings[index] = true;
-            let timing = &self.timings.map(|t| &t.steps[index]).cloned();
-            if let Some(timing) = timing {
-                let (edits, warnings) = timing.edits(&shape);
-                self.warnings.extend(warnings);
-                for edit in edits {
-                    let comment = Some(match edit.note {
-                        Some(n) => format!("from the timings file; {n}"),
-                        None => "from the timings file".to_owned(),
-                    });
-                    match own.iter_mut().find(|f| f.key == edit.key) {
-                        Some(f) => {
-                            f.value = edit.value;
-                            f.comment = comment;
-                        }
-                        None => own.push(Field { key: edit.key, value: edit.value, comment }),
-                    }
+        (
+            "install_updates",
+            StepShape::InstallUpdates { scan: scan.clone(), items },
+            vec![
+                Field { key: "items", value: items_toml, comment: Some(items_note) },
+                Field {
+                    key: "restart_if_pending",
+                    value: "true".to_owned(),
+                    comment: Some("restart first when one is already pending".to_owned()),
+                },
+                Field { key: "scan", value: scan.to_toml(), comment: assumed("the update scan") },
+                Field { key: "per_item", value: Defaults::update().to_toml(), comment: assumed("one update") },
+                Field {
+                    key: "restart_share",
+                    value: format!("{:?}", Defaults::RESTART_SHARE),
+                    comment: Some("CHANGE: share of updates that ask for a restart".to_owned()),
+                },
+                Field {
+                    key: "failure",
+                    value: format!("{:?}", Defaults::UPDATE_FAILURE),
+                    comment: Some("CHANGE: share of updates that fail".to_owned()),
+                },
+            ],
+        )
+    }
+
+    /// Replaces the default keys with what the timings file says of a step named `name`.
+    fn apply_timings(&mut self, name: &str, shape: &StepShape, own: &mut Vec<Field>) {
+        let Some(timings) = self.timings else { return };
+        let name = name.trim();
+        let Some(index) = timings
+            .steps
+            .iter()
+            .position(|s| s.name == name)
+            .or_else(|| timings.steps.iter().position(|s| s.name.eq_ignore_ascii_case(name)))
+        else {
+            return;
+        };
+        self.used_timings[index] = true;
+        let (edits, warnings) = timings.steps[index].edits(shape);
+        self.warnings.extend(warnings);
+        for edit in edits {
+            let comment = Some(match edit.note {
+                Some(n) => format!("from the timings file; {n}"),
+                None => "from the timings file".to_owned(),
+            });
+            match own.iter_mut().find(|f| f.key == edit.key) {
+                Some(f) => {
+                    f.value = edit.value;
+                    f.comment = comment;
                 }
+                None => own.push(Field { key: edit.key, value: edit.value, comment }),
             }
         }
+    }
+
+    /// The console's success codes and time-out, on the steps patchsim applies them to.
+    fn console_limits(&mut self, name: &str, step: &TsStep, own: &mut Vec<Field>) {
         if matches!(step.action, TsAction::Command | TsAction::Opaque | TsAction::Applications(_)) {
             if let Some(codes) = &step.success_codes
                 && codes.as_slice() != [0, 3010]
@@ -583,8 +631,6 @@ impl Writer<'_> {
             self.warnings
                 .push(format!("the time-out of \"{name}\" is left out: patchsim times out only commands and installs"));
         }
-        fields.push(Field { key: "type", value: format!("\"{type_name}\""), comment: None });
-        fields.extend(own);
     }
 }
 

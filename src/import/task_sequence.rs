@@ -555,6 +555,7 @@ impl Reader<'_> {
         Ok(TsNode { name, description, line: e.line, condition, continue_on_error, disabled, kind: TsKind::Step(step) })
     }
 
+    /// A step: what it does (by its console type), its success codes and its time-out.
     fn step(&mut self, e: &Element) -> Result<TsNode, XmlError> {
         let (name, description, condition, continue_on_error, disabled) = self.common(e, "step")?;
         let console_type = shown(e.attribute("type").unwrap_or_default().trim());
@@ -583,76 +584,14 @@ impl Reader<'_> {
                 };
                 (TsAction::Command, detail)
             }
-            step::INSTALL_APPLICATION => {
-                let listed = variable(e, variable::APPLICATION_NAME)
-                    .map(|names| names.split(',').filter(|n| !n.trim().is_empty()).count() as u64)
-                    .filter(|n| *n > 0);
-                let counted =
-                    variable(e, variable::NUM_APPS).and_then(|n| n.trim().parse::<u64>().ok()).filter(|n| *n > 0);
-                let apps = match listed.or(counted) {
-                    Some(n) if n > MAX_ITEMS => {
-                        return Err(at(
-                            e,
-                            format!(
-                                "\"{}\" installs {n} applications; a scenario's step installs at most {MAX_ITEMS} items",
-                                shown(&name)
-                            ),
-                        ));
-                    }
-                    Some(n) => n as u32,
-                    None => {
-                        self.warn(
-                            e.line,
-                            format!(
-                                "\"{name}\" installs applications from a variable list: taken as 1 application; set its `items` to the real count"
-                            ),
-                        );
-                        1
-                    }
-                };
-                (TsAction::Applications(apps), Some(format!("{apps} application{}", if apps == 1 { "" } else { "s" })))
-            }
+            step::INSTALL_APPLICATION => self.applications(e, &name)?,
             step::INSTALL_UPDATE => {
                 let target = variable(e, variable::INSTALL_UPDATE_TARGET).unwrap_or_default();
                 let all = target.trim().eq_ignore_ascii_case("All");
                 (TsAction::Updates { all }, Some(if all { "all updates" } else { "mandatory updates" }.to_owned()))
             }
             step::REBOOT => (TsAction::Restart, None),
-            step::SET_VARIABLE => {
-                let variable_name =
-                    variable(e, variable::VARIABLE_NAME).map(|v| v.trim().to_owned()).unwrap_or_default();
-                let value = variable(e, variable::VARIABLE_VALUE).unwrap_or_default();
-                if variable_name.chars().count() > MAX_NAME_CHARS {
-                    return Err(at(
-                        e,
-                        format!(
-                            "\"{}\" sets a variable whose name is {} characters long; a scenario takes names of at most {MAX_NAME_CHARS}",
-                            shown(&name),
-                            variable_name.chars().count()
-                        ),
-                    ));
-                }
-                if value.chars().count() > MAX_VALUE_CHARS {
-                    return Err(at(
-                        e,
-                        format!(
-                            "\"{}\" sets {} to a value {} characters long; a scenario's Set Variable value is at most {MAX_VALUE_CHARS}",
-                            shown(&name),
-                            shown(&variable_name),
-                            value.chars().count()
-                        ),
-                    ));
-                }
-                if variable_name.is_empty() {
-                    self.warn(
-                        e.line,
-                        format!("\"{name}\" sets no variable (VariableName is empty): kept as a command step"),
-                    );
-                    (TsAction::Command, None)
-                } else {
-                    (TsAction::SetVariable { variable: variable_name, value }, None)
-                }
-            }
+            step::SET_VARIABLE => self.set_variable(e, &name)?,
             step::SET_DYNAMIC_VARIABLES => {
                 self.warn(
                     e.line,
@@ -678,7 +617,77 @@ impl Reader<'_> {
             Some(list) => self.success_codes(e, &name, list)?,
             None => None,
         };
-        let timeout_seconds = match e.attribute("timeout").map(str::trim).filter(|t| !t.is_empty()) {
+        let timeout_seconds = self.timeout(e, &name);
+        let step = TsStep { console_type, action, success_codes, timeout_seconds, detail };
+        Ok(TsNode { name, description, line: e.line, condition, continue_on_error, disabled, kind: TsKind::Step(step) })
+    }
+
+    /// Install Application: as many applications as it lists (or counts).
+    fn applications(&mut self, e: &Element, name: &str) -> Result<(TsAction, Option<String>), XmlError> {
+        let listed = variable(e, variable::APPLICATION_NAME)
+            .map(|names| names.split(',').filter(|n| !n.trim().is_empty()).count() as u64)
+            .filter(|n| *n > 0);
+        let counted = variable(e, variable::NUM_APPS).and_then(|n| n.trim().parse::<u64>().ok()).filter(|n| *n > 0);
+        let apps = match listed.or(counted) {
+            Some(n) if n > MAX_ITEMS => {
+                return Err(at(
+                    e,
+                    format!(
+                        "\"{}\" installs {n} applications; a scenario's step installs at most {MAX_ITEMS} items",
+                        shown(name)
+                    ),
+                ));
+            }
+            Some(n) => n as u32,
+            None => {
+                self.warn(
+                    e.line,
+                    format!(
+                        "\"{name}\" installs applications from a variable list: taken as 1 application; set its `items` to the real count"
+                    ),
+                );
+                1
+            }
+        };
+        Ok((TsAction::Applications(apps), Some(format!("{apps} application{}", if apps == 1 { "" } else { "s" }))))
+    }
+
+    /// Set Task Sequence Variable: the variable and its value, bounded as a scenario bounds them.
+    fn set_variable(&mut self, e: &Element, name: &str) -> Result<(TsAction, Option<String>), XmlError> {
+        let variable_name = variable(e, variable::VARIABLE_NAME).map(|v| v.trim().to_owned()).unwrap_or_default();
+        let value = variable(e, variable::VARIABLE_VALUE).unwrap_or_default();
+        if variable_name.chars().count() > MAX_NAME_CHARS {
+            return Err(at(
+                e,
+                format!(
+                    "\"{}\" sets a variable whose name is {} characters long; a scenario takes names of at most {MAX_NAME_CHARS}",
+                    shown(name),
+                    variable_name.chars().count()
+                ),
+            ));
+        }
+        if value.chars().count() > MAX_VALUE_CHARS {
+            return Err(at(
+                e,
+                format!(
+                    "\"{}\" sets {} to a value {} characters long; a scenario's Set Variable value is at most {MAX_VALUE_CHARS}",
+                    shown(name),
+                    shown(&variable_name),
+                    value.chars().count()
+                ),
+            ));
+        }
+        if variable_name.is_empty() {
+            self.warn(e.line, format!("\"{name}\" sets no variable (VariableName is empty): kept as a command step"));
+            Ok((TsAction::Command, None))
+        } else {
+            Ok((TsAction::SetVariable { variable: variable_name, value }, None))
+        }
+    }
+
+    /// The step's time-out in seconds (`None` for none; 0 is none, as the console has it).
+    fn timeout(&mut self, e: &Element, name: &str) -> Option<u64> {
+        match e.attribute("timeout").map(str::trim).filter(|t| !t.is_empty()) {
             None => None,
             Some(t) => match t.parse::<u64>() {
                 Ok(0) => None,
@@ -687,7 +696,7 @@ impl Reader<'_> {
                         e.line,
                         format!(
                             "time-out of \"{}\" ({s} s) is more than the console's 999 minutes: set to 999 minutes",
-                            shown(&name)
+                            shown(name)
                         ),
                     );
                     Some(999 * 60)
@@ -699,15 +708,13 @@ impl Reader<'_> {
                         format!(
                             "time-out \"{}\" of \"{}\" is not a number of seconds: left out",
                             shown(t),
-                            shown(&name)
+                            shown(name)
                         ),
                     );
                     None
                 }
             },
-        };
-        let step = TsStep { console_type, action, success_codes, timeout_seconds, detail };
-        Ok(TsNode { name, description, line: e.line, condition, continue_on_error, disabled, kind: TsKind::Step(step) })
+        }
     }
 
     /// Translates a `<condition>`; `None` when it always holds. A condition a scenario cannot

@@ -148,114 +148,56 @@ pub fn parse_text(text: &str, limits: Limits) -> Result<Element, XmlError> {
     if text.trim().is_empty() {
         return Err(XmlError::whole("the file is empty: expected an XML document"));
     }
-    let lines = LineIndex::new(text);
     let mut reader = Reader::from_str(text);
     let config = reader.config_mut();
     config.check_end_names = true;
     config.check_comments = true;
-    let mut stack: Vec<Element> = Vec::new();
-    let mut root: Option<Element> = None;
-    let mut elements = 0usize;
+    let mut tree = Tree { text, lines: LineIndex::new(text), limits, stack: Vec::new(), root: None, elements: 0 };
     loop {
         let at = reader.buffer_position() as usize;
-        let place = |offset: usize, message: String| {
-            let (line, column) = lines.locate(text, offset);
-            XmlError { line: Some(line), column: Some(column), message }
-        };
-        // An element starts at the next `<` (the reader may stand just before it).
-        let tag_at = |from: usize| text[from..].find('<').map_or(from, |i| from + i);
         let event = match reader.read_event() {
             Ok(e) => e,
             Err(e) => {
                 let offset = reader.error_position() as usize;
-                return Err(place(offset, describe(&e, &stack)));
+                return Err(tree.place(offset, describe(&e, &tree.stack)));
             }
         };
         match event {
-            Event::Start(start) | Event::Empty(start) if root.is_some() => {
-                let _ = start;
-                return Err(place(at, "a second root element after the document's end".to_owned()));
+            Event::Start(_) | Event::Empty(_) if tree.root.is_some() => {
+                return Err(tree.place(at, "a second root element after the document's end".to_owned()));
             }
             Event::Start(start) => {
-                let at = tag_at(at);
-                elements += 1;
-                if elements > limits.max_elements {
-                    return Err(place(at, format!("more than {} elements", limits.max_elements)));
-                }
-                if stack.len() >= limits.max_depth {
-                    return Err(place(at, format!("elements nest more than {} levels deep", limits.max_depth)));
-                }
-                let (line, column) = lines.locate(text, at);
-                stack.push(element(&start, line, column, limits.max_attributes).map_err(|m| place(at, m))?);
+                let open = tree.open(&start, at)?;
+                tree.stack.push(open);
             }
             Event::Empty(start) => {
-                let at = tag_at(at);
-                elements += 1;
-                if elements > limits.max_elements {
-                    return Err(place(at, format!("more than {} elements", limits.max_elements)));
-                }
-                if stack.len() >= limits.max_depth {
-                    return Err(place(at, format!("elements nest more than {} levels deep", limits.max_depth)));
-                }
-                let (line, column) = lines.locate(text, at);
-                let done = element(&start, line, column, limits.max_attributes).map_err(|m| place(at, m))?;
-                match stack.last_mut() {
-                    Some(parent) => parent.children.push(done),
-                    None => root = Some(done),
-                }
+                let done = tree.open(&start, at)?;
+                tree.attach(done);
             }
             Event::End(_) => {
                 // quick-xml has checked that the name matches the open element.
-                let Some(done) = stack.pop() else {
-                    return Err(place(at, "a closing tag with no element open".to_owned()));
+                let Some(done) = tree.stack.pop() else {
+                    return Err(tree.place(at, "a closing tag with no element open".to_owned()));
                 };
-                match stack.last_mut() {
-                    Some(parent) => parent.children.push(done),
-                    None => root = Some(done),
-                }
+                tree.attach(done);
             }
             Event::Text(t) => {
-                let content = t.xml_content(XmlVersion::Implicit1_0).map_err(|e| place(at, e.to_string()))?;
-                match stack.last_mut() {
-                    Some(open) => open.text.push_str(&content),
-                    None if content.trim().is_empty() => {}
-                    None => return Err(place(at, "text outside the root element".to_owned())),
+                let content = t.xml_content(XmlVersion::Implicit1_0).map_err(|e| tree.place(at, e.to_string()))?;
+                if tree.stack.is_empty() && content.trim().is_empty() {
+                    continue;
                 }
+                tree.add_text(&content, at, "text")?;
             }
             Event::CData(t) => {
-                let content = t.xml_content(XmlVersion::Implicit1_0).map_err(|e| place(at, e.to_string()))?;
-                match stack.last_mut() {
-                    Some(open) => open.text.push_str(&content),
-                    None => return Err(place(at, "CDATA outside the root element".to_owned())),
-                }
+                let content = t.xml_content(XmlVersion::Implicit1_0).map_err(|e| tree.place(at, e.to_string()))?;
+                tree.add_text(&content, at, "CDATA")?;
             }
             Event::GeneralRef(r) => {
-                let resolved = if r.is_char_ref() {
-                    match r.resolve_char_ref() {
-                        Ok(Some(c)) => c.to_string(),
-                        _ => return Err(place(at, format!("\"&{};\" is not a valid character", lossy(&r)))),
-                    }
-                } else {
-                    let name = lossy(&r);
-                    match predefined(&name) {
-                        Some(c) => c.to_owned(),
-                        None => {
-                            return Err(place(
-                                at,
-                                format!(
-                                    "unknown entity \"&{name};\": only &lt; &gt; &amp; &apos; &quot; and character references are read"
-                                ),
-                            ));
-                        }
-                    }
-                };
-                match stack.last_mut() {
-                    Some(open) => open.text.push_str(&resolved),
-                    None => return Err(place(at, "an entity outside the root element".to_owned())),
-                }
+                let resolved = tree.reference(&r, at)?;
+                tree.add_text(&resolved, at, "an entity")?;
             }
             Event::DocType(_) => {
-                return Err(place(
+                return Err(tree.place(
                     at,
                     "the file has a document type declaration (<!DOCTYPE …>); patchsim reads no DTD and expands no declared entity (a console export has neither)".to_owned(),
                 ));
@@ -264,15 +206,92 @@ pub fn parse_text(text: &str, limits: Limits) -> Result<Element, XmlError> {
             Event::Eof => break,
         }
     }
-    if let Some(open) = stack.last() {
-        let (line, column) = lines.locate(text, text.len());
-        return Err(XmlError {
-            line: Some(line),
-            column: Some(column),
-            message: format!("the file ends inside <{}> opened on line {}: is it cut short?", open.name, open.line),
-        });
+    tree.finish()
+}
+
+/// The element tree being read: the open elements, the root once closed, and the bounds.
+struct Tree<'t> {
+    text: &'t str,
+    lines: LineIndex,
+    limits: Limits,
+    /// Elements opened and not yet closed, outermost first.
+    stack: Vec<Element>,
+    root: Option<Element>,
+    /// Elements read so far.
+    elements: usize,
+}
+
+impl Tree<'_> {
+    /// An error at byte `offset` of the text.
+    fn place(&self, offset: usize, message: String) -> XmlError {
+        let (line, column) = self.lines.locate(self.text, offset);
+        XmlError { line: Some(line), column: Some(column), message }
     }
-    root.ok_or_else(|| XmlError::whole("the file has no element: expected an XML document"))
+
+    /// An element whose tag starts at or after `at` (the reader may stand just before its `<`),
+    /// within the bounds on elements, depth and attributes.
+    fn open(&mut self, start: &BytesStart<'_>, at: usize) -> Result<Element, XmlError> {
+        let at = self.text[at..].find('<').map_or(at, |i| at + i);
+        self.elements += 1;
+        if self.elements > self.limits.max_elements {
+            return Err(self.place(at, format!("more than {} elements", self.limits.max_elements)));
+        }
+        if self.stack.len() >= self.limits.max_depth {
+            return Err(self.place(at, format!("elements nest more than {} levels deep", self.limits.max_depth)));
+        }
+        let (line, column) = self.lines.locate(self.text, at);
+        element(start, line, column, self.limits.max_attributes).map_err(|m| self.place(at, m))
+    }
+
+    /// A closed element: a child of the open one, or the root.
+    fn attach(&mut self, done: Element) {
+        match self.stack.last_mut() {
+            Some(parent) => parent.children.push(done),
+            None => self.root = Some(done),
+        }
+    }
+
+    /// Text (`what` it is, for the error) of the open element; outside the root, an error.
+    fn add_text(&mut self, content: &str, at: usize, what: &str) -> Result<(), XmlError> {
+        match self.stack.last_mut() {
+            Some(open) => {
+                open.text.push_str(content);
+                Ok(())
+            }
+            None => Err(self.place(at, format!("{what} outside the root element"))),
+        }
+    }
+
+    /// A character reference or one of the five predefined entities; any other entity is an
+    /// error (no DTD is read).
+    fn reference(&self, r: &quick_xml::events::BytesRef<'_>, at: usize) -> Result<String, XmlError> {
+        if r.is_char_ref() {
+            return match r.resolve_char_ref() {
+                Ok(Some(c)) => Ok(c.to_string()),
+                _ => Err(self.place(at, format!("\"&{};\" is not a valid character", lossy(r)))),
+            };
+        }
+        let name = lossy(r);
+        predefined(&name).map(str::to_owned).ok_or_else(|| {
+            self.place(
+                at,
+                format!(
+                    "unknown entity \"&{name};\": only &lt; &gt; &amp; &apos; &quot; and character references are read"
+                ),
+            )
+        })
+    }
+
+    /// The root, once the text has ended with every element closed.
+    fn finish(self) -> Result<Element, XmlError> {
+        if let Some(open) = self.stack.last() {
+            return Err(self.place(
+                self.text.len(),
+                format!("the file ends inside <{}> opened on line {}: is it cut short?", open.name, open.line),
+            ));
+        }
+        self.root.ok_or_else(|| XmlError::whole("the file has no element: expected an XML document"))
+    }
 }
 
 fn lossy(r: &quick_xml::events::BytesRef<'_>) -> String {

@@ -10,12 +10,26 @@ use crate::scenario::{Assign, MessageKind, Node, NodeKind, Scenario, Service};
 /// A description of what a scenario says, for a patching admin to check.
 pub fn describe(s: &Scenario) -> String {
     let mut out = String::new();
+    write_name(&mut out, s);
+    write_fleet(&mut out, s);
+    write_windows(&mut out, s);
+    write_deployment(&mut out, s);
+    write_site(&mut out, s);
+    write_steps(&mut out, s);
+    out
+}
+
+/// The scenario's name, description and run.
+fn write_name(out: &mut String, s: &Scenario) {
     let _ = writeln!(out, "Scenario {}", s.name);
     if !s.description.is_empty() {
         let _ = writeln!(out, "  {}", s.description);
     }
     let _ = writeln!(out, "  run: seed {}, {} replications", s.run.seed, s.run.replications);
+}
 
+/// The fleet, its classes and counts.
+fn write_fleet(out: &mut String, s: &Scenario) {
     let f = &s.fleet;
     let _ = writeln!(
         out,
@@ -42,8 +56,11 @@ pub fn describe(s: &Scenario) -> String {
     for c in &f.counts {
         let _ = writeln!(out, "  count {:<16} {} (mean {:.2})", c.name, c.dist, c.dist.mean());
     }
+}
 
-    let w = &s.windows;
+/// The windows and how servers are assigned to them.
+fn write_windows(out: &mut String, s: &Scenario) {
+    let (f, w) = (&s.fleet, &s.windows);
     let days: Vec<&str> = {
         let mut d: Vec<&str> = w.list.iter().map(|x| x.day.name()).collect();
         d.dedup();
@@ -95,8 +112,11 @@ pub fn describe(s: &Scenario) -> String {
             );
         }
     }
+}
 
-    let d = &s.deployment;
+/// The deployment and restarts.
+fn write_deployment(out: &mut String, s: &Scenario) {
+    let (d, w) = (&s.deployment, &s.windows);
     let mrt = if d.max_run_time == 0 {
         "none (no start check, never stopped)".to_owned()
     } else {
@@ -116,7 +136,10 @@ pub fn describe(s: &Scenario) -> String {
         );
     }
     let _ = writeln!(out, "Restart: {}; {:.3}% hang", s.restart.duration, s.restart.hang * 100.0);
+}
 
+/// The site: management points, Status Manager, outages, messages per event.
+fn write_site(out: &mut String, s: &Scenario) {
     let i = &s.infrastructure;
     let _ = write!(out, "Infrastructure: {} management point(s)", i.management_points);
     match i.mp_rate {
@@ -142,13 +165,15 @@ pub fn describe(s: &Scenario) -> String {
     }
     let counts: Vec<String> = MessageKind::ALL.iter().map(|k| format!("{}={}", k.key(), s.messages.get(*k))).collect();
     let _ = writeln!(out, "Messages per event: {}", counts.join(" "));
+}
 
+/// The step tree.
+fn write_steps(out: &mut String, s: &Scenario) {
     let (steps, groups) = s.node_counts();
     let _ = writeln!(out, "\nTask sequence: {} in {}", plural(steps, "step"), plural(groups, "group"));
     for (index, node) in s.steps.iter().enumerate() {
-        tree(&mut out, node, &format!("{}", index + 1), 1);
+        tree(out, node, &format!("{}", index + 1), 1);
     }
-    out
 }
 
 fn plural(n: usize, word: &str) -> String {

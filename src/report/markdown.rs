@@ -29,6 +29,15 @@ fn spread_row(out: &mut String, label: &str, s: &Spread) {
 /// The summary as Markdown.
 pub fn summary_markdown(s: &Summary) -> Vec<u8> {
     let mut out = String::new();
+    write_run(&mut out, s);
+    write_outcomes(&mut out, s);
+    write_messages(&mut out, s);
+    write_worst_windows(&mut out, s);
+    out.into_bytes()
+}
+
+/// The title, the run and the fleet, the precision and the shard.
+fn write_run(out: &mut String, s: &Summary) {
     let _ = writeln!(out, "# {}\n", markdown(&s.scenario));
     if !s.description.is_empty() {
         let _ = writeln!(out, "{}\n", markdown(&s.description));
@@ -60,20 +69,23 @@ pub fn summary_markdown(s: &Summary) -> Vec<u8> {
             shard.index, shard.of, shard.study_replications
         );
     }
+}
 
+/// Outcomes, overrun and duration percentiles, restarts.
+fn write_outcomes(out: &mut String, s: &Summary) {
     let o = &s.outcomes;
     out.push_str(
         "\n## Outcomes\n\n| outcome | share of targeted servers | 95% confidence interval |\n|---|---:|---:|\n",
     );
-    share_row(&mut out, "completed in window", &o.completed_in_window);
-    share_row(&mut out, "overran", &o.overran);
-    share_row(&mut out, "failed", &o.failed);
-    share_row(&mut out, "stopped", &o.stopped);
-    share_row(&mut out, "not started", &o.not_started);
+    share_row(out, "completed in window", &o.completed_in_window);
+    share_row(out, "overran", &o.overran);
+    share_row(out, "failed", &o.failed);
+    share_row(out, "stopped", &o.stopped);
+    share_row(out, "not started", &o.not_started);
 
     out.push_str("\n## Minutes\n\n| | mean | p50 | p90 | p95 | p99 | max |\n|---|---:|---:|---:|---:|---:|---:|\n");
-    spread_row(&mut out, "overrun past the window (servers that overran)", &s.overrun_minutes);
-    spread_row(&mut out, "run duration (runs that started)", &s.duration_minutes);
+    spread_row(out, "overrun past the window (servers that overran)", &s.overrun_minutes);
+    spread_row(out, "run duration (runs that started)", &s.duration_minutes);
 
     let r = &s.restarts;
     out.push_str("\n## Restarts\n\n| | per targeted server | 95% confidence interval |\n|---|---:|---:|\n");
@@ -87,7 +99,10 @@ pub fn summary_markdown(s: &Summary) -> Vec<u8> {
         "| begun after the window closed | {:.3} | {:.3} – {:.3} |",
         r.outside_window_per_server_mean, r.outside_window_per_server_ci95[0], r.outside_window_per_server_ci95[1]
     );
+}
 
+/// Status and state messages.
+fn write_messages(out: &mut String, s: &Summary) {
     let m = &s.status_messages;
     out.push_str("\n## Status messages\n\n| | |\n|---|---:|\n");
     let _ = writeln!(out, "| per run | {} |", grouped(m.per_run_mean, 1));
@@ -130,13 +145,16 @@ pub fn summary_markdown(s: &Summary) -> Vec<u8> {
             seconds(st.latency_seconds.p99)
         );
     }
+}
 
+/// The windows with the most overrun.
+fn write_worst_windows(out: &mut String, s: &Summary) {
     let mut worst: Vec<_> = s.windows.iter().filter(|w| w.overran.mean > 0.0).collect();
     worst.sort_by(|a, b| b.overran.mean.total_cmp(&a.overran.mean).then_with(|| a.name.cmp(&b.name)));
     out.push_str("\n## Windows with the most overrun\n\n");
     if worst.is_empty() {
         out.push_str("No server overran its window in any replication.\n");
-        return out.into_bytes();
+        return;
     }
     out.push_str(
         "| window | targeted | overran | overrun p95 (min) | failed | not started |\n|---|---:|---:|---:|---:|---:|\n",
@@ -153,5 +171,4 @@ pub fn summary_markdown(s: &Summary) -> Vec<u8> {
             pct(w.not_started.mean)
         );
     }
-    out.into_bytes()
 }

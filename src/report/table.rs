@@ -64,6 +64,15 @@ fn spread_row(out: &mut String, label: &str, s: &Spread) {
 /// The summary as a text table for a terminal.
 pub fn summary_table(s: &Summary) -> String {
     let mut out = String::new();
+    write_run(&mut out, s);
+    write_outcomes(&mut out, s);
+    write_messages(&mut out, s);
+    write_worst_windows(&mut out, s);
+    out
+}
+
+/// What ran: the scenario, replications, seed, threads and time; the shard and the precision.
+fn write_run(out: &mut String, s: &Summary) {
     let _ = writeln!(
         out,
         "{}: {} replication{}, seed {}, {} thread{}, {:.2} s",
@@ -106,6 +115,10 @@ pub fn summary_table(s: &Summary) -> String {
             }
         );
     }
+}
+
+/// The fleet, the outcomes with their intervals, overrun and duration percentiles, restarts.
+fn write_outcomes(out: &mut String, s: &Summary) {
     let _ = writeln!(
         out,
         "\nFleet: {} servers; a replication targets {} and excludes {} (extension); {} runs start.",
@@ -115,16 +128,16 @@ pub fn summary_table(s: &Summary) -> String {
         grouped(s.fleet.started_mean, 1)
     );
     let _ = writeln!(out, "\nOutcome (share of targeted)   mean   95% confidence interval");
-    share_row(&mut out, "completed in window", &s.outcomes.completed_in_window);
-    share_row(&mut out, "overran", &s.outcomes.overran);
-    share_row(&mut out, "failed", &s.outcomes.failed);
-    share_row(&mut out, "stopped", &s.outcomes.stopped);
-    share_row(&mut out, "not started", &s.outcomes.not_started);
+    share_row(out, "completed in window", &s.outcomes.completed_in_window);
+    share_row(out, "overran", &s.outcomes.overran);
+    share_row(out, "failed", &s.outcomes.failed);
+    share_row(out, "stopped", &s.outcomes.stopped);
+    share_row(out, "not started", &s.outcomes.not_started);
 
     let _ =
         writeln!(out, "\n{:<21}{:>8}{:>8}{:>8}{:>8}{:>8}{:>8}", "Minutes", "mean", "p50", "p90", "p95", "p99", "max");
-    spread_row(&mut out, "overrun (overran)", &s.overrun_minutes);
-    spread_row(&mut out, "run duration", &s.duration_minutes);
+    spread_row(out, "overrun (overran)", &s.overrun_minutes);
+    spread_row(out, "run duration", &s.duration_minutes);
 
     let _ = writeln!(
         out,
@@ -134,7 +147,10 @@ pub fn summary_table(s: &Summary) -> String {
         s.restarts.per_server_ci95[1],
         s.restarts.outside_window_per_server_mean
     );
+}
 
+/// Status and state messages and the load on each component.
+fn write_messages(out: &mut String, s: &Summary) {
     let m = &s.status_messages;
     let _ = writeln!(
         out,
@@ -211,7 +227,10 @@ pub fn summary_table(s: &Summary) -> String {
             let _ = writeln!(out, "  outage: {} down for {} min from {}", o.component, o.length_minutes, o.at);
         }
     }
+}
 
+/// The windows that overran most.
+fn write_worst_windows(out: &mut String, s: &Summary) {
     let mut worst: Vec<_> = s.windows.iter().filter(|w| w.overran.mean > 0.0).collect();
     worst.sort_by(|a, b| b.overran.mean.total_cmp(&a.overran.mean));
     if !worst.is_empty() {
@@ -219,7 +238,6 @@ pub fn summary_table(s: &Summary) -> String {
             worst.iter().take(5).map(|w| format!("{} {}", w.name, percent(w.overran.mean))).collect();
         let _ = writeln!(out, "\nWindows that overran most: {}", list.join(", "));
     }
-    out
 }
 
 #[cfg(test)]

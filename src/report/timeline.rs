@@ -92,6 +92,120 @@ pub struct Timeline {
     pub rows: Vec<Row>,
 }
 
+impl Row {
+    /// A row of a moment (it ends where it starts until told otherwise).
+    fn at(kind: RowKind, name: String, depth: u16, at: Millis, result: impl Into<String>) -> Self {
+        Self { kind, name, depth, start: at, end: at, result: result.into(), exit_code: None }
+    }
+}
+
+/// The rows being made from the engine's events, with the groups and steps still open.
+struct Rows<'p> {
+    program: &'p Program,
+    rows: Vec<Row>,
+    /// Groups started and not ended: (node, row).
+    open_groups: Vec<(NodeId, usize)>,
+    /// Steps (or items) started and not ended: ((node, item), row).
+    open_steps: Vec<((NodeId, Option<u32>), usize)>,
+}
+
+impl Rows<'_> {
+    fn name(&self, id: NodeId) -> String {
+        self.program.nodes[id as usize].name.clone()
+    }
+
+    fn depth(&self, id: NodeId) -> u16 {
+        self.program.nodes[id as usize].depth
+    }
+
+    /// A step's name, or an item's: `Install (item 2)`.
+    fn step_name(&self, id: NodeId, item: Option<u32>) -> String {
+        match item {
+            Some(i) => format!("{} (item {})", self.name(id), i + 1),
+            None => self.name(id),
+        }
+    }
+
+    /// Adds what one event says: a new row, or the end of an open one.
+    fn add(&mut self, event: &TraceEvent) {
+        let row = match *event {
+            TraceEvent::RunStarted { at } => Row::at(RowKind::Run, "task sequence".to_owned(), 0, at, ""),
+            TraceEvent::GroupStarted { node: id, at } => {
+                self.open_groups.push((id, self.rows.len()));
+                Row::at(RowKind::Group, self.name(id), self.depth(id), at, "running")
+            }
+            TraceEvent::GroupEnded { node: id, at, failed } => {
+                if let Some(pos) = self.open_groups.iter().rposition(|(g, _)| *g == id) {
+                    let (_, row) = self.open_groups.remove(pos);
+                    self.rows[row].end = at;
+                    self.rows[row].result = if failed { "ended by a failure" } else { "completed" }.to_owned();
+                }
+                return;
+            }
+            TraceEvent::Skipped { node: id, at, reason } => {
+                let result = match reason {
+                    SkipReason::Disabled => "disabled",
+                    SkipReason::ConditionFalse => "condition false",
+                };
+                Row::at(RowKind::Skipped, self.name(id), self.depth(id), at, result)
+            }
+            TraceEvent::StepStarted { node: id, item, at } => {
+                self.open_steps.push(((id, item), self.rows.len()));
+                Row::at(RowKind::Step, self.step_name(id, item), self.depth(id), at, "running")
+            }
+            TraceEvent::StepEnded { node: id, item, start, end, exit_code, success, timed_out } => {
+                let result = if timed_out {
+                    "timed out"
+                } else if success {
+                    "succeeded"
+                } else {
+                    "failed"
+                };
+                let row = match self.open_steps.iter().rposition(|(k, _)| *k == (id, item)) {
+                    Some(pos) => self.open_steps.remove(pos).1,
+                    None => {
+                        self.rows.push(Row::at(RowKind::Step, self.step_name(id, item), self.depth(id), start, ""));
+                        self.rows.len() - 1
+                    }
+                };
+                let row = &mut self.rows[row];
+                row.end = end;
+                row.result = result.to_owned();
+                row.exit_code = exit_code;
+                return;
+            }
+            TraceEvent::Restart { node: id, cause, start, end } => Row {
+                end: end.unwrap_or(start),
+                ..Row::at(
+                    RowKind::Restart,
+                    format!("restart ({})", cause.label()),
+                    self.depth(id),
+                    start,
+                    if end.is_some() { "back" } else { "hung" },
+                )
+            },
+            TraceEvent::Message { at, kind, count } => Row::at(
+                RowKind::Message,
+                kind.key().to_owned(),
+                0,
+                at,
+                format!("{count} sent ({})", kind.message_ids()),
+            ),
+            TraceEvent::StateMessages { at, count } => {
+                Row::at(RowKind::Message, "state".to_owned(), 0, at, format!("{count} sent (software-update state)"))
+            }
+            TraceEvent::RunEnded { at, outcome } => {
+                if let Some(run) = self.rows.iter_mut().find(|r| r.kind == RowKind::Run) {
+                    run.end = at;
+                    run.result = outcome.key().to_owned();
+                }
+                return;
+            }
+        };
+        self.rows.push(row);
+    }
+}
+
 impl Timeline {
     /// Builds the timeline of one server from the engine's events.
     #[allow(clippy::too_many_arguments)]
@@ -104,131 +218,11 @@ impl Timeline {
         events: &[TraceEvent],
     ) -> Self {
         let window = &scenario.windows.list[record.window as usize];
-        let node = |id: NodeId| &program.nodes[id as usize];
-        let mut rows: Vec<Row> = Vec::new();
-        let mut open_groups: Vec<(NodeId, usize)> = Vec::new();
-        let mut open_steps: Vec<((NodeId, Option<u32>), usize)> = Vec::new();
-        let step_name = |id: NodeId, item: Option<u32>| match item {
-            Some(i) => format!("{} (item {})", node(id).name, i + 1),
-            None => node(id).name.clone(),
-        };
+        let mut rows = Rows { program, rows: Vec::new(), open_groups: Vec::new(), open_steps: Vec::new() };
         for event in events {
-            match *event {
-                TraceEvent::RunStarted { at } => rows.push(Row {
-                    kind: RowKind::Run,
-                    name: "task sequence".to_owned(),
-                    depth: 0,
-                    start: at,
-                    end: at,
-                    result: String::new(),
-                    exit_code: None,
-                }),
-                TraceEvent::GroupStarted { node: id, at } => {
-                    open_groups.push((id, rows.len()));
-                    rows.push(Row {
-                        kind: RowKind::Group,
-                        name: node(id).name.clone(),
-                        depth: node(id).depth,
-                        start: at,
-                        end: at,
-                        result: "running".to_owned(),
-                        exit_code: None,
-                    });
-                }
-                TraceEvent::GroupEnded { node: id, at, failed } => {
-                    if let Some(pos) = open_groups.iter().rposition(|(g, _)| *g == id) {
-                        let (_, row) = open_groups.remove(pos);
-                        rows[row].end = at;
-                        rows[row].result =
-                            if failed { "ended by a failure".to_owned() } else { "completed".to_owned() };
-                    }
-                }
-                TraceEvent::Skipped { node: id, at, reason } => rows.push(Row {
-                    kind: RowKind::Skipped,
-                    name: node(id).name.clone(),
-                    depth: node(id).depth,
-                    start: at,
-                    end: at,
-                    result: match reason {
-                        SkipReason::Disabled => "disabled".to_owned(),
-                        SkipReason::ConditionFalse => "condition false".to_owned(),
-                    },
-                    exit_code: None,
-                }),
-                TraceEvent::StepStarted { node: id, item, at } => {
-                    open_steps.push(((id, item), rows.len()));
-                    rows.push(Row {
-                        kind: RowKind::Step,
-                        name: step_name(id, item),
-                        depth: node(id).depth,
-                        start: at,
-                        end: at,
-                        result: "running".to_owned(),
-                        exit_code: None,
-                    });
-                }
-                TraceEvent::StepEnded { node: id, item, start, end, exit_code, success, timed_out } => {
-                    let result = if timed_out {
-                        "timed out"
-                    } else if success {
-                        "succeeded"
-                    } else {
-                        "failed"
-                    };
-                    let row = match open_steps.iter().rposition(|(k, _)| *k == (id, item)) {
-                        Some(pos) => open_steps.remove(pos).1,
-                        None => {
-                            rows.push(Row {
-                                kind: RowKind::Step,
-                                name: step_name(id, item),
-                                depth: node(id).depth,
-                                start,
-                                end,
-                                result: String::new(),
-                                exit_code: None,
-                            });
-                            rows.len() - 1
-                        }
-                    };
-                    rows[row].end = end;
-                    rows[row].result = result.to_owned();
-                    rows[row].exit_code = exit_code;
-                }
-                TraceEvent::Restart { node: id, cause, start, end } => rows.push(Row {
-                    kind: RowKind::Restart,
-                    name: format!("restart ({})", cause.label()),
-                    depth: node(id).depth,
-                    start,
-                    end: end.unwrap_or(start),
-                    result: if end.is_some() { "back".to_owned() } else { "hung".to_owned() },
-                    exit_code: None,
-                }),
-                TraceEvent::Message { at, kind, count } => rows.push(Row {
-                    kind: RowKind::Message,
-                    name: kind.key().to_owned(),
-                    depth: 0,
-                    start: at,
-                    end: at,
-                    result: format!("{count} sent ({})", kind.message_ids()),
-                    exit_code: None,
-                }),
-                TraceEvent::StateMessages { at, count } => rows.push(Row {
-                    kind: RowKind::Message,
-                    name: "state".to_owned(),
-                    depth: 0,
-                    start: at,
-                    end: at,
-                    result: format!("{count} sent (software-update state)"),
-                    exit_code: None,
-                }),
-                TraceEvent::RunEnded { at, outcome } => {
-                    if let Some(run) = rows.iter_mut().find(|r| r.kind == RowKind::Run) {
-                        run.end = at;
-                        run.result = outcome.key().to_owned();
-                    }
-                }
-            }
+            rows.add(event);
         }
+        let mut rows = rows.rows;
         // Rows were made in the order things happened, each at its start (a restart is reported
         // when it ends, a state batch when it fills): a stable sort by start puts them in place.
         rows.sort_by_key(|r| r.start);

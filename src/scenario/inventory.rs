@@ -112,13 +112,6 @@ impl Inventory {
     pub fn parse(bytes: &[u8], shown: &str, windows: &[Window], classes: &[Class]) -> Result<Self, InputError> {
         let bytes = crate::input::utf8_bytes(bytes).map_err(|m| InputError::file(shown, m))?;
         let bytes: &[u8] = &bytes;
-        let at = |line: u64, message: String| InputError {
-            file: shown.to_owned(),
-            line: Some(line as usize),
-            column: None,
-            key: None,
-            message,
-        };
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(InputError::file(
                 shown,
@@ -137,16 +130,69 @@ impl Inventory {
             Some(Err(e)) => return Err(csv_error(shown, &e, &mut lines)),
             None => return Err(InputError::file(shown, "the inventory has no header line")),
         };
-        let columns = Columns::from_header(&header).map_err(|m| at(1, m))?;
-
-        let mut by_start: HashMap<u64, u32> = HashMap::with_capacity(windows.len());
-        for (i, w) in windows.iter().enumerate() {
-            by_start.insert(w.start, i as u32);
+        let columns = Columns::from_header(&header).map_err(|m| at(shown, 1, m))?;
+        refuse_unclosed_quote(bytes, shown)?;
+        let mut rows = Rows::new(shown, &columns, windows, classes);
+        for record in records {
+            let record = record.map_err(|e| csv_error(shown, &e, &mut lines))?;
+            let line = line_of(&mut lines, record.position());
+            if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+                continue;
+            }
+            rows.add(&record, line)?;
         }
-        // A scenario has a handful of classes: compare, without allocating a folded copy.
-        let class_of = |text: &str| classes.iter().position(|c| same(&c.name, text)).map(|i| i as u32);
+        if rows.inventory.names.is_empty() {
+            return Err(InputError::file(shown, "the inventory has a header but no server"));
+        }
+        Ok(rows.inventory)
+    }
+}
 
-        let mut inventory = Self {
+/// An error on line `line` of the inventory `shown`.
+fn at(shown: &str, line: u64, message: String) -> InputError {
+    InputError { file: shown.to_owned(), line: Some(line as usize), column: None, key: None, message }
+}
+
+/// An odd number of double quotes may mean one is never closed: the reader then takes the rest
+/// of the file, line breaks and all, as one field of the last record it returns. That is an
+/// error on the line the quote opens.
+fn refuse_unclosed_quote(bytes: &[u8], shown: &str) -> Result<(), InputError> {
+    if bytes.iter().filter(|b| **b == b'"').count() % 2 == 0 {
+        return Ok(());
+    }
+    let mut again = csv::ReaderBuilder::new()
+        .delimiter(crate::input::csv_separator(bytes))
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    if let Some(last) = again.byte_records().filter_map(Result::ok).last()
+        && last.iter().any(|field| field.contains(&b'\n'))
+    {
+        let line = line_of(&mut CsvLines::new(bytes), last.position());
+        return Err(at(shown, line, "a double quote on this line is never closed".to_owned()));
+    }
+    Ok(())
+}
+
+/// The inventory being read, row by row, with what checking a row needs.
+struct Rows<'a> {
+    shown: &'a str,
+    columns: &'a Columns,
+    windows: &'a [Window],
+    classes: &'a [Class],
+    /// Window index by start.
+    by_start: HashMap<u64, u32>,
+    /// Variable cell text → index into `inventory.values`.
+    value_ids: HashMap<String, u32>,
+    /// Folded name → (line, name as written there).
+    seen: HashMap<String, (u64, String)>,
+    inventory: Inventory,
+}
+
+impl<'a> Rows<'a> {
+    fn new(shown: &'a str, columns: &'a Columns, windows: &'a [Window], classes: &'a [Class]) -> Self {
+        let by_start = windows.iter().enumerate().map(|(i, w)| (w.start, i as u32)).collect();
+        let inventory = Inventory {
             file: shown.to_owned(),
             names: Vec::new(),
             windows: Vec::new(),
@@ -156,125 +202,117 @@ impl Inventory {
             values: Vec::new(),
             cells: Vec::new(),
         };
-        let mut value_ids: HashMap<String, u32> = HashMap::new();
-        // Folded name → (line, name as written there).
-        let mut seen: HashMap<String, (u64, String)> = HashMap::new();
-        // An odd number of double quotes may mean one is never closed: the reader then takes the
-        // rest of the file, line breaks and all, as one field of the last record it returns.
-        if bytes.iter().filter(|b| **b == b'"').count() % 2 == 1 {
-            let mut again = csv::ReaderBuilder::new()
-                .delimiter(crate::input::csv_separator(bytes))
-                .has_headers(false)
-                .flexible(true)
-                .from_reader(bytes);
-            if let Some(last) = again.byte_records().filter_map(Result::ok).last()
-                && last.iter().any(|field| field.contains(&b'\n'))
-            {
-                let line = line_of(&mut CsvLines::new(bytes), last.position());
-                return Err(at(line, "a double quote on this line is never closed".to_owned()));
-            }
+        Self { shown, columns, windows, classes, by_start, value_ids: HashMap::new(), seen: HashMap::new(), inventory }
+    }
+
+    /// Checks one server's row (on `line`) and adds it.
+    fn add(&mut self, record: &csv::ByteRecord, line: u64) -> Result<(), InputError> {
+        let (shown, columns) = (self.shown, self.columns);
+        if record.len() != columns.count {
+            return Err(at(
+                shown,
+                line,
+                format!(
+                    "has {} fields but the header has {} ({}); a field with the separator in it needs double quotes",
+                    record.len(),
+                    columns.count,
+                    columns.names.join(", ")
+                ),
+            ));
         }
-        for record in records {
-            let record = record.map_err(|e| csv_error(shown, &e, &mut lines))?;
-            let line = line_of(&mut lines, record.position());
-            if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
-                continue;
-            }
-            if record.len() != columns.count {
-                return Err(at(
+        if self.inventory.names.len() as i64 >= MAX_SERVERS {
+            return Err(at(shown, line, format!("more than {MAX_SERVERS} servers")));
+        }
+        let cell = |index: usize| -> Result<&str, InputError> {
+            let raw = &record[index];
+            let text = std::str::from_utf8(raw).map(unnull).map_err(|_| {
+                at(
+                    shown,
+                    line,
+                    format!("column \"{}\": not UTF-8 text; save the export as UTF-8", columns.names[index]),
+                )
+            })?;
+            checked(text, TextKind::Value)
+                .map_err(|m| at(shown, line, format!("column \"{}\": {m}", columns.names[index])))?;
+            Ok(text)
+        };
+        let name = cell(columns.name)?;
+        self.check_name(name, line)?;
+        let window = window_of(cell(columns.window)?, &self.by_start, self.windows)
+            .map_err(|m| at(shown, line, format!("column \"window\": {m}")))?;
+        let class = match columns.class {
+            Some(c) => self.class_of(cell(c)?, line)?,
+            None => None,
+        };
+        let extension = match columns.extension {
+            Some(c) => parse_flag(cell(c)?).map_err(|m| at(shown, line, format!("column \"extension\": {m}")))?,
+            None => None,
+        };
+        for (index, _) in &columns.variables {
+            let id = self.value_id(cell(*index)?);
+            self.inventory.cells.push(id);
+        }
+        self.inventory.names.push(name.to_owned());
+        self.inventory.windows.push(window);
+        self.inventory.classes.push(class);
+        self.inventory.extension.push(extension);
+        Ok(())
+    }
+
+    /// A server's name: present, a valid name, and not listed before (ignoring case).
+    fn check_name(&mut self, name: &str, line: u64) -> Result<(), InputError> {
+        if name.is_empty() {
+            return Err(at(self.shown, line, "column \"name\": the server has no name".to_owned()));
+        }
+        checked(name, TextKind::Name).map_err(|m| at(self.shown, line, format!("column \"name\": {m}")))?;
+        if let Some((first, spelt)) = self.seen.insert(fold(name), (line, name.to_owned())) {
+            let message = if spelt == name {
+                format!("column \"name\": server \"{name}\" is listed twice (first on line {first})")
+            } else {
+                format!(
+                    "column \"name\": server \"{name}\" is listed twice (first on line {first} as \"{spelt}\"): server names are compared ignoring case"
+                )
+            };
+            return Err(at(self.shown, line, message));
+        }
+        Ok(())
+    }
+
+    /// The class a cell names (`None` when empty: drawn by the shares).
+    fn class_of(&self, text: &str, line: u64) -> Result<Option<u32>, InputError> {
+        if text.is_empty() {
+            return Ok(None);
+        }
+        // A scenario has a handful of classes: compare, without allocating a folded copy.
+        match self.classes.iter().position(|c| same(&c.name, text)) {
+            Some(i) => Ok(Some(i as u32)),
+            None => {
+                let known: Vec<&str> = self.classes.iter().map(|c| c.name.as_str()).collect();
+                Err(at(
+                    self.shown,
                     line,
                     format!(
-                        "has {} fields but the header has {} ({}); a field with the separator in it needs double quotes",
-                        record.len(),
-                        columns.count,
-                        columns.names.join(", ")
+                        "column \"class\": \"{text}\" is not a class of the scenario; [[fleet.class]] defines: {}",
+                        known.join(", ")
                     ),
-                ));
+                ))
             }
-            let cell = |index: usize| -> Result<&str, InputError> {
-                let raw = &record[index];
-                let text = std::str::from_utf8(raw).map(unnull).map_err(|_| {
-                    at(line, format!("column \"{}\": not UTF-8 text; save the export as UTF-8", columns.names[index]))
-                })?;
-                checked(text, TextKind::Value)
-                    .map_err(|m| at(line, format!("column \"{}\": {m}", columns.names[index])))?;
-                Ok(text)
-            };
-            if inventory.names.len() as i64 >= MAX_SERVERS {
-                return Err(at(line, format!("more than {MAX_SERVERS} servers")));
-            }
-            let name = cell(columns.name)?;
-            if name.is_empty() {
-                return Err(at(line, "column \"name\": the server has no name".to_owned()));
-            }
-            checked(name, TextKind::Name).map_err(|m| at(line, format!("column \"name\": {m}")))?;
-            if let Some((first, spelt)) = seen.insert(fold(name), (line, name.to_owned())) {
-                let message = if spelt == name {
-                    format!("column \"name\": server \"{name}\" is listed twice (first on line {first})")
-                } else {
-                    format!(
-                        "column \"name\": server \"{name}\" is listed twice (first on line {first} as \"{spelt}\"): server names are compared ignoring case"
-                    )
-                };
-                return Err(at(line, message));
-            }
-            let window_text = cell(columns.window)?;
-            let window =
-                window_of(window_text, &by_start, windows).map_err(|m| at(line, format!("column \"window\": {m}")))?;
-            let class = match columns.class {
-                Some(c) => {
-                    let text = cell(c)?;
-                    if text.is_empty() {
-                        None
-                    } else {
-                        Some(class_of(text).ok_or_else(|| {
-                            let known: Vec<&str> = classes.iter().map(|c| c.name.as_str()).collect();
-                            at(
-                                line,
-                                format!(
-                                    "column \"class\": \"{text}\" is not a class of the scenario; [[fleet.class]] defines: {}",
-                                    known.join(", ")
-                                ),
-                            )
-                        })?)
-                    }
-                }
-                None => None,
-            };
-            let extension = match columns.extension {
-                Some(c) => {
-                    let text = cell(c)?;
-                    parse_flag(text).map_err(|m| at(line, format!("column \"extension\": {m}")))?
-                }
-                None => None,
-            };
-            for (index, _) in &columns.variables {
-                let text = cell(*index)?;
-                if text.is_empty() {
-                    inventory.cells.push(EMPTY);
-                } else {
-                    // Most cells repeat a value seen before: look it up without allocating.
-                    let id = match value_ids.get(text) {
-                        Some(id) => *id,
-                        None => {
-                            let id = value_ids.len() as u32;
-                            value_ids.insert(text.to_owned(), id);
-                            inventory.values.push(text.to_owned());
-                            id
-                        }
-                    };
-                    inventory.cells.push(id);
-                }
-            }
-            inventory.names.push(name.to_owned());
-            inventory.windows.push(window);
-            inventory.classes.push(class);
-            inventory.extension.push(extension);
         }
-        if inventory.names.is_empty() {
-            return Err(InputError::file(shown, "the inventory has a header but no server"));
+    }
+
+    /// The index of a variable cell's text among the distinct values ([`EMPTY`] when empty).
+    fn value_id(&mut self, text: &str) -> u32 {
+        if text.is_empty() {
+            return EMPTY;
         }
-        Ok(inventory)
+        // Most cells repeat a value seen before: look it up without allocating.
+        if let Some(id) = self.value_ids.get(text) {
+            return *id;
+        }
+        let id = self.value_ids.len() as u32;
+        self.value_ids.insert(text.to_owned(), id);
+        self.inventory.values.push(text.to_owned());
+        id
     }
 }
 
