@@ -3,8 +3,11 @@
 //!
 //! A command registers each temporary path while it exists ([`Temporary`]). On Ctrl+C, SIGTERM
 //! or SIGHUP (a closed console window on Windows) the handler removes every registered path and
-//! exits with [`INTERRUPTED`]. A report being swapped into place holds [`critical`] meanwhile, so
-//! the handler waits for the swap to finish: a reader never finds the folder half replaced.
+//! exits with [`INTERRUPTED`]. Every change to a registered path (creating it, writing a file
+//! into it, renaming it, swapping a report into place) is made holding [`critical`], which the
+//! handler takes too: the handler never races a write (a file created in a folder being removed
+//! would leave it behind), and it exits still holding it, so no write starts after the removal.
+//! A reader never finds a folder half replaced.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -40,9 +43,17 @@ pub fn install_interrupt_handler() {
     });
 }
 
-/// Holds off the interrupt handler until dropped: for a few steps that must not be cut short.
-pub fn critical() -> MutexGuard<'static, Vec<PathBuf>> {
-    pending()
+/// Holds off the interrupt handler until dropped: for a change to a registered path, or a few
+/// steps that must not be cut short. Registering, keeping or dropping a [`Temporary`] while
+/// holding it would wait for ever: end the hold first.
+pub fn critical() -> Critical {
+    Critical { _pending: pending() }
+}
+
+/// The hold [`critical`] gives.
+#[must_use = "the hold ends when this is dropped"]
+pub struct Critical {
+    _pending: MutexGuard<'static, Vec<PathBuf>>,
 }
 
 fn remove(path: &Path) {

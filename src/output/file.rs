@@ -13,7 +13,7 @@ use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use super::cleanup::Temporary;
+use super::cleanup::{self, Temporary};
 use super::error::OutputError;
 use super::paths::check_overlap;
 
@@ -132,14 +132,17 @@ fn write_then_rename(
     like: Option<&fs::Metadata>,
 ) -> Result<(), OutputError> {
     let temp = Temporary::register(dir.join(format!(".{name}.patchsim-tmp-{}", std::process::id())));
-    let mut file = fs::File::create(temp.path()).map_err(OutputError::io("create", temp.path()))?;
-    file.write_all(bytes).and_then(|()| file.sync_all()).map_err(OutputError::io("write", temp.path()))?;
-    drop(file);
-    if let Some(meta) = like {
-        fs::set_permissions(temp.path(), meta.permissions()).map_err(OutputError::io("write", temp.path()))?;
-        keep_owner(temp.path(), meta);
+    {
+        let _hold = cleanup::critical();
+        let mut file = fs::File::create(temp.path()).map_err(OutputError::io("create", temp.path()))?;
+        file.write_all(bytes).and_then(|()| file.sync_all()).map_err(OutputError::io("write", temp.path()))?;
+        drop(file);
+        if let Some(meta) = like {
+            fs::set_permissions(temp.path(), meta.permissions()).map_err(OutputError::io("write", temp.path()))?;
+            keep_owner(temp.path(), meta);
+        }
+        fs::rename(temp.path(), target).map_err(OutputError::io("write", target))?;
     }
-    fs::rename(temp.path(), target).map_err(OutputError::io("write", target))?;
     temp.keep();
     // The rename is durable once the folder is (best effort: not every system can).
     if let Ok(d) = fs::File::open(dir) {

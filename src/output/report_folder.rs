@@ -82,21 +82,28 @@ impl ReportFolder {
     pub fn commit(mut self, files: &[ReportFile]) -> Result<Vec<String>, OutputError> {
         let pid = std::process::id();
         let temp = Temporary::register(self.parent.join(format!(".{}.patchsim-tmp-{pid}", self.name)));
-        remove_ours(temp.path());
-        fs::create_dir(temp.path()).map_err(OutputError::io("create", temp.path()))?;
         let mut manifest = Manifest::started(self.kind);
-        write_file(&temp.path().join(MARKER), &manifest.to_bytes())?;
+        {
+            let _hold = cleanup::critical();
+            remove_ours(temp.path());
+            fs::create_dir(temp.path()).map_err(OutputError::io("create", temp.path()))?;
+            write_file(&temp.path().join(MARKER), &manifest.to_bytes())?;
+        }
         for file in files {
             if file.name == MARKER || manifest.files.iter().any(|f| f.name == file.name) {
                 return Err(OutputError::Foreign { folder: self.target.clone(), file: file.name.clone() });
             }
+            let _hold = cleanup::critical();
             write_file(&temp.path().join(&file.name), &file.bytes)?;
             manifest.add(&file.name, &file.bytes);
         }
         manifest.complete = true;
-        let marker_temp = temp.path().join(".patchsim-report.new");
-        write_file(&marker_temp, &manifest.to_bytes())?;
-        fs::rename(&marker_temp, temp.path().join(MARKER)).map_err(OutputError::io("write", temp.path()))?;
+        {
+            let _hold = cleanup::critical();
+            let marker_temp = temp.path().join(".patchsim-report.new");
+            write_file(&marker_temp, &manifest.to_bytes())?;
+            fs::rename(&marker_temp, temp.path().join(MARKER)).map_err(OutputError::io("write", temp.path()))?;
+        }
 
         // The folder may have changed while the work ran: check it again just before the swap.
         check_shape(&self.target)?;

@@ -2,23 +2,13 @@
 //! would overlap inputs, another kind of output, changed files, concurrent and killed runs, and
 //! a reader who looks while a report is replaced.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+use crate::common::{patchsim_in, temp_dir};
 use patchsim::output::{FolderLock, OutputKind, manifest};
 
 const REFERENCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/monthly-server-patching.toml");
-
-fn patchsim(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_patchsim")).current_dir(dir).args(args).output().expect("patchsim runs")
-}
-
-fn temp(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("safe_writes").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
@@ -44,27 +34,27 @@ fn complete_report(dir: &Path) -> bool {
 
 #[test]
 fn a_folder_of_the_users_files_is_never_replaced_even_with_a_summary_json_in_it() {
-    let dir = temp("user-folder");
+    let dir = temp_dir("safe_writes", "user-folder");
     let mine = dir.join("month");
     std::fs::create_dir_all(&mine).unwrap();
     std::fs::copy(REFERENCE, mine.join("my-month.toml")).unwrap();
     std::fs::write(mine.join("notes.txt"), "keep me").unwrap();
     // The README's own `--out - > summary.json` puts a summary beside the user's files.
-    let printed = patchsim(&mine, &["run", "my-month.toml", "-r", "2", "-q", "--out", "-"]);
+    let printed = patchsim_in(&mine, &["run", "my-month.toml", "-r", "2", "-q", "--out", "-"]);
     assert!(printed.status.success(), "{}", stderr(&printed));
     std::fs::write(mine.join("summary.json"), &printed.stdout).unwrap();
     let before = names(&mine);
 
-    let out = patchsim(&dir, &["run", REFERENCE, "-r", "2", "-q", "--out", "month"]);
+    let out = patchsim_in(&dir, &["run", REFERENCE, "-r", "2", "-q", "--out", "month"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("month holds my-month.toml, which patchsim did not write"), "{}", stderr(&out));
     assert_eq!(names(&mine), before);
     assert_eq!(std::fs::read_to_string(mine.join("notes.txt")).unwrap(), "keep me");
     // The current folder is never an output folder, nor one that holds the scenario.
-    let here = patchsim(&mine, &["run", "my-month.toml", "-r", "2", "-q", "--out", "."]);
+    let here = patchsim_in(&mine, &["run", "my-month.toml", "-r", "2", "-q", "--out", "."]);
     assert_eq!(here.status.code(), Some(1));
     assert!(stderr(&here).contains("name a new folder for the output"), "{}", stderr(&here));
-    let absolute = patchsim(&dir, &["run", mine.join("my-month.toml").to_str().unwrap(), "-q", "--out", "month"]);
+    let absolute = patchsim_in(&dir, &["run", mine.join("my-month.toml").to_str().unwrap(), "-q", "--out", "month"]);
     assert!(stderr(&absolute).contains("would hold the input"), "{}", stderr(&absolute));
     assert_eq!(names(&mine), before);
     assert_eq!(names(&dir), ["month"], "nothing is left beside it");
@@ -72,16 +62,16 @@ fn a_folder_of_the_users_files_is_never_replaced_even_with_a_summary_json_in_it(
 
 #[test]
 fn outputs_never_are_hold_or_sit_inside_inputs() {
-    let dir = temp("overlap");
+    let dir = temp_dir("safe_writes", "overlap");
     for (name, shard) in [("s1", "1/2"), ("s2", "2/2")] {
-        let out = patchsim(&dir, &["run", REFERENCE, "-r", "2", "-q", "--shard", shard, "--out", name]);
+        let out = patchsim_in(&dir, &["run", REFERENCE, "-r", "2", "-q", "--shard", shard, "--out", name]);
         assert!(out.status.success(), "{}", stderr(&out));
     }
     let shard = std::fs::read(dir.join("s1/shard.json")).unwrap();
     for (out_dir, says) in
         [("s1", "s1 is the input s1"), ("s1/merged", "s1/merged is inside the input s1"), (".", "name a new folder")]
     {
-        let out = patchsim(&dir, &["merge", "s1", "s2", "--out", out_dir]);
+        let out = patchsim_in(&dir, &["merge", "s1", "s2", "--out", out_dir]);
         assert_eq!(out.status.code(), Some(1), "{out_dir}");
         assert!(stderr(&out).contains(says), "{out_dir}: {}", stderr(&out));
     }
@@ -90,12 +80,12 @@ fn outputs_never_are_hold_or_sit_inside_inputs() {
     // Single files: calibrate and import never write over what they read, even with --force.
     let history = dir.join("history.csv");
     std::fs::write(&history, "AdvertisementID,ResourceID,ExecutionTime,Step,ActionName,GroupName,LastStatusMsgID,LastStatusMsgName,ExitCode,ActionOutput\n").unwrap();
-    let out = patchsim(&dir, &["calibrate", "history.csv", "--out", "history.csv", "--force"]);
+    let out = patchsim_in(&dir, &["calibrate", "history.csv", "--out", "history.csv", "--force"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("history.csv is the input history.csv"), "{}", stderr(&out));
     let export = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/imported/server-patching.xml");
     std::fs::copy(export, dir.join("ts.xml")).unwrap();
-    let out = patchsim(&dir, &["import", "configmgr", "ts.xml", "--out", "ts.xml", "--force"]);
+    let out = patchsim_in(&dir, &["import", "configmgr", "ts.xml", "--out", "ts.xml", "--force"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("ts.xml is the input ts.xml"), "{}", stderr(&out));
     assert_eq!(std::fs::read(dir.join("ts.xml")).unwrap(), std::fs::read(export).unwrap());
@@ -103,8 +93,8 @@ fn outputs_never_are_hold_or_sit_inside_inputs() {
 
 #[test]
 fn only_the_same_kind_of_unchanged_output_is_replaced() {
-    let dir = temp("kinds");
-    let run = |args: &[&str]| patchsim(&dir, args);
+    let dir = temp_dir("safe_writes", "kinds");
+    let run = |args: &[&str]| patchsim_in(&dir, args);
     assert!(run(&["run", REFERENCE, "-r", "2", "-q", "--out", "r"]).status.success());
     assert!(complete_report(&dir.join("r")));
     let plan = run(&["plan", "max-run-time", REFERENCE, "--max-stopped", "1%", "-r", "2", "--out", "r"]);
@@ -134,7 +124,7 @@ fn only_the_same_kind_of_unchanged_output_is_replaced() {
 
 #[test]
 fn reports_of_the_first_versions_are_replaced_when_they_hold_nothing_else() {
-    let dir = temp("legacy");
+    let dir = temp_dir("safe_writes", "legacy");
     let old = dir.join("old");
     std::fs::create_dir_all(&old).unwrap();
     std::fs::write(old.join(".patchsim-report"), "A report written by patchsim; patchsim may replace this folder.\n")
@@ -143,17 +133,17 @@ fn reports_of_the_first_versions_are_replaced_when_they_hold_nothing_else() {
         std::fs::write(old.join(name), "{}").unwrap();
     }
     std::fs::write(old.join("budget.xlsx"), "the user's").unwrap();
-    let refused = patchsim(&dir, &["run", REFERENCE, "-r", "2", "-q", "--out", "old"]);
+    let refused = patchsim_in(&dir, &["run", REFERENCE, "-r", "2", "-q", "--out", "old"]);
     assert!(stderr(&refused).contains("old holds budget.xlsx"), "{}", stderr(&refused));
     std::fs::remove_file(old.join("budget.xlsx")).unwrap();
-    assert!(patchsim(&dir, &["run", REFERENCE, "-r", "2", "-q", "--out", "old"]).status.success());
+    assert!(patchsim_in(&dir, &["run", REFERENCE, "-r", "2", "-q", "--out", "old"]).status.success());
     assert!(complete_report(&old));
 }
 
 #[test]
 fn a_report_set_aside_by_a_killed_run_is_put_back_and_leftovers_are_removed() {
-    let dir = temp("recover");
-    assert!(patchsim(&dir, &["run", REFERENCE, "-r", "2", "-q", "--out", "r"]).status.success());
+    let dir = temp_dir("safe_writes", "recover");
+    assert!(patchsim_in(&dir, &["run", REFERENCE, "-r", "2", "-q", "--out", "r"]).status.success());
     let summary = std::fs::read(dir.join("r/summary.json")).unwrap();
     // A run killed between setting the old report aside and putting the new one in place.
     std::fs::rename(dir.join("r"), dir.join(".r.patchsim-old-999999")).unwrap();
@@ -169,7 +159,7 @@ fn a_report_set_aside_by_a_killed_run_is_put_back_and_leftovers_are_removed() {
     std::fs::create_dir(dir.join(".r.patchsim-tmp-1")).unwrap();
     std::fs::write(dir.join(".r.patchsim-tmp-1/mine.txt"), "keep").unwrap();
 
-    let out = patchsim(&dir, &["run", REFERENCE, "-r", "2", "-s", "9", "-q", "--out", "r"]);
+    let out = patchsim_in(&dir, &["run", REFERENCE, "-r", "2", "-s", "9", "-q", "--out", "r"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains("put back the report an interrupted run had set aside"), "{}", stderr(&out));
     assert!(complete_report(&dir.join("r")));
@@ -180,9 +170,9 @@ fn a_report_set_aside_by_a_killed_run_is_put_back_and_leftovers_are_removed() {
 
 #[test]
 fn a_second_writer_is_refused_while_the_first_holds_the_folder() {
-    let dir = temp("concurrent");
+    let dir = temp_dir("safe_writes", "concurrent");
     let lock = FolderLock::acquire(FolderLock::path_for(&dir, "r"), Path::new("r")).unwrap();
-    let out = patchsim(&dir, &["run", REFERENCE, "-r", "2", "-q", "--out", "r"]);
+    let out = patchsim_in(&dir, &["run", REFERENCE, "-r", "2", "-q", "--out", "r"]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         stderr(&out).trim_end(),
@@ -217,8 +207,8 @@ fn a_second_writer_is_refused_while_the_first_holds_the_folder() {
 
 #[test]
 fn a_reader_always_finds_a_whole_report_while_it_is_replaced() {
-    let dir = temp("reader");
-    assert!(patchsim(&dir, &["run", REFERENCE, "-r", "2", "-q", "--out", "r"]).status.success());
+    let dir = temp_dir("safe_writes", "reader");
+    assert!(patchsim_in(&dir, &["run", REFERENCE, "-r", "2", "-q", "--out", "r"]).status.success());
     let one_step = patchsim::output::report_folder::swaps_in_one_step(&dir);
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let reader = {
@@ -238,7 +228,7 @@ fn a_reader_always_finds_a_whole_report_while_it_is_replaced() {
         })
     };
     for seed in 2..8 {
-        let out = patchsim(&dir, &["run", REFERENCE, "-r", "2", "-s", &seed.to_string(), "-q", "--out", "r"]);
+        let out = patchsim_in(&dir, &["run", REFERENCE, "-r", "2", "-s", &seed.to_string(), "-q", "--out", "r"]);
         assert!(out.status.success(), "{}", stderr(&out));
     }
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -256,11 +246,11 @@ fn a_reader_always_finds_a_whole_report_while_it_is_replaced() {
 #[cfg(unix)]
 #[test]
 fn runs_stopped_or_killed_mid_write_leave_a_whole_report_and_no_leftovers() {
-    let dir = temp("killed");
+    let dir = temp_dir("safe_writes", "killed");
     // How long a whole run takes here: the signals fall at fractions of it, most of them late,
     // when the report is drawn, written and swapped in.
     let started = std::time::Instant::now();
-    assert!(patchsim(&dir, &["run", REFERENCE, "-r", "3", "--servers-csv", "-q", "--out", "r"]).status.success());
+    assert!(patchsim_in(&dir, &["run", REFERENCE, "-r", "3", "--servers-csv", "-q", "--out", "r"]).status.success());
     let whole_run = started.elapsed();
     let moments = [0.3, 0.6, 0.75, 0.85, 0.9, 0.93, 0.96, 0.98, 0.99, 1.0];
     for (k, fraction) in moments.into_iter().enumerate() {
@@ -283,9 +273,10 @@ fn runs_stopped_or_killed_mid_write_leave_a_whole_report_and_no_leftovers() {
             || names(&dir).iter().any(|n| n.starts_with(".r.patchsim-old-") && complete_report(&dir.join(n)));
         assert!(whole, "after {signal} at {fraction} of a run: {:?}", names(&dir));
     }
-    assert!(patchsim(&dir, &["run", REFERENCE, "-r", "2", "-q", "--out", "r"]).status.success());
+    let last = patchsim_in(&dir, &["run", REFERENCE, "-r", "2", "-q", "--out", "r"]);
+    assert!(last.status.success(), "{}", stderr(&last));
     assert!(complete_report(&dir.join("r")));
-    assert_eq!(names(&dir), ["r"]);
+    assert_eq!(names(&dir), ["r"], "the next run said: {}", stderr(&last));
 }
 
 #[cfg(target_os = "linux")]
@@ -311,16 +302,16 @@ fn a_failed_write_to_standard_output_is_an_error() {
 
 #[test]
 fn flags_that_cannot_go_together_are_usage_errors_and_set_names_the_folder() {
-    let dir = temp("flags");
+    let dir = temp_dir("safe_writes", "flags");
     for flag in ["--servers-csv", "--history-csv"] {
-        let out = patchsim(&dir, &["run", REFERENCE, "-r", "2", "--out", "-", flag]);
+        let out = patchsim_in(&dir, &["run", REFERENCE, "-r", "2", "--out", "-", flag]);
         assert_eq!(out.status.code(), Some(2), "{flag}");
         assert!(stderr(&out).contains(&format!("{flag} writes a file into the report folder")), "{}", stderr(&out));
         assert!(out.stdout.is_empty());
     }
-    assert!(patchsim(&dir, &["run", REFERENCE, "-r", "2", "-q"]).status.success());
+    assert!(patchsim_in(&dir, &["run", REFERENCE, "-r", "2", "-q"]).status.success());
     let plain = std::fs::read(dir.join("reports/monthly-server-patching/summary.json")).unwrap();
-    let out = patchsim(&dir, &["run", REFERENCE, "-r", "2", "-q", "--set", "fleet.servers=500"]);
+    let out = patchsim_in(&dir, &["run", REFERENCE, "-r", "2", "-q", "--set", "fleet.servers=500"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(std::fs::read(dir.join("reports/monthly-server-patching/summary.json")).unwrap(), plain);
     let changed = dir.join("reports/monthly-server-patching+fleet.servers=500/summary.json");
