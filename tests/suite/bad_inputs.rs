@@ -1,21 +1,10 @@
 //! Bad input is normal input: every mistake gives a clear error that names the file, the line
 //! and column, and the key; a non-zero exit; no panic; and no summary left behind.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use crate::common::{patchsim, temp_dir};
+use std::path::Path;
 
 const REFERENCE: &str = include_str!("../../scenarios/monthly-server-patching.toml");
-
-fn patchsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_patchsim")).args(args).output().expect("patchsim runs")
-}
-
-fn case_dir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bad_inputs").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("test folder");
-    dir
-}
 
 /// Line and column (1-based, in characters) of a byte offset.
 fn locate(text: &str, offset: usize) -> (usize, usize) {
@@ -36,7 +25,7 @@ struct Expect<'a> {
 /// Writes `text` as `bad.toml`, runs `patchsim run` on it, checks the error, and returns what
 /// patchsim printed on standard error.
 fn check(name: &str, text: &str, expect: Expect<'_>) -> String {
-    let dir = case_dir(name);
+    let dir = temp_dir("bad_inputs", name);
     let file = dir.join("bad.toml");
     std::fs::write(&file, text).expect("write scenario");
     let out_dir = dir.join("out");
@@ -318,7 +307,7 @@ fn zero_replications_and_zero_rates() {
     let text = mutate("status_manager_rate = 120 # messages a second that the site's Status Manager processes\n", "");
     check("missing rate", &text, expect("[infrastructure]", 0, "infrastructure", "needs `status_manager_rate`"));
 
-    let dir = case_dir("zero replications flag");
+    let dir = temp_dir("bad_inputs", "zero replications flag");
     let out = patchsim(&[
         "run",
         "scenarios/monthly-server-patching.toml",
@@ -365,7 +354,7 @@ fn outages_must_name_a_component_and_a_moment() {
 
 #[test]
 fn files_that_are_empty_not_text_or_missing() {
-    let dir = case_dir("files");
+    let dir = temp_dir("bad_inputs", "files");
     let out_dir = dir.join("out");
     let run = |file: &Path| patchsim(&["run", file.to_str().unwrap(), "--out", out_dir.to_str().unwrap()]);
     let empty = dir.join("empty.toml");
@@ -397,7 +386,7 @@ fn files_that_are_empty_not_text_or_missing() {
 
 #[test]
 fn validate_reports_the_same_errors() {
-    let dir = case_dir("validate");
+    let dir = temp_dir("bad_inputs", "validate");
     let file = dir.join("bad.toml");
     std::fs::write(&file, mutate("servers = 12000", "servers = 0")).unwrap();
     let out = patchsim(&["validate", file.to_str().unwrap()]);
@@ -549,7 +538,7 @@ fn names_and_text_have_documented_length_limits() {
         expect(&format!("\"{long}"), 1, "step.0.name", "is 257 characters long: names are at most 256 characters"),
     );
     let ok = mutate("name = \"Inject Random Sleep\"", &format!("name = \"{}\"", "S".repeat(256)));
-    let dir = case_dir("step name of 256 characters");
+    let dir = temp_dir("bad_inputs", "step name of 256 characters");
     std::fs::write(dir.join("ok.toml"), ok).unwrap();
     let out = patchsim(&["validate", dir.join("ok.toml").to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

@@ -2,24 +2,9 @@
 //! `validate` describes a scenario, and every example scenario runs.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
+use crate::common::{patchsim, patchsim_in, temp_dir};
 use serde_json::Value;
-
-fn patchsim_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_patchsim")).current_dir(dir).args(args).output().expect("patchsim runs")
-}
-
-fn patchsim(args: &[&str]) -> Output {
-    patchsim_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
-}
-
-fn temp(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("test folder");
-    dir
-}
 
 /// Every dotted key path of a JSON value (array items are checked through their first element).
 fn key_paths(v: &Value, prefix: &str, out: &mut Vec<String>) {
@@ -42,7 +27,7 @@ fn key_paths(v: &Value, prefix: &str, out: &mut Vec<String>) {
 
 #[test]
 fn run_writes_a_summary_with_every_key_of_the_output_contract() {
-    let dir = temp("contract");
+    let dir = temp_dir("cli", "contract");
     let out = patchsim(&[
         "run",
         "scenarios/monthly-server-patching.toml",
@@ -121,7 +106,7 @@ fn out_dash_prints_the_summary_to_standard_output() {
 
 #[test]
 fn the_default_report_folder_is_reports_slash_the_scenario_name() {
-    let dir = temp("default-out");
+    let dir = temp_dir("cli", "default-out");
     std::fs::copy(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/monthly-server-patching.toml"),
         dir.join("s.toml"),
@@ -175,7 +160,7 @@ fn every_example_scenario_validates_and_runs() {
         let p = path.to_str().unwrap();
         let v = patchsim(&["validate", p]);
         assert!(v.status.success(), "{p}: {}", String::from_utf8_lossy(&v.stderr));
-        let out_dir = temp(&format!("example-{count}"));
+        let out_dir = temp_dir("cli", &format!("example-{count}"));
         let r = patchsim(&["run", p, "-r", "2", "--out", out_dir.to_str().unwrap()]);
         assert!(r.status.success(), "{p}: {}", String::from_utf8_lossy(&r.stderr));
         let summary: Value = serde_json::from_slice(&std::fs::read(out_dir.join("summary.json")).unwrap()).unwrap();
@@ -197,7 +182,7 @@ fn help_speaks_to_a_patching_admin() {
 
 #[test]
 fn a_status_manager_outage_shows_its_backlog_and_latency_and_loses_nothing() {
-    let dir = temp("outage");
+    let dir = temp_dir("cli", "outage");
     let out = patchsim(&["run", "scenarios/status-manager-outage.toml", "-r", "2", "--out", dir.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let s: Value = serde_json::from_slice(&std::fs::read(dir.join("summary.json")).unwrap()).unwrap();
@@ -218,7 +203,7 @@ fn a_status_manager_outage_shows_its_backlog_and_latency_and_loses_nothing() {
 /// the target was not met (docs/output.md).
 #[test]
 fn exit_statuses_tell_done_error_usage_and_target_not_met_apart() {
-    let dir = temp("exit-statuses");
+    let dir = temp_dir("cli", "exit-statuses");
     let reference = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/monthly-server-patching.toml");
     let reference = reference.to_str().unwrap();
     let done =

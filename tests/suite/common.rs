@@ -1,5 +1,8 @@
 //! Helpers shared by the integration tests: small scenarios and readable traces.
 
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
 use patchsim::engine::{Observer, ServerRecord, Simulator, TraceEvent};
 use patchsim::montecarlo::Summary;
 use patchsim::montecarlo::{RunOptions, run, summarize};
@@ -146,4 +149,22 @@ pub fn comparable_json(summary: &Summary) -> serde_json::Value {
     let mut v = serde_json::to_value(summary).expect("serializes");
     v.as_object_mut().expect("object").remove("performance");
     v
+}
+
+/// Runs the patchsim binary in `dir`.
+pub fn patchsim_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_patchsim")).current_dir(dir).args(args).output().expect("patchsim runs")
+}
+
+/// Runs the patchsim binary in the project's folder (where `scenarios/` is).
+pub fn patchsim(args: &[&str]) -> Output {
+    patchsim_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
+}
+
+/// An empty folder for one test, `target/tmp/<area>/<name>` (emptied if a run left it).
+pub fn temp_dir(area: &str, name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(area).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("test folder");
+    dir
 }

@@ -2,14 +2,16 @@
 //! every file patchsim writes: each format escapes them its own way, byte for byte as
 //! docs/output.md says.
 
+use crate::common::patchsim_in;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 const SCRIPT: &str = "<script>alert(1)</script>";
 const FORMULA: &str = "=cmd|' /C calc'!A0";
 
-fn patchsim(dir: &Path, args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_patchsim")).current_dir(dir).args(args).output().expect("runs");
+/// Runs patchsim in `dir` and requires it to succeed.
+fn succeeds(dir: &Path, args: &[&str]) -> Output {
+    let out = patchsim_in(dir, args);
     assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
     out
 }
@@ -71,7 +73,7 @@ fn lines(text: &str) -> Vec<&str> {
 #[test]
 fn hostile_names_are_escaped_in_every_report_file() {
     let dir = hostile("run");
-    patchsim(&dir, &["run", "hostile.toml", "-r", "1", "--quiet", "--servers-csv", "--history-csv", "--out", "out"]);
+    succeeds(&dir, &["run", "hostile.toml", "-r", "1", "--quiet", "--servers-csv", "--history-csv", "--out", "out"]);
     let out = dir.join("out");
 
     let md = read(out.join("summary.md"));
@@ -125,7 +127,7 @@ fn hostile_names_are_escaped_in_every_report_file() {
 #[test]
 fn hostile_names_are_escaped_in_the_trace_and_its_chart() {
     let dir = hostile("trace");
-    patchsim(&dir, &["trace", "hostile.toml", "--server", "0", "--out", "trace"]);
+    succeeds(&dir, &["trace", "hostile.toml", "--server", "0", "--out", "trace"]);
     let csv = read(dir.join("trace").join("trace.csv"));
     let rows: Vec<&str> = lines(&csv).into_iter().filter(|l| !l.starts_with("message,")).collect();
     assert_eq!(
@@ -150,7 +152,7 @@ fn hostile_names_are_escaped_in_a_comparison() {
     let dir = hostile("compare");
     let variant = read(dir.join("hostile.toml")).replace("name = \"hostile", "name = \"variant `v` #2 of hostile");
     std::fs::write(dir.join("variant.toml"), variant).unwrap();
-    patchsim(&dir, &["compare", "hostile.toml", "variant.toml", "-r", "2", "--quiet", "--out", "cmp"]);
+    succeeds(&dir, &["compare", "hostile.toml", "variant.toml", "-r", "2", "--quiet", "--out", "cmp"]);
     let md = read(dir.join("cmp").join("compare.md"));
     let base = "hostile \\*\\*x\\*\\* \\| \\<b\\>\\&co";
     let description = "\\<script\\>alert(1)\\</script\\> \\| \\*\\*bold\\*\\* \\`code\\` \\& =cmd\\|' /C calc'\\!A0";

@@ -5,9 +5,9 @@
 
 use std::collections::HashMap;
 use std::fmt::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
+use crate::common::{patchsim_in, temp_dir};
 use patchsim::configmgr::history_view::{format_time, parse_time};
 use patchsim::import::calibration::{Calibration, apply_into};
 use patchsim::import::history::History;
@@ -18,17 +18,6 @@ use patchsim::scenario::condition::Condition;
 use patchsim::scenario::distribution::Z95;
 use patchsim::scenario::{Action, Node, NodeKind, Scenario, Step};
 use rand_distr::{Distribution, StandardNormal};
-
-fn patchsim_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_patchsim")).current_dir(dir).args(args).output().expect("patchsim runs")
-}
-
-fn temp(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("import").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/imported");
 
@@ -329,7 +318,7 @@ fn hostile_and_broken_xml_fail_with_a_clear_error() {
 
 #[test]
 fn import_cli_names_the_file_and_line_and_leaves_no_file() {
-    let dir = temp("cli-errors");
+    let dir = temp_dir("import", "cli-errors");
     std::fs::write(dir.join("bad.xml"), "<sequence>\n  <step name=\"a\" type=\"x\">\n</sequence>\n").unwrap();
     let out = patchsim_in(&dir, &["import", "configmgr", "bad.xml", "--out", "s.toml"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -504,7 +493,7 @@ duration = "5m"
 
 #[test]
 fn calibrate_cli_reports_bad_rows_and_refuses_foreign_files() {
-    let dir = temp("calibrate-cli");
+    let dir = temp_dir("import", "calibrate-cli");
     std::fs::write(
         dir.join("h.csv"),
         "AdvertisementID,ResourceID,ExecutionTime,Step,ActionName,GroupName,LastStatusMsgID,LastStatusMsgName,ExitCode,ActionOutput\nA,1,2026-10-13 00:00:00,0,,,11140,,,\nA,1,2026-10-13 00:02:00,1,S,,11134,,0,\nA,1,yesterday,1,S,,11134,,0,\n",
@@ -533,7 +522,7 @@ fn calibrate_cli_reports_bad_rows_and_refuses_foreign_files() {
 #[test]
 fn simulated_history_round_trips_through_calibrate() {
     // A design with known timings, simulated; its history.csv, calibrated, gives them back.
-    let dir = temp("round-trip");
+    let dir = temp_dir("import", "round-trip");
     std::fs::write(
         dir.join("known.toml"),
         r#"name = "known"
@@ -600,7 +589,7 @@ fn import_example(dir: &Path, out: &str) {
 fn the_example_is_what_the_three_commands_make() {
     // scenarios/imported holds a console export, an inventory and a month's history, and the
     // timings and scenario the commands made from them; making them again gives the same files.
-    let dir = temp("example");
+    let dir = temp_dir("import", "example");
     for f in ["server-patching.xml", "servers.csv"] {
         std::fs::copy(Path::new(EXAMPLE).join(f), dir.join(f)).unwrap();
     }
@@ -651,7 +640,7 @@ fn utf16le(text: &str) -> Vec<u8> {
 #[test]
 fn utf16_files_from_windows_powershell_read_as_their_utf8_originals() {
     // Each of the example's files saved as UTF-16 gives what the UTF-8 file gives.
-    let dir = temp("utf16");
+    let dir = temp_dir("import", "utf16");
     for f in ["server-patching.xml", "servers.csv", "history.csv", "timings.toml", "server-patching.toml"] {
         let text = std::fs::read_to_string(Path::new(EXAMPLE).join(f)).unwrap();
         std::fs::write(dir.join(f), utf16le(&text)).unwrap();
@@ -789,7 +778,7 @@ A,3,2026-10-13 08:05:00,1,Owner script,,LastStatusMsgID,,0,
 
 #[test]
 fn calibrate_refuses_a_history_it_can_use_little_of_and_writes_nothing() {
-    let dir = temp("calibrate-unusable");
+    let dir = temp_dir("import", "calibrate-unusable");
     std::fs::write(dir.join("h.csv"), MOSTLY_BAD).unwrap();
     let scenario = "name = \"mine\"\r\n[fleet]\r\nservers = 10\r\n[windows]\r\ndays = [\"Mon\"]\r\nstarts = [\"00:00\"]\r\nlength = \"2h\"\r\n[infrastructure]\r\nstatus_manager_rate = 10\r\n[[step]]\r\nname = \"Owner script\"\r\ntype = \"command\"\r\nduration = \"1m\"\r\n";
     std::fs::write(dir.join("s.toml"), scenario).unwrap();
@@ -832,7 +821,7 @@ fn all_crlf(text: &str) -> bool {
 #[test]
 fn calibrate_into_edits_in_place_through_links_keeping_mode_line_endings_and_mark() {
     use std::os::unix::fs::{PermissionsExt, symlink};
-    let dir = temp("into-in-place");
+    let dir = temp_dir("import", "into-in-place");
     std::fs::write(dir.join("h.csv"), SMALL_HISTORY).unwrap();
     std::fs::create_dir(dir.join("shared")).unwrap();
     let target = dir.join("shared/mine.toml");
@@ -881,7 +870,7 @@ fn calibrate_into_edits_in_place_through_links_keeping_mode_line_endings_and_mar
 #[test]
 fn calibrate_into_refuses_a_read_only_scenario_and_changes_nothing() {
     use std::os::unix::fs::PermissionsExt;
-    let dir = temp("into-read-only");
+    let dir = temp_dir("import", "into-read-only");
     std::fs::write(dir.join("h.csv"), SMALL_HISTORY).unwrap();
     let scenario = small_scenario(false);
     std::fs::write(dir.join("mine.toml"), &scenario).unwrap();
@@ -953,7 +942,7 @@ fn exports_nested_as_deep_as_xml_allows_import_or_fail_at_the_line_that_is_too_d
         )
     );
     // The command says so, naming the file, and writes nothing.
-    let dir = temp("import-deep");
+    let dir = temp_dir("import", "import-deep");
     std::fs::write(dir.join("deep.xml"), &deepest).unwrap();
     let out = patchsim_in(&dir, &["import", "configmgr", "deep.xml", "--out", "deep.toml"]);
     assert_eq!(out.status.code(), Some(1));
@@ -1142,7 +1131,7 @@ fn conditions_with_too_many_tests_fail_and_notes_are_capped() {
 
 #[test]
 fn import_cli_refuses_options_the_scenario_could_not_hold() {
-    let dir = temp("cli-options");
+    let dir = temp_dir("import", "cli-options");
     std::fs::write(dir.join("ok.xml"), EXPORT).unwrap();
     for (args, expected) in [
         (

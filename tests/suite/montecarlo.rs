@@ -1,26 +1,11 @@
 //! Monte Carlo at scale: shards merge to exactly the whole run, `--precision` adds replications
 //! until the interval is narrow enough, and the 95% intervals cover the truth 95% of the time.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
 use crate::common::{comparable_json, scenario, sleep_then_work, summary};
+use crate::common::{patchsim, temp_dir};
 use serde_json::Value;
-
-fn patchsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_patchsim"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .output()
-        .expect("patchsim runs")
-}
-
-fn temp(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("montecarlo").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("test folder");
-    dir
-}
 
 fn json(path: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
@@ -35,7 +20,7 @@ const REFERENCE: &str = "scenarios/monthly-server-patching.toml";
 
 #[test]
 fn shards_merge_to_exactly_the_whole_run() {
-    let dir = temp("shards");
+    let dir = temp_dir("montecarlo", "shards");
     let d = |name: &str| dir.join(name).to_str().unwrap().to_owned();
     // 7 replications over 3 shards: 0,3,6 | 1,4 | 2,5 — uneven on purpose, run out of order.
     for k in [2, 3, 1] {
@@ -69,7 +54,7 @@ fn shards_merge_to_exactly_the_whole_run() {
 
 #[test]
 fn merge_refuses_what_is_not_one_whole_study() {
-    let dir = temp("bad-merge");
+    let dir = temp_dir("montecarlo", "bad-merge");
     let d = |name: &str| dir.join(name).to_str().unwrap().to_owned();
     for (name, seed, shard) in [("a1", "1", "1/2"), ("a2", "1", "2/2"), ("b2", "2", "2/2")] {
         let out = patchsim(&["run", REFERENCE, "-r", "2", "-s", seed, "-q", "--shard", shard, "--out", &d(name)]);
@@ -109,7 +94,7 @@ fn merge_refuses_what_is_not_one_whole_study() {
 
 #[test]
 fn precision_adds_replications_until_the_interval_is_narrow_enough() {
-    let dir = temp("precision");
+    let dir = temp_dir("montecarlo", "precision");
     let out = patchsim(&["run", REFERENCE, "-r", "10", "-q", "--precision", "0.0004", "--out", dir.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let s = json(&dir.join("summary.json"));

@@ -3,8 +3,8 @@
 //! unpaired runs; `plan sleep` and `plan infra` agree with closed forms.
 
 use std::path::Path;
-use std::process::Command;
 
+use crate::common::patchsim;
 use crate::common::{scenario, sleep_then_work, summary};
 use patchsim::montecarlo::statistics::HEADLINE;
 use patchsim::montecarlo::{Figure, Hooks, RunOptions, run_designs};
@@ -235,10 +235,6 @@ fn sleep_seconds(plan: &Plan) -> Option<f64> {
         Answer::Sleep { seconds, .. } => Some(seconds),
         _ => None,
     }
-}
-
-fn patchsim(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_patchsim")).current_dir(env!("CARGO_MANIFEST_DIR")).args(args).output().unwrap()
 }
 
 #[test]

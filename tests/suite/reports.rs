@@ -2,10 +2,10 @@
 //! renders for the reference scenario and for degenerate runs; the HTML report references
 //! nothing outside itself; report folders are replaced only when they hold a report.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
 use crate::common::scenario;
+use crate::common::{patchsim_in, temp_dir};
 use patchsim::montecarlo::Summary;
 use patchsim::montecarlo::{RunOptions, run, summarize};
 use patchsim::report::bundle::report_files;
@@ -155,27 +155,16 @@ fn every_chart_renders_for_degenerate_runs() {
     check_report(&never_starts, 1);
 }
 
-fn patchsim(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_patchsim")).current_dir(dir).args(args).output().expect("patchsim runs")
-}
-
-fn temp(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("reports").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 const REFERENCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/monthly-server-patching.toml");
 
 #[test]
 fn a_report_folder_replaces_only_a_report() {
-    let dir = temp("replace");
+    let dir = temp_dir("reports", "replace");
     // Not a report: refused, and left as it was.
     let mine = dir.join("mine");
     std::fs::create_dir_all(&mine).unwrap();
     std::fs::write(mine.join("notes.txt"), "keep me").unwrap();
-    let out = patchsim(&dir, &["run", REFERENCE, "-r", "1", "-q", "--out", "mine"]);
+    let out = patchsim_in(&dir, &["run", REFERENCE, "-r", "1", "-q", "--out", "mine"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("mine holds notes.txt, which patchsim did not write"),
@@ -185,9 +174,9 @@ fn a_report_folder_replaces_only_a_report() {
     assert_eq!(std::fs::read_to_string(mine.join("notes.txt")).unwrap(), "keep me");
     assert!(!mine.join("summary.json").exists());
     // A report is replaced by the next one.
-    assert!(patchsim(&dir, &["run", REFERENCE, "-r", "1", "-s", "1", "-q", "--out", "report"]).status.success());
+    assert!(patchsim_in(&dir, &["run", REFERENCE, "-r", "1", "-s", "1", "-q", "--out", "report"]).status.success());
     let first = std::fs::read(dir.join("report/summary.json")).unwrap();
-    assert!(patchsim(&dir, &["run", REFERENCE, "-r", "1", "-s", "2", "-q", "--out", "report"]).status.success());
+    assert!(patchsim_in(&dir, &["run", REFERENCE, "-r", "1", "-s", "2", "-q", "--out", "report"]).status.success());
     let second = std::fs::read(dir.join("report/summary.json")).unwrap();
     assert_ne!(first, second);
     // Nothing is left beside it.
@@ -200,14 +189,14 @@ fn a_report_folder_replaces_only_a_report() {
     // A failed run leaves the previous report alone.
     let bad = dir.join("bad.toml");
     std::fs::write(&bad, "name = \"x\"\n").unwrap();
-    assert_eq!(patchsim(&dir, &["run", "bad.toml", "--out", "report"]).status.code(), Some(1));
+    assert_eq!(patchsim_in(&dir, &["run", "bad.toml", "--out", "report"]).status.code(), Some(1));
     assert_eq!(std::fs::read(dir.join("report/summary.json")).unwrap(), second);
 }
 
 #[test]
 fn servers_csv_has_a_row_per_server_of_the_first_replication() {
-    let dir = temp("servers");
-    let out = patchsim(&dir, &["run", REFERENCE, "-r", "2", "-q", "--servers-csv", "--out", "r"]);
+    let dir = temp_dir("reports", "servers");
+    let out = patchsim_in(&dir, &["run", REFERENCE, "-r", "2", "-q", "--servers-csv", "--out", "r"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let csv = std::fs::read_to_string(dir.join("r/servers.csv")).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
@@ -222,14 +211,14 @@ fn servers_csv_has_a_row_per_server_of_the_first_replication() {
 
 #[test]
 fn trace_follows_one_server() {
-    let dir = temp("trace");
+    let dir = temp_dir("reports", "trace");
     // The first overran server of replication 0, as servers.csv lists it…
-    assert!(patchsim(&dir, &["run", REFERENCE, "-r", "1", "-q", "--servers-csv", "--out", "r"]).status.success());
+    assert!(patchsim_in(&dir, &["run", REFERENCE, "-r", "1", "-q", "--servers-csv", "--out", "r"]).status.success());
     let csv = std::fs::read_to_string(dir.join("r/servers.csv")).unwrap();
     let first_overran = csv.lines().skip(1).find(|l| l.split(',').nth(3) == Some("overran")).unwrap();
     let index = first_overran.split(',').next().unwrap();
     // …is the one `--where outcome=overran` follows.
-    let out = patchsim(&dir, &["trace", REFERENCE, "--where", "outcome=overran", "--out", "t"]);
+    let out = patchsim_in(&dir, &["trace", REFERENCE, "--where", "outcome=overran", "--out", "t"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let table = String::from_utf8_lossy(&out.stdout);
     assert!(table.starts_with(&format!("Server {index} of monthly-server-patching (replication 0")), "{table}");
@@ -243,15 +232,15 @@ fn trace_follows_one_server() {
     assert!(std::fs::read(dir.join("t/trace.png")).unwrap().starts_with(b"\x89PNG"));
     assert!(std::fs::read_to_string(dir.join("t/trace.svg")).unwrap().starts_with("<svg"));
     // The same server by number gives the same table.
-    let by_number = patchsim(&dir, &["trace", REFERENCE, "--server", index]);
+    let by_number = patchsim_in(&dir, &["trace", REFERENCE, "--server", index]);
     assert!(out.stdout.starts_with(&by_number.stdout), "--server {index} and --where give different tables");
     // Mistakes.
-    let out = patchsim(&dir, &["trace", REFERENCE, "--server", "12000"]);
+    let out = patchsim_in(&dir, &["trace", REFERENCE, "--server", "12000"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("numbered 0 to 11999"));
-    let out = patchsim(&dir, &["trace", REFERENCE, "--where", "outcome=late"]);
+    let out = patchsim_in(&dir, &["trace", REFERENCE, "--where", "outcome=late"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not an outcome"));
-    let out = patchsim(&dir, &["trace", REFERENCE]);
+    let out = patchsim_in(&dir, &["trace", REFERENCE]);
     assert_eq!(out.status.code(), Some(2));
 }
 

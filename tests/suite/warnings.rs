@@ -4,8 +4,8 @@
 //! `run` and `summary.json` carry it.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
+use crate::common::{patchsim, temp_dir};
 use patchsim::scenario::Scenario;
 
 const BASE: &str = r#"name = "warn"
@@ -270,24 +270,9 @@ fn a_max_run_time_that_keeps_most_runs_from_starting() {
     }
 }
 
-fn patchsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_patchsim"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .output()
-        .expect("patchsim runs")
-}
-
-fn temp(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("warnings").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 #[test]
 fn validate_and_run_print_the_warnings_and_summary_json_lists_them() {
-    let dir = temp("cli");
+    let dir = temp_dir("warnings", "cli");
     let file = dir.join("warn.toml");
     let t = text(&[("servers = 1\n", "servers = 1\noffline = 1\n")], WRAPPED);
     std::fs::write(&file, &t).unwrap();
@@ -330,7 +315,7 @@ fn validate_and_run_print_the_warnings_and_summary_json_lists_them() {
 
 #[test]
 fn a_set_override_is_named_in_place_of_a_line() {
-    let dir = temp("set");
+    let dir = temp_dir("warnings", "set");
     let file = dir.join("warn.toml");
     std::fs::write(&file, text(&[], WRAPPED)).unwrap();
     let out = patchsim(&["validate", file.to_str().unwrap()]);
