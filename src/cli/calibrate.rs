@@ -12,7 +12,7 @@ use crate::input::InputFile;
 use crate::input::decode_text;
 use crate::output::file::{InPlace, Replaces, claim_file};
 use crate::output::paths::check_overlap;
-use crate::scenario::duration::DurationDisplay;
+use crate::report::calibration::calibration_table;
 use crate::scenario::{MAX_SCENARIO_BYTES, Scenario};
 
 /// The first line of a timings file `calibrate` writes (so that it may replace its own file).
@@ -91,7 +91,7 @@ pub fn execute(args: &CalibrateArgs) -> anyhow::Result<()> {
     }
     let to_stdout_only = args.out.as_ref().is_some_and(|o| o.as_os_str() == "-");
     if !to_stdout_only {
-        print_table(&history, &calibration, &shown);
+        say!("{}", calibration_table(&history, &calibration, &shown));
     }
     if let Some(out) = &args.out {
         let text = calibration.to_toml(&history, &source);
@@ -139,60 +139,4 @@ pub fn execute(args: &CalibrateArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-fn print_table(history: &History, calibration: &Calibration, shown: &str) {
-    sayln!(
-        "{shown}: {} rows, {} runs on {} servers{}{}.",
-        history.rows,
-        history.runs,
-        history.servers,
-        history.span.as_ref().map(|(a, b)| format!(", {a} to {b}")).unwrap_or_default(),
-        if history.bad_rows() > 0 { format!("; {} rows not used (above)", history.bad_rows()) } else { String::new() }
-    );
-    sayln!("\n{:<48} {:>7} {:>9} {:>9} {:>7}  {:<5}  exit codes", "step", "samples", "median", "p95", "KS", "fit");
-    let secs = |s: f64| DurationDisplay((s * 1000.0).round() as u64).to_string();
-    if let Some(f) = &calibration.restart {
-        sayln!(
-            "{:<48} {:>7} {:>9} {:>9} {:>7.3}  {:<5}",
-            "(restarts)",
-            f.n,
-            secs(f.median()),
-            secs(f.p95()),
-            f.ks,
-            if f.acceptable() { "good" } else { "POOR" }
-        );
-    }
-    for s in &calibration.steps {
-        let codes: Vec<String> = s
-            .exit_codes
-            .iter()
-            .map(|(c, p)| format!("{c}: {}%", crate::scenario::distribution::tidy(p * 100.0)))
-            .collect();
-        let name: String = if s.name.chars().count() > 48 {
-            s.name.chars().take(47).chain(std::iter::once('…')).collect()
-        } else {
-            s.name.clone()
-        };
-        match &s.fit {
-            Some(f) => sayln!(
-                "{:<48} {:>7} {:>9} {:>9} {:>7.3}  {:<5}  {}",
-                name,
-                f.n,
-                secs(f.median()),
-                secs(f.p95()),
-                f.ks,
-                if f.sigma == 0.0 {
-                    "fixed"
-                } else if f.acceptable() {
-                    "good"
-                } else {
-                    "POOR"
-                },
-                codes.join(", ")
-            ),
-            None => sayln!("{:<48} {:>7} {:>9} {:>9} {:>7}  {:<5}  {}", name, 0, "-", "-", "-", "-", codes.join(", ")),
-        }
-    }
-    sayln!("\nKS: the largest gap between the data and the fitted lognormal; POOR means above 1.36/sqrt(samples).");
 }

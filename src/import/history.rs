@@ -180,11 +180,7 @@ impl History {
             .into());
         }
         let mut lines = CsvLines::new(bytes);
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(crate::input::csv_separator(bytes))
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(bytes);
+        let mut reader = crate::input::csv_reader(bytes);
         let columns = Columns::read(&mut reader, &mut lines, shown)?;
         let mut reading = Reading::default();
         reading.read_rows(&mut reader, &mut lines, bytes, &columns);

@@ -29,11 +29,7 @@ impl InventorySketch {
         let bytes = crate::input::utf8_bytes(&bytes).map_err(|m| InputError::file(shown, m))?;
         let bytes: &[u8] = &bytes;
         let mut lines = CsvLines::new(bytes);
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(crate::input::csv_separator(bytes))
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(bytes);
+        let mut reader = crate::input::csv_reader(bytes);
         let mut records = reader.byte_records();
         let header = match records.next() {
             Some(Ok(h)) => h,

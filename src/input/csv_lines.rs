@@ -52,3 +52,10 @@ pub fn csv_separator(bytes: &[u8]) -> u8 {
     let header = bytes.split(|b| *b == b'\n').next().unwrap_or(bytes);
     [b',', b';', b'\t'].into_iter().find(|s| header.contains(s)).unwrap_or(b',')
 }
+
+/// A reader of a user's CSV file as patchsim reads them all: the separator from the header
+/// line ([`csv_separator`]), the header returned as the first record (each reader checks its
+/// own), and records of any length (each reader names a short or long line itself).
+pub fn csv_reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new().delimiter(csv_separator(bytes)).has_headers(false).flexible(true).from_reader(bytes)
+}

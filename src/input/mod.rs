@@ -15,7 +15,7 @@ pub mod error;
 pub mod file;
 pub mod text;
 
-pub use csv_lines::{CsvLines, csv_separator};
+pub use csv_lines::{CsvLines, csv_reader, csv_separator};
 pub use error::InputError;
 pub use file::{FileSource, InputFile, ReadFile};
 pub use text::{decode_text, utf8_bytes};

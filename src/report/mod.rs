@@ -6,6 +6,7 @@
 
 pub mod assumptions;
 pub mod bundle;
+pub mod calibration;
 pub mod charts;
 pub mod comparison;
 pub mod data;

@@ -119,11 +119,7 @@ impl Inventory {
             ));
         }
         let mut lines = CsvLines::new(bytes);
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(crate::input::csv_separator(bytes))
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(bytes);
+        let mut reader = crate::input::csv_reader(bytes);
         let mut records = reader.byte_records();
         let header = match records.next() {
             Some(Ok(h)) => h,
@@ -160,11 +156,7 @@ fn refuse_unclosed_quote(bytes: &[u8], shown: &str) -> Result<(), InputError> {
     if bytes.iter().filter(|b| **b == b'"').count() % 2 == 0 {
         return Ok(());
     }
-    let mut again = csv::ReaderBuilder::new()
-        .delimiter(crate::input::csv_separator(bytes))
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
+    let mut again = crate::input::csv_reader(bytes);
     if let Some(last) = again.byte_records().filter_map(Result::ok).last()
         && last.iter().any(|field| field.contains(&b'\n'))
     {
