@@ -237,6 +237,7 @@ fn read_scenario(root: &Table<'_, '_>, files: &FileSource) -> ReadResult<Scenari
         restart,
         infrastructure,
         messages,
+        resources: Vec::new(),
         steps,
         warnings: Vec::new(),
     };

@@ -16,6 +16,7 @@ pub mod message_counts;
 pub mod name;
 pub mod overrides;
 pub mod reader;
+pub mod resource;
 pub mod step;
 pub mod warnings;
 pub mod windows;
@@ -29,6 +30,7 @@ pub use infrastructure::{Component, Infrastructure, Outage, Service};
 pub use inventory::Inventory;
 pub use load::MAX_SCENARIO_BYTES;
 pub use message_counts::{MessageCounts, MessageKind};
+pub use resource::{Resource, ResourceId, Uses};
 pub use step::{Action, ExitBehaviour, Node, NodeKind, On3010, Step, UpdateSettings};
 pub use warnings::Warning;
 pub use windows::{Assign, Day, Window, Windows};
@@ -54,6 +56,8 @@ pub struct Scenario {
     pub infrastructure: Infrastructure,
     /// Messages sent per event.
     pub messages: MessageCounts,
+    /// Shared resources (format 1.1), in declaration order; none in a 1.0 scenario.
+    pub resources: Vec<Resource>,
     /// The task sequence.
     pub steps: Vec<Node>,
     /// What looks like a mistake in the file although it is valid ([`warnings::warnings`]), in
@@ -88,6 +92,8 @@ pub struct RestartSettings {
     pub duration: DurationDist,
     /// Share of restarts after which the server does not come back (default 0).
     pub hang: f64,
+    /// The resource every restart runs on (a restart step's own `uses.restart` overrides it).
+    pub uses: Option<ResourceId>,
 }
 
 impl Default for Deployment {
@@ -98,7 +104,7 @@ impl Default for Deployment {
 
 impl Default for RestartSettings {
     fn default() -> Self {
-        Self { duration: DurationDist::Fixed(10 * duration::MINUTE), hang: 0.0 }
+        Self { duration: DurationDist::Fixed(10 * duration::MINUTE), hang: 0.0, uses: None }
     }
 }
 

@@ -10,6 +10,7 @@ use super::fleet::Fleet;
 use super::message_counts::MAX_MESSAGES_PER_EVENT;
 use super::name::{self, TextKind};
 use super::reader::{ReadResult, Table, Value};
+use super::resource::{Download, Uses};
 
 /// The step types a scenario may use.
 pub const STEP_TYPES: &[&str] = &["sleep", "command", "install_updates", "install_software", "restart", "set_variable"];
@@ -53,6 +54,10 @@ pub struct Step {
     pub messages: Option<u32>,
     /// What the step does.
     pub action: Action,
+    /// The resources its activities run on (format 1.1; none by default).
+    pub uses: Uses,
+    /// The content an `install_updates` or `install_software` step fetches (with `uses.download`).
+    pub download: Option<Download>,
 }
 
 /// What a step does.
@@ -110,6 +115,9 @@ pub struct UpdateSettings {
     pub failure: f64,
     /// Restart first when a restart is already pending (default false).
     pub restart_if_pending: bool,
+    /// The scan reads the run's previous scan results and uses no resource (default false; the
+    /// first update step that runs always scans in full).
+    pub scan_cached: bool,
 }
 
 /// Exit codes of a command or software install and what they mean.
@@ -319,6 +327,7 @@ fn read_node(value: &Value<'_, '_>, fleet: &Fleet, depth: usize) -> ReadResult<N
             restart_share: t.get("restart_share").map_or(Ok(0.0), |v| v.probability())?,
             failure: t.get("failure").map_or(Ok(0.0), |v| v.probability())?,
             restart_if_pending: t.get("restart_if_pending").map_or(Ok(false), |v| v.bool())?,
+            scan_cached: false,
         }),
         "install_software" => Action::InstallSoftware {
             items: read_items(&t.req("items")?, fleet)?,
@@ -337,7 +346,7 @@ fn read_node(value: &Value<'_, '_>, fleet: &Fleet, depth: usize) -> ReadResult<N
             Action::SetVariable { variable, value }
         }
     };
-    Ok(flags.node(name, NodeKind::Step(Step { messages, action })))
+    Ok(flags.node(name, NodeKind::Step(Step { messages, action, uses: Uses::default(), download: None })))
 }
 
 /// What steps and groups share: condition, probes, continue on error, disabled.
