@@ -9,6 +9,7 @@
 //! - **Determinism.** A server's run depends only on the scenario, the seed, the replication and
 //!   the server's index: every draw comes from its own stream (`crate::random`).
 
+pub mod contention;
 pub mod observer;
 pub mod outcome;
 pub mod selection;
