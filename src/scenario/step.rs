@@ -39,6 +39,8 @@ pub struct Node {
 }
 
 /// A group or a step.
+// A scenario holds at most a few thousand nodes, read once: the size of a step does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum NodeKind {
     /// A group of steps and groups.
