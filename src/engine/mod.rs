@@ -10,6 +10,7 @@
 //!   the server's index: every draw comes from its own stream (`crate::random`).
 
 pub mod contention;
+pub mod coupled;
 pub mod observer;
 pub mod outcome;
 pub mod selection;

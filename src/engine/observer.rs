@@ -138,11 +138,17 @@ pub enum TraceEvent {
 
 /// Receives every event of a run.
 pub trait Observer {
+    /// Whether the observer looks at events at all (a coupled replication keeps each server's
+    /// events for it only then).
+    const WATCHES: bool = true;
+
     /// Called for each event, in time order.
     fn event(&mut self, event: TraceEvent);
 }
 
 impl Observer for () {
+    const WATCHES: bool = false;
+
     #[inline(always)]
     fn event(&mut self, _event: TraceEvent) {}
 }

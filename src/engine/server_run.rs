@@ -1,17 +1,27 @@
 //! One server's task-sequence run: the engine's step semantics, exactly as the scenario
 //! format's run semantics and the rules of `docs/model.md` describe them.
 //!
-//! A server interacts with nothing that feeds back into it (status messages are queued after
-//! the fact), so its timeline is computed directly: a clock that only moves forward, the program
-//! counter, and the variables. Every random draw comes from the server's own streams.
+//! A server that uses no shared resource interacts with nothing that feeds back into it (status
+//! messages are queued after the fact), so its timeline is computed directly: a clock that only
+//! moves forward, the program counter, and the variables. Every random draw comes from the
+//! server's own streams.
+//!
+//! A coupled server (one whose activities run on shared resources, format 1.1) cannot know when
+//! an activity ends until the rest of the fleet has run that far. Its run asks its [`Port`] for
+//! each activity's answer in turn; when the coupled replication ([`super::coupled`]) has not
+//! answered yet, the request is posted and the run stops ([`Halt::Suspended`]). Once answered,
+//! the run is replayed from its start: every draw is counter-based, so it takes the same path to
+//! the same request and reads the answers it has. The code of a server without a port is
+//! untouched by any of this.
 
+use super::contention::port::{End, Port, Request, Work};
 use super::observer::{Observer, RestartCause, SkipReason, TraceEvent};
 use super::outcome::Outcome;
 use crate::messages::Emissions;
 use crate::random::Stream;
 use crate::random::layout::StepDraw;
 use crate::scenario::distribution::pick;
-use crate::scenario::{DurationDist, MessageCounts, MessageKind, Millis};
+use crate::scenario::{DurationDist, MessageCounts, MessageKind, Millis, ResourceId};
 use crate::sequence::{ExitOutcome, ExitTable, ItemSource, NodeId, Op, Program, ProgramAction, ProgramNode, ValueId};
 
 /// Why a run ended early.
@@ -21,6 +31,19 @@ enum Halt {
     Stopped,
     /// A restart hung: the server never came back.
     Hung,
+    /// A coupled activity waits for its answer (the run is replayed once it has one).
+    Suspended,
+}
+
+/// How an activity ended, when the run goes on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ActivityEnd {
+    /// Its work is done.
+    Done,
+    /// Its step's time-out came first.
+    TimedOut,
+    /// Its resource refused it too often.
+    Failed,
 }
 
 /// How a step ended.
@@ -104,13 +127,19 @@ pub(crate) struct ServerRun<'a, O: Observer> {
     pub step_restarts: u64,
     /// The software-update state messages waiting for the client's next batch.
     pub state: StateBatch,
+    /// Whether an update scan completed earlier in the run (a cached scan may read it).
+    pub scanned: bool,
+    /// Where activities on shared resources are sent; `None`: the server uses none.
+    pub port: Option<&'a Port>,
+    /// The server's instance of each resource.
+    pub instances: &'a [u32],
     pub sink: &'a mut Emissions,
     pub observer: &'a mut O,
 }
 
 impl<O: Observer> ServerRun<'_, O> {
     /// Runs the sequence from the current time; returns the outcome and the end time.
-    pub fn run(&mut self) -> (Outcome, Millis) {
+    pub fn run(&mut self) -> Option<(Outcome, Millis)> {
         let start = self.t;
         self.note(TraceEvent::RunStarted { at: start });
         self.send(MessageKind::RunStarted);
@@ -131,6 +160,7 @@ impl<O: Observer> ServerRun<'_, O> {
             }
             // The clock stayed at the moment the hung restart began.
             Err(Halt::Hung) => (Outcome::Failed, self.t),
+            Err(Halt::Suspended) => return None,
         };
         // The client sends what its state-message batch holds, unless the server went down for
         // good before the batch was due.
@@ -140,7 +170,18 @@ impl<O: Observer> ServerRun<'_, O> {
             self.emit_state(due, count);
         }
         self.note(TraceEvent::RunEnded { at: end, outcome });
-        (outcome, end)
+        Some((outcome, end))
+    }
+
+    /// Copies what the run counted into its server's record.
+    pub fn finish(&self, record: &mut super::simulator::ServerRecord, outcome: Outcome, end: Millis) {
+        record.outcome = outcome;
+        record.end = end;
+        record.restarts = self.restarts;
+        record.restarts_outside = self.restarts_outside;
+        record.messages = self.sent;
+        record.state_messages = self.state_sent;
+        record.events = self.events;
     }
 
     /// Steps through the program; `Ok(true)` when it got through, `Ok(false)` when a failure
@@ -269,20 +310,41 @@ impl<O: Observer> ServerRun<'_, O> {
                 }
                 Ok(if any_failed { StepEnd::Failed { restart_after: false } } else { StepEnd::Succeeded })
             }
-            ProgramAction::InstallUpdates { items, scan, per_item, restart_share, failure, restart_if_pending } => {
+            ProgramAction::InstallUpdates {
+                items,
+                scan,
+                per_item,
+                restart_share,
+                failure,
+                restart_if_pending,
+                scan_cached,
+            } => {
                 if *restart_if_pending && self.pending {
                     self.restart(id, node, RestartCause::Pending, None)?;
                 }
                 let d = scan.sample(&mut self.stream.child(node.tag(StepDraw::Scan)).draw(0));
-                self.advance(d)?;
+                // A cached scan reads the run's previous results: no resource.
+                let scan_on = if *scan_cached && self.scanned { None } else { node.uses.scan };
+                if self.activity(scan_on, Work::Time(d), None)? == ActivityEnd::Failed {
+                    // Refused out: the step fails now, with no items, no restart, no results.
+                    self.step_ended(id, node, None, start, None, false, false);
+                    return Ok(StepEnd::Failed { restart_after: false });
+                }
+                self.scanned = true;
                 let n = self.items(node, items);
+                if n > 0 && node.download.is_some() {
+                    let bytes: f64 = (0..u64::from(n)).map(|i| self.content(node, i)).sum();
+                    if bytes > 0.0 {
+                        self.activity(node.uses.download, Work::Bytes(bytes), None)?;
+                    }
+                }
                 let durations = self.stream.child(node.tag(StepDraw::Duration));
                 let failures = self.stream.child(node.tag(StepDraw::ItemFailure));
                 let asks = self.stream.child(node.tag(StepDraw::ItemRestart));
                 let (mut any_failed, mut asked) = (false, false);
                 for i in 0..u64::from(n) {
                     let d = per_item.sample(&mut durations.draw(i));
-                    self.advance(d)?;
+                    self.activity(node.uses.install, Work::Time(d), None)?;
                     if *failure > 0.0 && failures.uniform(i) < *failure {
                         any_failed = true;
                     } else if *restart_share > 0.0 && asks.uniform(i) < *restart_share {
@@ -336,14 +398,30 @@ impl<O: Observer> ServerRun<'_, O> {
             let u = self.stream.child(node.tag(StepDraw::ExitCode)).uniform(draw);
             exit.outcomes[pick(&exit.cumulative, u)]
         };
-        if let Some(timeout) = exit.timeout
-            && d > timeout
-        {
-            self.advance(timeout)?;
-            self.step_ended(id, node, item, start, None, false, true);
-            return Ok(false);
+        // A software item fetches its content first; its time-out covers both, waiting included.
+        let expires = exit.timeout.map(|timeout| start.saturating_add(timeout));
+        let (on, fetch) = match item {
+            Some(i) => (node.uses.install, self.content(node, u64::from(i))),
+            None => (node.uses.run, 0.0),
+        };
+        let mut end = ActivityEnd::Done;
+        if fetch > 0.0 {
+            end = self.activity(node.uses.download, Work::Bytes(fetch), expires)?;
         }
-        self.advance(d)?;
+        if end == ActivityEnd::Done {
+            end = self.activity(on, Work::Time(d), expires)?;
+        }
+        match end {
+            ActivityEnd::Done => {}
+            ActivityEnd::TimedOut => {
+                self.step_ended(id, node, item, start, None, false, true);
+                return Ok(false);
+            }
+            ActivityEnd::Failed => {
+                self.step_ended(id, node, item, start, None, false, false);
+                return Ok(false);
+            }
+        }
         if let Some(var) = outcome.set {
             self.vars[var as usize] = self.program.true_value;
         }
@@ -385,11 +463,68 @@ impl<O: Observer> ServerRun<'_, O> {
         }
         let dist = duration.unwrap_or(self.restart_dist);
         let d = dist.sample(&mut self.stream.child(node.tag(StepDraw::Restart)).draw(index));
-        self.advance(d)?;
+        // A restart step's own resource, else the one of every restart.
+        let on = node.uses.restart.or(self.program.restart_uses);
+        self.activity(on, Work::Time(d), None)?;
         self.pending = false;
         self.note(TraceEvent::Restart { node: id, cause, start, end: Some(self.t) });
         self.send(MessageKind::Restart);
         Ok(())
+    }
+
+    /// The bytes item `item` of a downloading step fetches: its drawn size unless its content
+    /// is already in the client's cache (0 without a download).
+    fn content(&self, node: &ProgramNode, item: u64) -> f64 {
+        let Some(download) = &node.download else { return 0.0 };
+        let size = download.size.0.sample(&mut self.stream.child(node.tag(StepDraw::DownloadSize)).draw(item));
+        let cached = download.cached > 0.0
+            && self.stream.child(node.tag(StepDraw::DownloadCached)).uniform(item) < download.cached;
+        if cached { 0.0 } else { size as f64 }
+    }
+
+    /// Runs one timed activity: on its resource when it names one and the server is coupled,
+    /// else as time passing. `expires`: the step's time-out, which counts waiting too. A run
+    /// that reaches its deadline stops there.
+    #[inline]
+    fn activity(&mut self, on: Option<ResourceId>, work: Work, expires: Option<Millis>) -> Result<ActivityEnd, Halt> {
+        if let (Some(resource), Some(port)) = (on, self.port) {
+            return self.coupled(resource, port, work, expires);
+        }
+        let d = work.time();
+        if let Some(e) = expires
+            && self.t.saturating_add(d) > e
+        {
+            self.advance(e.saturating_sub(self.t))?;
+            return Ok(ActivityEnd::TimedOut);
+        }
+        self.advance(d)?;
+        Ok(ActivityEnd::Done)
+    }
+
+    /// An activity on a shared resource: its answer from the port, or, when the coupled
+    /// replication has not answered yet, the request posted and the run suspended
+    /// ([`Halt::Suspended`]).
+    #[cold]
+    #[inline(never)]
+    fn coupled(
+        &mut self,
+        resource: ResourceId,
+        port: &Port,
+        work: Work,
+        expires: Option<Millis>,
+    ) -> Result<ActivityEnd, Halt> {
+        let limit = expires.map_or(self.deadline, |e| e.min(self.deadline));
+        let instance = self.instances[resource as usize];
+        let Some(response) = port.answer_to(Request { at: self.t, resource, instance, work, expires: limit }) else {
+            return Err(Halt::Suspended);
+        };
+        self.t = response.at;
+        match response.end {
+            End::Done => Ok(ActivityEnd::Done),
+            End::Refused => Ok(ActivityEnd::Failed),
+            End::Expired if expires.is_some_and(|e| e <= self.deadline) => Ok(ActivityEnd::TimedOut),
+            End::Expired => Err(Halt::Stopped),
+        }
     }
 
     /// Moves the clock; a run that would pass its deadline stops at the deadline.

@@ -1,7 +1,8 @@
 //! One replication of the whole fleet: place every server (targeting, offline, class, window),
 //! draw its counts and pending restart, run its sequence, and report each server's record.
 
-use super::observer::Observer;
+use super::coupled::{self, ResourceReplication};
+use super::observer::{Observer, TraceEvent};
 use super::outcome::Outcome;
 use super::server_run::{ServerRun, StateBatch};
 use crate::messages::Emissions;
@@ -51,6 +52,44 @@ pub struct ServerRecord {
     pub state_messages: u32,
     /// Engine events its run produced (run start and end, groups, steps, restarts, skips).
     pub events: u32,
+    /// Time its run spent waiting for or slowed by shared resources, in milliseconds.
+    pub resource_wait: Millis,
+}
+
+impl ServerRecord {
+    /// The record of a placed server before its run: not started, no time.
+    pub fn placed(index: u64, placement: Placement) -> Self {
+        Self {
+            index,
+            excluded: placement.excluded,
+            class: placement.class,
+            window: placement.window,
+            outcome: Outcome::NotStarted,
+            start: 0,
+            end: 0,
+            restarts: 0,
+            restarts_outside: 0,
+            messages: 0,
+            state_messages: 0,
+            events: 0,
+            resource_wait: 0,
+        }
+    }
+}
+
+/// A server whose run starts: what its run begins with.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Start {
+    pub index: u64,
+    pub stream: Stream,
+    pub class: u32,
+    /// When the run starts.
+    pub at: Millis,
+    pub deadline: Millis,
+    pub window_end: Millis,
+    pub pending: bool,
+    /// The client's first state-message boundary.
+    pub phase: Millis,
 }
 
 /// Reusable per-thread buffers for running servers.
@@ -59,6 +98,8 @@ pub struct Scratch {
     vars: Vec<ValueId>,
     counts: Vec<u32>,
     class_counters: Vec<u64>,
+    /// What the last coupled replication measured at each resource (empty without resources).
+    pub resources: Vec<ResourceReplication>,
 }
 
 /// Runs servers of one scenario.
@@ -90,6 +131,7 @@ impl<'a> Simulator<'a> {
             vars: vec![crate::sequence::UNSET; self.program.variable_count()],
             counts: vec![0; self.scenario.fleet.counts.len()],
             class_counters: vec![0; self.scenario.fleet.classes.len()],
+            resources: Vec::new(),
         }
     }
 
@@ -138,22 +180,34 @@ impl<'a> Simulator<'a> {
         sink: &mut Emissions,
         observer: &mut O,
     ) -> ServerRecord {
-        let mut record = ServerRecord {
-            index,
-            excluded: placement.excluded,
-            class: placement.class,
-            window: placement.window,
-            outcome: Outcome::NotStarted,
-            start: 0,
-            end: 0,
-            restarts: 0,
-            restarts_outside: 0,
-            messages: 0,
-            state_messages: 0,
-            events: 0,
-        };
-        if placement.excluded {
+        let mut record = ServerRecord::placed(index, placement);
+        let Some(start) = self.prepare(index, stream, placement, &mut record, &mut scratch.vars, &mut scratch.counts)
+        else {
             return record;
+        };
+        let mut run = self.server_run(start, &mut scratch.vars, &scratch.counts, sink, observer);
+        // Without a port the run never stops at a request.
+        if let Some((outcome, end)) = run.run() {
+            run.finish(&mut record, outcome, end);
+        }
+        record
+    }
+
+    /// Everything before a server's run: its start (after the deployment's delay), whether the
+    /// run starts at all, its counts, pending restart and variables (into `vars` and `counts`).
+    /// `None` when it does not start (`record` then says why).
+    #[inline]
+    pub(crate) fn prepare(
+        &self,
+        index: u64,
+        stream: Stream,
+        placement: Placement,
+        record: &mut ServerRecord,
+        vars: &mut [ValueId],
+        counts: &mut [u32],
+    ) -> Option<Start> {
+        if placement.excluded {
+            return None;
         }
         let scenario = self.scenario;
         let program = self.program;
@@ -161,7 +215,7 @@ impl<'a> Simulator<'a> {
         record.start = window.start;
         record.end = window.start;
         if placement.offline {
-            return record;
+            return None;
         }
         let deployment = &scenario.deployment;
         let delay = deployment.start_delay.sample(&mut stream.purpose(Purpose::StartDelay).draw(0));
@@ -171,27 +225,26 @@ impl<'a> Simulator<'a> {
         // The deployment expires at the window's end; the client also needs the whole maximum
         // run time to fit in what is left of the window (0: no check).
         if start >= window.end {
-            return record;
+            return None;
         }
         let max_run_time = deployment.max_run_time;
         if max_run_time > 0 && max_run_time > window.end - start {
-            return record;
+            return None;
         }
         let class = &program.classes[placement.class as usize];
         for (i, used) in program.count_used.iter().enumerate() {
             if *used {
-                scratch.counts[i] =
-                    class.counts[i].sample(&mut stream.purpose(Purpose::Count(program.count_tags[i])).draw(0));
+                counts[i] = class.counts[i].sample(&mut stream.purpose(Purpose::Count(program.count_tags[i])).draw(0));
             }
         }
         let pending_share = scenario.fleet.pending_restart;
         let pending = pending_share > 0.0 && stream.purpose(Purpose::Pending).uniform(0) < pending_share;
-        scratch.vars.copy_from_slice(&class.variables);
+        vars.copy_from_slice(&class.variables);
         let columns = program.inventory_variables.len();
         if columns > 0 {
             let row = &program.inventory_values[index as usize * columns..(index as usize + 1) * columns];
             for (var, value) in program.inventory_variables.iter().zip(row) {
-                scratch.vars[*var as usize] = *value;
+                vars[*var as usize] = *value;
             }
         }
         let deadline = if deployment.stop_at_max_run_time && max_run_time > 0 {
@@ -199,25 +252,48 @@ impl<'a> Simulator<'a> {
         } else {
             Millis::MAX
         };
-        let mp = (index % sink.management_points() as u64) as usize;
         let messages = &scenario.messages;
         let phase = if messages.state_per_update > 0 {
             (stream.purpose(Purpose::StatePhase).uniform(0) * messages.state_batch as f64) as Millis
         } else {
             0
         };
-        let mut run = ServerRun {
-            program,
-            messages: &scenario.messages,
+        Some(Start {
+            index,
             stream,
-            mp,
-            t: start,
+            class: placement.class,
+            at: start,
             deadline,
             window_end: window.end,
-            vars: &mut scratch.vars,
-            counts: &scratch.counts,
             pending,
-            restart_dist: &class.restart,
+            phase,
+        })
+    }
+
+    /// The run of a prepared server, not yet coupled to anything.
+    #[inline]
+    pub(crate) fn server_run<'r, O: Observer>(
+        &'r self,
+        start: Start,
+        vars: &'r mut [ValueId],
+        counts: &'r [u32],
+        sink: &'r mut Emissions,
+        observer: &'r mut O,
+    ) -> ServerRun<'r, O> {
+        let scenario = self.scenario;
+        let messages = &scenario.messages;
+        ServerRun {
+            program: self.program,
+            messages,
+            stream: start.stream,
+            mp: (start.index % sink.management_points() as u64) as usize,
+            t: start.at,
+            deadline: start.deadline,
+            window_end: start.window_end,
+            vars,
+            counts,
+            pending: start.pending,
+            restart_dist: &self.program.classes[start.class as usize].restart,
             hang: scenario.restart.hang,
             restarts: 0,
             restarts_outside: 0,
@@ -226,19 +302,13 @@ impl<'a> Simulator<'a> {
             events: 0,
             hung: false,
             step_restarts: 0,
-            state: StateBatch::new(messages.state_per_update, messages.state_batch, phase),
+            state: StateBatch::new(messages.state_per_update, messages.state_batch, start.phase),
+            scanned: false,
+            port: None,
+            instances: &[],
             sink,
             observer,
-        };
-        let (outcome, end) = run.run();
-        record.outcome = outcome;
-        record.end = end;
-        record.restarts = run.restarts;
-        record.restarts_outside = run.restarts_outside;
-        record.messages = run.sent;
-        record.state_messages = run.state_sent;
-        record.events = run.events;
-        record
+        }
     }
 
     /// Runs every server of one replication in index order; `on_server` sees each record.
@@ -294,6 +364,10 @@ impl<'a> Simulator<'a> {
         observer: &mut O,
         mut on_server: impl FnMut(&ServerRecord, &mut O),
     ) {
+        if self.program.uses_resources {
+            scratch.resources = coupled::run_replication(self, seed, replication, count, sink, observer, on_server);
+            return;
+        }
         scratch.class_counters.iter_mut().for_each(|c| *c = 0);
         let mut counters = std::mem::take(&mut scratch.class_counters);
         let servers = servers_stream(seed, replication);
@@ -317,6 +391,32 @@ impl<'a> Simulator<'a> {
     ) -> Option<ServerRecord> {
         if server >= self.scenario.fleet.servers {
             return None;
+        }
+        if self.program.uses_resources {
+            // The server's run depends on the whole fleet's: run them all, keep its events.
+            let mut scratch = self.scratch();
+            let mut sink = Emissions::new(self.scenario.infrastructure.management_points as usize);
+            let mut found = None;
+            let mut events: Vec<TraceEvent> = Vec::new();
+            self.run_servers(
+                seed,
+                replication,
+                self.scenario.fleet.servers,
+                &mut scratch,
+                &mut sink,
+                &mut events,
+                |record, events| {
+                    if record.index == server {
+                        for e in events.drain(..) {
+                            observer.event(e);
+                        }
+                        found = Some(*record);
+                    } else {
+                        events.clear();
+                    }
+                },
+            );
+            return found;
         }
         let mut scratch = self.scratch();
         let mut counters = vec![0u64; self.scenario.fleet.classes.len()];

@@ -75,6 +75,18 @@ impl Emissions {
         }
     }
 
+    /// Moves what `other` holds (another server's messages, the same management points) here.
+    pub fn append(&mut self, other: &mut Self) {
+        for (mine, theirs) in self.per_mp.iter_mut().zip(&mut other.per_mp) {
+            mine.append(theirs);
+        }
+        for (mine, theirs) in self.by_kind.iter_mut().zip(other.by_kind) {
+            *mine += theirs;
+        }
+        self.state += other.state;
+        other.clear();
+    }
+
     /// Number of management points.
     pub fn management_points(&self) -> usize {
         self.per_mp.len()

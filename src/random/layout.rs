@@ -69,6 +69,8 @@ pub enum Purpose {
     StatePhase,
     /// A named count from `[fleet.counts]`; the tag is [`count_tag`] of its name.
     Count(u64),
+    /// Which instance of resource `r` (by declaration order) a server uses, when drawn.
+    ResourceInstance(u32),
     /// A step's draws; `node` is [`node_tag`] of the step, `kind` what is drawn.
     Step {
         /// The step's tag.
@@ -101,11 +103,15 @@ pub enum StepDraw {
     Scan = 8,
     /// Whether the `j`-th `probe` of the condition holds.
     Probe = 9,
+    /// The content size of item `j` (format 1.1 downloads).
+    DownloadSize = 10,
+    /// Whether item `j`'s content is already in the client's cache.
+    DownloadCached = 11,
 }
 
 impl StepDraw {
     /// Every kind of step draw.
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 11] = [
         Self::Duration,
         Self::ExitCode,
         Self::Items,
@@ -115,12 +121,15 @@ impl StepDraw {
         Self::Hang,
         Self::Scan,
         Self::Probe,
+        Self::DownloadSize,
+        Self::DownloadCached,
     ];
 }
 
 impl Purpose {
     /// The purpose's tag, combined with a server stream to give the purpose's stream.
-    #[inline]
+    // Always inlined: for the fixed purposes the tag then folds to a constant.
+    #[inline(always)]
     pub const fn tag(self) -> u64 {
         match self {
             Self::Extension => mix64(0x0045_5854),
@@ -131,6 +140,7 @@ impl Purpose {
             Self::StartDelay => mix64(0x4445_4C41),
             Self::StatePhase => mix64(0x5354_4154),
             Self::Count(tag) => combine(0x434F_554E, tag),
+            Self::ResourceInstance(r) => combine(0x5245_534F, r as u64),
             Self::Step { node, kind } => combine(node, kind as u64),
         }
     }

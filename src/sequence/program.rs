@@ -9,6 +9,7 @@
 use super::guard::Guard;
 use super::symbols::{Symbols, UNSET, ValueId, VarId};
 use crate::random::layout::{Purpose, StepDraw, count_tag, node_tag};
+use crate::scenario::resource::{Download, ResourceId, Uses};
 use crate::scenario::step::EXIT_RESTART_REQUIRED;
 use crate::scenario::{
     Action, CountDist, DurationDist, ExitBehaviour, Items, Millis, Node, NodeKind, On3010, Scenario,
@@ -52,9 +53,13 @@ pub struct ProgramNode {
     /// Messages the step's completion sends, overriding the event count.
     pub messages: Option<u32>,
     /// Tags of the node's random streams, indexed by [`StepDraw`] value.
-    pub draw_tags: [u64; 10],
+    pub draw_tags: [u64; 12],
     /// What the step does; `None` for a group.
     pub action: Option<ProgramAction>,
+    /// The resources the step's activities run on (format 1.1).
+    pub uses: Uses,
+    /// The content the step downloads (with `uses.download`).
+    pub download: Option<Download>,
 }
 
 impl ProgramNode {
@@ -94,6 +99,8 @@ pub enum ProgramAction {
         failure: f64,
         /// Restart first when one is pending.
         restart_if_pending: bool,
+        /// The scan reads the run's previous results and uses no resource.
+        scan_cached: bool,
     },
     /// One install per item.
     InstallSoftware {
@@ -190,6 +197,10 @@ pub struct Program {
     /// Row-major: each server's values of [`Program::inventory_variables`] ([`UNSET`] for an
     /// empty cell). Empty without an inventory.
     pub inventory_values: Vec<ValueId>,
+    /// The resource every restart runs on, unless a restart step names its own.
+    pub restart_uses: Option<ResourceId>,
+    /// Whether any activity runs on a shared resource: the fleet's runs are then coupled.
+    pub uses_resources: bool,
 }
 
 impl Program {
@@ -208,6 +219,8 @@ impl Program {
             count_used: vec![false; scenario.fleet.counts.len()],
             inventory_variables: Vec::new(),
             inventory_values: Vec::new(),
+            restart_uses: scenario.restart.uses,
+            uses_resources: scenario.restart.uses.is_some(),
         };
         // Collection variables are interned first so that class profiles can be built after.
         for class in &scenario.fleet.classes {
@@ -318,15 +331,16 @@ impl Compiler<'_> {
             }
         };
         let tag = node_tag(&node.name, occurrence);
-        let mut draw_tags = [0u64; 10];
+        let mut draw_tags = [0u64; 12];
         for kind in StepDraw::ALL {
             draw_tags[kind as usize] = Purpose::Step { node: tag, kind }.tag();
         }
         let guard = node.condition.as_ref().map(|c| Guard::compile(c, self.symbols));
-        let (messages, action) = match &node.kind {
-            NodeKind::Group(_) => (None, None),
-            NodeKind::Step(step) => (step.messages, Some(self.action(&step.action))),
+        let (messages, action, uses, download) = match &node.kind {
+            NodeKind::Group(_) => (None, None, Uses::default(), None),
+            NodeKind::Step(step) => (step.messages, Some(self.action(&step.action)), step.uses, step.download.clone()),
         };
+        self.program.uses_resources |= uses.any();
         self.program.nodes.push(ProgramNode {
             name: node.name.clone(),
             key: key.clone(),
@@ -340,6 +354,8 @@ impl Compiler<'_> {
             messages,
             draw_tags,
             action,
+            uses,
+            download,
         });
         match &node.kind {
             NodeKind::Group(children) => {
@@ -367,6 +383,7 @@ impl Compiler<'_> {
                 restart_share: u.restart_share,
                 failure: u.failure,
                 restart_if_pending: u.restart_if_pending,
+                scan_cached: u.scan_cached,
             },
             Action::InstallSoftware { items, per_item, exit } => ProgramAction::InstallSoftware {
                 items: self.items(items),

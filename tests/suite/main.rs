@@ -19,5 +19,6 @@ mod inventory;
 mod montecarlo;
 mod planner;
 mod reports;
+mod resources;
 mod safe_writes;
 mod warnings;

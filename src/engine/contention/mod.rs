@@ -6,6 +6,7 @@
 //! they were scheduled. They know nothing of steps or servers: the coupled run uses them.
 
 pub mod agenda;
+pub mod port;
 pub mod shared;
 pub mod slots;
 

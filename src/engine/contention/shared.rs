@@ -227,6 +227,11 @@ impl SharedInstance {
         Some(received)
     }
 
+    /// Counts busy time up to `t` (at the end of a replication).
+    pub fn close(&mut self, t: Millis, span: (Millis, Millis)) {
+        self.advance(t, span);
+    }
+
     /// An outage begins at `t`: nothing progresses until it ends.
     pub fn outage_starts(&mut self, t: Millis, span: (Millis, Millis)) {
         self.advance(t, span);

@@ -1,0 +1,119 @@
+//! Where a coupled server's run meets the rest of the fleet: the answers (an activity's end)
+//! the coupled replication gave to each activity the run asked for on a shared resource, and
+//! the request that waits for one.
+
+use std::cell::RefCell;
+
+use crate::scenario::{Millis, ResourceId};
+
+/// An activity's work.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Work {
+    /// Time at full speed (time-work on a shared resource, a hold on a slots resource, or
+    /// simply time passing without a resource), in milliseconds.
+    Time(Millis),
+    /// Bytes to transfer (a download).
+    Bytes(f64),
+}
+
+impl Work {
+    /// The time the work takes without a resource (bytes take none: a download always names
+    /// its resource).
+    pub fn time(self) -> Millis {
+        match self {
+            Self::Time(t) => t,
+            Self::Bytes(_) => 0,
+        }
+    }
+}
+
+/// An activity a server asks to run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Request {
+    /// When it starts (the server's clock).
+    pub at: Millis,
+    /// On which resource.
+    pub resource: ResourceId,
+    /// On which of its instances.
+    pub instance: u32,
+    /// How much.
+    pub work: Work,
+    /// When it is given up if not done: the step's time-out or the run's deadline, whichever
+    /// is first.
+    pub expires: Millis,
+}
+
+/// How an activity ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    /// Done.
+    Done,
+    /// Refused more often than the resource retries.
+    Refused,
+    /// Given up at its expiry.
+    Expired,
+}
+
+/// The answer to a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Response {
+    /// When the activity ended.
+    pub at: Millis,
+    /// How.
+    pub end: End,
+}
+
+/// One server's mailbox: the answers it has had so far, in order, and the request it is
+/// waiting on.
+#[derive(Debug, Default)]
+pub struct Port {
+    state: RefCell<Letters>,
+}
+
+#[derive(Debug, Default)]
+struct Letters {
+    /// Every answer so far, with the request it answers.
+    answers: Vec<(Request, Response)>,
+    /// Answers read in the current replay.
+    read: usize,
+    /// The request without an answer yet.
+    waiting: Option<Request>,
+}
+
+impl Port {
+    /// The answer to the run's next request, when it has one; otherwise the request waits for
+    /// one and `None` says so.
+    pub fn answer_to(&self, request: Request) -> Option<Response> {
+        let mut state = self.state.borrow_mut();
+        let read = state.read;
+        match state.answers.get(read) {
+            Some(&(asked, response)) => {
+                debug_assert_eq!(asked, request, "a replayed run asks what it asked before");
+                state.read += 1;
+                Some(response)
+            }
+            None => {
+                state.waiting = Some(request);
+                None
+            }
+        }
+    }
+
+    /// Before a replay: the answers are read again from the first.
+    pub fn rewind(&self) {
+        self.state.borrow_mut().read = 0;
+    }
+
+    /// The request waiting for an answer, if any.
+    pub fn waiting(&self) -> Option<Request> {
+        self.state.borrow().waiting
+    }
+
+    /// Answers the waiting request.
+    pub fn answer(&self, response: Response) {
+        let mut state = self.state.borrow_mut();
+        if let Some(request) = state.waiting.take() {
+            state.answers.push((request, response));
+        }
+    }
+}

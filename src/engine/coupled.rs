@@ -1,0 +1,601 @@
+//! One replication of a fleet that shares resources (format 1.1): one event queue ([`Agenda`])
+//! orders what happens at the resources — runs starting, arrivals, completions, releases,
+//! retries, time-outs, outages — by time and then by the order the events were created. A
+//! server runs on its own between two activities (nothing it does meanwhile depends on the
+//! others); at each activity it posts a request to its [`Port`] and stops. When the activity
+//! ends, its answer is added to the port and the run is replayed from its start, reading the
+//! answers it has, to its next request or its end (draws are counter-based: a replay takes the
+//! same path). A replay starts from the server's initial variables with empty message and event
+//! buffers, so only the last, complete run leaves anything behind.
+//!
+//! Processor sharing is computed exactly ([`SharedInstance`]: a virtual clock, no time steps);
+//! slots are a FIFO with a bounded line ([`SlotsInstance`]); a refused request comes back after
+//! `retry_after` and fails its activity after `retries` refusals. An activity is given up at its
+//! step's time-out or its run's deadline, whichever comes first; ending exactly then counts as
+//! done.
+
+use super::contention::port::{End, Port, Request, Response, Work};
+use super::contention::{Admission, Agenda, Finished, SharedInstance, SlotsInstance};
+use super::observer::{Observer, TraceEvent};
+use super::simulator::{ServerRecord, Simulator, Start};
+use crate::messages::Emissions;
+use crate::random::layout::{Purpose, servers_stream};
+use crate::scenario::resource::{Capacity, ResourceAssign, ResourceKind};
+use crate::scenario::{Millis, Resource, ResourceId};
+use crate::sequence::ValueId;
+
+/// What one replication measured at one resource.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ResourceReplication {
+    /// Busy share of capacity over the patching span, averaged over instances.
+    pub utilisation: f64,
+    /// Most activities present on one instance (slots: holding and waiting).
+    pub peak: u32,
+    /// Shared: actual time over time alone, one per completed activity.
+    pub stretch: Vec<f64>,
+    /// Shared: work delivered (bytes where work is bytes), partial transfers included.
+    pub work: f64,
+    /// Slots: each served request's wait for a slot, in milliseconds (refusals included).
+    pub waits: Vec<Millis>,
+    /// Slots: refusals.
+    pub refused: u64,
+    /// Slots: activities failed after their last refusal.
+    pub failed: u64,
+}
+
+/// The instances of one resource, with what its kind needs.
+enum Instances {
+    Shared(Vec<SharedInstance>),
+    Slots { list: Vec<SlotsInstance>, retry_after: Millis, retries: u32 },
+}
+
+impl Instances {
+    fn of(resource: &Resource) -> Self {
+        let n = resource.instances.max(1) as usize;
+        match &resource.kind {
+            ResourceKind::Shared { capacity, per_user } => {
+                let c = match capacity {
+                    Capacity::Rate(r) | Capacity::Concurrent(r) => *r,
+                };
+                Self::Shared((0..n).map(|_| SharedInstance::new(c, *per_user)).collect())
+            }
+            ResourceKind::Slots { slots, queue, retry_after, retries } => Self::Slots {
+                list: (0..n).map(|_| SlotsInstance::new(*slots, *queue)).collect(),
+                retry_after: *retry_after,
+                retries: *retries,
+            },
+        }
+    }
+}
+
+/// Where a server's current activity stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    /// Posted, not yet at its resource.
+    Posted,
+    /// On a shared instance.
+    Sharing,
+    /// In a slots instance's line.
+    Queued,
+    /// Holding a slot until the given time.
+    Holding(Millis),
+    /// Refused, coming back later.
+    Retrying,
+}
+
+/// A server's current activity.
+#[derive(Debug, Clone, Copy)]
+struct Current {
+    request: Request,
+    /// Tells this activity's events from a previous one's.
+    token: u64,
+    stage: Stage,
+    refusals: u32,
+    /// When it reached its resource first (slots: the first request) or joined its instance.
+    arrived: Millis,
+    /// Shared: the time the work would take alone, in milliseconds.
+    alone: f64,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Event {
+    /// A server's run starts.
+    Start(u32),
+    /// A server's activity reaches its resource (again, after a refusal).
+    Arrive(u32, u64),
+    /// A shared instance's next completion, valid while the instance has this generation.
+    Completion { resource: ResourceId, instance: u32, generation: u64 },
+    /// A slot holder's hold ends.
+    Release(u32, u64),
+    /// An activity's time-out or deadline.
+    Expire(u32, u64),
+    /// An outage of an instance begins or ends.
+    Outage { resource: ResourceId, instance: u32, starts: bool },
+}
+
+/// The run of one replication's coupled servers.
+struct Coupling<'a> {
+    resources: &'a [Resource],
+    instances: Vec<Instances>,
+    agenda: Agenda<Event>,
+    current: Vec<Option<Current>>,
+    tokens: u64,
+    /// The patching span busy time is measured over.
+    span: (Millis, Millis),
+    /// Per resource: what this replication measured (utilisation and peak filled at the end).
+    measured: Vec<ResourceReplication>,
+    /// Per server: time waiting or slowed.
+    waited: Vec<f64>,
+}
+
+/// Runs servers `0..count` of one replication with their resources; `on_server` sees each
+/// record (after the server's events, replayed into `observer`) in index order. Returns what
+/// each resource measured.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn run_replication<O: Observer>(
+    sim: &Simulator<'_>,
+    seed: u64,
+    replication: u64,
+    count: u64,
+    sink: &mut Emissions,
+    observer: &mut O,
+    mut on_server: impl FnMut(&ServerRecord, &mut O),
+) -> Vec<ResourceReplication> {
+    if O::WATCHES {
+        run_watched::<Vec<TraceEvent>, O>(sim, seed, replication, count, sink, observer, &mut on_server)
+    } else {
+        run_watched::<(), O>(sim, seed, replication, count, sink, observer, &mut on_server)
+    }
+}
+
+/// The per-server event buffer `P` an observer needs.
+trait Replay: Observer + Default {
+    /// Forgets the events of a run that stopped at a request.
+    fn clear(&mut self);
+    /// Hands the events of the complete run on.
+    fn replay(&mut self, into: &mut impl Observer);
+}
+
+impl Replay for () {
+    fn clear(&mut self) {}
+    fn replay(&mut self, _: &mut impl Observer) {}
+}
+
+impl Replay for Vec<TraceEvent> {
+    fn clear(&mut self) {
+        Vec::clear(self);
+    }
+    fn replay(&mut self, into: &mut impl Observer) {
+        for event in self.drain(..) {
+            into.event(event);
+        }
+    }
+}
+
+/// One coupled server: what its run starts from and the buffers each replay starts afresh.
+struct Coupled<'v, P> {
+    start: Start,
+    initial: &'v [ValueId],
+    vars: Vec<ValueId>,
+    counts: &'v [u32],
+    instances: &'v [u32],
+    sink: Emissions,
+    watcher: P,
+    port: Port,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_watched<P: Replay, O: Observer>(
+    sim: &Simulator<'_>,
+    seed: u64,
+    replication: u64,
+    count: u64,
+    sink: &mut Emissions,
+    observer: &mut O,
+    on_server: &mut impl FnMut(&ServerRecord, &mut O),
+) -> Vec<ResourceReplication> {
+    let scenario = sim.scenario();
+    let program = sim.program();
+    let n = count as usize;
+    let resources = &scenario.resources;
+    let var_count = program.variable_count();
+    let count_count = scenario.fleet.counts.len();
+    let mut vars: Vec<ValueId> = vec![crate::sequence::UNSET; n * var_count];
+    let mut counts: Vec<u32> = vec![0; n * count_count];
+    let mut instance_of: Vec<u32> = vec![0; n * resources.len()];
+    let mut records: Vec<ServerRecord> = Vec::with_capacity(n);
+    let mut starts = Vec::with_capacity(n);
+    let mut counters = vec![0u64; scenario.fleet.classes.len()];
+    let servers = servers_stream(seed, replication);
+    let mut var_chunks = vars.chunks_mut(var_count.max(1));
+    let mut count_chunks = counts.chunks_mut(count_count.max(1));
+    for index in 0..count {
+        let stream = servers.index(index);
+        let placement = sim.place(index, stream, &mut counters);
+        let mut record = ServerRecord::placed(index, placement);
+        let v = if var_count > 0 { var_chunks.next().unwrap_or_default() } else { &mut [] };
+        let c = if count_count > 0 { count_chunks.next().unwrap_or_default() } else { &mut [] };
+        let start = sim.prepare(index, stream, placement, &mut record, v, c);
+        for (r, resource) in resources.iter().enumerate() {
+            instance_of[index as usize * resources.len() + r] = match &resource.assign {
+                ResourceAssign::Even => (index % u64::from(resource.instances.max(1))) as u32,
+                ResourceAssign::Random => {
+                    let u = stream.purpose(Purpose::ResourceInstance(r as u32)).uniform(0);
+                    ((u * f64::from(resource.instances.max(1))) as u32).min(resource.instances.max(1) - 1)
+                }
+                ResourceAssign::Inventory { of_server, .. } => of_server.get(index as usize).copied().unwrap_or(0),
+            };
+        }
+        records.push(record);
+        starts.push(start);
+    }
+
+    let mut servers: Vec<Option<Coupled<'_, P>>> = Vec::with_capacity(n);
+    {
+        let mut var_chunks = vars.chunks(var_count.max(1));
+        let mut count_chunks = counts.chunks(count_count.max(1));
+        for (i, start) in starts.iter().enumerate() {
+            let initial: &[ValueId] = if var_count > 0 { var_chunks.next().unwrap_or_default() } else { &[] };
+            let counts: &[u32] = if count_count > 0 { count_chunks.next().unwrap_or_default() } else { &[] };
+            servers.push(start.map(|start| Coupled {
+                start,
+                initial,
+                vars: initial.to_vec(),
+                counts,
+                instances: &instance_of[i * resources.len()..(i + 1) * resources.len()],
+                sink: Emissions::new(sink.management_points()),
+                watcher: P::default(),
+                port: Port::default(),
+            }));
+        }
+    }
+
+    let windows = &scenario.windows.list;
+    let span = (windows.iter().map(|w| w.start).min().unwrap_or(0), windows.iter().map(|w| w.end).max().unwrap_or(0));
+    let mut coupling = Coupling {
+        resources,
+        instances: resources.iter().map(Instances::of).collect(),
+        agenda: Agenda::new(),
+        current: vec![None; n],
+        tokens: 0,
+        span,
+        measured: vec![ResourceReplication::default(); resources.len()],
+        waited: vec![0.0; n],
+    };
+    for (r, resource) in resources.iter().enumerate() {
+        for outage in &resource.outages {
+            let all = 0..resource.instances.max(1);
+            let which = outage.instance.map_or(all, |i| i..i + 1);
+            for instance in which {
+                let (resource, starts) = (r as ResourceId, true);
+                coupling.agenda.schedule(outage.at, Event::Outage { resource, instance, starts });
+                let starts = false;
+                coupling
+                    .agenda
+                    .schedule(outage.at.saturating_add(outage.length), Event::Outage { resource, instance, starts });
+            }
+        }
+    }
+    for (i, start) in starts.iter().enumerate() {
+        if let Some(start) = start {
+            coupling.agenda.schedule(start.at, Event::Start(i as u32));
+        }
+    }
+    let mut done: Vec<Finished> = Vec::new();
+    let mut woken: Vec<u32> = Vec::new();
+    while let Some((now, event)) = coupling.agenda.pop() {
+        woken.clear();
+        coupling.handle(now, event, &mut done, &mut woken, &servers);
+        for &s in &woken {
+            if let Some(server) = servers[s as usize].as_mut()
+                && let Some(request) = replay(sim, server, &mut records[s as usize])
+            {
+                coupling.posted(now, s, request);
+            }
+        }
+    }
+    for r in 0..resources.len() {
+        coupling.close(r);
+    }
+    for (i, record) in records.iter_mut().enumerate() {
+        record.resource_wait = coupling.waited[i].round() as Millis;
+        if let Some(server) = servers[i].as_mut() {
+            sink.append(&mut server.sink);
+            server.watcher.replay(observer);
+        }
+        on_server(record, observer);
+    }
+    coupling.measured
+}
+
+impl Coupling<'_> {
+    fn token(&mut self) -> u64 {
+        self.tokens += 1;
+        self.tokens
+    }
+
+    /// Server `s` posted `request` at `now`: its arrival (and its expiry) are scheduled.
+    fn posted(&mut self, now: Millis, s: u32, request: Request) {
+        let token = self.token();
+        let current = Current { request, token, stage: Stage::Posted, refusals: 0, arrived: now, alone: 0.0 };
+        self.current[s as usize] = Some(current);
+        self.agenda.schedule(request.at.max(now), Event::Arrive(s, token));
+        if request.expires < Millis::MAX {
+            self.agenda.schedule(request.expires.max(now), Event::Expire(s, token));
+        }
+    }
+
+    /// Ends server `s`'s activity at `now` and wakes the server.
+    fn answer<P>(&mut self, now: Millis, s: u32, end: End, servers: &[Option<Coupled<'_, P>>], woken: &mut Vec<u32>) {
+        self.current[s as usize] = None;
+        if let Some(server) = &servers[s as usize] {
+            server.port.answer(Response { at: now, end });
+        }
+        woken.push(s);
+    }
+
+    fn current_if(&self, s: u32, token: u64) -> Option<Current> {
+        self.current[s as usize].filter(|c| c.token == token)
+    }
+
+    fn handle<P>(
+        &mut self,
+        now: Millis,
+        event: Event,
+        done: &mut Vec<Finished>,
+        woken: &mut Vec<u32>,
+        servers: &[Option<Coupled<'_, P>>],
+    ) {
+        let span = self.span;
+        match event {
+            Event::Start(s) => woken.push(s),
+            Event::Arrive(s, token) => {
+                let Some(mut current) = self.current_if(s, token) else { return };
+                let (r, i) = (current.request.resource as usize, current.request.instance as usize);
+                match &mut self.instances[r] {
+                    Instances::Shared(list) => {
+                        let work = match current.request.work {
+                            Work::Time(t) => t as f64,
+                            Work::Bytes(b) => b,
+                        };
+                        if work <= 0.0 {
+                            // Zero work makes no activity.
+                            self.answer(now, s, End::Done, servers, woken);
+                            return;
+                        }
+                        let instance = &mut list[i];
+                        instance.arrive(now, s, work, span);
+                        current.stage = Stage::Sharing;
+                        current.arrived = now;
+                        current.alone = instance.alone(work);
+                        self.current[s as usize] = Some(current);
+                        self.reschedule(r, i, now);
+                    }
+                    Instances::Slots { list, retry_after, retries } => {
+                        let (retry_after, retries) = (*retry_after, *retries);
+                        if current.refusals == 0 {
+                            current.arrived = now;
+                        }
+                        match list[i].request(now, s, span) {
+                            Admission::Started => {
+                                let until = now.saturating_add(current.request.work.time());
+                                current.stage = Stage::Holding(until);
+                                self.measured[r].waits.push(now - current.arrived);
+                                self.waited[s as usize] += (now - current.arrived) as f64;
+                                self.current[s as usize] = Some(current);
+                                self.agenda.schedule(until, Event::Release(s, token));
+                            }
+                            Admission::Queued => {
+                                current.stage = Stage::Queued;
+                                self.current[s as usize] = Some(current);
+                            }
+                            Admission::Refused => {
+                                self.measured[r].refused += 1;
+                                current.refusals += 1;
+                                if current.refusals > retries {
+                                    self.measured[r].failed += 1;
+                                    self.waited[s as usize] += (now - current.arrived) as f64;
+                                    self.answer(now, s, End::Refused, servers, woken);
+                                } else {
+                                    current.stage = Stage::Retrying;
+                                    self.current[s as usize] = Some(current);
+                                    self.agenda.schedule(now.saturating_add(retry_after), Event::Arrive(s, token));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            Event::Completion { resource, instance, generation } => {
+                let (r, i) = (resource as usize, instance as usize);
+                let Instances::Shared(list) = &mut self.instances[r] else { return };
+                if list[i].generation() != generation {
+                    return;
+                }
+                self.complete_shared(r, i, now, done, woken, servers);
+            }
+            Event::Release(s, token) => {
+                let Some(current) = self.current_if(s, token) else { return };
+                self.leave_slot(current, s, now);
+                self.answer(now, s, End::Done, servers, woken);
+            }
+            Event::Expire(s, token) => {
+                let Some(current) = self.current_if(s, token) else { return };
+                let (r, i) = (current.request.resource as usize, current.request.instance as usize);
+                match current.stage {
+                    Stage::Sharing => {
+                        // What is done by now ends first: ending exactly at the time-out is done.
+                        self.complete_shared(r, i, now, done, woken, servers);
+                        if self.current_if(s, token).is_none() {
+                            return;
+                        }
+                        if let Instances::Shared(list) = &mut self.instances[r] {
+                            let received = list[i].withdraw(now, s, span).unwrap_or(0.0);
+                            let slowed = (now - current.arrived) as f64 - current.alone * received / work_of(&current);
+                            self.waited[s as usize] += slowed.max(0.0);
+                            if let Work::Bytes(_) = current.request.work {
+                                self.measured[r].work += received;
+                            }
+                        }
+                        self.reschedule(r, i, now);
+                    }
+                    // The hold ends now: its release (same moment) comes first.
+                    Stage::Holding(until) if until <= now => return,
+                    Stage::Holding(_) | Stage::Queued => {
+                        if current.stage == Stage::Queued {
+                            self.waited[s as usize] += (now - current.arrived) as f64;
+                        }
+                        self.leave_slot(current, s, now);
+                    }
+                    Stage::Retrying => self.waited[s as usize] += (now - current.arrived) as f64,
+                    Stage::Posted => {}
+                }
+                self.answer(now, s, End::Expired, servers, woken);
+            }
+            Event::Outage { resource, instance, starts } => {
+                let (r, i) = (resource as usize, instance as usize);
+                match &mut self.instances[r] {
+                    Instances::Shared(list) => {
+                        if starts {
+                            list[i].outage_starts(now, span);
+                        } else {
+                            list[i].outage_ends(now, span);
+                        }
+                        self.reschedule(r, i, now);
+                    }
+                    Instances::Slots { list, .. } => {
+                        if starts {
+                            list[i].outage_starts(now, span);
+                        } else {
+                            let mut started = Vec::new();
+                            list[i].outage_ends(now, span, &mut started);
+                            self.start_holds(r, &started, now);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Ends the activities of shared instance `(r, i)` whose work is done by `now`.
+    fn complete_shared<P>(
+        &mut self,
+        r: usize,
+        i: usize,
+        now: Millis,
+        done: &mut Vec<Finished>,
+        woken: &mut Vec<u32>,
+        servers: &[Option<Coupled<'_, P>>],
+    ) {
+        let Instances::Shared(list) = &mut self.instances[r] else { return };
+        done.clear();
+        list[i].complete(now, self.span, done);
+        let bytes = self.resources[r].kind_is_rate();
+        for f in done.iter() {
+            let s = f.id;
+            if let Some(current) = self.current[s as usize] {
+                let actual = (now - f.arrived) as f64;
+                self.measured[r].stretch.push(if current.alone > 0.0 { actual / current.alone } else { 1.0 });
+                self.waited[s as usize] += (actual - current.alone).max(0.0);
+                if bytes {
+                    self.measured[r].work += f.work;
+                }
+            }
+            self.answer(now, s, End::Done, servers, woken);
+        }
+        self.reschedule(r, i, now);
+    }
+
+    /// Server `s` leaves its slots instance (its hold ended, or it gives up); the requests that
+    /// take the freed slot start their holds.
+    fn leave_slot(&mut self, current: Current, s: u32, now: Millis) {
+        let (r, i) = (current.request.resource as usize, current.request.instance as usize);
+        let Instances::Slots { list, .. } = &mut self.instances[r] else { return };
+        let mut started = Vec::new();
+        list[i].leave(now, s, self.span, &mut started);
+        self.start_holds(r, &started, now);
+    }
+
+    /// Requests that took a slot at `now` hold it for their work.
+    fn start_holds(&mut self, r: usize, started: &[u32], now: Millis) {
+        for &next in started {
+            if let Some(mut c) = self.current[next as usize] {
+                let until = now.saturating_add(c.request.work.time());
+                c.stage = Stage::Holding(until);
+                self.measured[r].waits.push(now - c.arrived);
+                self.waited[next as usize] += (now - c.arrived) as f64;
+                self.current[next as usize] = Some(c);
+                self.agenda.schedule(until, Event::Release(next, c.token));
+            }
+        }
+    }
+
+    /// Schedules shared instance `(r, i)`'s next completion.
+    fn reschedule(&mut self, r: usize, i: usize, now: Millis) {
+        if let Instances::Shared(list) = &mut self.instances[r]
+            && let Some((at, generation)) = list[i].next_completion()
+        {
+            let (resource, instance) = (r as ResourceId, i as u32);
+            self.agenda.schedule(at.max(now), Event::Completion { resource, instance, generation });
+        }
+    }
+
+    /// Fills resource `r`'s utilisation and peak from its instances.
+    fn close(&mut self, r: usize) {
+        let length = (self.span.1.saturating_sub(self.span.0)).max(1) as f64;
+        let span = self.span;
+        let (busy, peak, count) = match &mut self.instances[r] {
+            Instances::Shared(list) => {
+                for instance in list.iter_mut() {
+                    instance.close(span.1, span);
+                }
+                let busy: f64 = list.iter().map(|x| x.stats().busy).sum();
+                (busy, list.iter().map(|x| x.stats().peak).max().unwrap_or(0), list.len())
+            }
+            Instances::Slots { list, .. } => {
+                for instance in list.iter_mut() {
+                    instance.close(span.1, span);
+                }
+                let busy: f64 = list.iter().map(|x| x.stats().busy).sum();
+                (busy, list.iter().map(|x| x.stats().peak).max().unwrap_or(0), list.len())
+            }
+        };
+        let m = &mut self.measured[r];
+        m.utilisation = busy / length / count.max(1) as f64;
+        m.peak = peak;
+    }
+}
+
+/// An activity's work in the units of its resource.
+fn work_of(current: &Current) -> f64 {
+    match current.request.work {
+        Work::Time(t) => (t as f64).max(f64::MIN_POSITIVE),
+        Work::Bytes(b) => b.max(f64::MIN_POSITIVE),
+    }
+}
+
+impl Resource {
+    /// Whether work on this resource is bytes.
+    fn kind_is_rate(&self) -> bool {
+        matches!(&self.kind, ResourceKind::Shared { capacity: Capacity::Rate(_), .. })
+    }
+}
+
+/// Replays a coupled server's run from its start with the answers its port holds; the request
+/// it stopped at, or `None` when it ran to its end (its record then filled in).
+fn replay<P: Replay>(sim: &Simulator<'_>, server: &mut Coupled<'_, P>, record: &mut ServerRecord) -> Option<Request> {
+    server.vars.copy_from_slice(server.initial);
+    server.sink.clear();
+    server.watcher.clear();
+    server.port.rewind();
+    let mut run = sim.server_run(server.start, &mut server.vars, server.counts, &mut server.sink, &mut server.watcher);
+    run.port = Some(&server.port);
+    run.instances = server.instances;
+    match run.run() {
+        Some((outcome, end)) => {
+            run.finish(record, outcome, end);
+            None
+        }
+        None => server.port.waiting(),
+    }
+}
