@@ -39,6 +39,10 @@ pub struct Node {
 }
 
 /// A group or a step.
+// A step is much larger than a group's list since format 1.1 (its uses and download): nodes are
+// read once and compiled into a `sequence::Program` before anything runs, so their size does not
+// matter, and boxing steps would change every match on them.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum NodeKind {
     /// A group of steps and groups.
