@@ -19,5 +19,6 @@ mod inventory;
 mod montecarlo;
 mod planner;
 mod reports;
+mod resources_format;
 mod safe_writes;
 mod warnings;
