@@ -289,7 +289,6 @@ fn read_steps_at(value: &Value<'_, '_>, cx: Context<'_>, depth: usize) -> ReadRe
 }
 
 fn read_node(value: &Value<'_, '_>, cx: Context<'_>, depth: usize) -> ReadResult<Node> {
-    let fleet = cx.fleet;
     let any = value.named_table("a step table with `name` and `type`, or a group with `group` and `steps`")?;
     let is_group = any.get("group").is_some();
     if is_group {
@@ -315,6 +314,15 @@ fn read_node(value: &Value<'_, '_>, cx: Context<'_>, depth: usize) -> ReadResult
     if any.get("steps").is_some() {
         return Err(any.key_error("group", "a table with `steps` is a group and needs `group = \"its name\"`"));
     }
+    read_step(value, &any, cx)
+}
+
+/// Reads a step (not a group). Kept out of [`read_node`], which recurses once per group level:
+/// a step's many locals would otherwise sit in every level's stack frame, and sequences nest 64
+/// groups deep on the 2 MiB stack of a test thread.
+#[inline(never)]
+fn read_step(value: &Value<'_, '_>, any: &Table<'_, '_>, cx: Context<'_>) -> ReadResult<Node> {
+    let fleet = cx.fleet;
     let type_v = any.req("type")?;
     let type_name = type_v.str()?;
     let own: &[&str] = match type_name {
@@ -336,6 +344,7 @@ fn read_node(value: &Value<'_, '_>, cx: Context<'_>, depth: usize) -> ReadResult
         [("download", "install_updates and install_software steps"), ("scan_cached", "install_updates steps")]
     {
         if !own.contains(&key)
+            && any.get(key).is_some()
             && let Some((_, span, _)) = any.entries().into_iter().find(|(k, _, _)| *k == key)
         {
             return Err(any.error_at(
