@@ -186,7 +186,12 @@ fn write_resources(out: &mut String, s: &Scenario) {
         let _ = write!(out, "  \"{}\": {}, {instances}", r.name, r.kind.name());
         match &r.kind {
             ResourceKind::Shared { capacity: Capacity::Rate(rate), per_user } => {
-                let per_second = SizeDisplay((rate * 1000.0).round() as u64);
+                let per_second = rate * 1000.0;
+                let per_second = if per_second >= 1000.0 {
+                    SizeDisplay(per_second.round() as u64).to_string()
+                } else {
+                    format!("{}B", crate::scenario::overrides::number_text(per_second))
+                };
                 let _ = write!(out, ", capacity {} ({per_second}/s)", RateDisplay(*rate));
                 match per_user {
                     Some(cap) => {

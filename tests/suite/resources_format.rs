@@ -521,7 +521,7 @@ fn mistakes_in_uses_and_download_name_the_line_and_key() {
         "unknown resource \"hst\" (did you mean \"host\"?); [[resource]] declares: dp, host, sup",
     );
     mistake(
-        &format!("[[step]]\nname = \"c\"\ntype = \"command\"\nduration = \"1m\"\nuses = {{ run = \"host\" }}\n"),
+        "[[step]]\nname = \"c\"\ntype = \"command\"\nduration = \"1m\"\nuses = { run = \"host\" }\n",
         "uses",
         "step.0.uses.run",
         "unknown resource \"host\": the scenario declares no [[resource]]",
@@ -633,9 +633,9 @@ fn mistakes_in_uses_and_download_name_the_line_and_key() {
         "a set_variable step has no activity that runs on a resource: `uses` applies to command, install_updates, install_software and restart steps",
     );
     mistake(
-        &with_resources(&format!(
-            "[[step]]\ngroup = \"g\"\nuses = {{ run = \"host\" }}\n  [[step.steps]]\n  name = \"s\"\n  type = \"sleep\"\n  duration = \"1m\"\n"
-        )),
+        &with_resources(
+            "[[step]]\ngroup = \"g\"\nuses = { run = \"host\" }\n  [[step.steps]]\n  name = \"s\"\n  type = \"sleep\"\n  duration = \"1m\"\n",
+        ),
         "uses",
         "step.0.uses",
         "a group has no activity of its own to run on a resource: write `uses` on the steps inside it",
