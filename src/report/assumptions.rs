@@ -4,8 +4,11 @@
 use std::fmt::Write;
 
 use super::table::grouped;
+use crate::scenario::distribution::tidy;
 use crate::scenario::duration::DurationDisplay;
-use crate::scenario::{Assign, MessageKind, Node, NodeKind, Scenario, Service};
+use crate::scenario::resource::{Capacity, ResourceAssign, ResourceKind};
+use crate::scenario::size::{RateDisplay, SizeDisplay};
+use crate::scenario::{Action, Assign, MessageKind, Node, NodeKind, Scenario, Service, Step};
 
 /// A description of what a scenario says, for a patching admin to check.
 pub fn describe(s: &Scenario) -> String {
@@ -15,6 +18,7 @@ pub fn describe(s: &Scenario) -> String {
     write_windows(&mut out, s);
     write_deployment(&mut out, s);
     write_site(&mut out, s);
+    write_resources(&mut out, s);
     write_steps(&mut out, s);
     out
 }
@@ -135,7 +139,11 @@ fn write_deployment(out: &mut String, s: &Scenario) {
             DurationDisplay(w.length)
         );
     }
-    let _ = writeln!(out, "Restart: {}; {:.3}% hang", s.restart.duration, s.restart.hang * 100.0);
+    let _ = write!(out, "Restart: {}; {:.3}% hang", s.restart.duration, s.restart.hang * 100.0);
+    if let Some(id) = s.restart.uses {
+        let _ = write!(out, "; every restart runs on \"{}\"", s.resources[id as usize].name);
+    }
+    out.push('\n');
 }
 
 /// The site: management points, Status Manager, outages, messages per event.
@@ -167,12 +175,102 @@ fn write_site(out: &mut String, s: &Scenario) {
     let _ = writeln!(out, "Messages per event: {}", counts.join(" "));
 }
 
+/// The shared resources (format 1.1): nothing when the scenario declares none.
+fn write_resources(out: &mut String, s: &Scenario) {
+    if s.resources.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nResources: {}", s.resources.len());
+    for r in &s.resources {
+        let instances = if r.instances == 1 { "1 instance".to_owned() } else { format!("{} instances", r.instances) };
+        let _ = write!(out, "  \"{}\": {}, {instances}", r.name, r.kind.name());
+        match &r.kind {
+            ResourceKind::Shared { capacity: Capacity::Rate(rate), per_user } => {
+                let per_second = rate * 1000.0;
+                let per_second = if per_second >= 1000.0 {
+                    SizeDisplay(per_second.round() as u64).to_string()
+                } else {
+                    format!("{}B", crate::scenario::overrides::number_text(per_second))
+                };
+                let _ = write!(out, ", capacity {} ({per_second}/s)", RateDisplay(*rate));
+                match per_user {
+                    Some(cap) => {
+                        let _ = write!(out, ", an activity gets at most {}", RateDisplay(*cap));
+                    }
+                    None => out.push_str(", no cap an activity"),
+                }
+            }
+            ResourceKind::Shared { capacity: Capacity::Concurrent(n), per_user } => {
+                let _ = write!(
+                    out,
+                    ", capacity {} concurrent at full speed, an activity gets at most {}% of full speed",
+                    crate::scenario::overrides::number_text(*n),
+                    tidy(per_user.unwrap_or(1.0) * 100.0)
+                );
+            }
+            ResourceKind::Slots { slots, queue, retry_after, retries } => {
+                let _ = write!(out, ", {}", plural(*slots as usize, "slot"));
+                match queue {
+                    Some(q) => {
+                        let _ = write!(
+                            out,
+                            ", queue {q}; a refused request is tried again after {}, {} at most",
+                            DurationDisplay(*retry_after),
+                            plural(*retries as usize, "time")
+                        );
+                    }
+                    None => out.push_str(", unbounded queue (never refused)"),
+                }
+            }
+        }
+        match &r.assign {
+            ResourceAssign::Even => {
+                let _ = write!(out, "; assigned evenly (fleet index mod {})", r.instances);
+            }
+            ResourceAssign::Random => out.push_str("; assigned at random"),
+            ResourceAssign::Inventory { column, names, .. } => {
+                let shown: Vec<&str> = names.iter().take(8).map(String::as_str).collect();
+                let more = if names.len() > 8 { ", …" } else { "" };
+                let _ = write!(out, "; assigned by the inventory column {column} ({}{more})", shown.join(", "));
+            }
+        }
+        out.push('\n');
+        for o in &r.outages {
+            let _ = writeln!(out, "    outage: {o}");
+        }
+    }
+}
+
+/// What a step's activities run on, its download and its scan, for the step tree (empty when
+/// it names no resource).
+fn resource_text(s: &Scenario, step: &Step) -> String {
+    let mut parts = Vec::new();
+    let u = &step.uses;
+    let named: Vec<String> =
+        [("run", u.run), ("scan", u.scan), ("download", u.download), ("install", u.install), ("restart", u.restart)]
+            .iter()
+            .filter_map(|(activity, id)| id.map(|id| format!("{activity} on \"{}\"", s.resources[id as usize].name)))
+            .collect();
+    if !named.is_empty() {
+        parts.push(named.join(", "));
+    }
+    if let Some(d) = &step.download {
+        parts.push(format!("downloads {} an item, {}% cached", d.size, tidy(d.cached * 100.0)));
+    }
+    if let Action::InstallUpdates(settings) = &step.action
+        && settings.scan_cached
+    {
+        parts.push("scan reads the previous scan's results".to_owned());
+    }
+    if parts.is_empty() { String::new() } else { format!("; {}", parts.join("; ")) }
+}
+
 /// The step tree.
 fn write_steps(out: &mut String, s: &Scenario) {
     let (steps, groups) = s.node_counts();
     let _ = writeln!(out, "\nTask sequence: {} in {}", plural(steps, "step"), plural(groups, "group"));
     for (index, node) in s.steps.iter().enumerate() {
-        tree(out, node, &format!("{}", index + 1), 1);
+        tree(out, s, node, &format!("{}", index + 1), 1);
     }
 }
 
@@ -180,7 +278,7 @@ fn plural(n: usize, word: &str) -> String {
     if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
 }
 
-fn tree(out: &mut String, node: &Node, number: &str, depth: usize) {
+fn tree(out: &mut String, s: &Scenario, node: &Node, number: &str, depth: usize) {
     let indent = "  ".repeat(depth);
     let mut flags = Vec::new();
     if node.disabled {
@@ -200,12 +298,13 @@ fn tree(out: &mut String, node: &Node, number: &str, depth: usize) {
         NodeKind::Group(children) => {
             let _ = writeln!(out, "{indent}{number}. group \"{}\"{flags}", node.name);
             for (i, child) in children.iter().enumerate() {
-                tree(out, child, &format!("{number}.{}", i + 1), depth + 1);
+                tree(out, s, child, &format!("{number}.{}", i + 1), depth + 1);
             }
         }
         NodeKind::Step(step) => {
             let messages = step.messages.map(|m| format!(", {m} messages")).unwrap_or_default();
-            let _ = writeln!(out, "{indent}{number}. \"{}\": {}{messages}{flags}", node.name, step.action);
+            let resources = resource_text(s, step);
+            let _ = writeln!(out, "{indent}{number}. \"{}\": {}{messages}{resources}{flags}", node.name, step.action);
         }
     }
 }

@@ -105,18 +105,50 @@ pub enum LogNormalForm {
 pub const DURATION_DISTS: &[&str] =
     &["fixed", "uniform", "triangular", "exponential", "normal", "lognormal", "gamma", "weibull", "empirical"];
 
+/// The unit a distribution's values are written in: durations for a [`DurationDist`], sizes for
+/// a size distribution ([`super::resource::SizeDist`]). The forms, their keys and their checks are
+/// the same; only how one value is read and shown differs.
+#[derive(Debug, Clone, Copy)]
+pub struct Unit {
+    /// Reads one value (a duration string, a size string) into whole units.
+    pub read: fn(&Value<'_, '_>) -> ReadResult<u64>,
+    /// Shows one value as the scenario writes it (`"1h30m"`, `"650MB"`).
+    pub show: fn(u64) -> String,
+    /// What a value is, for messages: `"duration"`.
+    pub noun: &'static str,
+    /// Zero as written: `"0s"`.
+    pub zero: &'static str,
+    /// What a value or a distribution looks like, for the message about something else:
+    /// `a duration such as "10m" or a table such as { … }`.
+    pub expected: &'static str,
+}
+
+/// Durations: the unit of a [`DurationDist`].
+pub const DURATION: Unit = Unit {
+    read: |v| v.duration(),
+    show: |ms| DurationDisplay(ms).to_string(),
+    noun: "duration",
+    zero: "0s",
+    expected: "a duration such as \"10m\" or a table such as { dist = \"uniform\", min = \"0m\", max = \"20m\" }",
+};
+
 impl DurationDist {
     /// Reads a duration distribution: a duration string, or a table with `dist`.
     pub fn read(value: &Value<'_, '_>) -> ReadResult<Self> {
+        Self::read_in(value, &DURATION)
+    }
+
+    /// Reads a distribution whose values are in `unit`: a value (fixed), or a table with `dist`
+    /// whose value keys (`min`, `mean`, `scale`, …) are in `unit`.
+    pub fn read_in(value: &Value<'_, '_>, unit: &Unit) -> ReadResult<Self> {
+        let read = unit.read;
+        let d = unit.show;
         if !value.is_table() {
             return match value.raw() {
                 toml::de::DeValue::String(_) | toml::de::DeValue::Integer(_) | toml::de::DeValue::Float(_) => {
-                    Ok(Self::Fixed(value.duration()?))
+                    Ok(Self::Fixed(read(value)?))
                 }
-                _ => Err(value.error(format!(
-                    "expected a duration such as \"10m\" or a table such as {{ dist = \"uniform\", min = \"0m\", max = \"20m\" }}, found {}",
-                    value.type_name()
-                ))),
+                _ => Err(value.error(format!("expected {}, found {}", unit.expected, value.type_name()))),
             };
         }
         let any = value.table(&[
@@ -124,45 +156,38 @@ impl DurationDist {
         ])?;
         let dist_value = any.req("dist")?;
         let dist = dist_value.str()?;
+        let zero = unit.zero;
         let dist = match dist {
             "fixed" => {
                 let t = value.table(&["dist", "value"])?;
-                Self::Fixed(t.req("value")?.duration()?)
+                Self::Fixed(read(&t.req("value")?)?)
             }
             "uniform" => {
                 let t = value.table(&["dist", "min", "max"])?;
-                let min = t.req("min")?.duration()?;
+                let min = read(&t.req("min")?)?;
                 let max_v = t.req("max")?;
-                let max = max_v.duration()?;
+                let max = read(&max_v)?;
                 if min > max {
-                    return Err(max_v.error(format!(
-                        "min ({}) is greater than max ({})",
-                        DurationDisplay(min),
-                        DurationDisplay(max)
-                    )));
+                    return Err(max_v.error(format!("min ({}) is greater than max ({})", d(min), d(max))));
                 }
                 Self::Uniform { min, max }
             }
             "triangular" => {
                 let t = value.table(&["dist", "min", "mode", "max"])?;
-                let min = t.req("min")?.duration()?;
+                let min = read(&t.req("min")?)?;
                 let mode_v = t.req("mode")?;
-                let mode = mode_v.duration()?;
+                let mode = read(&mode_v)?;
                 let max_v = t.req("max")?;
-                let max = max_v.duration()?;
+                let max = read(&max_v)?;
                 if min > max {
-                    return Err(max_v.error(format!(
-                        "min ({}) is greater than max ({})",
-                        DurationDisplay(min),
-                        DurationDisplay(max)
-                    )));
+                    return Err(max_v.error(format!("min ({}) is greater than max ({})", d(min), d(max))));
                 }
                 if mode < min || mode > max {
                     return Err(mode_v.error(format!(
                         "mode ({}) is outside [min, max] = [{}, {}]",
-                        DurationDisplay(mode),
-                        DurationDisplay(min),
-                        DurationDisplay(max)
+                        d(mode),
+                        d(min),
+                        d(max)
                     )));
                 }
                 Self::Triangular { min, mode, max }
@@ -170,39 +195,40 @@ impl DurationDist {
             "exponential" => {
                 let t = value.table(&["dist", "mean"])?;
                 let mean_v = t.req("mean")?;
-                let mean = mean_v.duration()?;
+                let mean = read(&mean_v)?;
                 if mean == 0 {
-                    return Err(mean_v.error("the mean of an exponential must be more than 0s"));
+                    return Err(mean_v.error(format!("the mean of an exponential must be more than {zero}")));
                 }
                 Self::Exponential { mean }
             }
             "normal" => {
                 let t = value.table(&["dist", "mean", "sd"])?;
-                let mean = t.req("mean")?.duration()?;
-                let sd = t.req("sd")?.duration()?;
+                let mean = read(&t.req("mean")?)?;
+                let sd = read(&t.req("sd")?)?;
                 Self::Normal { mean, sd }
             }
-            "lognormal" => Self::read_lognormal(value)?,
+            "lognormal" => Self::read_lognormal(value, unit)?,
             "gamma" | "weibull" => {
                 let t = value.table(&["dist", "shape", "scale"])?;
                 let shape = t.req("shape")?.positive(1.0e6)?;
                 let scale_v = t.req("scale")?;
-                let scale = scale_v.duration()?;
+                let scale = read(&scale_v)?;
                 if scale == 0 {
-                    return Err(scale_v.error("scale must be more than 0s"));
+                    return Err(scale_v.error(format!("scale must be more than {zero}")));
                 }
                 if dist == "gamma" { Self::Gamma { shape, scale } } else { Self::Weibull { shape, scale } }
             }
             "empirical" => {
                 let t = value.table(&["dist", "values", "weights"])?;
                 let values_v = t.req("values")?;
-                let values = values_v.array()?.iter().map(|v| v.duration()).collect::<ReadResult<Vec<_>>>()?;
+                let values = values_v.array()?.iter().map(read).collect::<ReadResult<Vec<_>>>()?;
                 let cumulative = read_weights(&values_v, values.len(), t.get("weights").as_ref())?;
                 Self::Empirical { values, cumulative }
             }
             other => {
                 return Err(dist_value.error(format!(
-                    "unknown duration distribution \"{other}\"; expected one of: {}",
+                    "unknown {} distribution \"{other}\"; expected one of: {}",
+                    unit.noun,
                     DURATION_DISTS.join(", ")
                 )));
             }
@@ -210,7 +236,8 @@ impl DurationDist {
         Ok(dist)
     }
 
-    fn read_lognormal(value: &Value<'_, '_>) -> ReadResult<Self> {
+    fn read_lognormal(value: &Value<'_, '_>, unit: &Unit) -> ReadResult<Self> {
+        let (read, d, zero) = (unit.read, unit.show, unit.zero);
         let t = value.table(&["dist", "median", "p95", "mean", "sd"])?;
         let by_median = t.get("median").is_some() || t.get("p95").is_some();
         let by_mean = t.get("mean").is_some() || t.get("sd").is_some();
@@ -219,10 +246,10 @@ impl DurationDist {
         }
         if by_mean {
             let mean_v = t.req("mean")?;
-            let mean = mean_v.duration()?;
-            let sd = t.req("sd")?.duration()?;
+            let mean = read(&mean_v)?;
+            let sd = read(&t.req("sd")?)?;
             if mean == 0 {
-                return Err(mean_v.error("the mean of a lognormal must be more than 0s"));
+                return Err(mean_v.error(format!("the mean of a lognormal must be more than {zero}")));
             }
             let ratio = sd as f64 / mean as f64;
             let sigma2 = (1.0 + ratio * ratio).ln();
@@ -233,17 +260,17 @@ impl DurationDist {
             return Err(value.error("a lognormal needs `median` and `p95` (or `mean` and `sd`)"));
         }
         let median_v = t.req("median")?;
-        let median = median_v.duration()?;
+        let median = read(&median_v)?;
         let p95_v = t.req("p95")?;
-        let p95 = p95_v.duration()?;
+        let p95 = read(&p95_v)?;
         if median == 0 {
-            return Err(median_v.error("the median of a lognormal must be more than 0s"));
+            return Err(median_v.error(format!("the median of a lognormal must be more than {zero}")));
         }
         if p95 < median {
             return Err(p95_v.error(format!(
                 "p95 ({}) is below the median ({}); the 95th percentile is at least the median",
-                DurationDisplay(p95),
-                DurationDisplay(median)
+                d(p95),
+                d(median)
             )));
         }
         let mu = (median as f64).ln();
@@ -517,7 +544,15 @@ pub fn tidy(x: f64) -> f64 {
 
 impl fmt::Display for DurationDist {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let d = DurationDisplay;
+        self.write_in(f, DURATION.show)
+    }
+}
+
+impl DurationDist {
+    /// Writes the distribution as `validate` shows it (`uniform 0s..20m`, `lognormal median 3m
+    /// p95 10m`), each value shown by `show` (a duration, a size).
+    pub fn write_in(&self, f: &mut fmt::Formatter<'_>, show: fn(u64) -> String) -> fmt::Result {
+        let d = show;
         match self {
             Self::Fixed(v) => write!(f, "{}", d(*v)),
             Self::Uniform { min, max } => write!(f, "uniform {}..{}", d(*min), d(*max)),

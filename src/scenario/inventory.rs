@@ -144,6 +144,20 @@ impl Inventory {
     }
 }
 
+/// The line (as an editor counts it) of the inventory file `bytes` that lists server `server`
+/// (0-based, in inventory order), read again the way [`Inventory::parse`] reads it: for an error
+/// about a server found after the file was read, which only then needs its line. `None` when
+/// the file has no such server.
+pub fn line_of_server(bytes: &[u8], server: usize) -> Option<u64> {
+    let bytes = crate::input::utf8_bytes(bytes).ok()?;
+    let bytes: &[u8] = &bytes;
+    let mut lines = CsvLines::new(bytes);
+    let mut reader = crate::input::csv_reader(bytes);
+    let mut records = reader.byte_records().skip(1).filter_map(Result::ok);
+    let record = records.by_ref().filter(|r| !r.iter().all(|f| f.iter().all(u8::is_ascii_whitespace))).nth(server)?;
+    Some(line_of(&mut lines, record.position()))
+}
+
 /// An error on line `line` of the inventory `shown`.
 fn at(shown: &str, line: u64, message: String) -> InputError {
     InputError { file: shown.to_owned(), line: Some(line as usize), column: None, key: None, message }

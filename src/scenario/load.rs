@@ -12,6 +12,7 @@ use super::message_counts::MessageCounts;
 use super::name::TextKind;
 use super::overrides::{self, Override};
 use super::reader::{ReadResult, Source, Table};
+use super::resource::{Activity, read_resources, resolve};
 use super::step::{MAX_GROUP_DEPTH, read_steps};
 use super::windows::Windows;
 use super::{Deployment, RestartSettings, RunSettings, Scenario};
@@ -25,8 +26,19 @@ pub const MAX_REPLICATIONS: i64 = 10_000_000;
 /// the bound keeps a wrong or hostile file from taking gigabytes to parse.
 pub const MAX_SCENARIO_BYTES: usize = 16 << 20;
 
-const TOP_KEYS: &[&str] =
-    &["name", "description", "run", "fleet", "windows", "deployment", "restart", "infrastructure", "messages", "step"];
+const TOP_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "run",
+    "fleet",
+    "windows",
+    "deployment",
+    "restart",
+    "infrastructure",
+    "messages",
+    "resource",
+    "step",
+];
 
 impl Scenario {
     /// Reads and checks a scenario file.
@@ -178,6 +190,8 @@ fn read_scenario(root: &Table<'_, '_>, files: &FileSource) -> ReadResult<Scenari
         }
         (None, Some(_)) => {}
     }
+    // Anywhere in the file: steps and [restart] name them, so they are read before either.
+    let resources = root.get("resource").map(|v| read_resources(&v, &windows)).transpose()?.unwrap_or_default();
 
     let mut deployment = Deployment::default();
     if let Some(v) = root.get("deployment") {
@@ -199,12 +213,18 @@ fn read_scenario(root: &Table<'_, '_>, files: &FileSource) -> ReadResult<Scenari
 
     let mut restart = RestartSettings::default();
     if let Some(v) = root.get("restart") {
-        let t = v.table(&["duration", "hang"])?;
+        let t = v.table(&["duration", "hang", "uses"])?;
         if let Some(v) = t.get("duration") {
             restart.duration = DurationDist::read(&v)?;
         }
         if let Some(v) = t.get("hang") {
             restart.hang = v.probability()?;
+        }
+        if let Some(v) = t.get("uses") {
+            if v.is_table() {
+                return Err(v.error("[restart] has one activity, the restart: name its resource, e.g. uses = \"host\""));
+            }
+            restart.uses = Some(resolve(&v, &resources, Activity::Restart)?);
         }
     }
 
@@ -222,7 +242,7 @@ fn read_scenario(root: &Table<'_, '_>, files: &FileSource) -> ReadResult<Scenari
     let steps_v = root
         .get("step")
         .ok_or_else(|| root.key_error("step", "the scenario has no steps: add at least one [[step]]"))?;
-    let steps = read_steps(&steps_v, &fleet)?;
+    let steps = read_steps(&steps_v, &fleet, &resources)?;
     if steps.is_empty() {
         return Err(steps_v.error("the scenario has no steps: add at least one [[step]]"));
     }
@@ -237,7 +257,7 @@ fn read_scenario(root: &Table<'_, '_>, files: &FileSource) -> ReadResult<Scenari
         restart,
         infrastructure,
         messages,
-        resources: Vec::new(),
+        resources,
         steps,
         warnings: Vec::new(),
     };

@@ -17,6 +17,7 @@ pub mod name;
 pub mod overrides;
 pub mod reader;
 pub mod resource;
+pub mod size;
 pub mod step;
 pub mod warnings;
 pub mod windows;

@@ -4,7 +4,9 @@
 //! `deployment.max_run_time`, `step.0.duration.max` (array items by 0-based index, a group's
 //! children under `steps`: `step.7.steps.1.condition`). `VALUE` is read as a TOML value when it
 //! is one (`12000`, `0.5`, `true`, `"30m"`, `{ dist = "uniform", min = "0m", max = "10m" }`) and as
-//! a string otherwise (`30m`, `Mon 02:00`). The override replaces the field in the parsed
+//! a string otherwise (`30m`, `Mon 02:00`). A resource may also be named instead of numbered,
+//! for the keys a what-if changes: `resource.dp.instances=3`, `resource.dp.capacity=2Gbps`
+//! ([`BY_NAME_KEYS`]). The override replaces the field in the parsed
 //! document before anything is checked, so every rule applies to it, and a mistake in it is
 //! reported against the `--set` that made it.
 
@@ -111,11 +113,56 @@ pub fn value<'a>(combined: &'a str, placed: &Placed) -> Spanned<DeValue<'a>> {
     }
 }
 
+/// The keys of a `[[resource]]` that `--set resource.NAME.KEY=…` may change (by its number,
+/// `resource.0.KEY`, any key may be changed).
+pub const BY_NAME_KEYS: &[&str] = &["instances", "capacity", "per_user", "slots", "queue", "retry_after", "retries"];
+
 /// Puts `value` at the dotted `key` of the document; a missing last key is added, anything else
-/// missing is an error (a sentence for the user).
+/// missing is an error (a sentence for the user). `resource.NAME.KEY` names a resource by its
+/// `name` (compared ignoring case).
 pub fn apply<'a>(doc: &mut DeTable<'a>, key: &str, value: Spanned<DeValue<'a>>) -> Result<(), String> {
-    let parts: Vec<&str> = key.split('.').collect();
+    let mut parts: Vec<&str> = key.split('.').collect();
+    let index;
+    if parts.len() >= 2 && parts[0] == "resource" && parts[1].parse::<usize>().is_err() {
+        index = resource_index(doc, parts[1])?.to_string();
+        let name = parts[1];
+        match parts.get(2) {
+            Some(k) if parts.len() == 3 && BY_NAME_KEYS.contains(k) => {}
+            _ => {
+                return Err(format!(
+                    "`{key}`: a resource named in --set takes one of {}, e.g. resource.{name}.instances=3; write resource.{index}.… (by its number) to change anything else",
+                    BY_NAME_KEYS.join(", ")
+                ));
+            }
+        }
+        parts[1] = &index;
+    }
     set_in_table(doc, &parts, "", value)
+}
+
+/// The position in `[[resource]]` of the resource named `name` (ignoring case).
+fn resource_index(doc: &DeTable<'_>, name: &str) -> Result<usize, String> {
+    let names: Vec<&str> = match doc.get("resource").map(Spanned::get_ref) {
+        Some(DeValue::Array(items)) => items
+            .iter()
+            .map(|item| match item.get_ref() {
+                DeValue::Table(t) => match t.get("name").map(Spanned::get_ref) {
+                    Some(DeValue::String(n)) => n.trim(),
+                    _ => "",
+                },
+                _ => "",
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    names.iter().position(|n| super::name::same(n, name)).ok_or_else(|| {
+        let declared: Vec<&str> = names.iter().copied().filter(|n| !n.is_empty()).collect();
+        if declared.is_empty() {
+            format!("the scenario declares no [[resource]]: there is no resource \"{name}\" to change")
+        } else {
+            format!("the scenario declares no resource \"{name}\"; [[resource]] declares: {}", declared.join(", "))
+        }
+    })
 }
 
 fn join(path: &str, part: &str) -> String {
@@ -197,6 +244,31 @@ mod tests {
         assert!(set(text, "t.y", "true").unwrap().contains("Boolean(true)"));
         assert!(set(text, "step.1.steps.0.name", "renamed").unwrap().contains("renamed"));
         assert!(set(text, "step.0.duration", "{ dist = \"fixed\", value = \"1m\" }").unwrap().contains("Table"));
+    }
+
+    #[test]
+    fn resources_are_found_by_name() {
+        let text = "[[resource]]\nname = \"dp\"\ninstances = 1\n[[resource]]\nname = \"Host\"\ncapacity = 4\n";
+        let changed = set(text, "resource.dp.instances", "3").unwrap();
+        assert!(changed.contains("Integer(DeInteger { inner: \"3\""), "{changed}");
+        let changed = set(text, "resource.host.capacity", "2Gbps").unwrap();
+        assert!(changed.contains("String(\"2Gbps\")"), "{changed}");
+        assert!(set(text, "resource.1.kind", "slots").unwrap().contains("slots"), "by number, any key");
+        assert_eq!(
+            set(text, "resource.sup.slots", "2").unwrap_err(),
+            "the scenario declares no resource \"sup\"; [[resource]] declares: dp, Host"
+        );
+        assert_eq!(
+            set("a = 1\n", "resource.dp.instances", "2").unwrap_err(),
+            "the scenario declares no [[resource]]: there is no resource \"dp\" to change"
+        );
+        let err = set(text, "resource.dp.kind", "slots").unwrap_err();
+        assert!(
+            err.starts_with("`resource.dp.kind`: a resource named in --set takes one of instances, capacity"),
+            "{err}"
+        );
+        assert!(err.contains("resource.0.…"), "{err}");
+        assert!(set(text, "resource.dp", "2").is_err());
     }
 
     #[test]

@@ -14,6 +14,7 @@ use toml::de::{DeTable, DeValue};
 use super::duration::{Millis, parse_duration};
 use super::name::{self, TextKind};
 use super::overrides::Placed;
+use super::size::{Bytes, parse_rate, parse_size};
 use crate::input::InputError;
 
 /// The text being read, for turning byte offsets into lines and columns.
@@ -308,6 +309,28 @@ impl<'a, 'i> Value<'a, 'i> {
                     .error("a bare number is not a duration: write it with a unit in quotes, e.g. \"90s\" or \"12m\""))
             }
             _ => Err(self.expected("a duration such as \"90s\" or \"12m\"")),
+        }
+    }
+
+    /// The value as a size string with units (`"650MB"`, `"2GiB"`), in bytes.
+    pub fn size(&self) -> ReadResult<Bytes> {
+        match self.raw() {
+            DeValue::String(s) => parse_size(s).map_err(|m| self.error(m)),
+            DeValue::Integer(_) | DeValue::Float(_) => {
+                Err(self
+                    .error("a bare number is not a size: write it with a unit in quotes, e.g. \"650MB\" or \"2GiB\""))
+            }
+            _ => Err(self.expected("a size such as \"650MB\" or \"2GiB\"")),
+        }
+    }
+
+    /// The value as a rate string with units (`"1Gbps"`, `"125MB/s"`), in bytes a millisecond.
+    pub fn rate(&self) -> ReadResult<f64> {
+        match self.raw() {
+            DeValue::String(s) => parse_rate(s).map_err(|m| self.error(m)),
+            DeValue::Integer(_) | DeValue::Float(_) => Err(self
+                .error("a bare number is not a rate: write it with a unit in quotes, e.g. \"1Gbps\" or \"125MB/s\"")),
+            _ => Err(self.expected("a rate such as \"1Gbps\" or \"125MB/s\"")),
         }
     }
 }

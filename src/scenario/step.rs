@@ -10,7 +10,7 @@ use super::fleet::Fleet;
 use super::message_counts::MAX_MESSAGES_PER_EVENT;
 use super::name::{self, TextKind};
 use super::reader::{ReadResult, Table, Value};
-use super::resource::{Download, Uses};
+use super::resource::{Activity, Download, Resource, ResourceId, SizeDist, Uses, resolve};
 
 /// The step types a scenario may use.
 pub const STEP_TYPES: &[&str] = &["sleep", "command", "install_updates", "install_software", "restart", "set_variable"];
@@ -39,7 +39,9 @@ pub struct Node {
 }
 
 /// A group or a step.
-// A scenario holds at most a few thousand nodes, read once: the size of a step does not matter.
+// A step is much larger than a group's list since format 1.1 (its uses and download): nodes are
+// read once and compiled into a `sequence::Program` before anything runs, so their size does not
+// matter, and boxing steps would change every match on them.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum NodeKind {
@@ -257,26 +259,36 @@ impl ExitBehaviour {
 }
 
 const COMMON_STEP_KEYS: &[&str] =
-    &["name", "type", "condition", "probe_holds", "continue_on_error", "disabled", "messages"];
-const GROUP_KEYS: &[&str] = &["group", "steps", "condition", "probe_holds", "continue_on_error", "disabled"];
+    &["name", "type", "condition", "probe_holds", "continue_on_error", "disabled", "messages", "uses"];
+// `uses` is read only to say that a group has no activity of its own.
+const GROUP_KEYS: &[&str] = &["group", "steps", "condition", "probe_holds", "continue_on_error", "disabled", "uses"];
+
+/// What reading a step needs from the rest of the scenario: the fleet's named counts and the
+/// declared resources.
+#[derive(Clone, Copy)]
+struct Context<'s> {
+    fleet: &'s Fleet,
+    resources: &'s [Resource],
+}
 
 /// The deepest groups may nest: a step inside 64 groups inside each other is the most a scenario
 /// holds. (TOML readers stop near 80 levels of tables; the console's own sequences rarely pass
 /// five.) Deeper sequences are refused at the group that goes too deep.
 pub const MAX_GROUP_DEPTH: usize = 64;
 
-/// Reads the list of steps at `value` (`step` or a group's `steps`).
-pub fn read_steps(value: &Value<'_, '_>, fleet: &Fleet) -> ReadResult<Vec<Node>> {
-    read_steps_at(value, fleet, 0)
+/// Reads the list of steps at `value` (`step` or a group's `steps`); `uses` names resources
+/// among `resources`.
+pub fn read_steps(value: &Value<'_, '_>, fleet: &Fleet, resources: &[Resource]) -> ReadResult<Vec<Node>> {
+    read_steps_at(value, Context { fleet, resources }, 0)
 }
 
 /// Reads the steps of a list inside `depth` groups.
-fn read_steps_at(value: &Value<'_, '_>, fleet: &Fleet, depth: usize) -> ReadResult<Vec<Node>> {
+fn read_steps_at(value: &Value<'_, '_>, cx: Context<'_>, depth: usize) -> ReadResult<Vec<Node>> {
     let items = value.array().map_err(|_| value.error("write steps as [[step]] tables"))?;
-    items.iter().map(|item| read_node(item, fleet, depth)).collect()
+    items.iter().map(|item| read_node(item, cx, depth)).collect()
 }
 
-fn read_node(value: &Value<'_, '_>, fleet: &Fleet, depth: usize) -> ReadResult<Node> {
+fn read_node(value: &Value<'_, '_>, cx: Context<'_>, depth: usize) -> ReadResult<Node> {
     let any = value.named_table("a step table with `name` and `type`, or a group with `group` and `steps`")?;
     let is_group = any.get("group").is_some();
     if is_group {
@@ -287,9 +299,14 @@ fn read_node(value: &Value<'_, '_>, fleet: &Fleet, depth: usize) -> ReadResult<N
             )));
         }
         let name = t.req("group")?.name()?.to_owned();
+        if let Some(v) = t.get("uses") {
+            return Err(v.error(
+                "a group has no activity of its own to run on a resource: write `uses` on the steps inside it",
+            ));
+        }
         let flags = read_flags(&t)?;
         let steps = match t.get("steps") {
-            Some(v) => read_steps_at(&v, fleet, depth + 1)?,
+            Some(v) => read_steps_at(&v, cx, depth + 1)?,
             None => Vec::new(),
         };
         return Ok(flags.node(name, NodeKind::Group(steps)));
@@ -297,13 +314,24 @@ fn read_node(value: &Value<'_, '_>, fleet: &Fleet, depth: usize) -> ReadResult<N
     if any.get("steps").is_some() {
         return Err(any.key_error("group", "a table with `steps` is a group and needs `group = \"its name\"`"));
     }
+    read_step(value, &any, cx)
+}
+
+/// Reads a step (not a group). Kept out of [`read_node`], which recurses once per group level:
+/// a step's many locals would otherwise sit in every level's stack frame, and sequences nest 64
+/// groups deep on the 2 MiB stack of a test thread.
+#[inline(never)]
+fn read_step(value: &Value<'_, '_>, any: &Table<'_, '_>, cx: Context<'_>) -> ReadResult<Node> {
+    let fleet = cx.fleet;
     let type_v = any.req("type")?;
     let type_name = type_v.str()?;
     let own: &[&str] = match type_name {
         "sleep" => &["duration"],
         "command" => &["duration", "exit_codes", "success_codes", "on_3010", "timeout"],
-        "install_updates" => &["items", "scan", "per_item", "restart_share", "failure", "restart_if_pending"],
-        "install_software" => &["items", "per_item", "exit_codes", "success_codes", "on_3010", "timeout"],
+        "install_updates" => {
+            &["items", "scan", "per_item", "restart_share", "failure", "restart_if_pending", "download", "scan_cached"]
+        }
+        "install_software" => &["items", "per_item", "exit_codes", "success_codes", "on_3010", "timeout", "download"],
         "restart" => &["duration"],
         "set_variable" => &["variable", "value"],
         other => {
@@ -312,6 +340,20 @@ fn read_node(value: &Value<'_, '_>, fleet: &Fleet, depth: usize) -> ReadResult<N
             );
         }
     };
+    for (key, applies) in
+        [("download", "install_updates and install_software steps"), ("scan_cached", "install_updates steps")]
+    {
+        if !own.contains(&key)
+            && any.get(key).is_some()
+            && let Some((_, span, _)) = any.entries().into_iter().find(|(k, _, _)| *k == key)
+        {
+            return Err(any.error_at(
+                &span,
+                key,
+                format!("`{key}` applies to {applies}; this is {} step", a(type_name)),
+            ));
+        }
+    }
     let allowed: Vec<&str> = COMMON_STEP_KEYS.iter().chain(own).copied().collect();
     let t = value.table(&allowed)?;
     let name = t.req("name")?.name()?.to_owned();
@@ -329,7 +371,7 @@ fn read_node(value: &Value<'_, '_>, fleet: &Fleet, depth: usize) -> ReadResult<N
             restart_share: t.get("restart_share").map_or(Ok(0.0), |v| v.probability())?,
             failure: t.get("failure").map_or(Ok(0.0), |v| v.probability())?,
             restart_if_pending: t.get("restart_if_pending").map_or(Ok(false), |v| v.bool())?,
-            scan_cached: false,
+            scan_cached: t.get("scan_cached").map_or(Ok(false), |v| v.bool())?,
         }),
         "install_software" => Action::InstallSoftware {
             items: read_items(&t.req("items")?, fleet)?,
@@ -348,7 +390,85 @@ fn read_node(value: &Value<'_, '_>, fleet: &Fleet, depth: usize) -> ReadResult<N
             Action::SetVariable { variable, value }
         }
     };
-    Ok(flags.node(name, NodeKind::Step(Step { messages, action, uses: Uses::default(), download: None })))
+    let uses = read_uses(&t, type_name, cx.resources)?;
+    let download = read_download(&t, &uses)?;
+    Ok(flags.node(name, NodeKind::Step(Step { messages, action, uses, download })))
+}
+
+/// A step type with its article: `a command`, `an install_updates`.
+fn a(type_name: &str) -> String {
+    let article = if type_name.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+    format!("{article} {type_name}")
+}
+
+/// Reads a step's `uses`: the resource each of its activities runs on (none by default).
+fn read_uses(t: &Table<'_, '_>, type_name: &str, resources: &[Resource]) -> ReadResult<Uses> {
+    let mut uses = Uses::default();
+    let Some(v) = t.get("uses") else {
+        return Ok(uses);
+    };
+    let activities = Activity::of_step_type(type_name);
+    if activities.is_empty() {
+        return Err(v.error(format!(
+            "{} step has no activity that runs on a resource: `uses` applies to command, install_updates, install_software and restart steps",
+            a(type_name)
+        )));
+    }
+    let keys: Vec<&str> = activities.iter().map(|a| a.key()).collect();
+    if !v.is_table() {
+        return Err(v.error(format!(
+            "expected a table naming the resource of each activity, e.g. uses = {{ {} = \"NAME\" }}, found {}",
+            keys[0],
+            v.type_name()
+        )));
+    }
+    let ut = v.table(Activity::KEYS)?;
+    for (key, span, av) in ut.entries() {
+        let Some(activity) = Activity::from_key(key).filter(|a| activities.contains(a)) else {
+            let list = match keys.as_slice() {
+                [one] => format!("its one activity is `{one}`"),
+                [rest @ .., last] => format!("its activities are `{}` and `{last}`", rest.join("`, `")),
+                [] => String::new(),
+            };
+            return Err(ut.error_at(&span, key, format!("{} step has no `{key}`: {list}", a(type_name))));
+        };
+        let id: Option<ResourceId> = Some(resolve(&av, resources, activity)?);
+        match activity {
+            Activity::Run => uses.run = id,
+            Activity::Scan => uses.scan = id,
+            Activity::Download => uses.download = id,
+            Activity::Install => uses.install = id,
+            Activity::Restart => uses.restart = id,
+        }
+    }
+    Ok(uses)
+}
+
+/// Reads a step's `download = { size, cached }`, which goes with `uses.download`.
+fn read_download(t: &Table<'_, '_>, uses: &Uses) -> ReadResult<Option<Download>> {
+    let download = match t.get("download") {
+        None => None,
+        Some(v) => {
+            let dt = v.table(&["size", "cached"])?;
+            let size = SizeDist::read(&dt.req("size")?)?;
+            let cached = dt.get("cached").map_or(Ok(0.0), |c| c.probability())?;
+            if uses.download.is_none() {
+                return Err(v.error(
+                    "the step downloads content, so it needs a resource to fetch it from: name one in `uses`, e.g. uses = { download = \"dp\" } (a shared resource with a rate capacity)",
+                ));
+            }
+            Some(Download { size, cached })
+        }
+    };
+    if download.is_none()
+        && uses.download.is_some()
+        && let Some(v) = t.find("uses.download")
+    {
+        return Err(v.error(
+            "names a resource for the download, but the step says nothing to fetch: add download = { size = \"650MB\" } (each item's content size, and `cached`, the share already on the client)",
+        ));
+    }
+    Ok(download)
 }
 
 /// What steps and groups share: condition, probes, continue on error, disabled.

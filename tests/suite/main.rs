@@ -20,5 +20,6 @@ mod montecarlo;
 mod planner;
 mod reports;
 mod resources;
+mod resources_format;
 mod safe_writes;
 mod warnings;
