@@ -97,6 +97,11 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<Status> {
             shard.of
         );
     }
+    if args.shard.is_some() && !scenario.resources.is_empty() {
+        usage!(
+            "--shard: a shard's state does not carry the figures of shared resources yet, so a scenario with [[resource]] runs whole: leave out --shard"
+        );
+    }
     let per_server = PerServerFiles { servers: args.servers_csv, history: args.history_csv };
     if per_server.servers || per_server.history {
         // The first replication's rows are kept whole for servers.csv and history.csv.

@@ -10,8 +10,8 @@ use super::runner::RunResult;
 use super::statistics::ComponentAccumulators;
 use super::summary::{
     ComponentFigures, EstimateFigures, FleetFigures, InfrastructureFigures, LatencyFigures, Mean, MeanCi, MeanMax,
-    MessageFigures, OutageFigures, OutcomeShares, Performance, RestartFigures, SUMMARY_SCHEMA, Spread, StateFigures,
-    Summary, WarningFigures, WindowFigures,
+    MessageFigures, OutageFigures, OutcomeShares, PeakFigures, Performance, ResourceFigures, RestartFigures,
+    SUMMARY_SCHEMA, Spread, StateFigures, Summary, TailFigures, WarningFigures, WindowFigures,
 };
 use super::{accumulator::Accumulator, estimate::Bounds};
 use crate::scenario::duration::{HOUR, MINUTE};
@@ -61,6 +61,10 @@ pub fn summarize(scenario: &Scenario, seed: u64, result: &RunResult) -> Summary 
                 not_started: share(O::NotStarted),
                 messages_mean: per_rep(t.messages),
                 overrun_p95_minutes: quantile(overruns, 0.95, |s| s as f64 / 60.0),
+                resource_wait_minutes_mean: (!scenario.resources.is_empty()).then(|| {
+                    let started = t.targeted - t.outcomes[O::NotStarted as usize];
+                    safe_div(t.resource_wait_ms as f64 / MINUTE as f64, started as f64)
+                }),
             }
         })
         .collect();
@@ -117,6 +121,7 @@ pub fn summarize(scenario: &Scenario, seed: u64, result: &RunResult) -> Summary 
         },
         infrastructure: infrastructure(scenario, result),
         windows,
+        resources: resources(scenario, pooled, reps),
         estimates,
         precision: None,
         shard: None,
@@ -132,6 +137,41 @@ pub fn summarize(scenario: &Scenario, seed: u64, result: &RunResult) -> Summary 
             threads: result.threads,
         },
     }
+}
+
+/// The figures of each shared resource.
+fn resources(scenario: &Scenario, pooled: &super::tally::Pooled, reps: f64) -> Vec<ResourceFigures> {
+    use crate::scenario::resource::{Capacity, ResourceKind};
+    let empty = super::tally::ResourceTotals::default();
+    scenario
+        .resources
+        .iter()
+        .enumerate()
+        .map(|(r, resource)| {
+            let t = pooled.resources.get(r).unwrap_or(&empty);
+            let tail = |h: &Histogram<u64>, sum: f64, scale: f64| TailFigures {
+                mean: safe_div(sum, h.len() as f64),
+                p95: quantile(h, 0.95, |v| v as f64 * scale),
+                max: if h.is_empty() { 0.0 } else { h.max() as f64 * scale },
+            };
+            let (kind, shared, bytes) = match &resource.kind {
+                ResourceKind::Shared { capacity, .. } => ("shared", true, matches!(capacity, Capacity::Rate(_))),
+                ResourceKind::Slots { .. } => ("slots", false, false),
+            };
+            ResourceFigures {
+                name: resource.name.clone(),
+                kind: kind.to_owned(),
+                instances: resource.instances,
+                utilisation: safe_div(t.utilisation.value(), reps),
+                peak: PeakFigures { mean: safe_div(t.peak_sum as f64, reps), max: t.peak_max as f64 },
+                stretch: shared.then(|| tail(&t.stretch_milli, t.stretch_sum.value(), 1e-3)),
+                bytes_total_mean: bytes.then(|| safe_div(t.work.value(), reps)),
+                wait_seconds: (!shared).then(|| tail(&t.wait_ms, t.wait_sum_ms as f64 / 1_000.0, 1e-3)),
+                refused_mean: (!shared).then(|| safe_div(t.refused as f64, reps)),
+                failed_mean: (!shared).then(|| safe_div(t.failed as f64, reps)),
+            }
+        })
+        .collect()
 }
 
 /// Latency figures in seconds from a histogram of microseconds and its exact sum.

@@ -95,6 +95,9 @@ pub struct Extras {
     pub history_csv: bool,
 }
 
+/// Bytes a coupled server's run state takes besides its variables, answers and messages.
+const COUPLED_PER_SERVER: f64 = 512.0;
+
 impl MemoryEstimate {
     /// Estimates a run of `scenario`: a pilot replication of its first servers says how many
     /// messages (and history rows) a server makes — unless the sequence could make so many
@@ -119,10 +122,21 @@ impl MemoryEstimate {
         // instant management points also the gathered list (again up to twice).
         let instant = scenario.infrastructure.mp_rate.is_none();
         let bytes_a_message = if instant { 40.0 } else { 24.0 };
-        let per_worker = WORKER_FIXED
+        let mut per_worker = WORKER_FIXED
             + WORKER_PER_WINDOW * scenario.windows.list.len() as u64
             + (per_replication * bytes_a_message) as u64;
         let events_per_server = events_per_server * MARGIN;
+        if program.uses_resources {
+            // A coupled replication keeps every server's run state at once: its variables,
+            // counts and instances, its answers (one an activity, at most one an event), and its
+            // own message buffer until the replication ends.
+            let state = COUPLED_PER_SERVER
+                + 8.0 * program.variable_count() as f64
+                + 4.0 * (scenario.fleet.counts.len() + scenario.resources.len()) as f64
+                + 72.0 * events_per_server
+                + 16.0 * per_server * MARGIN;
+            per_worker += (servers as f64 * state) as u64;
+        }
         let mut shared = RUN_FIXED;
         if extras.servers_csv {
             shared += servers * 160;

@@ -149,6 +149,7 @@ impl<'a> Worker<'a> {
         self.sim.run_replication(seed, replication, &mut self.scratch, &mut self.emissions, |server| {
             pooled.record(&mut figures, windows, server);
         });
+        self.pooled.add_resources(&self.scratch.resources);
         if let Some(site) = &mut self.site {
             let recorders = Recorders {
                 status_latency: &mut self.pooled.latency_us,

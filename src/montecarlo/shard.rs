@@ -293,6 +293,8 @@ impl PooledRecord {
                 targeted: *targeted,
                 outcomes: *outcomes,
                 messages: *messages,
+                // Shards of scenarios with shared resources are refused before they run.
+                resource_wait_ms: 0,
             })
             .collect();
         pooled.by_kind = by_kind;

@@ -43,6 +43,9 @@ pub struct Summary {
     pub infrastructure: InfrastructureFigures,
     /// One entry per window, in window order.
     pub windows: Vec<WindowFigures>,
+    /// Shared resources (format 1.1), in declaration order; absent without resources.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resources: Vec<ResourceFigures>,
     /// Every headline figure with its 95% confidence interval, keyed by its dotted path in this
     /// document (`outcomes.overran`, `status_messages.peak_per_minute`, …).
     pub estimates: std::collections::BTreeMap<super::figure::Figure, EstimateFigures>,
@@ -320,6 +323,62 @@ pub struct WindowFigures {
     /// 95th percentile of the overruns of the window's servers that overran, minutes (0 when
     /// none did).
     pub overrun_p95_minutes: f64,
+    /// Minutes a started run of the window spent waiting for or slowed by shared resources
+    /// (format 1.1; absent without resources).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_wait_minutes_mean: Option<f64>,
+}
+
+/// One shared resource's figures (format 1.1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResourceFigures {
+    /// Its name.
+    pub name: String,
+    /// `shared` or `slots`.
+    pub kind: String,
+    /// Instances.
+    pub instances: u32,
+    /// Busy share of capacity over the patching span (first window start to last window end),
+    /// mean over instances and replications.
+    pub utilisation: f64,
+    /// Most activities present on one instance (slots: holding and waiting): mean and max over
+    /// replications.
+    pub peak: PeakFigures,
+    /// Shared: actual time over time alone, over completed activities.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stretch: Option<TailFigures>,
+    /// Shared, where work is bytes: bytes delivered a replication (partial transfers counted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes_total_mean: Option<f64>,
+    /// Slots: served requests' wait for a slot, seconds (refusals and retry waits included).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait_seconds: Option<TailFigures>,
+    /// Slots: refusals a replication.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused_mean: Option<f64>,
+    /// Slots: activities failed there a replication.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed_mean: Option<f64>,
+}
+
+/// A mean and the largest value over replications.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PeakFigures {
+    /// Mean over replications.
+    pub mean: f64,
+    /// Largest.
+    pub max: f64,
+}
+
+/// A mean, 95th percentile and maximum, pooled over replications.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct TailFigures {
+    /// Exact mean.
+    pub mean: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// Largest.
+    pub max: f64,
 }
 
 /// A share of a window's targeted servers, pooled over replications.

@@ -8,6 +8,8 @@ use hdrhistogram::Histogram;
 
 use crate::histogram::{growing, record};
 
+use super::exact_sum::ExactSum;
+use crate::engine::coupled::ResourceReplication;
 use crate::engine::{Outcome, ServerRecord};
 use crate::messages::{LoadSeries, SiteStats, latency_histogram};
 use crate::scenario::{MessageKind, Millis, Window};
@@ -67,6 +69,84 @@ pub struct WindowTotals {
     pub outcomes: [u64; 5],
     /// Messages sent by the window's servers.
     pub messages: u64,
+    /// Time the window's servers waited for or were slowed by shared resources, milliseconds.
+    pub resource_wait_ms: u64,
+}
+
+/// One shared resource's totals over replications (format 1.1); exact in any order.
+#[derive(Debug, Clone)]
+pub struct ResourceTotals {
+    /// Sum over replications of the busy share of capacity.
+    pub utilisation: ExactSum,
+    /// Sum and largest of each replication's peak.
+    pub peak_sum: u64,
+    /// The largest peak of a replication.
+    pub peak_max: u64,
+    /// Stretch of each completed shared activity, in thousandths.
+    pub stretch_milli: Histogram<u64>,
+    /// Exact sum of the stretches.
+    pub stretch_sum: ExactSum,
+    /// Work delivered (bytes where work is bytes).
+    pub work: ExactSum,
+    /// Each served request's wait for a slot, milliseconds.
+    pub wait_ms: Histogram<u64>,
+    /// Exact sum of the waits, milliseconds.
+    pub wait_sum_ms: u128,
+    /// Refusals.
+    pub refused: u64,
+    /// Activities failed after their last refusal.
+    pub failed: u64,
+}
+
+impl Default for ResourceTotals {
+    fn default() -> Self {
+        Self {
+            utilisation: ExactSum::default(),
+            peak_sum: 0,
+            peak_max: 0,
+            stretch_milli: growing(1_000_000, 3),
+            stretch_sum: ExactSum::default(),
+            work: ExactSum::default(),
+            wait_ms: duration_histogram(),
+            wait_sum_ms: 0,
+            refused: 0,
+            failed: 0,
+        }
+    }
+}
+
+impl ResourceTotals {
+    /// Adds what one replication measured.
+    pub fn add(&mut self, m: &ResourceReplication) {
+        self.utilisation.add(m.utilisation);
+        self.peak_sum += u64::from(m.peak);
+        self.peak_max = self.peak_max.max(u64::from(m.peak));
+        for s in &m.stretch {
+            record(&mut self.stretch_milli, (s * 1_000.0).round() as u64);
+            self.stretch_sum.add(*s);
+        }
+        self.work.add(m.work);
+        for w in &m.waits {
+            record(&mut self.wait_ms, *w);
+            self.wait_sum_ms += u128::from(*w);
+        }
+        self.refused += m.refused;
+        self.failed += m.failed;
+    }
+
+    /// Adds another run's totals.
+    pub fn merge(&mut self, other: &Self) {
+        self.utilisation.merge(&other.utilisation);
+        self.peak_sum += other.peak_sum;
+        self.peak_max = self.peak_max.max(other.peak_max);
+        self.stretch_milli.add(&other.stretch_milli).expect("histograms grow to fit");
+        self.stretch_sum.merge(&other.stretch_sum);
+        self.work.merge(&other.work);
+        self.wait_ms.add(&other.wait_ms).expect("histograms grow to fit");
+        self.wait_sum_ms += other.wait_sum_ms;
+        self.refused += other.refused;
+        self.failed += other.failed;
+    }
 }
 
 /// Totals pooled over replications: histograms and counts that merge exactly.
@@ -104,6 +184,8 @@ pub struct Pooled {
     pub server_runs: u64,
     /// Engine events plus messages.
     pub events: u64,
+    /// Per shared resource, in declaration order (empty without resources).
+    pub resources: Vec<ResourceTotals>,
 }
 
 impl Pooled {
@@ -126,6 +208,17 @@ impl Pooled {
             state_messages: 0,
             server_runs: 0,
             events: 0,
+            resources: Vec::new(),
+        }
+    }
+
+    /// Adds what one replication measured at each resource.
+    pub fn add_resources(&mut self, measured: &[ResourceReplication]) {
+        if self.resources.len() < measured.len() {
+            self.resources.resize_with(measured.len(), ResourceTotals::default);
+        }
+        for (t, m) in self.resources.iter_mut().zip(measured) {
+            t.add(m);
         }
     }
 
@@ -149,6 +242,7 @@ impl Pooled {
         for (a, b) in self.windows.iter_mut().zip(&other.windows) {
             a.targeted += b.targeted;
             a.messages += b.messages;
+            a.resource_wait_ms += b.resource_wait_ms;
             for (x, y) in a.outcomes.iter_mut().zip(&b.outcomes) {
                 *x += y;
             }
@@ -158,6 +252,12 @@ impl Pooled {
         }
         self.server_runs += other.server_runs;
         self.events += other.events;
+        if self.resources.len() < other.resources.len() {
+            self.resources.resize_with(other.resources.len(), ResourceTotals::default);
+        }
+        for (a, b) in self.resources.iter_mut().zip(&other.resources) {
+            a.merge(b);
+        }
     }
 
     /// Counts one server of replication `figures`.
@@ -180,6 +280,7 @@ impl Pooled {
         w.targeted += 1;
         w.outcomes[o] += 1;
         w.messages += u64::from(server.messages);
+        w.resource_wait_ms += server.resource_wait;
         let window = &windows[server.window as usize];
         if server.outcome.started() {
             figures.started += 1;

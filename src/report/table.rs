@@ -67,8 +67,43 @@ pub fn summary_table(s: &Summary) -> String {
     write_run(&mut out, s);
     write_outcomes(&mut out, s);
     write_messages(&mut out, s);
+    write_resources(&mut out, s);
     write_worst_windows(&mut out, s);
     out
+}
+
+/// Each shared resource's load: utilisation, peak, and the stretch or the wait it caused.
+fn write_resources(out: &mut String, s: &Summary) {
+    if s.resources.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n{:<16}{:>7}{:>10}{:>12}   what it cost (mean, p95, max)",
+        "Resource", "kind", "busy", "peak users"
+    );
+    for r in &s.resources {
+        let cost = match (&r.stretch, &r.wait_seconds) {
+            (Some(st), _) => format!("stretch {:.2}×, {:.2}×, {:.2}×", st.mean, st.p95, st.max),
+            (None, Some(w)) => format!(
+                "wait {}, {}, {}; {:.1} refused, {:.1} failed a replication",
+                seconds(w.mean),
+                seconds(w.p95),
+                seconds(w.max),
+                r.refused_mean.unwrap_or(0.0),
+                r.failed_mean.unwrap_or(0.0)
+            ),
+            (None, None) => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "{:<16}{:>7}{:>9.1}%{:>12}   {cost}",
+            r.name,
+            r.kind,
+            r.utilisation * 100.0,
+            format!("{:.1}/{:.0}", r.peak.mean, r.peak.max)
+        );
+    }
 }
 
 /// What ran: the scenario, replications, seed, threads and time; the shard and the precision.

@@ -173,3 +173,66 @@ fn servers_on_different_instances_do_not_wait_for_each_other() {
     // Declared but not used: no coupling, each alone.
     assert_eq!(ends(&s), vec![10 * MINUTE; 2]);
 }
+
+#[test]
+fn a_coupled_fleet_gives_the_same_figures_on_any_thread_count_and_reports_its_resources() {
+    use crate::common::{comparable_json, summary};
+    let mut s = fleet(
+        40,
+        r#"
+[[step]]
+name = "Sleep"
+type = "sleep"
+duration = { dist = "uniform", min = "0m", max = "30m" }
+[[step]]
+name = "Install"
+type = "command"
+duration = { dist = "uniform", min = "5m", max = "15m" }
+"#,
+        vec![shared("host", Capacity::Concurrent(4.0), Some(1.0)), slots("sup", 3, Some(2), 2 * MINUTE, 2)],
+        1,
+        Uses { run: Some(0), ..Uses::default() },
+    );
+    s.resources[0].instances = 2;
+    let one = summary(&s, 11, 6, 1);
+    let two = summary(&s, 11, 6, 2);
+    assert_eq!(comparable_json(&one), comparable_json(&two));
+    let host = &one.resources[0];
+    assert_eq!((host.name.as_str(), host.kind.as_str(), host.instances), ("host", "shared", 2));
+    assert!(host.stretch.is_some_and(|st| st.mean >= 1.0 && st.max >= st.p95));
+    assert!(host.utilisation > 0.0 && host.utilisation < 1.0);
+    // Declared and unused: a row of zeros.
+    let sup = &one.resources[1];
+    assert_eq!((sup.peak.max, sup.refused_mean, sup.utilisation), (0.0, Some(0.0), 0.0));
+    assert!(one.windows[0].resource_wait_minutes_mean.is_some_and(|w| w >= 0.0));
+}
+
+#[test]
+fn a_server_draws_the_same_work_whatever_the_capacity() {
+    // Common random numbers: with one instance or three, each server's drawn durations are the
+    // same; only the waiting differs. A host with room for everyone gives the lone durations.
+    let body = r#"
+[[step]]
+name = "Install"
+type = "command"
+duration = { dist = "uniform", min = "5m", max = "15m" }
+"#;
+    let alone = scenario(&[("servers = 1", "servers = 12")], body);
+    let roomy = fleet(
+        12,
+        body,
+        vec![shared("host", Capacity::Concurrent(100.0), Some(1.0))],
+        0,
+        Uses { run: Some(0), ..Uses::default() },
+    );
+    assert_eq!(ends(&roomy), ends(&alone));
+    let tight = fleet(
+        12,
+        body,
+        vec![shared("host", Capacity::Concurrent(3.0), Some(1.0))],
+        0,
+        Uses { run: Some(0), ..Uses::default() },
+    );
+    assert!(ends(&tight).iter().zip(ends(&alone)).all(|(t, a)| *t >= a));
+    assert!(ends(&tight).iter().zip(ends(&alone)).any(|(t, a)| *t > a));
+}
