@@ -195,40 +195,10 @@ fn run_watched<P: Replay, O: Observer>(
     on_server: &mut impl FnMut(&ServerRecord, &mut O),
 ) -> Vec<ResourceReplication> {
     let scenario = sim.scenario();
-    let program = sim.program();
-    let n = count as usize;
     let resources = &scenario.resources;
-    let var_count = program.variable_count();
-    let count_count = scenario.fleet.counts.len();
-    let mut vars: Vec<ValueId> = vec![crate::sequence::UNSET; n * var_count];
-    let mut counts: Vec<u32> = vec![0; n * count_count];
-    let mut instance_of: Vec<u32> = vec![0; n * resources.len()];
-    let mut records: Vec<ServerRecord> = Vec::with_capacity(n);
-    let mut starts = Vec::with_capacity(n);
-    let mut counters = vec![0u64; scenario.fleet.classes.len()];
-    let servers = servers_stream(seed, replication);
-    let mut var_chunks = vars.chunks_mut(var_count.max(1));
-    let mut count_chunks = counts.chunks_mut(count_count.max(1));
-    for index in 0..count {
-        let stream = servers.index(index);
-        let placement = sim.place(index, stream, &mut counters);
-        let mut record = ServerRecord::placed(index, placement);
-        let v = if var_count > 0 { var_chunks.next().unwrap_or_default() } else { &mut [] };
-        let c = if count_count > 0 { count_chunks.next().unwrap_or_default() } else { &mut [] };
-        let start = sim.prepare(index, stream, placement, &mut record, v, c);
-        for (r, resource) in resources.iter().enumerate() {
-            instance_of[index as usize * resources.len() + r] = match &resource.assign {
-                ResourceAssign::Even => (index % u64::from(resource.instances.max(1))) as u32,
-                ResourceAssign::Random => {
-                    let u = stream.purpose(Purpose::ResourceInstance(r as u32)).uniform(0);
-                    ((u * f64::from(resource.instances.max(1))) as u32).min(resource.instances.max(1) - 1)
-                }
-                ResourceAssign::Inventory { of_server, .. } => of_server.get(index as usize).copied().unwrap_or(0),
-            };
-        }
-        records.push(record);
-        starts.push(start);
-    }
+    let n = count as usize;
+    let Placed { mut records, starts, vars, counts, instance_of, var_count, count_count } =
+        place_all(sim, seed, replication, count);
 
     let mut servers: Vec<Option<Coupled<'_, P>>> = Vec::with_capacity(n);
     {
@@ -262,20 +232,7 @@ fn run_watched<P: Replay, O: Observer>(
         measured: vec![ResourceReplication::default(); resources.len()],
         waited: vec![0.0; n],
     };
-    for (r, resource) in resources.iter().enumerate() {
-        for outage in &resource.outages {
-            let all = 0..resource.instances.max(1);
-            let which = outage.instance.map_or(all, |i| i..i + 1);
-            for instance in which {
-                let (resource, starts) = (r as ResourceId, true);
-                coupling.agenda.schedule(outage.at, Event::Outage { resource, instance, starts });
-                let starts = false;
-                coupling
-                    .agenda
-                    .schedule(outage.at.saturating_add(outage.length), Event::Outage { resource, instance, starts });
-            }
-        }
-    }
+    coupling.schedule_outages();
     for (i, start) in starts.iter().enumerate() {
         if let Some(start) = start {
             coupling.agenda.schedule(start.at, Event::Start(i as u32));
@@ -309,6 +266,21 @@ fn run_watched<P: Replay, O: Observer>(
 }
 
 impl Coupling<'_> {
+    /// Schedules the start and end of every outage of every instance.
+    fn schedule_outages(&mut self) {
+        for (r, resource) in self.resources.iter().enumerate() {
+            for outage in &resource.outages {
+                let all = 0..resource.instances.max(1);
+                for instance in outage.instance.map_or(all, |i| i..i + 1) {
+                    let resource = r as ResourceId;
+                    self.agenda.schedule(outage.at, Event::Outage { resource, instance, starts: true });
+                    let end = outage.at.saturating_add(outage.length);
+                    self.agenda.schedule(end, Event::Outage { resource, instance, starts: false });
+                }
+            }
+        }
+    }
+
     fn token(&mut self) -> u64 {
         self.tokens += 1;
         self.tokens
@@ -338,6 +310,7 @@ impl Coupling<'_> {
         self.current[s as usize].filter(|c| c.token == token)
     }
 
+    /// Handles one event at `now`; the servers whose activity ended are added to `woken`.
     fn handle<P>(
         &mut self,
         now: Millis,
@@ -346,66 +319,9 @@ impl Coupling<'_> {
         woken: &mut Vec<u32>,
         servers: &[Option<Coupled<'_, P>>],
     ) {
-        let span = self.span;
         match event {
             Event::Start(s) => woken.push(s),
-            Event::Arrive(s, token) => {
-                let Some(mut current) = self.current_if(s, token) else { return };
-                let (r, i) = (current.request.resource as usize, current.request.instance as usize);
-                match &mut self.instances[r] {
-                    Instances::Shared(list) => {
-                        let work = match current.request.work {
-                            Work::Time(t) => t as f64,
-                            Work::Bytes(b) => b,
-                        };
-                        if work <= 0.0 {
-                            // Zero work makes no activity.
-                            self.answer(now, s, End::Done, servers, woken);
-                            return;
-                        }
-                        let instance = &mut list[i];
-                        instance.arrive(now, s, work, span);
-                        current.stage = Stage::Sharing;
-                        current.arrived = now;
-                        current.alone = instance.alone(work);
-                        self.current[s as usize] = Some(current);
-                        self.reschedule(r, i, now);
-                    }
-                    Instances::Slots { list, retry_after, retries } => {
-                        let (retry_after, retries) = (*retry_after, *retries);
-                        if current.refusals == 0 {
-                            current.arrived = now;
-                        }
-                        match list[i].request(now, s, span) {
-                            Admission::Started => {
-                                let until = now.saturating_add(current.request.work.time());
-                                current.stage = Stage::Holding(until);
-                                self.measured[r].waits.push(now - current.arrived);
-                                self.waited[s as usize] += (now - current.arrived) as f64;
-                                self.current[s as usize] = Some(current);
-                                self.agenda.schedule(until, Event::Release(s, token));
-                            }
-                            Admission::Queued => {
-                                current.stage = Stage::Queued;
-                                self.current[s as usize] = Some(current);
-                            }
-                            Admission::Refused => {
-                                self.measured[r].refused += 1;
-                                current.refusals += 1;
-                                if current.refusals > retries {
-                                    self.measured[r].failed += 1;
-                                    self.waited[s as usize] += (now - current.arrived) as f64;
-                                    self.answer(now, s, End::Refused, servers, woken);
-                                } else {
-                                    current.stage = Stage::Retrying;
-                                    self.current[s as usize] = Some(current);
-                                    self.agenda.schedule(now.saturating_add(retry_after), Event::Arrive(s, token));
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+            Event::Arrive(s, token) => self.arrive(now, s, token, woken, servers),
             Event::Completion { resource, instance, generation } => {
                 let (r, i) = (resource as usize, instance as usize);
                 let Instances::Shared(list) = &mut self.instances[r] else { return };
@@ -419,59 +335,138 @@ impl Coupling<'_> {
                 self.leave_slot(current, s, now);
                 self.answer(now, s, End::Done, servers, woken);
             }
-            Event::Expire(s, token) => {
-                let Some(current) = self.current_if(s, token) else { return };
-                let (r, i) = (current.request.resource as usize, current.request.instance as usize);
-                match current.stage {
-                    Stage::Sharing => {
-                        // What is done by now ends first: ending exactly at the time-out is done.
-                        self.complete_shared(r, i, now, done, woken, servers);
-                        if self.current_if(s, token).is_none() {
-                            return;
-                        }
-                        if let Instances::Shared(list) = &mut self.instances[r] {
-                            let received = list[i].withdraw(now, s, span).unwrap_or(0.0);
-                            let slowed = (now - current.arrived) as f64 - current.alone * received / work_of(&current);
-                            self.waited[s as usize] += slowed.max(0.0);
-                            if let Work::Bytes(_) = current.request.work {
-                                self.measured[r].work += received;
-                            }
-                        }
-                        self.reschedule(r, i, now);
-                    }
-                    // The hold ends now: its release (same moment) comes first.
-                    Stage::Holding(until) if until <= now => return,
-                    Stage::Holding(_) | Stage::Queued => {
-                        if current.stage == Stage::Queued {
-                            self.waited[s as usize] += (now - current.arrived) as f64;
-                        }
-                        self.leave_slot(current, s, now);
-                    }
-                    Stage::Retrying => self.waited[s as usize] += (now - current.arrived) as f64,
-                    Stage::Posted => {}
-                }
-                self.answer(now, s, End::Expired, servers, woken);
-            }
+            Event::Expire(s, token) => self.expire(now, s, token, done, woken, servers),
             Event::Outage { resource, instance, starts } => {
-                let (r, i) = (resource as usize, instance as usize);
-                match &mut self.instances[r] {
-                    Instances::Shared(list) => {
-                        if starts {
-                            list[i].outage_starts(now, span);
-                        } else {
-                            list[i].outage_ends(now, span);
-                        }
-                        self.reschedule(r, i, now);
+                self.outage(now, resource as usize, instance as usize, starts)
+            }
+        }
+    }
+
+    /// Server `s`'s activity reaches its resource: it joins a shared instance, or takes a slot,
+    /// waits in line, or is refused (retried later, or failed after its last retry).
+    fn arrive<P>(&mut self, now: Millis, s: u32, token: u64, woken: &mut Vec<u32>, servers: &[Option<Coupled<'_, P>>]) {
+        let span = self.span;
+        let Some(mut current) = self.current_if(s, token) else { return };
+        let (r, i) = (current.request.resource as usize, current.request.instance as usize);
+        match &mut self.instances[r] {
+            Instances::Shared(list) => {
+                let work = match current.request.work {
+                    Work::Time(t) => t as f64,
+                    Work::Bytes(b) => b,
+                };
+                if work <= 0.0 {
+                    // Zero work makes no activity.
+                    self.answer(now, s, End::Done, servers, woken);
+                    return;
+                }
+                let instance = &mut list[i];
+                instance.arrive(now, s, work, span);
+                current.stage = Stage::Sharing;
+                current.arrived = now;
+                current.alone = instance.alone(work);
+                self.current[s as usize] = Some(current);
+                self.reschedule(r, i, now);
+            }
+            Instances::Slots { list, retry_after, retries } => {
+                let (retry_after, retries) = (*retry_after, *retries);
+                if current.refusals == 0 {
+                    current.arrived = now;
+                }
+                match list[i].request(now, s, span) {
+                    Admission::Started => {
+                        let until = now.saturating_add(current.request.work.time());
+                        current.stage = Stage::Holding(until);
+                        self.measured[r].waits.push(now - current.arrived);
+                        self.waited[s as usize] += (now - current.arrived) as f64;
+                        self.current[s as usize] = Some(current);
+                        self.agenda.schedule(until, Event::Release(s, token));
                     }
-                    Instances::Slots { list, .. } => {
-                        if starts {
-                            list[i].outage_starts(now, span);
+                    Admission::Queued => {
+                        current.stage = Stage::Queued;
+                        self.current[s as usize] = Some(current);
+                    }
+                    Admission::Refused => {
+                        self.measured[r].refused += 1;
+                        current.refusals += 1;
+                        if current.refusals > retries {
+                            self.measured[r].failed += 1;
+                            self.waited[s as usize] += (now - current.arrived) as f64;
+                            self.answer(now, s, End::Refused, servers, woken);
                         } else {
-                            let mut started = Vec::new();
-                            list[i].outage_ends(now, span, &mut started);
-                            self.start_holds(r, &started, now);
+                            current.stage = Stage::Retrying;
+                            self.current[s as usize] = Some(current);
+                            self.agenda.schedule(now.saturating_add(retry_after), Event::Arrive(s, token));
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /// Server `s`'s activity reached its time-out or its run's deadline: it leaves its
+    /// resource at once, unless its work is done at this very moment.
+    fn expire<P>(
+        &mut self,
+        now: Millis,
+        s: u32,
+        token: u64,
+        done: &mut Vec<Finished>,
+        woken: &mut Vec<u32>,
+        servers: &[Option<Coupled<'_, P>>],
+    ) {
+        let span = self.span;
+        let Some(current) = self.current_if(s, token) else { return };
+        let (r, i) = (current.request.resource as usize, current.request.instance as usize);
+        match current.stage {
+            Stage::Sharing => {
+                // What is done by now ends first: ending exactly at the time-out is done.
+                self.complete_shared(r, i, now, done, woken, servers);
+                if self.current_if(s, token).is_none() {
+                    return;
+                }
+                if let Instances::Shared(list) = &mut self.instances[r] {
+                    let received = list[i].withdraw(now, s, span).unwrap_or(0.0);
+                    let slowed = (now - current.arrived) as f64 - current.alone * received / work_of(&current);
+                    self.waited[s as usize] += slowed.max(0.0);
+                    if let Work::Bytes(_) = current.request.work {
+                        self.measured[r].work += received;
+                    }
+                }
+                self.reschedule(r, i, now);
+            }
+            // The hold ends now: its release (same moment) comes first.
+            Stage::Holding(until) if until <= now => return,
+            Stage::Holding(_) | Stage::Queued => {
+                if current.stage == Stage::Queued {
+                    self.waited[s as usize] += (now - current.arrived) as f64;
+                }
+                self.leave_slot(current, s, now);
+            }
+            Stage::Retrying => self.waited[s as usize] += (now - current.arrived) as f64,
+            Stage::Posted => {}
+        }
+        self.answer(now, s, End::Expired, servers, woken);
+    }
+
+    /// An outage of instance `(r, i)` starts or ends.
+    fn outage(&mut self, now: Millis, r: usize, i: usize, starts: bool) {
+        let span = self.span;
+        match &mut self.instances[r] {
+            Instances::Shared(list) => {
+                if starts {
+                    list[i].outage_starts(now, span);
+                } else {
+                    list[i].outage_ends(now, span);
+                }
+                self.reschedule(r, i, now);
+            }
+            Instances::Slots { list, .. } => {
+                if starts {
+                    list[i].outage_starts(now, span);
+                } else {
+                    let mut started = Vec::new();
+                    list[i].outage_ends(now, span, &mut started);
+                    self.start_holds(r, &started, now);
                 }
             }
         }
@@ -578,6 +573,67 @@ impl Resource {
     /// Whether work on this resource is bytes.
     fn kind_is_rate(&self) -> bool {
         matches!(&self.kind, ResourceKind::Shared { capacity: Capacity::Rate(_), .. })
+    }
+}
+
+/// Every server of a replication placed and prepared, before any runs.
+struct Placed {
+    records: Vec<ServerRecord>,
+    /// Each server's start, `None` when its run does not start.
+    starts: Vec<Option<Start>>,
+    /// Each server's initial variables, `var_count` a server.
+    vars: Vec<ValueId>,
+    /// Each server's counts, `count_count` a server.
+    counts: Vec<u32>,
+    /// Each server's instance of each resource.
+    instance_of: Vec<u32>,
+    var_count: usize,
+    count_count: usize,
+}
+
+/// Places and prepares servers `0..count` (in index order, as even assignment needs) and picks
+/// each one's instance of every resource.
+fn place_all(sim: &Simulator<'_>, seed: u64, replication: u64, count: u64) -> Placed {
+    let scenario = sim.scenario();
+    let n = count as usize;
+    let resources = &scenario.resources;
+    let var_count = sim.program().variable_count();
+    let count_count = scenario.fleet.counts.len();
+    let mut vars: Vec<ValueId> = vec![crate::sequence::UNSET; n * var_count];
+    let mut counts: Vec<u32> = vec![0; n * count_count];
+    let mut instance_of: Vec<u32> = vec![0; n * resources.len()];
+    let mut records: Vec<ServerRecord> = Vec::with_capacity(n);
+    let mut starts = Vec::with_capacity(n);
+    let mut counters = vec![0u64; scenario.fleet.classes.len()];
+    let servers = servers_stream(seed, replication);
+    let mut var_chunks = vars.chunks_mut(var_count.max(1));
+    let mut count_chunks = counts.chunks_mut(count_count.max(1));
+    for index in 0..count {
+        let stream = servers.index(index);
+        let placement = sim.place(index, stream, &mut counters);
+        let mut record = ServerRecord::placed(index, placement);
+        let v = if var_count > 0 { var_chunks.next().unwrap_or_default() } else { &mut [] };
+        let c = if count_count > 0 { count_chunks.next().unwrap_or_default() } else { &mut [] };
+        let start = sim.prepare(index, stream, placement, &mut record, v, c);
+        for (r, resource) in resources.iter().enumerate() {
+            instance_of[index as usize * resources.len() + r] = instance(resource, r, index, stream);
+        }
+        records.push(record);
+        starts.push(start);
+    }
+    Placed { records, starts, vars, counts, instance_of, var_count, count_count }
+}
+
+/// The instance of `resource` (the `r`-th) server `index` uses.
+fn instance(resource: &Resource, r: usize, index: u64, stream: crate::random::Stream) -> u32 {
+    let instances = resource.instances.max(1);
+    match &resource.assign {
+        ResourceAssign::Even => (index % u64::from(instances)) as u32,
+        ResourceAssign::Random => {
+            let u = stream.purpose(Purpose::ResourceInstance(r as u32)).uniform(0);
+            ((u * f64::from(instances)) as u32).min(instances - 1)
+        }
+        ResourceAssign::Inventory { of_server, .. } => of_server.get(index as usize).copied().unwrap_or(0),
     }
 }
 
