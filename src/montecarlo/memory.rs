@@ -38,6 +38,9 @@ pub struct MemoryEstimate {
     pub per_worker: u64,
     /// Bytes the run needs once, whatever its threads.
     pub shared: u64,
+    /// Of `per_worker`, what a coupled replication (shared resources) keeps of every server's
+    /// run at once (0 without resources).
+    pub coupled: u64,
 }
 
 /// The most messages the pilot may make before the estimate takes the scenario's bound instead.
@@ -126,6 +129,7 @@ impl MemoryEstimate {
             + WORKER_PER_WINDOW * scenario.windows.list.len() as u64
             + (per_replication * bytes_a_message) as u64;
         let events_per_server = events_per_server * MARGIN;
+        let mut coupled = 0;
         if program.uses_resources {
             // A coupled replication keeps every server's run state at once: its variables,
             // counts and instances, its answers (one an activity, at most one an event), and its
@@ -135,7 +139,8 @@ impl MemoryEstimate {
                 + 4.0 * (scenario.fleet.counts.len() + scenario.resources.len()) as f64
                 + 72.0 * events_per_server
                 + 16.0 * per_server * MARGIN;
-            per_worker += (servers as f64 * state) as u64;
+            coupled = (servers as f64 * state) as u64;
+            per_worker += coupled;
         }
         let mut shared = RUN_FIXED;
         if extras.servers_csv {
@@ -144,7 +149,7 @@ impl MemoryEstimate {
         if extras.history_csv {
             shared += (servers as f64 * (events_per_server + 2.0) * 200.0) as u64;
         }
-        Self { servers, messages_per_server: per_server, per_worker, shared }
+        Self { servers, messages_per_server: per_server, per_worker, shared, coupled }
     }
 
     /// What designs run in lockstep take together: each thread holds one worker of each.
@@ -155,6 +160,7 @@ impl MemoryEstimate {
             messages_per_server: estimates.iter().map(|e| e.messages_per_server).fold(0.0, f64::max),
             per_worker: estimates.iter().map(|e| e.per_worker).sum(),
             shared: estimates.iter().map(|e| e.shared).max().unwrap_or(RUN_FIXED),
+            coupled: estimates.iter().map(|e| e.coupled).sum(),
         }
     }
 
@@ -186,9 +192,14 @@ pub struct TooLarge {
 impl fmt::Display for TooLarge {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let e = &self.estimate;
+        let coupled = if e.coupled > 0 {
+            format!(", and with shared resources every server's run is kept at once too (about {})", Bytes(e.coupled))
+        } else {
+            String::new()
+        };
         write!(
             f,
-            "the run needs about {} of memory even on one thread, and {} is available: fleet.servers ({}) × about {} status and state messages a server is {:.3e} messages a replication, held at once; run fewer servers, send fewer messages ([messages], steps' `messages`, items), or set PATCHSIM_MEMORY if more memory is free",
+            "the run needs about {} of memory even on one thread, and {} is available: fleet.servers ({}) × about {} status and state messages a server is {:.3e} messages a replication, held at once{coupled}; run fewer servers, send fewer messages ([messages], steps' `messages`, items), or set PATCHSIM_MEMORY if more memory is free",
             Bytes(e.total(1)),
             Bytes(self.budget),
             e.servers,

@@ -224,6 +224,7 @@ fn write_resources(out: &mut String, s: &Scenario) {
             }
         }
         match &r.assign {
+            ResourceAssign::Even if r.instances == 1 => out.push_str("; every server uses it"),
             ResourceAssign::Even => {
                 let _ = write!(out, "; assigned evenly (fleet index mod {})", r.instances);
             }
