@@ -20,7 +20,7 @@ use super::observer::{Observer, TraceEvent};
 use super::simulator::{ServerRecord, Simulator, Start};
 use crate::messages::Emissions;
 use crate::random::layout::{Purpose, servers_stream};
-use crate::scenario::resource::{Capacity, ResourceAssign, ResourceKind};
+use crate::scenario::resource::{ResourceAssign, ResourceKind};
 use crate::scenario::{Millis, Resource, ResourceId};
 use crate::sequence::ValueId;
 
@@ -54,10 +54,7 @@ impl Instances {
         let n = resource.instances.max(1) as usize;
         match &resource.kind {
             ResourceKind::Shared { capacity, per_user } => {
-                let c = match capacity {
-                    Capacity::Rate(r) | Capacity::Concurrent(r) => *r,
-                };
-                Self::Shared((0..n).map(|_| SharedInstance::new(c, *per_user)).collect())
+                Self::Shared((0..n).map(|_| SharedInstance::new(capacity.amount(), *per_user)).collect())
             }
             ResourceKind::Slots { slots, queue, retry_after, retries } => Self::Slots {
                 list: (0..n).map(|_| SlotsInstance::new(*slots, *queue)).collect(),
@@ -175,8 +172,8 @@ impl Replay for Vec<TraceEvent> {
 /// One coupled server: what its run starts from and the buffers each replay starts afresh.
 struct Coupled<'v, P> {
     start: Start,
+    /// Its variables when the run starts (a replay works on a copy: they change as it runs).
     initial: &'v [ValueId],
-    vars: Vec<ValueId>,
     counts: &'v [u32],
     instances: &'v [u32],
     sink: Emissions,
@@ -210,7 +207,6 @@ fn run_watched<P: Replay, O: Observer>(
             servers.push(start.map(|start| Coupled {
                 start,
                 initial,
-                vars: initial.to_vec(),
                 counts,
                 instances: &instance_of[i * resources.len()..(i + 1) * resources.len()],
                 sink: Emissions::new(sink.management_points()),
@@ -221,7 +217,7 @@ fn run_watched<P: Replay, O: Observer>(
     }
 
     let windows = &scenario.windows.list;
-    let span = (windows.iter().map(|w| w.start).min().unwrap_or(0), windows.iter().map(|w| w.end).max().unwrap_or(0));
+    let span = (windows.iter().map(|w| w.start).min().unwrap_or(0), scenario.windows.last_close());
     let mut coupling = Coupling {
         resources,
         instances: resources.iter().map(Instances::of).collect(),
@@ -240,12 +236,14 @@ fn run_watched<P: Replay, O: Observer>(
     }
     let mut done: Vec<Finished> = Vec::new();
     let mut woken: Vec<u32> = Vec::new();
+    // Replays run one at a time: they share one buffer for the variables.
+    let mut run_vars: Vec<ValueId> = vec![crate::sequence::UNSET; var_count];
     while let Some((now, event)) = coupling.agenda.pop() {
         woken.clear();
         coupling.handle(now, event, &mut done, &mut woken, &servers);
         for &s in &woken {
             if let Some(server) = servers[s as usize].as_mut()
-                && let Some(request) = replay(sim, server, &mut records[s as usize])
+                && let Some(request) = replay(sim, server, &mut run_vars, &mut records[s as usize])
             {
                 coupling.posted(now, s, request);
             }
@@ -350,10 +348,7 @@ impl Coupling<'_> {
         let (r, i) = (current.request.resource as usize, current.request.instance as usize);
         match &mut self.instances[r] {
             Instances::Shared(list) => {
-                let work = match current.request.work {
-                    Work::Time(t) => t as f64,
-                    Work::Bytes(b) => b,
-                };
+                let work = current.request.work.amount();
                 if work <= 0.0 {
                     // Zero work makes no activity.
                     self.answer(now, s, End::Done, servers, woken);
@@ -426,7 +421,8 @@ impl Coupling<'_> {
                 }
                 if let Instances::Shared(list) = &mut self.instances[r] {
                     let received = list[i].withdraw(now, s, span).unwrap_or(0.0);
-                    let slowed = (now - current.arrived) as f64 - current.alone * received / work_of(&current);
+                    let slowed = (now - current.arrived) as f64
+                        - current.alone * received / current.request.work.amount().max(f64::MIN_POSITIVE);
                     self.waited[s as usize] += slowed.max(0.0);
                     if let Work::Bytes(_) = current.request.work {
                         self.measured[r].work += received;
@@ -485,7 +481,7 @@ impl Coupling<'_> {
         let Instances::Shared(list) = &mut self.instances[r] else { return };
         done.clear();
         list[i].complete(now, self.span, done);
-        let bytes = self.resources[r].kind_is_rate();
+        let bytes = self.resources[r].works_in_bytes();
         for f in done.iter() {
             let s = f.id;
             if let Some(current) = self.current[s as usize] {
@@ -561,21 +557,6 @@ impl Coupling<'_> {
     }
 }
 
-/// An activity's work in the units of its resource.
-fn work_of(current: &Current) -> f64 {
-    match current.request.work {
-        Work::Time(t) => (t as f64).max(f64::MIN_POSITIVE),
-        Work::Bytes(b) => b.max(f64::MIN_POSITIVE),
-    }
-}
-
-impl Resource {
-    /// Whether work on this resource is bytes.
-    fn kind_is_rate(&self) -> bool {
-        matches!(&self.kind, ResourceKind::Shared { capacity: Capacity::Rate(_), .. })
-    }
-}
-
 /// Every server of a replication placed and prepared, before any runs.
 struct Placed {
     records: Vec<ServerRecord>,
@@ -639,12 +620,17 @@ fn instance(resource: &Resource, r: usize, index: u64, stream: crate::random::St
 
 /// Replays a coupled server's run from its start with the answers its port holds; the request
 /// it stopped at, or `None` when it ran to its end (its record then filled in).
-fn replay<P: Replay>(sim: &Simulator<'_>, server: &mut Coupled<'_, P>, record: &mut ServerRecord) -> Option<Request> {
-    server.vars.copy_from_slice(server.initial);
+fn replay<P: Replay>(
+    sim: &Simulator<'_>,
+    server: &mut Coupled<'_, P>,
+    vars: &mut [ValueId],
+    record: &mut ServerRecord,
+) -> Option<Request> {
+    vars.copy_from_slice(server.initial);
     server.sink.clear();
     server.watcher.clear();
     server.port.rewind();
-    let mut run = sim.server_run(server.start, &mut server.vars, server.counts, &mut server.sink, &mut server.watcher);
+    let mut run = sim.server_run(server.start, vars, server.counts, &mut server.sink, &mut server.watcher);
     run.port = Some(&server.port);
     run.instances = server.instances;
     match run.run() {

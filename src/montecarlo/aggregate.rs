@@ -10,8 +10,8 @@ use super::runner::RunResult;
 use super::statistics::ComponentAccumulators;
 use super::summary::{
     ComponentFigures, EstimateFigures, FleetFigures, InfrastructureFigures, LatencyFigures, Mean, MeanCi, MeanMax,
-    MessageFigures, OutageFigures, OutcomeShares, PeakFigures, Performance, ResourceFigures, RestartFigures,
-    SUMMARY_SCHEMA, Spread, StateFigures, Summary, TailFigures, WarningFigures, WindowFigures,
+    MessageFigures, OutageFigures, OutcomeShares, Performance, ResourceFigures, RestartFigures, SUMMARY_SCHEMA, Spread,
+    StateFigures, Summary, TailFigures, WarningFigures, WindowFigures,
 };
 use super::{accumulator::Accumulator, estimate::Bounds};
 use crate::scenario::duration::{HOUR, MINUTE};
@@ -141,7 +141,7 @@ pub fn summarize(scenario: &Scenario, seed: u64, result: &RunResult) -> Summary 
 
 /// The figures of each shared resource.
 fn resources(scenario: &Scenario, pooled: &super::tally::Pooled, reps: f64) -> Vec<ResourceFigures> {
-    use crate::scenario::resource::{Capacity, ResourceKind};
+    use crate::scenario::resource::ResourceKind;
     let empty = super::tally::ResourceTotals::default();
     scenario
         .resources
@@ -154,18 +154,18 @@ fn resources(scenario: &Scenario, pooled: &super::tally::Pooled, reps: f64) -> V
                 p95: quantile(h, 0.95, |v| v as f64 * scale),
                 max: if h.is_empty() { 0.0 } else { h.max() as f64 * scale },
             };
-            let (kind, shared, bytes) = match &resource.kind {
-                ResourceKind::Shared { capacity, .. } => ("shared", true, matches!(capacity, Capacity::Rate(_))),
-                ResourceKind::Slots { .. } => ("slots", false, false),
+            let (kind, shared) = match &resource.kind {
+                ResourceKind::Shared { .. } => ("shared", true),
+                ResourceKind::Slots { .. } => ("slots", false),
             };
             ResourceFigures {
                 name: resource.name.clone(),
                 kind: kind.to_owned(),
                 instances: resource.instances,
-                utilisation: safe_div(t.utilisation.value(), reps),
-                peak: PeakFigures { mean: safe_div(t.peak_sum as f64, reps), max: t.peak_max as f64 },
+                utilisation: t.utilisation.estimate().mean,
+                peak: mean_max(&t.peak, Bounds::NonNegative),
                 stretch: shared.then(|| tail(&t.stretch_milli, t.stretch_sum.value(), 1e-3)),
-                bytes_total_mean: bytes.then(|| safe_div(t.work.value(), reps)),
+                bytes_total_mean: resource.works_in_bytes().then(|| safe_div(t.work.value(), reps)),
                 wait_seconds: (!shared).then(|| tail(&t.wait_ms, t.wait_sum_ms as f64 / 1_000.0, 1e-3)),
                 refused_mean: (!shared).then(|| safe_div(t.refused as f64, reps)),
                 failed_mean: (!shared).then(|| safe_div(t.failed as f64, reps)),

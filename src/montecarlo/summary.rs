@@ -343,7 +343,7 @@ pub struct ResourceFigures {
     pub utilisation: f64,
     /// Most activities present on one instance (slots: holding and waiting): mean and max over
     /// replications.
-    pub peak: PeakFigures,
+    pub peak: MeanMax,
     /// Shared: actual time over time alone, over completed activities.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stretch: Option<TailFigures>,
@@ -359,15 +359,6 @@ pub struct ResourceFigures {
     /// Slots: activities failed there a replication.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_mean: Option<f64>,
-}
-
-/// A mean and the largest value over replications.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct PeakFigures {
-    /// Mean over replications.
-    pub mean: f64,
-    /// Largest.
-    pub max: f64,
 }
 
 /// A mean, 95th percentile and maximum, pooled over replications.

@@ -8,6 +8,7 @@ use hdrhistogram::Histogram;
 
 use crate::histogram::{growing, record};
 
+use super::accumulator::Accumulator;
 use super::exact_sum::ExactSum;
 use crate::engine::coupled::ResourceReplication;
 use crate::engine::{Outcome, ServerRecord};
@@ -76,12 +77,10 @@ pub struct WindowTotals {
 /// One shared resource's totals over replications (format 1.1); exact in any order.
 #[derive(Debug, Clone)]
 pub struct ResourceTotals {
-    /// Sum over replications of the busy share of capacity.
-    pub utilisation: ExactSum,
-    /// Sum and largest of each replication's peak.
-    pub peak_sum: u64,
-    /// The largest peak of a replication.
-    pub peak_max: u64,
+    /// Each replication's busy share of capacity.
+    pub utilisation: Accumulator,
+    /// Each replication's most activities on one instance.
+    pub peak: Accumulator,
     /// Stretch of each completed shared activity, in thousandths.
     pub stretch_milli: Histogram<u64>,
     /// Exact sum of the stretches.
@@ -101,9 +100,8 @@ pub struct ResourceTotals {
 impl Default for ResourceTotals {
     fn default() -> Self {
         Self {
-            utilisation: ExactSum::default(),
-            peak_sum: 0,
-            peak_max: 0,
+            utilisation: Accumulator::default(),
+            peak: Accumulator::default(),
             stretch_milli: growing(1_000_000, 3),
             stretch_sum: ExactSum::default(),
             work: ExactSum::default(),
@@ -119,8 +117,7 @@ impl ResourceTotals {
     /// Adds what one replication measured.
     pub fn add(&mut self, m: &ResourceReplication) {
         self.utilisation.add(m.utilisation);
-        self.peak_sum += u64::from(m.peak);
-        self.peak_max = self.peak_max.max(u64::from(m.peak));
+        self.peak.add(f64::from(m.peak));
         for s in &m.stretch {
             record(&mut self.stretch_milli, (s * 1_000.0).round() as u64);
             self.stretch_sum.add(*s);
@@ -137,8 +134,7 @@ impl ResourceTotals {
     /// Adds another run's totals.
     pub fn merge(&mut self, other: &Self) {
         self.utilisation.merge(&other.utilisation);
-        self.peak_sum += other.peak_sum;
-        self.peak_max = self.peak_max.max(other.peak_max);
+        self.peak.merge(&other.peak);
         self.stretch_milli.add(&other.stretch_milli).expect("histograms grow to fit");
         self.stretch_sum.merge(&other.stretch_sum);
         self.work.merge(&other.work);

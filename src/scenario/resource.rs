@@ -82,6 +82,21 @@ impl Capacity {
     pub fn is_rate(self) -> bool {
         matches!(self, Self::Rate(_))
     }
+
+    /// What an instance delivers a millisecond at full use, in its unit (bytes, or full-speed
+    /// activities).
+    pub fn amount(self) -> f64 {
+        match self {
+            Self::Rate(r) | Self::Concurrent(r) => r,
+        }
+    }
+}
+
+impl Resource {
+    /// Whether work on this resource is bytes: a shared resource with a rate capacity.
+    pub fn works_in_bytes(&self) -> bool {
+        matches!(&self.kind, ResourceKind::Shared { capacity, .. } if capacity.is_rate())
+    }
 }
 
 /// Which instance of a resource a server uses.

@@ -17,6 +17,14 @@ pub enum Work {
 }
 
 impl Work {
+    /// The work in its resource's unit: milliseconds of time-work or bytes.
+    pub fn amount(self) -> f64 {
+        match self {
+            Self::Time(t) => t as f64,
+            Self::Bytes(b) => b,
+        }
+    }
+
     /// The time the work takes without a resource (bytes take none: a download always names
     /// its resource).
     pub fn time(self) -> Millis {
