@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::SimArgs;
-use super::output::{claim_folder, default_folder, write_folder};
+use super::output::{Destination, default_folder, deliver};
 use super::progress::Progress;
 use crate::montecarlo::{Hooks, RunOptions, Summary, run_designs, summarize};
 use crate::output::OutputKind;
@@ -44,7 +44,7 @@ pub fn execute(args: &CompareArgs) -> anyhow::Result<()> {
     let mut inputs = paths.clone();
     inputs.extend(scenarios.iter().flat_map(Scenario::input_files));
     let default = default_folder(&format!("compare-{}", scenarios[0].name), &sim.set);
-    let folder = claim_folder(sim.out.as_deref().unwrap_or(&default), OutputKind::Compare, &inputs)?;
+    let destination = Destination::claim(sim.out.as_deref(), default, OutputKind::Compare, &inputs)?;
 
     let programs: Vec<Program> = scenarios.iter().map(Program::compile).collect();
     let designs: Vec<(&Scenario, &Program)> = scenarios.iter().zip(&programs).collect();
@@ -60,10 +60,6 @@ pub fn execute(args: &CompareArgs) -> anyhow::Result<()> {
         .zip(&runs.results)
         .map(|(s, r)| Summary { overrides: sim.overrides(), ..summarize(s, seed, r) })
         .collect();
-    say!("{}", compare_table(&comparison));
     let files = compare_files(&comparison, &summaries)?;
-    let shown = folder.path().display().to_string();
-    write_folder(folder, &files)?;
-    sayln!("\nWrote compare.json, compare.md and differences.svg/png in {shown}");
-    Ok(())
+    deliver(destination, &files, "compare.json", &compare_table(&comparison))
 }

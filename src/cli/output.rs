@@ -53,6 +53,27 @@ pub fn write_folder(folder: ReportFolder, files: &[ReportFile]) -> anyhow::Resul
     Ok(())
 }
 
+/// Delivers a command's files: with `--out -` only `main` to standard output and `table` (for a
+/// person) to standard error; otherwise `table` to standard output and every file into the
+/// claimed folder, saying where.
+pub fn deliver(destination: Destination, files: &[ReportFile], main: &str, table: &str) -> anyhow::Result<()> {
+    match destination {
+        Destination::Stdout => {
+            let bytes = files.iter().find(|f| f.name == main).map_or(&[][..], |f| f.bytes.as_slice());
+            to_stdout(bytes)?;
+            eprint!("{table}");
+        }
+        Destination::Folder(folder) => {
+            let shown = folder.path().display().to_string();
+            write_folder(folder, files)?;
+            say!("{table}");
+            let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+            sayln!("\nWrote {} in {shown}", names.join(", "));
+        }
+    }
+    Ok(())
+}
+
 /// Writes one file whole or not at all (see [`crate::output::file::replace_file`]).
 pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     Ok(crate::output::file::replace_file(path, bytes)?)

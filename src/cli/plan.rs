@@ -5,12 +5,12 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use super::output::{claim_folder, default_folder, write_folder};
+use super::output::{Destination, default_folder, deliver};
 use super::{SimArgs, Status};
 use crate::output::OutputKind;
-use crate::planner::plan::{
-    Bound, Evaluation, PlanKind, ServersScope, plan_infra, plan_max_run_time, plan_servers, plan_sleep,
-};
+use crate::planner::plan::{Bound, Evaluation, PlanKind, ServersScope, plan_infra, plan_max_run_time, plan_servers};
+use crate::planner::resource::plan_resource;
+use crate::planner::sleep::{plan_sleep, plan_sleep_minimum};
 use crate::report::plan::{plan_files, plan_table};
 use crate::scenario::Scenario;
 use crate::scenario::duration::parse_duration;
@@ -26,18 +26,25 @@ pub struct PlanArgs {
 /// What a plan asks.
 #[derive(Debug, Subcommand)]
 pub enum Question {
-    /// The widest uniform random sleep that keeps the overran share within a bound
+    /// The range of uniform random sleeps that keep the overran share within a bound, or the
+    /// sleep that overruns least
+    #[command(after_help = SLEEP_EXAMPLES)]
     Sleep {
         /// The scenario file (TOML)
         scenario: PathBuf,
         /// The sleep step whose uniform duration's maximum to search (e.g. "Inject Random Sleep")
         #[arg(long, value_name = "NAME")]
         step: String,
-        /// The largest acceptable overran share (0.03 or 3%)
-        #[arg(long, value_name = "P", value_parser = parse_share)]
-        max_overran: f64,
+        /// The largest acceptable overran share (0.03 or 3%): the answer is the range of sleeps
+        /// that keep it (too little sleep can fail too, where servers contend for resources)
+        #[arg(long, value_name = "P", value_parser = parse_share, required_unless_present = "minimise", conflicts_with = "minimise")]
+        max_overran: Option<f64>,
+        /// Find the sleep with the lowest value of this figure, and the range of sleeps that
+        /// cannot be told from it
+        #[arg(long, value_name = "FIGURE", value_enum)]
+        minimise: Option<Minimised>,
         /// Also keep the busiest minute's messages at the site within this (mean over replications)
-        #[arg(long, value_name = "N")]
+        #[arg(long, value_name = "N", conflicts_with = "minimise")]
         max_peak_per_minute: Option<f64>,
         #[command(flatten)]
         sim: SimArgs,
@@ -61,6 +68,10 @@ pub enum Question {
         /// Every window equally (the fleet spread evenly)
         #[arg(long)]
         per_window: bool,
+        /// The largest acceptable overran share (0.03 or 3%): with shared resources more servers
+        /// a window contend for them
+        #[arg(long, value_name = "P", value_parser = parse_share)]
+        max_overran: Option<f64>,
         #[command(flatten)]
         bounds: InfraBounds,
         #[command(flatten)]
@@ -81,7 +92,48 @@ pub enum Question {
         #[command(flatten)]
         sim: SimArgs,
     },
+    /// The smallest capacity, slot count or instance count of a shared resource that keeps the
+    /// overran share within a bound
+    #[command(after_help = RESOURCE_EXAMPLES)]
+    Resource {
+        /// The scenario file (TOML)
+        scenario: PathBuf,
+        /// The resource's name, as its [[resource]] declares it (e.g. dp)
+        resource: String,
+        /// The largest acceptable overran share (0.03 or 3%)
+        #[arg(long, value_name = "P", value_parser = parse_share)]
+        max_overran: f64,
+        /// Search how many instances instead of each instance's capacity or slots
+        #[arg(long)]
+        instances: bool,
+        #[command(flatten)]
+        sim: SimArgs,
+    },
 }
+
+/// A figure `plan sleep --minimise` can minimise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Minimised {
+    /// The overran share (outcomes.overran)
+    Overran,
+}
+
+const SLEEP_EXAMPLES: &str = "Examples:
+  patchsim plan sleep my-month.toml --step \"Inject Random Sleep\" --max-overran 3%
+  patchsim plan sleep my-month.toml --step \"Inject Random Sleep\" --max-overran 3% --max-peak-per-minute 400
+  patchsim plan sleep contention.toml --step \"Inject Random Sleep\" --minimise overran -r 40
+
+With shared resources ([[resource]]) the overran share can fall before it rises as the sleep widens:
+--max-overran then gives the range of sleeps that keep it, and --minimise the sleep that overruns
+least with the range of sleeps the replications cannot tell from it (paired differences).";
+
+const RESOURCE_EXAMPLES: &str = "Examples:
+  patchsim plan resource contention.toml dp --max-overran 3%             # the slowest DP link
+  patchsim plan resource contention.toml dp --max-overran 3% --instances # how many DPs
+  patchsim plan resource contention.toml sup --max-overran 3%            # how many scans at once
+
+A shared resource's capacity is searched in whole Mbps (a rate) or whole concurrent activities;
+a slots resource's slots; with --instances the instance count (not for inventory assignment).";
 
 /// Bounds on the site's figures.
 #[derive(Debug, Args)]
@@ -147,6 +199,7 @@ pub fn execute(args: &PlanArgs) -> anyhow::Result<Status> {
         Question::Infra { scenario, sim, .. } => (PlanKind::Infra, scenario, sim),
         Question::Servers { scenario, sim, .. } => (PlanKind::Servers, scenario, sim),
         Question::MaxRunTime { scenario, sim, .. } => (PlanKind::MaxRunTime, scenario, sim),
+        Question::Resource { scenario, sim, .. } => (PlanKind::Resource, scenario, sim),
     };
     let (scenario, _) = Scenario::load_with(scenario_path, &sim.set)?;
     let eval = Evaluation {
@@ -157,27 +210,30 @@ pub fn execute(args: &PlanArgs) -> anyhow::Result<Status> {
     let mut inputs = vec![scenario_path.clone()];
     inputs.extend(scenario.input_files());
     let default = default_folder(&format!("plan-{}-{}", kind.name(), scenario.name), &sim.set);
-    let folder = claim_folder(sim.out.as_deref().unwrap_or(&default), OutputKind::Plan, &inputs)?;
+    let destination = Destination::claim(sim.out.as_deref(), default, OutputKind::Plan, &inputs)?;
     let plan = match &args.question {
-        Question::Sleep { step, max_overran, max_peak_per_minute, .. } => {
+        Question::Sleep { step, max_overran: Some(max_overran), max_peak_per_minute, .. } => {
             plan_sleep(&scenario, step, *max_overran, *max_peak_per_minute, eval)?
         }
+        Question::Sleep { step, max_overran: None, .. } => plan_sleep_minimum(&scenario, step, eval)?,
+        Question::Resource { resource, max_overran, instances, .. } => {
+            plan_resource(&scenario, resource, *instances, *max_overran, eval)?
+        }
         Question::Infra { bounds, .. } => plan_infra(&scenario, &bounds.bounds(), eval)?,
-        Question::Servers { window, bounds, .. } => {
+        Question::Servers { window, bounds, max_overran, .. } => {
             let scope = match window {
                 Some(name) => ServersScope::Window(name.clone()),
                 None => ServersScope::PerWindow,
             };
-            plan_servers(&scenario, &scope, &bounds.bounds(), eval)?
+            let mut bounds = bounds.bounds();
+            bounds.extend(max_overran.map(Bound::MaxOverran));
+            plan_servers(&scenario, &scope, &bounds, eval)?
         }
         Question::MaxRunTime { max_stopped, max_not_started, .. } => {
             plan_max_run_time(&scenario, *max_stopped, *max_not_started, eval)?
         }
     };
-    say!("{}", plan_table(&plan));
     let files = plan_files(&plan)?;
-    let shown = folder.path().display().to_string();
-    write_folder(folder, &files)?;
-    sayln!("\nWrote plan.json, plan.svg and plan.png in {shown}");
+    deliver(destination, &files, "plan.json", &plan_table(&plan))?;
     Ok(if plan.answer.is_some() { Status::Done } else { Status::TargetNotMet })
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::output::{claim_folder, default_folder, write_folder};
+use super::output::{Destination, default_folder, deliver};
 use super::{SimArgs, UsageError};
 use crate::output::OutputKind;
 use crate::planner::sweep::{SweepRuns, SweepSpec, run_sweep};
@@ -34,15 +34,15 @@ pub fn execute(args: &SweepArgs) -> anyhow::Result<()> {
     let mut inputs = vec![args.scenario.clone()];
     inputs.extend(base.input_files());
     let default = default_folder(&format!("sweep-{}", base.name), &fixed);
-    let folder = claim_folder(sim.out.as_deref().unwrap_or(&default), OutputKind::Sweep, &inputs)?;
+    let destination = Destination::claim(sim.out.as_deref(), default, OutputKind::Sweep, &inputs)?;
     let file = args.scenario.display().to_string();
-    sayln!("{}", sweep_header(&spec.key));
+    // Rows are shown as each value finishes: on standard error when the CSV goes to standard output.
+    let to_stdout = matches!(destination, Destination::Stdout);
+    let show = |line: String| if to_stdout { eprintln!("{line}") } else { sayln!("{line}") };
+    show(sweep_header(&spec.key));
     let runs = SweepRuns { seed: sim.seed, replications: sim.replications, threads: sim.threads() };
     // `text` is the file as written: the fixed changes are applied to it again with each value.
-    let sweep = run_sweep(&text, &file, &fixed, &spec, runs, |row| sayln!("{}", sweep_row(row)))?;
+    let sweep = run_sweep(&text, &file, &fixed, &spec, runs, |row| show(sweep_row(row)))?;
     let files = sweep_files(&sweep)?;
-    let shown = folder.path().display().to_string();
-    write_folder(folder, &files)?;
-    sayln!("\nWrote sweep.csv, sweep.svg and sweep.png in {shown}");
-    Ok(())
+    deliver(destination, &files, "sweep.csv", "")
 }

@@ -65,20 +65,16 @@ macro_rules! headline_figures {
     };
 }
 
-fn share(f: &ReplicationFigures, o: Outcome) -> Option<f64> {
-    (f.targeted > 0).then(|| f.outcomes[o as usize] as f64 / f.targeted as f64)
-}
-
 fn per_targeted(f: &ReplicationFigures, count: u64) -> Option<f64> {
     (f.targeted > 0).then(|| count as f64 / f.targeted as f64)
 }
 
 headline_figures! {
-    completed_in_window => CompletedInWindow = |f, c| share(f, Outcome::CompletedInWindow),
-    overran => Overran = |f, c| share(f, Outcome::Overran),
-    failed => Failed = |f, c| share(f, Outcome::Failed),
-    stopped => Stopped = |f, c| share(f, Outcome::Stopped),
-    not_started => NotStarted = |f, c| share(f, Outcome::NotStarted),
+    completed_in_window => CompletedInWindow = |f, c| f.share(Outcome::CompletedInWindow),
+    overran => Overran = |f, c| f.share(Outcome::Overran),
+    failed => Failed = |f, c| f.share(Outcome::Failed),
+    stopped => Stopped = |f, c| f.share(Outcome::Stopped),
+    not_started => NotStarted = |f, c| f.share(Outcome::NotStarted),
     targeted => Targeted = |f, c| Some(f.targeted as f64),
     excluded => Excluded = |f, c| Some(f.excluded as f64),
     started => Started = |f, c| Some(f.started as f64),

@@ -61,6 +61,13 @@ pub struct ReplicationFigures {
     pub events: u64,
 }
 
+impl ReplicationFigures {
+    /// The share of targeted servers that ended with `outcome` (none when nothing was targeted).
+    pub fn share(&self, outcome: Outcome) -> Option<f64> {
+        (self.targeted > 0).then(|| self.outcomes[outcome as usize] as f64 / self.targeted as f64)
+    }
+}
+
 /// Totals of one window over replications.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct WindowTotals {

@@ -15,12 +15,18 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::montecarlo::runner::{RunError, RunOptions, RunResult, run};
+use std::sync::Mutex;
+
+use crate::engine::Outcome;
+use crate::montecarlo::accumulator::Accumulator;
+use crate::montecarlo::estimate::Bounds;
+use crate::montecarlo::runner::{Hooks, RunError, RunOptions, RunResult, run_with};
 use crate::montecarlo::summary::EstimateFigures;
+use crate::montecarlo::tally::ReplicationFigures;
 use crate::montecarlo::{Figure, summarize};
-use crate::scenario::duration::{DurationDisplay, MINUTE, Millis, SECOND};
+use crate::scenario::duration::{DurationDisplay, MINUTE, Millis};
 use crate::scenario::overrides::number_text;
-use crate::scenario::{Action, Assign, DurationDist, NodeKind, Scenario, Window};
+use crate::scenario::{Assign, Scenario, Window};
 use crate::sequence::Program;
 
 /// The schema identifier of `plan.json`.
@@ -104,6 +110,8 @@ pub enum PlanKind {
     Servers,
     /// `plan max-run-time`.
     MaxRunTime,
+    /// `plan resource`.
+    Resource,
 }
 
 impl PlanKind {
@@ -114,6 +122,7 @@ impl PlanKind {
             Self::Infra => "infra",
             Self::Servers => "servers",
             Self::MaxRunTime => "max-run-time",
+            Self::Resource => "resource",
         }
     }
 }
@@ -143,6 +152,13 @@ pub enum Detail {
         /// How many windows.
         windows: usize,
     },
+    /// `plan resource`: the resource and what of it was searched.
+    Resource {
+        /// The resource's name.
+        resource: String,
+        /// What was searched.
+        searched: String,
+    },
     /// `plan infra`, `plan max-run-time`: what was searched.
     Searched {
         /// What was searched.
@@ -159,6 +175,9 @@ pub struct Question {
     pub detail: Detail,
     /// The question.
     pub kind: PlanKind,
+    /// The figure minimised (`plan sleep --minimise`), instead of bounds met.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minimise: Option<Figure>,
     /// Replications of every evaluation.
     pub replications: u64,
     /// The scenario's name.
@@ -184,6 +203,18 @@ pub struct SleepRange {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Answer {
+    /// `plan sleep --minimise`: the sleep with the lowest figure, and the range of sleeps that
+    /// cannot be told from it.
+    Minimum {
+        /// The best sleep, seconds.
+        seconds: f64,
+        /// The best sleep, as a reader writes it.
+        value: String,
+        /// The minimised figure at the best sleep, with its 95% interval.
+        figure: EstimateFigures,
+        /// The sleeps whose paired difference from the best holds zero.
+        indistinguishable: SleepRange,
+    },
     /// The widest sleep, and with a second bound the range that meets both.
     Sleep {
         /// The range of sleeps that meets every bound, when a peak bound was given.
@@ -213,6 +244,17 @@ pub enum Answer {
         /// As a reader writes it.
         value: String,
     },
+    /// The smallest capacity, slot count or instance count of a resource.
+    Resource {
+        /// The resource.
+        resource: String,
+        /// What was searched: `capacity`, `slots` or `instances`.
+        searched: String,
+        /// The value in its unit (capacity: bits a second or concurrent activities).
+        amount: f64,
+        /// As the scenario writes it (`1.5Gbps`, `12`).
+        setting: String,
+    },
     /// No value meets the bounds.
     None {},
 }
@@ -228,6 +270,17 @@ impl Answer {
 /// searched values as the search counts them (see [`Evidence::raw`]).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Finding {
+    /// The sleep with the lowest figure; `narrowest`..`widest` cannot be told from it.
+    Minimum {
+        /// The best.
+        best: f64,
+        /// The narrowest indistinguishable from it.
+        narrowest: f64,
+        /// The widest indistinguishable from it.
+        widest: f64,
+        /// The widest value searched (the window's length).
+        limit: f64,
+    },
     /// Even no sleep overruns too much (evidence at `at`).
     NoSleep {
         /// The value evaluated.
@@ -294,6 +347,19 @@ pub enum Finding {
         /// Whether most servers do not start at it and no bound asked about starting.
         trap: bool,
     },
+    /// Even the largest resource searched does not meet the bounds.
+    NoResource {
+        /// The largest evaluated.
+        at: f64,
+    },
+    /// The smallest resource that meets the bounds (`smallest_searched`: the least the search
+    /// allows, one slot or instance, already does).
+    Resource {
+        /// The smallest.
+        smallest: f64,
+        /// Whether it is the least the search allows.
+        floor: bool,
+    },
 }
 
 /// One evaluated design value.
@@ -309,8 +375,40 @@ pub struct Evidence {
     pub label: String,
     /// The bounded figures (and any the question reports beside them).
     pub figures: BTreeMap<Figure, EstimateFigures>,
-    /// Whether every bound is met at the upper end of its figure's 95% confidence interval.
+    /// Whether every bound is met at the upper end of its figure's 95% confidence interval
+    /// (`plan sleep --minimise`: whether the value is indistinguishable from the best).
     pub meets: bool,
+    /// `plan sleep --minimise`: this value's figure minus the best value's, paired replication
+    /// by replication.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub against_best: Option<PairedDifference>,
+    /// The overran share of each replication, in replication order.
+    #[serde(skip)]
+    pub overran_by_replication: Vec<f64>,
+}
+
+/// A difference of two evaluated values' figure, paired by replication (common random numbers).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PairedDifference {
+    /// The mean difference.
+    pub mean: f64,
+    /// Its 95% confidence interval (Student t over the per-replication differences).
+    pub ci95: [f64; 2],
+}
+
+impl PairedDifference {
+    /// `a − b` replication by replication (shares: the interval stays within [−1, 1]).
+    pub fn of(a: &[f64], b: &[f64]) -> Self {
+        let mut acc = Accumulator::default();
+        a.iter().zip(b).filter(|(x, y)| x.is_finite() && y.is_finite()).for_each(|(x, y)| acc.add(x - y));
+        let e = acc.estimate().within(Bounds::ShareDifference);
+        Self { mean: e.mean, ci95: [e.low, e.high] }
+    }
+
+    /// Whether the interval holds zero: the two values cannot be told apart.
+    pub fn indistinguishable(&self) -> bool {
+        self.ci95[0] <= 0.0 && self.ci95[1] >= 0.0
+    }
 }
 
 /// A plan's question, answer and the evidence for it.
@@ -363,13 +461,26 @@ pub struct Evaluation {
 }
 
 /// Runs one design and reads the figures of `figures`.
-fn evaluate(
+pub(super) fn evaluate(
     scenario: &Scenario,
     eval: &Evaluation,
     figures: &[Figure],
-) -> Result<BTreeMap<Figure, EstimateFigures>, PlanError> {
+) -> Result<(BTreeMap<Figure, EstimateFigures>, Vec<f64>), PlanError> {
     let program = Program::compile(scenario);
-    let result: RunResult = run(scenario, &program, &RunOptions::new(eval.seed, eval.replications, eval.threads))?;
+    // Each replication's overran share, by replication index: two values evaluated with the same
+    // seed pair replication by replication (common random numbers).
+    let by_replication = Mutex::new(vec![f64::NAN; eval.replications as usize]);
+    let each = |f: &ReplicationFigures| {
+        if let (Ok(mut slots), Some(share)) = (by_replication.lock(), f.share(Outcome::Overran))
+            && let Some(slot) = slots.get_mut(f.replication as usize)
+        {
+            *slot = share;
+        }
+    };
+    let hooks = Hooks { each: Some(&each), done: None };
+    let options = RunOptions::new(eval.seed, eval.replications, eval.threads);
+    let result: RunResult = run_with(scenario, &program, &options, hooks)?;
+    let by_replication = by_replication.into_inner().unwrap_or_default();
     let summary = summarize(scenario, eval.seed, &result);
     let mut out = BTreeMap::new();
     for &figure in figures {
@@ -391,18 +502,18 @@ fn evaluate(
         };
         out.insert(figure, estimate);
     }
-    Ok(out)
+    Ok((out, by_replication))
 }
 
 /// Whether every bound holds at the upper end of its figure's 95% confidence interval: a value
 /// meets a bound only when the replications show it does, not when it merely might.
-fn meets(figures: &BTreeMap<Figure, EstimateFigures>, bounds: &[Bound]) -> bool {
+pub(super) fn meets(figures: &BTreeMap<Figure, EstimateFigures>, bounds: &[Bound]) -> bool {
     bounds.iter().all(|b| b.met_by(figures))
 }
 
 /// Which way an answer may be rounded without losing its bounds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Toward {
+pub(super) enum Toward {
     /// Down: the answer is the largest value that meets (larger values fail).
     Down,
     /// Up: the answer is the smallest value that meets (smaller values fail).
@@ -419,7 +530,7 @@ fn round_step(x: f64) -> f64 {
 }
 
 /// The searched quantity: how to set it on a scenario and how to write it.
-trait Knob {
+pub(super) trait Knob {
     fn apply(&self, scenario: &Scenario, value: f64) -> Result<Scenario, PlanError>;
     fn label(&self, value: f64) -> String;
     /// The searched value in the question's unit (the search counts whole steps).
@@ -429,22 +540,22 @@ trait Knob {
 }
 
 /// Evaluates a value, recording it as evidence (each value once).
-struct Search<'a, K: Knob> {
-    base: &'a Scenario,
-    knob: K,
-    eval: Evaluation,
-    bounds: Vec<Bound>,
-    figures: Vec<Figure>,
-    evidence: Vec<Evidence>,
+pub(super) struct Search<'a, K: Knob> {
+    pub(super) base: &'a Scenario,
+    pub(super) knob: K,
+    pub(super) eval: Evaluation,
+    pub(super) bounds: Vec<Bound>,
+    pub(super) figures: Vec<Figure>,
+    pub(super) evidence: Vec<Evidence>,
 }
 
 impl<K: Knob> Search<'_, K> {
-    fn at(&mut self, value: f64) -> Result<bool, PlanError> {
+    pub(super) fn at(&mut self, value: f64) -> Result<bool, PlanError> {
         if let Some(e) = self.evidence.iter().find(|e| e.raw == value) {
             return Ok(e.meets);
         }
         let scenario = self.knob.apply(self.base, value)?;
-        let figures = evaluate(&scenario, &self.eval, &self.figures)?;
+        let (figures, overran_by_replication) = evaluate(&scenario, &self.eval, &self.figures)?;
         let ok = meets(&figures, &self.bounds);
         self.evidence.push(Evidence {
             value: self.knob.natural(value),
@@ -452,13 +563,15 @@ impl<K: Knob> Search<'_, K> {
             label: self.knob.label(value),
             figures,
             meets: ok,
+            against_best: None,
+            overran_by_replication,
         });
         Ok(ok)
     }
 
     /// The largest integer value in `[lo, hi]` that meets the bounds, when meeting them gets
     /// harder as the value grows (`lo` must meet, `hi` must not).
-    fn largest(&mut self, mut lo: f64, mut hi: f64) -> Result<f64, PlanError> {
+    pub(super) fn largest(&mut self, mut lo: f64, mut hi: f64) -> Result<f64, PlanError> {
         while hi - lo > 1.0 {
             let mid = ((lo + hi) / 2.0).floor();
             if self.at(mid)? { lo = mid } else { hi = mid }
@@ -468,7 +581,7 @@ impl<K: Knob> Search<'_, K> {
 
     /// The smallest integer value in `[lo, hi]` that meets the bounds, when meeting them gets
     /// easier as the value grows (`hi` must meet, `lo` must not).
-    fn smallest(&mut self, mut lo: f64, mut hi: f64) -> Result<f64, PlanError> {
+    pub(super) fn smallest(&mut self, mut lo: f64, mut hi: f64) -> Result<f64, PlanError> {
         while hi - lo > 1.0 {
             let mid = ((lo + hi) / 2.0).floor();
             if self.at(mid)? { hi = mid } else { lo = mid }
@@ -481,7 +594,16 @@ impl<K: Knob> Search<'_, K> {
     /// far the value must move before the replications can tell the difference; the answer is
     /// rounded (in the safe direction) to a round step within that, and kept only if it still
     /// meets the bounds.
-    fn resolved(&mut self, answer: f64, toward: Toward) -> Result<f64, PlanError> {
+    pub(super) fn resolved(&mut self, answer: f64, toward: Toward) -> Result<f64, PlanError> {
+        let limit = match toward {
+            Toward::Down => f64::NEG_INFINITY,
+            Toward::Up => f64::INFINITY,
+        };
+        self.resolved_within(answer, toward, limit)
+    }
+
+    /// [`Self::resolved`], rounding no further than `limit` (the other end of a range).
+    pub(super) fn resolved_within(&mut self, answer: f64, toward: Toward, limit: f64) -> Result<f64, PlanError> {
         let at = self.figures_at(answer);
         let half = |f: &EstimateFigures| (f.ci95[1] - f.ci95[0]) / 2.0;
         let mut failing: Vec<&Evidence> = self
@@ -506,23 +628,33 @@ impl<K: Knob> Search<'_, K> {
             Toward::Down => (answer / step).floor() * step,
             Toward::Up => (answer / step).ceil() * step,
         };
-        if candidate == answer || candidate < 0.0 {
+        let beyond = match toward {
+            Toward::Down => candidate < limit,
+            Toward::Up => candidate > limit,
+        };
+        if candidate == answer || candidate < 0.0 || beyond {
             return Ok(answer);
         }
         Ok(if self.at(candidate)? { candidate } else { answer })
     }
 
-    fn figures_at(&self, value: f64) -> BTreeMap<Figure, EstimateFigures> {
+    pub(super) fn figures_at(&self, value: f64) -> BTreeMap<Figure, EstimateFigures> {
         self.evidence.iter().find(|e| e.raw == value).map(|e| e.figures.clone()).unwrap_or_default()
     }
 
-    fn finish(mut self, question: Question, bounds: &[Bound], answer: Answer, finding: Finding) -> Plan {
+    pub(super) fn finish(mut self, question: Question, bounds: &[Bound], answer: Answer, finding: Finding) -> Plan {
         self.evidence.sort_by(|a, b| a.value.total_cmp(&b.value));
         Plan { question, bounds: bounds.to_vec(), answer, evidence: self.evidence, finding }
     }
 }
 
-fn question(kind: PlanKind, scenario: &Scenario, eval: &Evaluation, bounds: &[Bound], detail: Detail) -> Question {
+pub(super) fn question(
+    kind: PlanKind,
+    scenario: &Scenario,
+    eval: &Evaluation,
+    bounds: &[Bound],
+    detail: Detail,
+) -> Question {
     Question {
         kind,
         scenario: scenario.name.clone(),
@@ -530,125 +662,8 @@ fn question(kind: PlanKind, scenario: &Scenario, eval: &Evaluation, bounds: &[Bo
         seed: eval.seed,
         replications: eval.replications,
         detail,
+        minimise: None,
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// plan sleep
-
-struct SleepMax {
-    step: String,
-}
-
-impl Knob for SleepMax {
-    fn apply(&self, scenario: &Scenario, seconds: f64) -> Result<Scenario, PlanError> {
-        let mut s = scenario.clone();
-        let max = (seconds.max(0.0) as Millis) * SECOND;
-        let mut found = false;
-        for node in &mut s.steps {
-            set_sleep(node, &self.step, max, &mut found);
-        }
-        if !found {
-            return Err(PlanError::Question(format!("the scenario has no sleep step named \"{}\"", self.step)));
-        }
-        Ok(s)
-    }
-
-    fn label(&self, seconds: f64) -> String {
-        DurationDisplay((seconds as Millis) * SECOND).to_string()
-    }
-}
-
-fn set_sleep(node: &mut crate::scenario::Node, name: &str, max: Millis, found: &mut bool) {
-    match &mut node.kind {
-        NodeKind::Group(children) => children.iter_mut().for_each(|c| set_sleep(c, name, max, found)),
-        NodeKind::Step(step) => {
-            if node.name == name
-                && let Action::Sleep { duration } = &mut step.action
-            {
-                let min = match duration {
-                    DurationDist::Uniform { min, .. } => *min,
-                    _ => 0,
-                };
-                *duration = DurationDist::Uniform { min: min.min(max), max };
-                *found = true;
-            }
-        }
-    }
-}
-
-/// The widest uniform random sleep (the `max` of the named sleep step) whose overran share stays
-/// within `max_overran`; with `max_peak`, also the narrowest whose busiest minute stays within it.
-pub fn plan_sleep(
-    scenario: &Scenario,
-    step: &str,
-    max_overran: f64,
-    max_peak: Option<f64>,
-    eval: Evaluation,
-) -> Result<Plan, PlanError> {
-    let has_step = scenario.steps.iter().any(|n| {
-        let mut found = false;
-        n.walk(0, &mut |m, _| {
-            found |= m.name == step && matches!(&m.kind, NodeKind::Step(s) if matches!(s.action, Action::Sleep { .. }))
-        });
-        found
-    });
-    if !has_step {
-        return Err(PlanError::Question(format!(
-            "the scenario has no sleep step named \"{step}\" (name the step whose uniform duration to widen)"
-        )));
-    }
-    let window = scenario.windows.length / SECOND;
-    let mut bounds = vec![Bound::MaxOverran(max_overran)];
-    if let Some(p) = max_peak {
-        bounds.push(Bound::MaxPeakPerMinute(p));
-    }
-    let detail = Detail::Sleep { step: step.to_owned(), searched: "seconds, 0 to the window's length".to_owned() };
-    let q = question(PlanKind::Sleep, scenario, &eval, &bounds, detail);
-    let mut overran = Search {
-        base: scenario,
-        knob: SleepMax { step: step.to_owned() },
-        eval,
-        bounds: vec![Bound::MaxOverran(max_overran)],
-        figures: vec![Figure::Overran, Figure::PeakPerMinute],
-        evidence: Vec::new(),
-    };
-    let (lo, hi) = (0.0, window as f64);
-    if !overran.at(lo)? {
-        return Ok(overran.finish(q, &bounds, Answer::None {}, Finding::NoSleep { at: lo }));
-    }
-    let widest =
-        if overran.at(hi)? { hi } else { overran.largest(lo, hi).and_then(|w| overran.resolved(w, Toward::Down))? };
-    let mut answer = Answer::Sleep { seconds: widest, value: overran.knob.label(widest), range: None };
-    let mut finding = Finding::WidestSleep { widest, capped: widest == hi };
-    if let Some(peak) = max_peak {
-        overran.bounds = vec![Bound::MaxPeakPerMinute(peak)];
-        // The busiest minute falls as the sleep widens: the narrowest sleep that meets it.
-        if !overran.at(widest)? {
-            answer = Answer::None {};
-            finding = Finding::NoSleepMeetsBoth { widest };
-        } else {
-            let narrowest = if overran.at(lo)? {
-                lo
-            } else {
-                overran.smallest(lo, widest).and_then(|n| overran.resolved(n, Toward::Up))?
-            };
-            let range = SleepRange {
-                from_seconds: narrowest,
-                from: overran.knob.label(narrowest),
-                to_seconds: widest,
-                to: overran.knob.label(widest),
-            };
-            answer = Answer::Sleep { seconds: widest, value: overran.knob.label(widest), range: Some(range) };
-            finding = Finding::SleepRange { narrowest, widest };
-        }
-        overran.bounds.clone_from(&bounds);
-    }
-    // Re-judge the evidence against every bound.
-    for e in &mut overran.evidence {
-        e.meets = meets(&e.figures, &overran.bounds);
-    }
-    Ok(overran.finish(q, &bounds, answer, finding))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -761,17 +776,24 @@ impl Knob for Servers {
     }
 }
 
-/// The most servers the windows can take while the site meets every bound.
+/// The most servers the windows can take while every bound holds: the site's (latency, backlog,
+/// drain) and the overran share, which with shared resources grows as more servers contend.
 pub fn plan_servers(
     scenario: &Scenario,
     scope: &ServersScope,
     bounds: &[Bound],
     eval: Evaluation,
 ) -> Result<Plan, PlanError> {
-    infra_bounds_check(bounds)?;
-    if !scenario.sends_messages() {
+    if bounds.is_empty() {
         return Err(PlanError::Question(
-            "the scenario sends no status message: the site puts no limit on servers".to_owned(),
+            "give at least one bound: --max-overran, --max-mean-latency, --max-p99-latency, --max-backlog or --max-drain"
+                .to_owned(),
+        ));
+    }
+    let site_bound = bounds.iter().any(|b| !matches!(b, Bound::MaxOverran(_)));
+    if site_bound && !scenario.sends_messages() {
+        return Err(PlanError::Question(
+            "the scenario sends no status message: the site puts no limit on servers (bound the overran share with --max-overran instead)".to_owned(),
         ));
     }
     let mut base = scenario.clone();

@@ -63,9 +63,16 @@ pub fn conclusion(plan: &Plan) -> String {
     let described = plan.bounds.iter().map(describe).collect::<Vec<_>>().join(" and ");
     let escape = "Use 0s (no limit) or advertisement times without a maintenance-window check.";
     match &plan.finding {
-        Finding::NoSleep { at: lo } => format!(
+        Finding::Minimum { best, narrowest, widest, limit } => minimum(plan, *best, *narrowest, *widest, *limit),
+        Finding::NoSleep { at: lo } if *lo == 0.0 => format!(
             "No sleep keeps the overran share within {:.3}%: even without one it is {}.",
             first.limit() * 100.0,
+            stated(at(*lo), &first)
+        ),
+        Finding::NoSleep { at: lo } => format!(
+            "No sleep keeps the overran share within {:.3}%: the lowest, with a sleep of {}, is {}.",
+            first.limit() * 100.0,
+            label(*lo),
             stated(at(*lo), &first)
         ),
         Finding::WidestSleep { widest, capped } => format!(
@@ -80,13 +87,13 @@ pub fn conclusion(plan: &Plan) -> String {
             plan.bounds.get(1).map(|b| stated(at(*widest), b)).unwrap_or_default()
         ),
         Finding::SleepRange { narrowest, widest } => format!(
-            "Sleeps from {} to {} meet both bounds: at {} {}; at {} {}.",
+            "Sleeps from {} to {} meet {described}: at {} {}; at {} {}.",
             label(*narrowest),
             label(*widest),
-            label(*widest),
-            stated(at(*widest), &first),
             label(*narrowest),
-            plan.bounds.get(1).map(|b| stated(at(*narrowest), b)).unwrap_or_default()
+            all(*narrowest),
+            label(*widest),
+            all(*widest)
         ),
         Finding::NoRate => "No Status Manager rate meets the bounds: even 10,000,000 messages a second does not (the management points or an outage set a floor).".to_owned(),
         Finding::Rate { at: rate, workers } => format!(
@@ -126,6 +133,21 @@ pub fn conclusion(plan: &Plan) -> String {
             not_started(at(*shortest)),
             plan.bounds.get(1).map_or(0.0, Bound::limit) * 100.0
         ),
+        Finding::NoResource { at: largest } => format!(
+            "No {} of {} meets {described}: even {} gives {}.",
+            searched(plan),
+            resource(plan),
+            label(*largest),
+            all(*largest)
+        ),
+        Finding::Resource { smallest, floor } => format!(
+            "The smallest {} of {} that meets {described} is {}{}: {}.",
+            searched(plan),
+            resource(plan),
+            label(*smallest),
+            if *floor { " (the least the search allows: the resource is not what limits the runs)" } else { "" },
+            all(*smallest)
+        ),
         Finding::MaxRunTime { shortest, trap } => {
             let mut text = format!(
                 "The shortest max run time is {}: {}; at it {}.",
@@ -138,6 +160,52 @@ pub fn conclusion(plan: &Plan) -> String {
             }
             text
         }
+    }
+}
+
+/// `plan sleep --minimise`: the best sleep and the range that ties with it.
+fn minimum(plan: &Plan, best: f64, narrowest: f64, widest: f64, limit: f64) -> String {
+    let overran = Bound::MaxOverran(0.0);
+    let at = |raw: f64| plan.figures_at(raw);
+    let label = |raw: f64| plan.label_at(raw);
+    let mut text = if best == 0.0 {
+        format!("No sleep at all overruns least: {}.", stated(at(best), &overran))
+    } else {
+        format!("The fewest servers overrun with a sleep of {}: {}.", label(best), stated(at(best), &overran))
+    };
+    if narrowest == widest {
+        text.push_str(" Every other sleep evaluated overruns more, beyond the noise (paired by replication).");
+    } else {
+        let _ = write!(
+            text,
+            " Sleeps from {} to {} cannot be told from it (the paired 95% interval of each one's difference from it holds zero); the narrowest, {}, costs the least window time.",
+            label(narrowest),
+            label(widest),
+            label(narrowest)
+        );
+    }
+    if best == limit {
+        text.push_str(
+            " That is the whole window: the share is still falling there, so contention, not the window, sets it.",
+        );
+    }
+    text
+}
+
+/// What `plan resource` searched: `capacity`, `slots`, `instances`.
+fn searched(plan: &Plan) -> &'static str {
+    match &plan.question.detail {
+        Detail::Resource { searched, .. } if searched.starts_with("capacity") => "capacity",
+        Detail::Resource { searched, .. } if searched == "slots" => "slot count",
+        _ => "instance count",
+    }
+}
+
+/// The resource `plan resource` sized.
+fn resource(plan: &Plan) -> String {
+    match &plan.question.detail {
+        Detail::Resource { resource, .. } => format!("resource \"{resource}\""),
+        _ => String::new(),
     }
 }
 
@@ -158,7 +226,12 @@ pub fn plan_table(plan: &Plan) -> String {
     for f in &figures {
         let _ = write!(out, "{:>30}", f.short());
     }
-    let _ = writeln!(out, "  meets");
+    let minimise = plan.question.minimise.is_some();
+    let _ = writeln!(
+        out,
+        "{}",
+        if minimise { format!("{:>32}  ties", "against the best, paired") } else { "  meets".to_owned() }
+    );
     for e in &plan.evidence {
         let _ = write!(out, "{:<24}", e.label);
         for f in &figures {
@@ -169,6 +242,10 @@ pub fn plan_table(plan: &Plan) -> String {
                 format!("{:.3} [{:.3}, {:.3}]", v.mean, v.ci95[0], v.ci95[1])
             };
             let _ = write!(out, "{cell:>30}");
+        }
+        if let (true, Some(d)) = (minimise, e.against_best) {
+            let cell = format!("{:+.3}% [{:+.3}, {:+.3}]", d.mean * 100.0, d.ci95[0] * 100.0, d.ci95[1] * 100.0);
+            let _ = write!(out, "{cell:>32}");
         }
         let _ = writeln!(out, "  {}", if e.meets { "yes" } else { "no" });
     }

@@ -17,6 +17,7 @@ mod import;
 mod infrastructure;
 mod inventory;
 mod montecarlo;
+mod plan_contention;
 mod planner;
 mod reports;
 mod resources;

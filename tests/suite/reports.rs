@@ -57,7 +57,8 @@ fn compare_table_and_markdown_snapshots() {
 
 #[test]
 fn plan_and_sweep_table_snapshots() {
-    use patchsim::planner::plan::{Evaluation, plan_sleep};
+    use patchsim::planner::plan::Evaluation;
+    use patchsim::planner::sleep::plan_sleep;
     use patchsim::planner::sweep::{SweepRuns, SweepSpec, run_sweep};
     let s = crate::common::sleep_then_work(300, "10m");
     let plan = plan_sleep(&s, "Sleep", 0.25, None, Evaluation { seed: 8, replications: 3, threads: 2 }).unwrap();

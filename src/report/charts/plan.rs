@@ -7,7 +7,7 @@ use plotters::prelude::*;
 use super::{BLUE, OUTCOME_COLOURS, Plot, empty, err, text};
 use crate::engine::Outcome;
 use crate::montecarlo::Figure;
-use crate::planner::plan::{Answer, Plan};
+use crate::planner::plan::{Answer, Finding, Plan, PlanKind};
 
 /// The evidence chart of a plan.
 pub struct PlanChart<'a>(pub &'a Plan);
@@ -21,10 +21,20 @@ impl Plot for PlanChart<'_> {
     }
 
     fn title(&self) -> String {
-        format!("plan {}: each bound's figure against the value searched", self.0.question.kind.name())
+        match self.0.question.minimise {
+            Some(f) => format!("plan {}: {} against the value searched", self.0.question.kind.name(), f.key()),
+            None => format!("plan {}: each bound's figure against the value searched", self.0.question.kind.name()),
+        }
     }
 
     fn caption(&self) -> String {
+        if self.0.question.minimise.is_some() {
+            return "Each point is one evaluated value (the same replications and seed every time); the \
+                    whisker is the 95% interval over replications; the red line marks the lowest, and \
+                    the shaded band the values whose paired difference from it holds zero: the \
+                    replications cannot tell them apart."
+                .to_owned();
+        }
         "Each point is one evaluated value (the same replications and seed every time); its height \
          is the figure as a share of its bound, so 100% is the bound; the whisker is the 95% \
          interval over replications; the red line marks the answer."
@@ -36,7 +46,12 @@ impl Plot for PlanChart<'_> {
         if plan.evidence.is_empty() {
             return empty(root, &self.title(), "Nothing was evaluated.");
         }
-        let bounds: Vec<(Figure, f64)> = plan.question.bounds.iter().map(|b| (b.figure, b.at_most)).collect();
+        // A minimised figure is drawn as it is (a limit of 1), bounded ones as a share of the bound.
+        let minimised = plan.question.minimise;
+        let bounds: Vec<(Figure, f64)> = match minimised {
+            Some(f) => vec![(f, 1.0)],
+            None => plan.question.bounds.iter().map(|b| (b.figure, b.at_most)).collect(),
+        };
         let xs: Vec<f64> = plan.evidence.iter().map(|e| e.value).collect();
         let (x0, x1) =
             (xs.iter().copied().fold(f64::INFINITY, f64::min), xs.iter().copied().fold(f64::NEG_INFINITY, f64::max));
@@ -46,9 +61,10 @@ impl Plot for PlanChart<'_> {
             .evidence
             .iter()
             .flat_map(|e| bounds.iter().filter_map(|(k, l)| e.figures.get(k).map(|f| ratio(f.ci95[1].max(f.mean), *l))))
-            .fold(1.2, f64::max)
+            .fold(if minimised.is_some() { 0.0 } else { 1.2 }, f64::max)
             .min(10.0)
-            * 1.05;
+            * if minimised.is_some() { 1.15 } else { 1.05 };
+        let top = if top > 0.0 { top } else { 1.0 };
         let label_of = |x: f64| plan.evidence.iter().find(|e| e.value == x).map(|e| e.label.clone());
         let mut chart = ChartBuilder::on(root)
             .caption(self.title(), text(18.0))
@@ -57,22 +73,40 @@ impl Plot for PlanChart<'_> {
             .y_label_area_size(70)
             .build_cartesian_2d((x0 - pad)..(x1 + pad), 0f64..top)
             .map_err(err)?;
+        let sleep = plan.question.kind == PlanKind::Sleep;
         let unit = plan.evidence[0].label.split_whitespace().skip(1).collect::<Vec<_>>().join(" ");
         chart
             .configure_mesh()
-            .x_desc(format!("value searched{}", if unit.is_empty() { String::new() } else { format!(" ({unit})") }))
-            .y_desc("figure ÷ bound")
+            .x_desc(if sleep {
+                "the sleep's maximum (minutes)".to_owned()
+            } else {
+                format!("value searched{}", if unit.is_empty() { String::new() } else { format!(" ({unit})") })
+            })
+            .x_label_formatter(&|x| if sleep { format!("{:.0}", x / 60.0) } else { format!("{x}") })
+            .y_desc(minimised.map_or("figure ÷ bound".to_owned(), |f| f.key().to_owned()))
             .y_label_formatter(&|y| format!("{:.0}%", y * 100.0))
             .label_style(text(13.0))
             .axis_desc_style(text(14.0))
             .draw()
             .map_err(err)?;
-        chart
-            .draw_series(std::iter::once(PathElement::new(
-                vec![(x0 - pad, 1.0), (x1 + pad, 1.0)],
-                BLACK.stroke_width(1),
-            )))
-            .map_err(err)?;
+        if let Answer::Minimum { indistinguishable: r, .. } = &plan.answer {
+            let band = COLOURS[0].mix(0.15);
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(r.from_seconds, 0.0), (r.to_seconds, top)],
+                    band.filled(),
+                )))
+                .map_err(err)?
+                .label(format!("indistinguishable: {} to {}", r.from, r.to))
+                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 20, y + 5)], band.filled()));
+        } else {
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(x0 - pad, 1.0), (x1 + pad, 1.0)],
+                    BLACK.stroke_width(1),
+                )))
+                .map_err(err)?;
+        }
         for (i, (key, limit)) in bounds.iter().enumerate() {
             let colour = COLOURS[i % COLOURS.len()];
             let points: Vec<(f64, f64, f64, f64)> = plan
@@ -105,6 +139,11 @@ impl Plot for PlanChart<'_> {
             Answer::Rate { status_manager_rate } => Some(*status_manager_rate),
             Answer::Servers { servers_per_window, .. } => Some(*servers_per_window),
             Answer::MaxRunTime { minutes, .. } => Some(*minutes),
+            Answer::Minimum { seconds, .. } => Some(*seconds),
+            Answer::Resource { .. } => match plan.finding {
+                Finding::Resource { smallest, .. } => Some(smallest),
+                _ => None,
+            },
             Answer::None {} => None,
         };
         if let Some(a) = answer {
