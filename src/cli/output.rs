@@ -68,7 +68,11 @@ pub fn deliver(destination: Destination, files: &[ReportFile], main: &str, table
             write_folder(folder, files)?;
             say!("{table}");
             let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
-            sayln!("\nWrote {} in {shown}", names.join(", "));
+            let listed = match names.split_last() {
+                Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+                _ => names.join(""),
+            };
+            sayln!("\nWrote {listed} in {shown}");
         }
     }
     Ok(())

@@ -7,6 +7,7 @@ use clap::Args;
 use super::output::{Destination, default_folder, write_folder};
 use super::progress::Progress;
 use super::{SimArgs, Status};
+use crate::engine::Simulator;
 use crate::montecarlo::memory::{self, Extras, MemoryEstimate};
 use crate::montecarlo::precision::{Precision, run_to_precision};
 use crate::montecarlo::shard::{ShardSpec, ShardState};
@@ -144,7 +145,10 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<Status> {
             eprint!("{table}");
         }
         Destination::Folder(folder) => {
-            let mut files = report_files(&ReportData::of(&scenario, summary, &result))?;
+            // The resources' load over the week, from the first replication run once more.
+            let loads = Simulator::new(&scenario, &program).resource_load(seed, options.first);
+            let data = ReportData::of(&scenario, summary, &result).with_resources(&scenario, &loads);
+            let mut files = report_files(&data)?;
             files.extend(first_replication_files(&scenario, &program, seed, options.first, per_server));
             if let Some(shard) = args.shard {
                 let state = ShardState::new(&scenario, &text, &sim.set, seed, replications, shard, &result)?;

@@ -15,11 +15,12 @@
 //! done.
 
 use super::contention::port::{End, Port, Request, Response, Work};
-use super::contention::{Admission, Agenda, Finished, SharedInstance, SlotsInstance};
+use super::contention::{Admission, Agenda, Finished, LoadTrack, SharedInstance, SlotsInstance};
 use super::observer::{Observer, TraceEvent};
 use super::simulator::{ServerRecord, Simulator, Start};
 use crate::messages::Emissions;
 use crate::random::layout::{Purpose, servers_stream};
+use crate::scenario::duration::MINUTE;
 use crate::scenario::resource::{ResourceAssign, ResourceKind};
 use crate::scenario::{Millis, Resource, ResourceId};
 use crate::sequence::ValueId;
@@ -41,6 +42,18 @@ pub struct ResourceReplication {
     pub refused: u64,
     /// Slots: activities failed after their last refusal.
     pub failed: u64,
+    /// Over time, when asked for ([`Simulator::resource_load`]).
+    pub load: Option<ResourceLoad>,
+}
+
+/// What one replication's resource did over time and to which windows.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ResourceLoad {
+    /// Per instance: the most activities present (slots: holding and waiting) in each minute
+    /// from Monday 00:00.
+    pub users: Vec<Vec<u32>>,
+    /// Per window: minutes its servers spent waiting or slowed here, summed over its servers.
+    pub window_wait_minutes: Vec<f64>,
 }
 
 /// The instances of one resource, with what its kind needs.
@@ -123,6 +136,17 @@ struct Coupling<'a> {
     measured: Vec<ResourceReplication>,
     /// Per server: time waiting or slowed.
     waited: Vec<f64>,
+    /// When asked for: per resource and instance, the load over time, and per server and
+    /// resource, the time waiting or slowed there.
+    tracked: Option<Tracked>,
+}
+
+/// What a coupled replication records only for a report.
+struct Tracked {
+    /// Per resource, per instance.
+    load: Vec<Vec<LoadTrack>>,
+    /// Per server, per resource (`server × resources + resource`).
+    waited: Vec<f64>,
 }
 
 /// Runs servers `0..count` of one replication with their resources; `on_server` sees each
@@ -136,13 +160,25 @@ pub(crate) fn run_replication<O: Observer>(
     count: u64,
     sink: &mut Emissions,
     observer: &mut O,
+    track: bool,
     mut on_server: impl FnMut(&ServerRecord, &mut O),
 ) -> Vec<ResourceReplication> {
+    let run = Run { sim, seed, replication, count, track };
     if O::WATCHES {
-        run_watched::<Vec<TraceEvent>, O>(sim, seed, replication, count, sink, observer, &mut on_server)
+        run_watched::<Vec<TraceEvent>, O>(&run, sink, observer, &mut on_server)
     } else {
-        run_watched::<(), O>(sim, seed, replication, count, sink, observer, &mut on_server)
+        run_watched::<(), O>(&run, sink, observer, &mut on_server)
     }
+}
+
+/// Which servers of which replication a coupled run simulates, and whether it records the load
+/// over time for a report.
+struct Run<'s, 'a> {
+    sim: &'s Simulator<'a>,
+    seed: u64,
+    replication: u64,
+    count: u64,
+    track: bool,
 }
 
 /// The per-server event buffer `P` an observer needs.
@@ -183,14 +219,12 @@ struct Coupled<'v, P> {
 
 #[allow(clippy::too_many_arguments)]
 fn run_watched<P: Replay, O: Observer>(
-    sim: &Simulator<'_>,
-    seed: u64,
-    replication: u64,
-    count: u64,
+    run: &Run<'_, '_>,
     sink: &mut Emissions,
     observer: &mut O,
     on_server: &mut impl FnMut(&ServerRecord, &mut O),
 ) -> Vec<ResourceReplication> {
+    let Run { sim, seed, replication, count, track } = *run;
     let scenario = sim.scenario();
     let resources = &scenario.resources;
     let n = count as usize;
@@ -227,6 +261,10 @@ fn run_watched<P: Replay, O: Observer>(
         span,
         measured: vec![ResourceReplication::default(); resources.len()],
         waited: vec![0.0; n],
+        tracked: track.then(|| Tracked {
+            load: resources.iter().map(|r| vec![LoadTrack::default(); r.instances.max(1) as usize]).collect(),
+            waited: vec![0.0; n * resources.len()],
+        }),
     };
     coupling.schedule_outages();
     for (i, start) in starts.iter().enumerate() {
@@ -252,6 +290,7 @@ fn run_watched<P: Replay, O: Observer>(
     for r in 0..resources.len() {
         coupling.close(r);
     }
+    coupling.report_load(&records, scenario.windows.list.len());
     for (i, record) in records.iter_mut().enumerate() {
         record.resource_wait = coupling.waited[i].round() as Millis;
         if let Some(server) = servers[i].as_mut() {
@@ -276,6 +315,40 @@ impl Coupling<'_> {
                     self.agenda.schedule(end, Event::Outage { resource, instance, starts: false });
                 }
             }
+        }
+    }
+
+    /// Server `s` waited or was slowed `ms` at resource `r`.
+    fn wait(&mut self, s: u32, r: usize, ms: f64) {
+        self.waited[s as usize] += ms;
+        if let Some(t) = &mut self.tracked {
+            t.waited[s as usize * self.resources.len() + r] += ms;
+        }
+    }
+
+    /// Records instance `(r, i)`'s load at `now`, when asked for.
+    fn track(&mut self, r: usize, i: usize, now: Millis) {
+        let Some(t) = &mut self.tracked else { return };
+        let present = match &self.instances[r] {
+            Instances::Shared(list) => list[i].len(),
+            Instances::Slots { list, .. } => list[i].holding() + list[i].waiting(),
+        };
+        t.load[r][i].set(now, present as u32);
+    }
+
+    /// Hands the recorded load and each window's waits to the resources' figures.
+    fn report_load(&mut self, records: &[ServerRecord], windows: usize) {
+        let Some(tracked) = self.tracked.take() else { return };
+        let count = self.resources.len();
+        for (r, tracks) in tracked.load.into_iter().enumerate() {
+            let mut window_wait_minutes = vec![0.0; windows];
+            for (s, record) in records.iter().enumerate() {
+                if let Some(w) = window_wait_minutes.get_mut(record.window as usize) {
+                    *w += tracked.waited[s * count + r] / MINUTE as f64;
+                }
+            }
+            let users = tracks.into_iter().map(LoadTrack::into_minutes).collect();
+            self.measured[r].load = Some(ResourceLoad { users, window_wait_minutes });
         }
     }
 
@@ -367,12 +440,14 @@ impl Coupling<'_> {
                 if current.refusals == 0 {
                     current.arrived = now;
                 }
-                match list[i].request(now, s, span) {
+                let admission = list[i].request(now, s, span);
+                self.track(r, i, now);
+                match admission {
                     Admission::Started => {
                         let until = now.saturating_add(current.request.work.time());
                         current.stage = Stage::Holding(until);
                         self.measured[r].waits.push(now - current.arrived);
-                        self.waited[s as usize] += (now - current.arrived) as f64;
+                        self.wait(s, r, (now - current.arrived) as f64);
                         self.current[s as usize] = Some(current);
                         self.agenda.schedule(until, Event::Release(s, token));
                     }
@@ -385,7 +460,7 @@ impl Coupling<'_> {
                         current.refusals += 1;
                         if current.refusals > retries {
                             self.measured[r].failed += 1;
-                            self.waited[s as usize] += (now - current.arrived) as f64;
+                            self.wait(s, r, (now - current.arrived) as f64);
                             self.answer(now, s, End::Refused, servers, woken);
                         } else {
                             current.stage = Stage::Retrying;
@@ -423,7 +498,7 @@ impl Coupling<'_> {
                     let received = list[i].withdraw(now, s, span).unwrap_or(0.0);
                     let slowed = (now - current.arrived) as f64
                         - current.alone * received / current.request.work.amount().max(f64::MIN_POSITIVE);
-                    self.waited[s as usize] += slowed.max(0.0);
+                    self.wait(s, r, slowed.max(0.0));
                     if let Work::Bytes(_) = current.request.work {
                         self.measured[r].work += received;
                     }
@@ -434,11 +509,11 @@ impl Coupling<'_> {
             Stage::Holding(until) if until <= now => return,
             Stage::Holding(_) | Stage::Queued => {
                 if current.stage == Stage::Queued {
-                    self.waited[s as usize] += (now - current.arrived) as f64;
+                    self.wait(s, r, (now - current.arrived) as f64);
                 }
                 self.leave_slot(current, s, now);
             }
-            Stage::Retrying => self.waited[s as usize] += (now - current.arrived) as f64,
+            Stage::Retrying => self.wait(s, r, (now - current.arrived) as f64),
             Stage::Posted => {}
         }
         self.answer(now, s, End::Expired, servers, woken);
@@ -463,6 +538,7 @@ impl Coupling<'_> {
                     let mut started = Vec::new();
                     list[i].outage_ends(now, span, &mut started);
                     self.start_holds(r, &started, now);
+                    self.track(r, i, now);
                 }
             }
         }
@@ -487,7 +563,7 @@ impl Coupling<'_> {
             if let Some(current) = self.current[s as usize] {
                 let actual = (now - f.arrived) as f64;
                 self.measured[r].stretch.push(if current.alone > 0.0 { actual / current.alone } else { 1.0 });
-                self.waited[s as usize] += (actual - current.alone).max(0.0);
+                self.wait(s, r, (actual - current.alone).max(0.0));
                 if bytes {
                     self.measured[r].work += f.work;
                 }
@@ -505,6 +581,7 @@ impl Coupling<'_> {
         let mut started = Vec::new();
         list[i].leave(now, s, self.span, &mut started);
         self.start_holds(r, &started, now);
+        self.track(r, i, now);
     }
 
     /// Requests that took a slot at `now` hold it for their work.
@@ -514,15 +591,16 @@ impl Coupling<'_> {
                 let until = now.saturating_add(c.request.work.time());
                 c.stage = Stage::Holding(until);
                 self.measured[r].waits.push(now - c.arrived);
-                self.waited[next as usize] += (now - c.arrived) as f64;
+                self.wait(next, r, (now - c.arrived) as f64);
                 self.current[next as usize] = Some(c);
                 self.agenda.schedule(until, Event::Release(next, c.token));
             }
         }
     }
 
-    /// Schedules shared instance `(r, i)`'s next completion.
+    /// Schedules shared instance `(r, i)`'s next completion (after any change to it).
     fn reschedule(&mut self, r: usize, i: usize, now: Millis) {
+        self.track(r, i, now);
         if let Instances::Shared(list) = &mut self.instances[r]
             && let Some((at, generation)) = list[i].next_completion()
         {

@@ -1,7 +1,7 @@
 //! One replication of the whole fleet: place every server (targeting, offline, class, window),
 //! draw its counts and pending restart, run its sequence, and report each server's record.
 
-use super::coupled::{self, ResourceReplication};
+use super::coupled::{self, ResourceLoad, ResourceReplication};
 use super::observer::{Observer, TraceEvent};
 use super::outcome::Outcome;
 use super::server_run::{ServerRun, StateBatch};
@@ -100,6 +100,8 @@ pub struct Scratch {
     class_counters: Vec<u64>,
     /// What the last coupled replication measured at each resource (empty without resources).
     pub resources: Vec<ResourceReplication>,
+    /// Whether coupled replications record their load over time ([`Simulator::resource_load`]).
+    track_load: bool,
 }
 
 /// Runs servers of one scenario.
@@ -132,6 +134,7 @@ impl<'a> Simulator<'a> {
             counts: vec![0; self.scenario.fleet.counts.len()],
             class_counters: vec![0; self.scenario.fleet.classes.len()],
             resources: Vec::new(),
+            track_load: false,
         }
     }
 
@@ -323,6 +326,18 @@ impl<'a> Simulator<'a> {
         self.run_replication_with(seed, replication, scratch, sink, &mut (), |record, _| on_server(record));
     }
 
+    /// One replication's resources over time, for a report: each instance's load minute by
+    /// minute and each window's waits at each resource (empty without resources).
+    pub fn resource_load(&self, seed: u64, replication: u64) -> Vec<ResourceLoad> {
+        if !self.program.uses_resources {
+            return Vec::new();
+        }
+        let mut scratch = Scratch { track_load: true, ..self.scratch() };
+        let mut sink = Emissions::new(self.scenario.infrastructure.management_points as usize);
+        self.run_replication(seed, replication, &mut scratch, &mut sink, |_| {});
+        scratch.resources.into_iter().map(|r| r.load.unwrap_or_default()).collect()
+    }
+
     /// Runs the first `count` servers of one replication (an estimate's pilot).
     pub fn run_replication_prefix(
         &self,
@@ -365,7 +380,9 @@ impl<'a> Simulator<'a> {
         mut on_server: impl FnMut(&ServerRecord, &mut O),
     ) {
         if self.program.uses_resources {
-            scratch.resources = coupled::run_replication(self, seed, replication, count, sink, observer, on_server);
+            let track = scratch.track_load;
+            scratch.resources =
+                coupled::run_replication(self, seed, replication, count, sink, observer, track, on_server);
             return;
         }
         scratch.class_counters.iter_mut().for_each(|c| *c = 0);

@@ -6,6 +6,7 @@
 use hdrhistogram::Histogram;
 
 use super::load_csv::WEEK_MINUTES;
+use super::resource_view::ResourceView;
 use crate::messages::LoadSeries;
 use crate::montecarlo::RunResult;
 use crate::montecarlo::summary::Summary;
@@ -82,6 +83,9 @@ pub struct ReportData {
     pub state_latency_percentiles: Vec<(f64, f64)>,
     /// When runs ended relative to their window's end: (minutes, share of started runs ended).
     pub end_cdf: Vec<(f64, f64)>,
+    /// The shared resources over the first replication (empty without resources, or when the
+    /// report was made without rerunning it).
+    pub resources: Vec<ResourceView>,
 }
 
 /// Percentiles drawn in latency charts.
@@ -161,6 +165,13 @@ pub fn cdf_minutes(h: &Histogram<u64>, offset: f64) -> Vec<(f64, f64)> {
 }
 
 impl ReportData {
+    /// The report with the shared resources' load of one replication (see
+    /// [`crate::engine::Simulator::resource_load`]), in the scenario's declaration order.
+    pub fn with_resources(mut self, scenario: &Scenario, loads: &[crate::engine::coupled::ResourceLoad]) -> Self {
+        self.resources = scenario.resources.iter().zip(loads).map(|(r, l)| ResourceView::of(r, l)).collect();
+        self
+    }
+
     /// Everything a report of `scenario` draws: `summary` (made by
     /// [`crate::montecarlo::summarize`], possibly annotated) and the distributions of `result`
     /// behind it.
@@ -181,6 +192,7 @@ impl ReportData {
             latency_percentiles: percentiles_seconds(&pooled.latency_us),
             state_latency_percentiles: percentiles_seconds(&pooled.state_latency_us),
             end_cdf: cdf_minutes(&pooled.end_in_window_ms, window_minutes),
+            resources: Vec::new(),
             summary,
         }
     }

@@ -127,6 +127,8 @@ pub fn report_html(data: &ReportData, charts: &[(&dyn Chart, String)]) -> Vec<u8
         );
     }
 
+    resources_section(&mut out, data);
+
     out.push_str(
         "<h2>Windows</h2>\n<p>Shares of each window's targeted servers, over all replications.</p>\n<table><thead><tr><th>window</th><th>targeted</th><th>completed in window</th><th>overran</th><th>failed</th><th>stopped</th><th>not started</th><th>overrun p95 (min)</th><th>messages</th></tr></thead><tbody>\n",
     );
@@ -158,4 +160,77 @@ pub fn report_html(data: &ReportData, charts: &[(&dyn Chart, String)]) -> Vec<u8
         env!("CARGO_PKG_VERSION")
     );
     out.into_bytes()
+}
+
+/// "Shared resources": each resource's figures, and which resource the most delayed windows
+/// waited for.
+fn resources_section(out: &mut String, data: &ReportData) {
+    let s = &data.summary;
+    if s.resources.is_empty() {
+        return;
+    }
+    out.push_str(
+        "<h2>Shared resources</h2>\n<p>Over all replications. Utilisation is the busy share of capacity from the first window's start to the last window's end; peak is the most activities on one instance; stretch is how many times longer than alone a shared activity took; waits are slots' time in line, refusals and retries included.</p>\n<table><thead><tr><th>resource</th><th>kind</th><th>instances</th><th>utilisation</th><th>peak (mean, max)</th><th>stretch mean, p95</th><th>wait p95 (s)</th><th>refused a month</th><th>failed a month</th></tr></thead><tbody>\n",
+    );
+    let or_dash = |x: Option<String>| x.unwrap_or_else(|| "–".to_owned());
+    for r in &s.resources {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.1}, {:.0}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape::html(&r.name),
+            r.kind,
+            r.instances,
+            pct(r.utilisation),
+            r.peak.mean,
+            r.peak.max,
+            or_dash(r.stretch.map(|t| format!("{:.2}×, {:.2}×", t.mean, t.p95))),
+            or_dash(r.wait_seconds.map(|t| format!("{:.0}", t.p95))),
+            or_dash(r.refused_mean.map(|x| grouped(x, 1))),
+            or_dash(r.failed_mean.map(|x| grouped(x, 1))),
+        );
+    }
+    out.push_str("</tbody></table>\n");
+    // Which resource each window waited for, most delayed windows first.
+    let mut windows: Vec<(usize, f64)> = s
+        .windows
+        .iter()
+        .enumerate()
+        .filter_map(|(w, f)| f.resource_wait_minutes_mean.filter(|m| *m > 0.0).map(|m| (w, m)))
+        .collect();
+    windows.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    if windows.is_empty() || data.resources.is_empty() {
+        return;
+    }
+    out.push_str(
+        "<h3>Which resource limits which windows</h3>\n<p>The windows whose servers waited longest (mean minutes a started run spent waiting or slowed, over all replications), and how that time split between the resources in the first replication.</p>\n<table><thead><tr><th>window</th><th>wait a run (min)</th><th>overran</th><th>limited most by</th><th>split</th></tr></thead><tbody>\n",
+    );
+    for &(w, minutes) in windows.iter().take(10) {
+        let waits: Vec<(&str, f64)> = data
+            .resources
+            .iter()
+            .map(|v| (v.name.as_str(), v.window_wait_minutes.get(w).copied().unwrap_or(0.0)))
+            .collect();
+        let total: f64 = waits.iter().map(|x| x.1).sum();
+        let most = waits.iter().copied().max_by(|a, b| a.1.total_cmp(&b.1)).filter(|x| x.1 > 0.0);
+        let split = if total > 0.0 {
+            waits
+                .iter()
+                .filter(|x| x.1 > 0.0)
+                .map(|(n, m)| format!("{} {:.0}%", escape::html(n), m / total * 100.0))
+                .collect::<Vec<_>>()
+                .join(", ")
+        } else {
+            "–".to_owned()
+        };
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{:.1}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape::html(&s.windows[w].name),
+            minutes,
+            pct(s.windows[w].overran.mean),
+            most.map_or_else(|| "–".to_owned(), |m| escape::html(m.0)),
+            split
+        );
+    }
+    out.push_str("</tbody></table>\n");
 }

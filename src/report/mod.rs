@@ -18,6 +18,7 @@ pub mod json;
 pub mod load_csv;
 pub mod markdown;
 pub mod plan;
+pub mod resource_view;
 pub mod servers_csv;
 pub mod sweep;
 pub mod table;

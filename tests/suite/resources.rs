@@ -236,3 +236,40 @@ duration = { dist = "uniform", min = "5m", max = "15m" }
     assert!(ends(&tight).iter().zip(ends(&alone)).all(|(t, a)| *t >= a));
     assert!(ends(&tight).iter().zip(ends(&alone)).any(|(t, a)| *t > a));
 }
+
+#[test]
+fn the_load_a_report_draws_matches_the_worked_example_and_splits_each_windows_waits() {
+    // Eight ten-minute installs on a host of 4: eight present through the first 20 minutes,
+    // none from the 20th on.
+    let host = shared("host", Capacity::Concurrent(4.0), Some(1.0));
+    let s = fleet(8, COMMAND_10M, vec![host], 0, Uses { run: Some(0), ..Uses::default() });
+    let program = patchsim::sequence::Program::compile(&s);
+    let sim = patchsim::engine::Simulator::new(&s, &program);
+    let loads = sim.resource_load(1, 0);
+    assert_eq!(loads.len(), 1);
+    assert_eq!(loads[0].users, vec![[vec![8; 20], vec![0]].concat()]);
+    // Each of the eight took 20 minutes for 10 alone: 80 minutes slowed in the one window, the
+    // same as the servers' own records say.
+    assert_eq!(loads[0].window_wait_minutes, vec![80.0]);
+    let mut scratch = sim.scratch();
+    let mut sink = patchsim::messages::Emissions::new(1);
+    let mut waited = 0;
+    sim.run_replication(1, 0, &mut scratch, &mut sink, |r| waited += r.resource_wait);
+    assert_eq!(waited, 80 * MINUTE);
+    // The report draws it: a resources chart and a section naming the host.
+    let report = patchsim::report::data::ReportData::of(&s, crate::common::summary(&s, 1, 2, 1), &{
+        let o = patchsim::montecarlo::RunOptions::new(1, 2, 1);
+        patchsim::montecarlo::run(&s, &program, &o).unwrap()
+    })
+    .with_resources(&s, &loads);
+    let files = patchsim::report::bundle::report_files(&report).unwrap();
+    assert!(files.iter().any(|f| f.name == "resources.svg"));
+    let html = files.iter().find(|f| f.name == "report.html").unwrap();
+    let html = String::from_utf8_lossy(&html.bytes);
+    assert!(html.contains("<h2>Shared resources</h2>") && html.contains("<td>host</td>"), "no resource section");
+    assert!(html.contains("Which resource limits which windows"));
+    // Without resources: nothing to record, no chart, no section.
+    let plain = scenario(&[], COMMAND_10M);
+    let program = patchsim::sequence::Program::compile(&plain);
+    assert!(patchsim::engine::Simulator::new(&plain, &program).resource_load(1, 0).is_empty());
+}

@@ -14,6 +14,7 @@ pub mod load;
 pub mod outcomes;
 pub mod overrun_histogram;
 pub mod plan;
+pub mod resources;
 pub mod sweep;
 
 use std::sync::Once;
@@ -125,14 +126,18 @@ pub fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, String
 
 /// The six charts of a run's report, in the order the report shows them.
 pub fn report_charts(data: &ReportData) -> Vec<Box<dyn Chart + '_>> {
-    vec![
+    let mut charts: Vec<Box<dyn Chart + '_>> = vec![
         Box::new(outcomes::Outcomes(data)),
         Box::new(heat_map::HeatMap(data)),
         Box::new(overrun_histogram::OverrunHistogram(data)),
         Box::new(end_cdf::EndCdf(data)),
         Box::new(load::Load(data)),
         Box::new(latency::Latency(data)),
-    ]
+    ];
+    if !data.resources.is_empty() {
+        charts.push(Box::new(resources::Resources(data)));
+    }
+    charts
 }
 
 /// Colours of the outcomes, in `Outcome::ALL` order.
