@@ -9,13 +9,15 @@
 //!   becomes a per-item time.
 //! - [`history`], [`fit`] and [`calibration`]: an export of the execution-history view rebuilt
 //!   into step and restart durations, fitted, and written as timings or into a scenario
-//!   (`patchsim calibrate`); [`usable`] says when too little of a history is usable, and
+//!   (`patchsim calibrate`); [`coupling`] checks whether steps take longer with more servers in
+//!   them at once; [`usable`] says when too little of a history is usable, and
 //!   [`text_style`] keeps a scenario's line endings and encoding through `calibrate --into`.
 //!
 //! Every reader here takes untrusted files: it bounds what it reads, never panics, and names
 //! the file, line and column of each mistake.
 
 pub mod calibration;
+pub mod coupling;
 pub mod fit;
 pub mod history;
 pub mod inventory_sketch;

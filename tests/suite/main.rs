@@ -9,6 +9,7 @@ mod architecture;
 mod bad_inputs;
 mod cli;
 mod closed_form;
+mod coupling;
 mod determinism;
 mod engine_rules;
 mod fuzz;
