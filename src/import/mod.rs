@@ -5,6 +5,8 @@
 //! - [`xml`] and [`task_sequence`]: a task sequence as the console exports it, read safely into
 //!   groups and steps; [`scenario_writer`] writes it as a complete scenario
 //!   (`patchsim import configmgr`), within the bounds of a scenario ([`limits`]).
+//! - [`content`] and [`content_sizes`]: the packages, applications and updates a step fetches,
+//!   and their sizes from the export or a `--content-sizes` file, which make a step's downloads.
 //! - [`timings`]: step timings by name, from `calibrate` or by hand, and how a whole-step time
 //!   becomes a per-item time.
 //! - [`history`], [`fit`] and [`calibration`]: an export of the execution-history view rebuilt
@@ -17,6 +19,8 @@
 //! the file, line and column of each mistake.
 
 pub mod calibration;
+pub mod content;
+pub mod content_sizes;
 pub mod coupling;
 pub mod fit;
 pub mod history;
@@ -30,6 +34,7 @@ pub mod usable;
 pub mod xml;
 
 pub use calibration::{Applied, Calibration, apply_into};
+pub use content_sizes::ContentSizes;
 
 pub use history::History;
 pub use inventory_sketch::InventorySketch;

@@ -15,6 +15,7 @@ mod engine_rules;
 mod fuzz;
 mod hostile_names;
 mod import;
+mod import_content;
 mod infrastructure;
 mod inventory;
 mod montecarlo;
