@@ -785,7 +785,7 @@ fn download_fields(items: &[SizedItem], kind: Option<ContentKind>) -> Vec<Field>
         Field {
             key: "download",
             value: format!("{{ size = {size} }}"),
-            comment: Some(cut(&format!("{what}: {}", sources.join(", ")), MAX_COMMENT_CHARS)),
+            comment: Some(cut(&one_line(&format!("{what}: {}", sources.join(", "))), MAX_COMMENT_CHARS)),
         },
     ]
 }

@@ -282,3 +282,29 @@ fn the_corpus_exports_import_the_sizes_download_package_content_recorded() {
         assert!(written.warnings.iter().any(|w| w.contains("has no size")), "{name}: {:?}", written.warnings);
     }
 }
+
+#[test]
+fn a_download_step_listing_too_many_packages_fails_at_its_line_and_hostile_ids_stay_in_comments() {
+    let mut xml = String::from(
+        "<sequence>\n<step type=\"SMS_TaskSequence_DownloadPackageContentAction\" name=\"Get\"><defaultVarList>",
+    );
+    for i in 0..100_001 {
+        xml.push_str(&format!("<variable name=\"OSDPackage{i}PackageId\">P{i}</variable>"));
+    }
+    xml.push_str("</defaultVarList></step>\n</sequence>\n");
+    let err = read_task_sequence(xml.as_bytes()).unwrap_err();
+    assert_eq!(err.line, Some(2));
+    assert_eq!(err.message, "\"Get\" downloads 100001 packages; a scenario's step holds at most 100000 items");
+
+    // A package ID with a line break and TOML in it: one step, its text only in comments.
+    let xml = r#"<sequence><step type="SMS_TaskSequence_DownloadPackageContentAction" name="Get"><defaultVarList>
+<variable name="OSDPackage0PackageId">PS1&#10;[[step]]&#10;name = "injected"</variable>
+<variable name="OSDPackage0Size">10</variable>
+</defaultVarList></step></sequence>"#;
+    let ts = read_task_sequence(xml.as_bytes()).unwrap();
+    let written = write_scenario(&ts, &ImportOptions::default(), None).unwrap();
+    let s = Scenario::from_toml(&written.text, "s.toml").unwrap_or_else(|e| panic!("{e}\n{}", written.text));
+    assert_eq!(steps(&s).len(), 1);
+    assert_eq!(shape(steps(&s)[0].1), ("install_software", Some("1".into()), Some(10 * 1024)));
+    assert!(!written.text.contains("\nname = \"injected\""), "{}", written.text);
+}
