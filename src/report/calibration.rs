@@ -94,8 +94,8 @@ pub fn coupling_table(check: &CouplingCheck) -> String {
     let _ = writeln!(out, "\nCoupling check: does a step take longer when more servers are in it at once?");
     let _ = writeln!(
         out,
-        "{:<48} {:>7} {:>11} {:>10} {:>22} {:>9}  {}",
-        "step", "runs", "others", "slope", "95% interval", "of median", "finding"
+        "{:<48} {:>7} {:>11} {:>10} {:>22} {:>9}  finding",
+        "step", "runs", "others", "slope", "95% interval", "of median"
     );
     for step in &check.steps {
         let name = cut(&step.name);

@@ -33,8 +33,11 @@ fn steps(s: &Scenario) -> Vec<(&str, &Step)> {
         .collect()
 }
 
-/// The step's type, its items (for the two install types) and its download size in bytes.
-fn shape(step: &Step) -> (&'static str, Option<String>, Option<u64>) {
+/// A step's type, its items (for the two install types) and its download size in bytes.
+type Shape = (&'static str, Option<String>, Option<u64>);
+
+/// The [`Shape`] of a step.
+fn shape(step: &Step) -> Shape {
     let size = step.download.as_ref().map(|d| match d.size {
         SizeDist(DurationDist::Fixed(bytes)) => bytes,
         ref other => panic!("a fixed size, not {other:?}"),
@@ -72,7 +75,7 @@ fn content_with_sizes_downloads_from_a_dp_resource_and_the_scenario_validates_an
     let s = Scenario::from_toml(&text, &dir.join("s.toml").display().to_string()).unwrap();
     assert_eq!(s.resources.len(), 1);
     assert_eq!(s.resources[0].name, "dp");
-    let got: Vec<(&str, (&str, Option<String>, Option<u64>), bool)> =
+    let got: Vec<(&str, Shape, bool)> =
         steps(&s).into_iter().map(|(n, st)| (n, shape(st), st.uses.download.is_some())).collect();
     let kib = |k: u64| Some(k * 1024);
     assert_eq!(
