@@ -7,7 +7,9 @@ use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 
 use super::output::{to_stdout, write_file_atomically};
-use crate::import::{ImportOptions, InventoryChoice, InventorySketch, Timings, read_task_sequence, write_scenario};
+use crate::import::{
+    ContentSizes, ImportOptions, InventoryChoice, InventorySketch, Timings, read_task_sequence, write_scenario,
+};
 use crate::output::file::{Replaces, claim_file};
 use crate::scenario::Scenario;
 use crate::scenario::duration::{DurationDisplay, HOUR, Millis, parse_duration};
@@ -30,6 +32,12 @@ pub enum ImportSource {
 
 /// Arguments of `patchsim import configmgr`.
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    patchsim import configmgr server-patching.xml --out my-month.toml\n  \
+    patchsim import configmgr server-patching.xml --inventory servers.csv --timings timings.toml --out my-month.toml\n  \
+    patchsim import configmgr server-patching.xml --content-sizes sizes.csv --out my-month.toml\n\n\
+    sizes.csv, from PowerShell with the ConfigurationManager module (sizes in KB, as ConfigMgr gives them):\n  \
+    Get-CMPackage | Select-Object PackageID, Name, PackageSize | Export-Csv sizes.csv -NoTypeInformation")]
 pub struct ConfigMgrArgs {
     /// The exported task sequence: the <sequence> XML, or an SMS_TaskSequencePackage export
     /// holding it
@@ -47,6 +55,16 @@ pub struct ConfigMgrArgs {
     /// An inventory (CMDB) export: the servers, their windows and classes come from it
     #[arg(long, value_name = "SERVERS.csv")]
     pub inventory: Option<PathBuf>,
+
+    /// The sizes of packages and applications, in kilobytes as ConfigMgr gives them (a CSV with
+    /// PackageID and/or Name, and PackageSize, SourceSize or Size), e.g. from PowerShell:
+    /// `Get-CMPackage | Select-Object PackageID, Name, PackageSize | Export-Csv sizes.csv
+    /// -NoTypeInformation`. Steps whose content then has a size (Download Package Content,
+    /// Install Package, Install Application; Install Software Updates by a row named as the step)
+    /// download it from a distribution point, `[[resource]] dp`, whose speed is an assumption to
+    /// change (docs/import.md)
+    #[arg(long, value_name = "SIZES.csv")]
+    pub content_sizes: Option<PathBuf>,
 
     /// How many servers the sequence is deployed to, without an inventory (default 1000)
     #[arg(long, value_name = "N", conflicts_with = "inventory")]
@@ -85,11 +103,12 @@ fn configmgr(args: &ConfigMgrArgs) -> anyhow::Result<()> {
     if !to_stdout_only {
         // An imported scenario is the user's to edit: an existing file is replaced only with
         // --force, and never one of the import's own inputs.
-        let inputs: Vec<PathBuf> = [Some(&args.sequence), args.inventory.as_ref(), args.timings.as_ref()]
-            .into_iter()
-            .flatten()
-            .cloned()
-            .collect();
+        let inputs: Vec<PathBuf> =
+            [Some(&args.sequence), args.inventory.as_ref(), args.timings.as_ref(), args.content_sizes.as_ref()]
+                .into_iter()
+                .flatten()
+                .cloned()
+                .collect();
         claim_file(&args.out, &inputs, Replaces::Nothing, args.force)?;
     }
     if let Some(n) = args.servers
@@ -124,6 +143,8 @@ fn configmgr(args: &ConfigMgrArgs) -> anyhow::Result<()> {
     let ts = read_task_sequence(&bytes).map_err(in_file)?;
 
     let timings = args.timings.as_deref().map(Timings::read).transpose()?;
+    let content_sizes =
+        args.content_sizes.as_deref().map(|p| ContentSizes::read(p, &p.display().to_string())).transpose()?;
     let out_dir = match args.out.parent() {
         Some(p) if !to_stdout_only && !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -143,6 +164,7 @@ fn configmgr(args: &ConfigMgrArgs) -> anyhow::Result<()> {
         inventory,
         window_length: args.window_length.unwrap_or(defaults.window_length),
         max_run_time: args.max_run_time.unwrap_or(defaults.max_run_time),
+        content_sizes,
     };
     let imported = write_scenario(&ts, &options, timings.as_ref()).map_err(in_file)?;
 

@@ -86,7 +86,8 @@ pub enum Command {
     Trace(trace::TraceArgs),
     /// Turn a task sequence exported from the ConfigMgr console into a scenario
     Import(import::ImportArgs),
-    /// Fit step and restart durations and exit codes from last month's execution history
+    /// Fit step and restart durations and exit codes from last month's execution history, and
+    /// check whether steps take longer with more servers in them at once (contention)
     Calibrate(calibrate::CalibrateArgs),
 }
 

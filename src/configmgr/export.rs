@@ -76,6 +76,18 @@ pub mod variable {
     pub const VARIABLE_VALUE: &str = "VariableValue";
     /// A child task sequence's package.
     pub const TS_PACKAGE_ID: &str = "TsPackageID";
+    /// Download Package Content: the packages it downloads, as a comma-separated list of IDs.
+    pub const DOWNLOAD_PACKAGES: &str = "OSDDownloadDownloadPackages";
+    /// Download Package Content: each package's entry is `OSDPackage{N}PackageId`,
+    /// `OSDPackage{N}Name` and `OSDPackage{N}Size` (an `SMS_TaskSequence_PackageInfo`, its size
+    /// in kilobytes), numbered from 0.
+    pub const PACKAGE_INFO_PREFIX: &str = "OSDPackage";
+    /// The suffix of a Download Package Content entry's package ID.
+    pub const PACKAGE_INFO_ID: &str = "PackageId";
+    /// The suffix of a Download Package Content entry's package name.
+    pub const PACKAGE_INFO_NAME: &str = "Name";
+    /// The suffix of a Download Package Content entry's size, in kilobytes.
+    pub const PACKAGE_INFO_SIZE: &str = "Size";
     /// A variable condition: the variable tested.
     pub const TESTED_VARIABLE: &str = "Variable";
     /// A variable or registry condition: the operator.

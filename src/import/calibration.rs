@@ -1,10 +1,12 @@
 //! Calibration: the history's step durations, restart durations and exit codes fitted, written
-//! as a timings file, or written into a scenario's matching steps in place.
+//! as a timings file, or written into a scenario's matching steps in place; with them the
+//! coupling check ([`super::coupling`]) of every step.
 
 use std::fmt::Write;
 
 use toml_edit::{DocumentMut, Item, TableLike, Value};
 
+use super::coupling::{CouplingCheck, StepCoupling, Verdict};
 use super::fit::{LognormalFit, fit_lognormal};
 use super::history::History;
 use super::scenario_writer::toml_string;
@@ -23,6 +25,9 @@ pub struct Calibration {
     pub restart: Option<LognormalFit>,
     /// One entry per step name, in the order the steps run.
     pub steps: Vec<FittedStep>,
+    /// Whether steps take longer with more servers in them at once, step by step in the same
+    /// order.
+    pub coupling: CouplingCheck,
 }
 
 /// One step's fit.
@@ -83,7 +88,8 @@ impl Calibration {
                 }
             })
             .collect();
-        Self { restart: fit_lognormal(&history.restarts), steps }
+        let coupling = CouplingCheck::of(history.actions.iter().map(|a| (a.name.as_str(), a.spans.as_slice())));
+        Self { restart: fit_lognormal(&history.restarts), steps, coupling }
     }
 
     /// The fits as timings (what `--into` and `import --timings` apply).
@@ -199,7 +205,55 @@ impl Calibration {
                 let _ = writeln!(out, "exit_codes = {}", e.exit_codes_toml());
             }
         }
+        self.coupling_toml(&mut out);
         out
+    }
+
+    /// The coupling check as `[coupling]` and one `[[coupling.step]]` per step: information for
+    /// people and scripts, which `import --timings` and `--into` do not apply.
+    fn coupling_toml(&self, out: &mut String) {
+        let check = &self.coupling;
+        let _ =
+            writeln!(out, "\n# Coupling check (docs/import.md, \"Reading the coupling check\"): each step's duration");
+        let _ = writeln!(out, "# regressed on how many other servers were inside the same step when a run entered it.");
+        let _ = writeln!(
+            out,
+            "# Slopes are seconds per other server, with their 95% interval; information only, not applied."
+        );
+        let _ = writeln!(out, "[coupling]");
+        let _ = writeln!(out, "# {}", check.verdict_sentence());
+        let (verdict, contended) = match check.verdict() {
+            Verdict::Contention(steps) => ("contention", steps),
+            Verdict::NoSign => ("none", Vec::new()),
+            Verdict::NotEnoughData => ("not enough data", Vec::new()),
+        };
+        let _ = writeln!(out, "verdict = \"{verdict}\"");
+        let _ =
+            writeln!(out, "contended = [{}]", contended.iter().map(|n| toml_string(n)).collect::<Vec<_>>().join(", "));
+        for step in &check.steps {
+            let _ = writeln!(out, "\n[[coupling.step]]");
+            let _ = writeln!(out, "name = {}", toml_string(&step.name));
+            let _ = writeln!(out, "runs = {}", step.runs);
+            match (step.slope(), step.shortfall_text()) {
+                (Some(b), _) => {
+                    let (low_pct, high_pct) = b.percent_interval();
+                    let _ = writeln!(out, "others_mean = {}", toml_float(b.mean_others));
+                    let _ = writeln!(out, "others_max = {}", b.max_others);
+                    let _ = writeln!(out, "slope_seconds = {}", toml_float(b.seconds_per_server));
+                    let _ = writeln!(out, "slope_low = {}", toml_float(b.low));
+                    let _ = writeln!(out, "slope_high = {}", toml_float(b.high));
+                    let _ = writeln!(out, "slope_percent_of_median = {}", toml_float(b.percent_of_median()));
+                    let _ = writeln!(out, "percent_low = {}", toml_float(low_pct));
+                    let _ = writeln!(out, "percent_high = {}", toml_float(high_pct));
+                    let _ = writeln!(out, "alone_seconds = {}", toml_float(b.alone_seconds));
+                    let _ = writeln!(out, "median_seconds = {}", toml_float(b.median_seconds));
+                    let _ = writeln!(out, "significant = {}", b.significant());
+                }
+                (None, why) => {
+                    let _ = writeln!(out, "not_enough_data = {}", toml_string(&why.unwrap_or_default()));
+                }
+            }
+        }
     }
 
     /// The fit of a step, by name (exactly, else without regard to case).
@@ -311,6 +365,12 @@ fn walk(
                 let (edits, warnings) = timings.steps[index].edits(&shape(step, fleet));
                 applied.warnings.extend(warnings);
                 let fit = calibration.step(&node.name).and_then(|s| s.fit);
+                let coupling = calibration
+                    .coupling
+                    .steps
+                    .iter()
+                    .find(|c| c.name == timings.steps[index].name)
+                    .and_then(coupling_note);
                 let mut keys = Vec::new();
                 for Edit { key, value, note } in edits {
                     let mut comment = format!(
@@ -322,6 +382,9 @@ fn walk(
                     }
                     if let Some(n) = note {
                         let _ = write!(comment, "; {n}");
+                    }
+                    if let (Some(c), false) = (&coupling, key == "exit_codes") {
+                        let _ = write!(comment, "; {c}");
                     }
                     set(table, inline, key, &value, Some(&comment));
                     keys.push(key);
@@ -402,6 +465,24 @@ fn short_quality(f: &LognormalFit) -> String {
     } else {
         format!("{} samples, KS {:.3}{}", f.n, f.ks, if f.acceptable() { "" } else { " (poor fit)" })
     }
+}
+
+/// A figure as a TOML float: four decimals, and never `-0.0000`.
+fn toml_float(v: f64) -> String {
+    let text = format!("{v:.4}");
+    if text.trim_start_matches('-').chars().all(|c| c == '0' || c == '.') { "0.0".to_owned() } else { text }
+}
+
+/// What `--into` adds to a step's comment when the coupling check finds it slower with company.
+fn coupling_note(step: &StepCoupling) -> Option<String> {
+    let b = step.slope().filter(|b| b.contention())?;
+    Some(format!(
+        "coupling check: {:+.1}s ({:+.1}% of the median) per other server in the step, 95% [{:+.1}s, {:+.1}s]: a shared resource? (docs/import.md)",
+        b.seconds_per_server,
+        b.percent_of_median(),
+        b.low,
+        b.high
+    ))
 }
 
 fn seconds(s: f64) -> String {

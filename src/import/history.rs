@@ -28,6 +28,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use super::coupling::Span;
 pub use super::usable::BadRows;
 use super::usable::{HistoryError, Unusable};
 use crate::configmgr::history_view::{self, parse_time};
@@ -82,6 +83,9 @@ pub struct ActionSamples {
     pub name: String,
     /// Durations in seconds (the time since the run's previous message), positive ones only.
     pub durations: Vec<f64>,
+    /// When each of `durations` started and ended (the coupling check's input), in the same
+    /// order.
+    pub spans: Vec<Span>,
     /// Completions whose duration was 0 (same time as the previous message), left out of fits.
     pub zero: u64,
     /// Exit codes seen on its completion messages, with counts, ascending by code.
@@ -478,7 +482,10 @@ impl Samples {
                     None => s.no_exit_code += 1,
                 }
                 match since {
-                    Some(ms) if ms > 0 => s.durations.push(ms as f64 / 1000.0),
+                    Some(ms) if ms > 0 => {
+                        s.durations.push(ms as f64 / 1000.0);
+                        s.spans.push(Span { start_ms: row.time_ms - ms, end_ms: row.time_ms });
+                    }
                     Some(_) => s.zero += 1,
                     None => history.untimed += 1,
                 }

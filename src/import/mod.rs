@@ -5,17 +5,23 @@
 //! - [`xml`] and [`task_sequence`]: a task sequence as the console exports it, read safely into
 //!   groups and steps; [`scenario_writer`] writes it as a complete scenario
 //!   (`patchsim import configmgr`), within the bounds of a scenario ([`limits`]).
+//! - [`content`] and [`content_sizes`]: the packages, applications and updates a step fetches,
+//!   and their sizes from the export or a `--content-sizes` file, which make a step's downloads.
 //! - [`timings`]: step timings by name, from `calibrate` or by hand, and how a whole-step time
 //!   becomes a per-item time.
 //! - [`history`], [`fit`] and [`calibration`]: an export of the execution-history view rebuilt
 //!   into step and restart durations, fitted, and written as timings or into a scenario
-//!   (`patchsim calibrate`); [`usable`] says when too little of a history is usable, and
+//!   (`patchsim calibrate`); [`coupling`] checks whether steps take longer with more servers in
+//!   them at once; [`usable`] says when too little of a history is usable, and
 //!   [`text_style`] keeps a scenario's line endings and encoding through `calibrate --into`.
 //!
 //! Every reader here takes untrusted files: it bounds what it reads, never panics, and names
 //! the file, line and column of each mistake.
 
 pub mod calibration;
+pub mod content;
+pub mod content_sizes;
+pub mod coupling;
 pub mod fit;
 pub mod history;
 pub mod inventory_sketch;
@@ -28,6 +34,7 @@ pub mod usable;
 pub mod xml;
 
 pub use calibration::{Applied, Calibration, apply_into};
+pub use content_sizes::ContentSizes;
 
 pub use history::History;
 pub use inventory_sketch::InventorySketch;

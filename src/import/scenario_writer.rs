@@ -4,6 +4,8 @@
 
 use std::fmt::Write;
 
+use super::content::{ContentKind, SizeSource, SizedItem, Sizing, per_item_bytes};
+use super::content_sizes::ContentSizes;
 use super::inventory_sketch::InventorySketch;
 use super::limits::{MAX_COMMENT_CHARS, MAX_SCENARIO_BYTES};
 use super::task_sequence::{TaskSequence, TsAction, TsKind, TsNode, TsStep};
@@ -29,6 +31,9 @@ pub struct ImportOptions {
     pub window_length: Millis,
     /// The deployment's maximum run time (0: none).
     pub max_run_time: Millis,
+    /// The sizes of packages and applications (`--content-sizes`): with them, steps that fetch
+    /// content download it from a `dp` resource.
+    pub content_sizes: Option<ContentSizes>,
 }
 
 /// An inventory for the imported scenario.
@@ -49,6 +54,7 @@ impl Default for ImportOptions {
             inventory: None,
             window_length: 2 * HOUR,
             max_run_time: 120 * MINUTE,
+            content_sizes: None,
         }
     }
 }
@@ -109,6 +115,12 @@ impl Defaults {
     pub fn restart() -> DurationDist {
         lognormal(6 * MINUTE, 15 * MINUTE)
     }
+    /// What a Download Package Content step takes besides its download: nothing.
+    pub fn download_only() -> DurationDist {
+        DurationDist::Fixed(0)
+    }
+    /// The assumed speed of the distribution point that imported downloads come from.
+    pub const DP_CAPACITY: &'static str = "1Gbps";
     /// Updates that apply to a server at the first update step.
     pub const FIRST_PASS_UPDATES: f64 = 3.0;
     /// Updates that apply at a later update step (a second pass finds few).
@@ -140,6 +152,8 @@ pub fn write_scenario(
         warnings: ts.warnings.iter().map(|w| format!("line {}: {}", w.line, w.message)).collect(),
         timings,
         used_timings: vec![false; timings.map_or(0, |t| t.steps.len())],
+        sizes: options.content_sizes.as_ref(),
+        downloads: 0,
         update_steps: 0,
         steps: 0,
         groups: 0,
@@ -162,6 +176,9 @@ pub fn write_scenario(
     write_fleet(&mut out, options, w.update_steps > 0);
     write_windows(&mut out, options);
     write_site(&mut out, options, timings);
+    if w.downloads > 0 {
+        write_dp(&mut out, options);
+    }
     out.push('\n');
     if out.len() + body.len() > MAX_SCENARIO_BYTES {
         return Err(w.too_large());
@@ -192,6 +209,18 @@ fn write_header(out: &mut String, ts: &TaskSequence, options: &ImportOptions, w:
                 "# Timings: per-type defaults (docs/import.md); fit your own with `patchsim calibrate HISTORY.csv --into` this file."
             );
         }
+    }
+    if w.downloads > 0 {
+        let _ = writeln!(
+            out,
+            "# Content: {} step{} download from the distribution point `dp` (sizes {}); its speed is an assumption.",
+            w.downloads,
+            if w.downloads == 1 { "" } else { "s" },
+            match &options.content_sizes {
+                Some(s) => format!("from {} and the export", s.file),
+                None => "as the export records them".to_owned(),
+            }
+        );
     }
     let _ = writeln!(out, "# Check every line marked CHANGE: they are assumptions, not your estate.");
     if !w.warnings.is_empty() {
@@ -320,11 +349,38 @@ fn write_site(out: &mut String, options: &ImportOptions, timings: Option<&Timing
     );
 }
 
+/// `[[resource]] dp`: the distribution point the steps with content download from.
+fn write_dp(out: &mut String, options: &ImportOptions) {
+    let _ = writeln!(
+        out,
+        "\n# The distribution point the steps' content comes from (docs/import.md, \"Content and downloads\")."
+    );
+    let _ = writeln!(
+        out,
+        "# The import knows the content's sizes{}, not your distribution points: CHANGE both figures.",
+        options.content_sizes.as_ref().map(|s| format!(" (from {})", s.file)).unwrap_or_default()
+    );
+    let _ = writeln!(out, "[[resource]]");
+    let _ = writeln!(out, "name = \"dp\"");
+    let _ = writeln!(out, "kind = \"shared\"");
+    let _ =
+        writeln!(out, "instances = 1             # CHANGE: your distribution points (servers spread evenly over them)");
+    let _ = writeln!(
+        out,
+        "capacity = \"{}\"        # CHANGE: assumed; your DP's speed (its network link, or what the WAN to it carries)",
+        Defaults::DP_CAPACITY
+    );
+}
+
 struct Writer<'t> {
     out: String,
     warnings: Vec<String>,
     timings: Option<&'t Timings>,
     used_timings: Vec<bool>,
+    /// The content sizes, when given.
+    sizes: Option<&'t ContentSizes>,
+    /// Steps written with a download.
+    downloads: usize,
     update_steps: usize,
     steps: usize,
     groups: usize,
@@ -426,7 +482,7 @@ impl Writer<'_> {
             fields.push(Field { key: "disabled", value: "true".to_owned(), comment: None });
         }
         if let TsKind::Step(step) = &node.kind {
-            self.step_fields(&node.name, step, &mut fields);
+            self.step_fields(node, step, &mut fields);
         }
         let _ = writeln!(self.out, "{header}");
         for line in lines {
@@ -459,9 +515,28 @@ impl Writer<'_> {
 
     /// A step's `type` and its own keys: the action's defaults, what the timings file says
     /// of a step of its name, and the console's success codes and time-out.
-    fn step_fields(&mut self, name: &str, step: &TsStep, fields: &mut Vec<Field>) {
-        let (type_name, shape, mut own) = self.action_fields(step);
-        self.apply_timings(name, &shape, &mut own);
+    fn step_fields(&mut self, node: &TsNode, step: &TsStep, fields: &mut Vec<Field>) {
+        let name = node.name.as_str();
+        let (mut type_name, mut shape, mut own) = self.action_fields(step);
+        let sizing = step.content.as_ref().and_then(|c| c.sizing(name, self.sizes));
+        let mut download_only = false;
+        match sizing {
+            Some(Sizing::Known(items)) => {
+                self.downloads += 1;
+                download_only = step.content.as_ref().is_some_and(|c| c.kind == ContentKind::DownloadPackages);
+                if let Some(reshaped) = as_software(step, &items) {
+                    (type_name, shape, own) = reshaped;
+                }
+                own.extend(download_fields(&items, step.content.as_ref().map(|c| c.kind)));
+            }
+            Some(Sizing::Unknown(why)) => self.warnings.push(format!("line {}: \"{name}\": {why}", node.line)),
+            _ => {}
+        }
+        if download_only {
+            self.skip_timings(name);
+        } else {
+            self.apply_timings(name, &shape, &mut own);
+        }
         self.console_limits(name, step, &mut own);
         fields.push(Field { key: "type", value: format!("\"{type_name}\""), comment: None });
         fields.extend(own);
@@ -578,6 +653,24 @@ impl Writer<'_> {
         )
     }
 
+    /// A Download Package Content step modelled as its downloads takes no timing: its time was
+    /// the transfer, which now comes from the content's size and the distribution point.
+    fn skip_timings(&mut self, name: &str) {
+        let Some(timings) = self.timings else { return };
+        let name = name.trim();
+        if let Some(index) = timings
+            .steps
+            .iter()
+            .position(|s| s.name == name)
+            .or_else(|| timings.steps.iter().position(|s| s.name.eq_ignore_ascii_case(name)))
+        {
+            self.used_timings[index] = true;
+            self.warnings.push(format!(
+                "timings for \"{name}\" are not applied: the step only downloads, and its time now comes from its content's size and the `dp` resource"
+            ));
+        }
+    }
+
     /// Replaces the default keys with what the timings file says of a step named `name`.
     fn apply_timings(&mut self, name: &str, shape: &StepShape, own: &mut Vec<Field>) {
         let Some(timings) = self.timings else { return };
@@ -632,6 +725,69 @@ impl Writer<'_> {
                 .push(format!("the time-out of \"{name}\" is left out: patchsim times out only commands and installs"));
         }
     }
+}
+
+/// A step that fetches content but is written as a `command` (Download Package Content, Install
+/// Package), rewritten as the `install_software` step a download needs: one item per package,
+/// installing in no time (Download Package Content) or in a package's default time (Install
+/// Package). `None` for steps that already are `install_software` or `install_updates`.
+fn as_software(step: &TsStep, items: &[SizedItem]) -> Option<(&'static str, StepShape, Vec<Field>)> {
+    let kind = step.content.as_ref()?.kind;
+    let (per_item, comment) = match kind {
+        ContentKind::DownloadPackages => {
+            (Defaults::download_only(), "the step only downloads: its time is the transfer from `dp`".to_owned())
+        }
+        ContentKind::Package => (Defaults::package(), "assumed: a package install, after its download".to_owned()),
+        ContentKind::Applications | ContentKind::Updates => return None,
+    };
+    let n = items.len() as u32;
+    Some((
+        "install_software",
+        StepShape::InstallSoftware { items: CountDist::Fixed(n), wrapped_3010: None },
+        vec![
+            Field { key: "items", value: n.to_string(), comment: Some("one per package".to_owned()) },
+            Field { key: "per_item", value: per_item.to_toml(), comment: Some(comment) },
+        ],
+    ))
+}
+
+/// `uses = { download = "dp" }` and `download = { size = … }` for sized content: every item gets
+/// the items' mean size (the format draws one size distribution for all of a step's items), so
+/// the step moves the content's total, to the byte but for rounding.
+fn download_fields(items: &[SizedItem], kind: Option<ContentKind>) -> Vec<Field> {
+    let (total, each) = per_item_bytes(items);
+    let size = if items.iter().all(|i| i.kilobytes == items[0].kilobytes) {
+        format!("\"{}KiB\"", items[0].kilobytes)
+    } else {
+        format!("\"{each}B\"")
+    };
+    let sources: Vec<String> = items
+        .iter()
+        .map(|i| {
+            format!(
+                "{} {} KB ({})",
+                i.label,
+                i.kilobytes,
+                match &i.source {
+                    SizeSource::File { file, line } => format!("{file}:{line}"),
+                    SizeSource::Export => "recorded in the export".to_owned(),
+                }
+            )
+        })
+        .collect();
+    let what = match kind {
+        Some(ContentKind::Updates) => "one update's content".to_owned(),
+        _ if items.len() == 1 => "the content".to_owned(),
+        _ => format!("each item the mean of {} KB in all", total / 1024),
+    };
+    vec![
+        Field { key: "uses", value: "{ download = \"dp\" }".to_owned(), comment: None },
+        Field {
+            key: "download",
+            value: format!("{{ size = {size} }}"),
+            comment: Some(cut(&one_line(&format!("{what}: {}", sources.join(", "))), MAX_COMMENT_CHARS)),
+        },
+    ]
 }
 
 /// The scenario's name: as asked, else a short name made from the task sequence's name or the

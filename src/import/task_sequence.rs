@@ -7,6 +7,7 @@
 //! PowerShell's `Export-Clixml` (`<S N="Sequence">`). See `docs/import.md` for what is kept and
 //! what is dropped.
 
+use super::content::{ContentItem, ContentKind, StepContent};
 use super::limits::{
     MAX_CONDITION_CHARS, MAX_CONDITION_DEPTH, MAX_CONDITION_TESTS, MAX_GROUP_DEPTH, MAX_ITEMS, MAX_NAME_CHARS,
     MAX_SUCCESS_CODES, MAX_VALUE_CHARS, MAX_WARNINGS,
@@ -82,6 +83,8 @@ pub struct TsStep {
     pub timeout_seconds: Option<u64>,
     /// What the step runs (command line, script, package or applications), for a comment.
     pub detail: Option<String>,
+    /// The content it fetches from a distribution point, when it is a step that does.
+    pub content: Option<StepContent>,
 }
 
 /// What an imported step becomes.
@@ -551,6 +554,7 @@ impl Reader<'_> {
             success_codes: None,
             timeout_seconds: None,
             detail: package.map(|p| format!("child task sequence {p}")),
+            content: None,
         };
         Ok(TsNode { name, description, line: e.line, condition, continue_on_error, disabled, kind: TsKind::Step(step) })
     }
@@ -561,6 +565,7 @@ impl Reader<'_> {
         let console_type = shown(e.attribute("type").unwrap_or_default().trim());
         let short = console_type.strip_prefix(TYPE_PREFIX).unwrap_or(&console_type);
         let action_text = e.child("action").map(|a| one_line(&a.text)).filter(|t| !t.is_empty());
+        let mut content = None;
         let (action, detail) = match short {
             step::RUN_COMMAND_LINE => {
                 let line = variable(e, variable::COMMAND_LINE).or(action_text);
@@ -575,8 +580,18 @@ impl Reader<'_> {
                 (self.maybe_sleep(e.line, &name, sleep, shown.as_deref()), shown)
             }
             step::INSTALL_SOFTWARE => {
-                let package = variable(e, variable::PACKAGE_ID);
+                let package = variable(e, variable::PACKAGE_ID).map(|p| p.trim().to_owned()).filter(|p| !p.is_empty());
                 let program = variable(e, variable::PROGRAM_NAME);
+                content = Some(StepContent {
+                    kind: ContentKind::Package,
+                    items: package
+                        .iter()
+                        .map(|p| ContentItem { id: p.clone(), name: None, recorded_kilobytes: None })
+                        .collect(),
+                    listed_in: variable(e, variable::BASE_VARIABLE_NAME)
+                        .map(|b| b.trim().to_owned())
+                        .filter(|b| !b.is_empty() && package.is_none()),
+                });
                 let detail = match (package, program) {
                     (Some(p), Some(g)) => Some(format!("package {p}, program {g}")),
                     (Some(p), None) => Some(format!("package {p}")),
@@ -584,8 +599,12 @@ impl Reader<'_> {
                 };
                 (TsAction::Command, detail)
             }
-            step::INSTALL_APPLICATION => self.applications(e, &name)?,
+            step::INSTALL_APPLICATION => {
+                content = Some(application_content(e));
+                self.applications(e, &name)?
+            }
             step::INSTALL_UPDATE => {
+                content = Some(StepContent { kind: ContentKind::Updates, items: Vec::new(), listed_in: None });
                 let target = variable(e, variable::INSTALL_UPDATE_TARGET).unwrap_or_default();
                 let all = target.trim().eq_ignore_ascii_case("All");
                 (TsAction::Updates { all }, Some(if all { "all updates" } else { "mandatory updates" }.to_owned()))
@@ -601,9 +620,15 @@ impl Reader<'_> {
                 );
                 (TsAction::Command, None)
             }
-            step::DOWNLOAD_PACKAGE_CONTENT | step::PRESTART_CHECK | step::CONNECT_NETWORK_FOLDER => {
-                (TsAction::Command, action_text)
+            step::DOWNLOAD_PACKAGE_CONTENT => {
+                let packages = self.download_content(e, &name)?;
+                let detail = (!packages.items.is_empty()).then(|| {
+                    format!("downloads {}", packages.items.iter().map(|i| i.id.as_str()).collect::<Vec<_>>().join(", "))
+                });
+                content = Some(packages);
+                (TsAction::Command, detail.or(action_text))
             }
+            step::PRESTART_CHECK | step::CONNECT_NETWORK_FOLDER => (TsAction::Command, action_text),
             _ => {
                 let shown = if console_type.is_empty() { "(no type)".to_owned() } else { console_type.clone() };
                 self.warn(
@@ -618,8 +643,72 @@ impl Reader<'_> {
             None => None,
         };
         let timeout_seconds = self.timeout(e, &name);
-        let step = TsStep { console_type, action, success_codes, timeout_seconds, detail };
+        let step = TsStep { console_type, action, success_codes, timeout_seconds, detail, content };
         Ok(TsNode { name, description, line: e.line, condition, continue_on_error, disabled, kind: TsKind::Step(step) })
+    }
+
+    /// Download Package Content: the packages of its entries (`OSDPackage{N}PackageId`, with the
+    /// name and the size in kilobytes the console recorded), else of its list of IDs
+    /// (`OSDDownloadDownloadPackages`). A size that is not a number is left out with a warning.
+    fn download_content(&mut self, e: &Element, name: &str) -> Result<StepContent, XmlError> {
+        let vars = variables(e);
+        let prefix = variable::PACKAGE_INFO_PREFIX.to_ascii_lowercase();
+        let suffix = variable::PACKAGE_INFO_ID.to_ascii_lowercase();
+        let mut indices: Vec<u64> =
+            vars.keys().filter_map(|k| k.strip_prefix(&prefix)?.strip_suffix(&suffix)?.parse::<u64>().ok()).collect();
+        indices.sort_unstable();
+        indices.dedup();
+        let too_many = |n: usize| {
+            at(
+                e,
+                format!(
+                    "\"{}\" downloads {n} packages; a scenario's step holds at most {MAX_ITEMS} items",
+                    shown(name)
+                ),
+            )
+        };
+        if indices.len() as u64 > MAX_ITEMS {
+            return Err(too_many(indices.len()));
+        }
+        let entry = |i: u64, part: &str| {
+            vars.get(&format!("{prefix}{i}{}", part.to_ascii_lowercase())).map(|v| v.trim().to_owned())
+        };
+        let mut items = Vec::new();
+        for i in indices {
+            let Some(id) = entry(i, variable::PACKAGE_INFO_ID).filter(|id| !id.is_empty()) else { continue };
+            let recorded_kilobytes = match entry(i, variable::PACKAGE_INFO_SIZE).filter(|s| !s.is_empty()) {
+                None => None,
+                Some(text) => match text.parse::<u64>() {
+                    Ok(kb) => Some(kb),
+                    Err(_) => {
+                        self.warn(
+                            e.line,
+                            format!(
+                                "the recorded size \"{}\" of package {} in \"{}\" is not a number of kilobytes: left out",
+                                shown(&text),
+                                shown(&id),
+                                shown(name)
+                            ),
+                        );
+                        None
+                    }
+                },
+            };
+            let name = entry(i, variable::PACKAGE_INFO_NAME).filter(|n| !n.is_empty());
+            items.push(ContentItem { id, name, recorded_kilobytes });
+        }
+        if items.is_empty() {
+            let listed = vars.get(&variable::DOWNLOAD_PACKAGES.to_ascii_lowercase()).cloned().unwrap_or_default();
+            let ids: Vec<&str> = listed.split([',', ';', ' ']).map(str::trim).filter(|p| !p.is_empty()).collect();
+            if ids.len() as u64 > MAX_ITEMS {
+                return Err(too_many(ids.len()));
+            }
+            items = ids
+                .into_iter()
+                .map(|id| ContentItem { id: id.to_owned(), name: None, recorded_kilobytes: None })
+                .collect();
+        }
+        Ok(StepContent { kind: ContentKind::DownloadPackages, items, listed_in: None })
     }
 
     /// Install Application: as many applications as it lists (or counts).
@@ -1008,6 +1097,37 @@ impl Cond {
             },
         }
     }
+}
+
+/// Install Application's content: the applications it lists by name, or the variable list it
+/// installs from.
+fn application_content(e: &Element) -> StepContent {
+    let listed = variable(e, variable::APPLICATION_NAME).unwrap_or_default();
+    let items: Vec<ContentItem> = listed
+        .split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .take(MAX_ITEMS as usize + 1)
+        .map(|n| ContentItem { id: n.to_owned(), name: None, recorded_kilobytes: None })
+        .collect();
+    let listed_in = variable(e, variable::BASE_VARIABLE_NAME)
+        .map(|b| b.trim().to_owned())
+        .filter(|b| !b.is_empty() && items.is_empty());
+    StepContent { kind: ContentKind::Applications, items, listed_in }
+}
+
+/// Every `<variable>` of a step (direct or in its `defaultVarList`), by lower-cased name, the
+/// first of a name kept.
+fn variables(e: &Element) -> std::collections::HashMap<String, String> {
+    let mut out = std::collections::HashMap::new();
+    let direct = e.children_named("variable");
+    let listed = e.children_named("defaultVarList").flat_map(|l| l.children_named("variable"));
+    for v in direct.chain(listed) {
+        if let Some(n) = v.attribute("name") {
+            out.entry(n.to_ascii_lowercase()).or_insert_with(|| v.text.clone());
+        }
+    }
+    out
 }
 
 /// The text of `<variable name="NAME">` in a step's `defaultVarList` or an expression.

@@ -127,7 +127,8 @@ impl Timings {
             let span = e.span().unwrap_or(0..0);
             src.error(&span, "", format!("TOML syntax error: {}", e.message()))
         })?;
-        let root = Table::root(src, &doc, &["restart", "step"])?;
+        // `[coupling]` is what calibrate found about contention: information, not a timing.
+        let root = Table::root(src, &doc, &["restart", "step", "coupling"])?;
         let mut timings = Self::default();
         if let Some(v) = root.get("restart") {
             let t = v.table(&["duration"])?;

@@ -166,7 +166,7 @@ fn at(shown: &str, line: u64, message: String) -> InputError {
 /// An odd number of double quotes may mean one is never closed: the reader then takes the rest
 /// of the file, line breaks and all, as one field of the last record it returns. That is an
 /// error on the line the quote opens.
-fn refuse_unclosed_quote(bytes: &[u8], shown: &str) -> Result<(), InputError> {
+pub(crate) fn refuse_unclosed_quote(bytes: &[u8], shown: &str) -> Result<(), InputError> {
     if bytes.iter().filter(|b| **b == b'"').count() % 2 == 0 {
         return Ok(());
     }
