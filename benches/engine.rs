@@ -1,5 +1,7 @@
-//! Engine speed: one replication of the reference scenario on one core, one replication of a
-//! million servers, and the site queue per message. Figures go to docs/performance.md.
+//! Engine speed: one replication of the reference scenario on one core, the same month with
+//! shared resources (the coupled engine), one replication of a million servers, processor
+//! sharing and slots per activity, and the site queue per message. Figures go to
+//! docs/performance.md.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -7,6 +9,7 @@ use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use patchsim::engine::Simulator;
+use patchsim::engine::contention::{SharedInstance, SlotsInstance};
 use patchsim::messages::{Emissions, LoadSeries, Recorders, Site, latency_histogram, radix};
 use patchsim::montecarlo::runner::Worker;
 use patchsim::montecarlo::{RunOptions, run};
@@ -36,6 +39,70 @@ fn reference_replication(c: &mut Criterion) {
     // A whole `run` of one replication: thread pool, fresh buffers, merging.
     group.bench_function("whole run of 1 replication, 1 thread", |b| {
         b.iter(|| run(&scenario, &program, &RunOptions::new(black_box(1), 1, 1)).expect("runs"));
+    });
+    group.finish();
+}
+
+/// The reference month with three DPs, the update point and 400 hosts: every server of a
+/// replication in one coupled event queue. The target is at most three times the reference.
+fn contention_replication(c: &mut Criterion) {
+    let scenario = Scenario::load(Path::new("scenarios/contention.toml")).expect("contention scenario loads");
+    let program = Program::compile(&scenario);
+    let mut group = c.benchmark_group("contention");
+    group.sample_size(20);
+    group.throughput(Throughput::Elements(scenario.fleet.servers));
+    group.bench_function("one replication, 12,000 servers with resources, 1 core", |b| {
+        let mut worker = Worker::new(Simulator::new(&scenario, &program));
+        let mut replication = 0;
+        b.iter(|| {
+            replication += 1;
+            worker.replicate(black_box(1), replication)
+        });
+    });
+    group.finish();
+}
+
+/// The queues on their own: 10,000 activities through one processor-sharing instance (arrivals
+/// a second apart, each 20 seconds' work alone: about 20 present) and through 20 slots.
+fn contention_queues(c: &mut Criterion) {
+    let n = 10_000u32;
+    let span = (0, u64::MAX);
+    let mut group = c.benchmark_group("queues");
+    group.throughput(Throughput::Elements(u64::from(n)));
+    group.bench_function("processor sharing, 10,000 activities", |b| {
+        b.iter(|| {
+            let mut ps = SharedInstance::new(1.0, None);
+            let mut done = Vec::new();
+            let mut ended = 0usize;
+            for id in 0..n {
+                let t = u64::from(id) * 1_000;
+                while let Some((at, _)) = ps.next_completion().filter(|(at, _)| *at <= t) {
+                    ps.complete(at, span, &mut done);
+                    ended += done.len();
+                    done.clear();
+                }
+                ps.arrive(t, id, 20_000.0, span);
+            }
+            while let Some((at, _)) = ps.next_completion() {
+                ps.complete(at, span, &mut done);
+                ended += done.len();
+                done.clear();
+            }
+            black_box(ended)
+        });
+    });
+    group.bench_function("20 slots, 10,000 requests", |b| {
+        b.iter(|| {
+            let mut slots = SlotsInstance::new(20, None);
+            let mut started = Vec::new();
+            for id in 0..n {
+                slots.request(u64::from(id) * 1_000, id, span);
+            }
+            for id in 0..n {
+                slots.leave(u64::from(n) * 1_000 + u64::from(id), id, span, &mut started);
+            }
+            black_box(started.len())
+        });
     });
     group.finish();
 }
@@ -113,5 +180,13 @@ fn site_pipeline(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, reference_replication, million_servers, parallel_replications, site_pipeline);
+criterion_group!(
+    benches,
+    reference_replication,
+    contention_replication,
+    contention_queues,
+    million_servers,
+    parallel_replications,
+    site_pipeline
+);
 criterion_main!(benches);
