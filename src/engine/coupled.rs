@@ -267,11 +267,9 @@ fn run_watched<P: Replay, O: Observer>(
         }),
     };
     coupling.schedule_outages();
-    for (i, start) in starts.iter().enumerate() {
-        if let Some(start) = start {
-            coupling.agenda.schedule(start.at, Event::Start(i as u32));
-        }
-    }
+    // Every start is known now: kept beside the event heap, not in it.
+    let start_events = starts.iter().enumerate().filter_map(|(i, s)| s.map(|s| (s.at, Event::Start(i as u32))));
+    coupling.agenda.schedule_all(start_events);
     let mut done: Vec<Finished> = Vec::new();
     let mut woken: Vec<u32> = Vec::new();
     // Replays run one at a time: they share one buffer for the variables.
