@@ -173,16 +173,43 @@ fn minimum(plan: &Plan, best: f64, narrowest: f64, widest: f64, limit: f64) -> S
     } else {
         format!("The fewest servers overrun with a sleep of {}: {}.", label(best), stated(at(best), &overran))
     };
+    let points = |x: f64| format!("{:+.3} points", x * 100.0);
     if narrowest == widest {
         text.push_str(" Every other sleep evaluated overruns more, beyond the noise (paired by replication).");
     } else {
+        // How flat the bottom is: the most any sleep of the range overruns beyond the best.
+        let flat = plan
+            .evidence
+            .iter()
+            .filter(|e| (narrowest..=widest).contains(&e.raw))
+            .filter_map(|e| e.against_best.map(|d| d.mean))
+            .fold(0.0, f64::max);
         let _ = write!(
             text,
-            " Sleeps from {} to {} cannot be told from it (the paired 95% interval of each one's difference from it holds zero); the narrowest, {}, costs the least window time.",
+            " How flat: sleeps from {} to {} cannot be told from it (the paired 95% interval of each one's difference from it holds zero) and overrun at most {} more on average; the narrowest, {}, costs the least window time.",
             label(narrowest),
             label(widest),
+            points(flat),
             label(narrowest)
         );
+    }
+    // What the ends of the curve cost, paired with the best.
+    let ends: Vec<String> = [0.0, limit]
+        .into_iter()
+        .filter(|&x| x != best)
+        .filter_map(|x| {
+            let d = plan.evidence.iter().find(|e| e.raw == x)?.against_best?;
+            Some(format!(
+                "{} {} ({} to {})",
+                if x == 0.0 { "no sleep".to_owned() } else { format!("a sleep of {}", label(x)) },
+                points(d.mean),
+                points(d.ci95[0]),
+                points(d.ci95[1])
+            ))
+        })
+        .collect();
+    if !ends.is_empty() {
+        let _ = write!(text, " Against it: {}.", ends.join("; "));
     }
     if best == limit {
         text.push_str(
