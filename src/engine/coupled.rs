@@ -17,6 +17,7 @@
 use super::contention::port::{End, Port, Request, Response, Work};
 use super::contention::{Admission, Agenda, Finished, LoadTrack, SharedInstance, SlotsInstance};
 use super::observer::{Observer, TraceEvent};
+use super::server_run::Checkpoint;
 use super::simulator::{ServerRecord, Simulator, Start};
 use crate::messages::Emissions;
 use crate::random::layout::{Purpose, servers_stream};
@@ -215,6 +216,8 @@ struct Coupled<'v, P> {
     sink: Emissions,
     watcher: P,
     port: Port,
+    /// Where a replay resumes: the run's state at the start of the step that asked.
+    checkpoint: Checkpoint,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -246,6 +249,7 @@ fn run_watched<P: Replay, O: Observer>(
                 sink: Emissions::new(sink.management_points()),
                 watcher: P::default(),
                 port: Port::default(),
+                checkpoint: Checkpoint::default(),
             }));
         }
     }
@@ -702,13 +706,17 @@ fn replay<P: Replay>(
     vars: &mut [ValueId],
     record: &mut ServerRecord,
 ) -> Option<Request> {
-    vars.copy_from_slice(server.initial);
-    server.sink.clear();
-    server.watcher.clear();
-    server.port.rewind();
+    // From the start of the step that asked, when the run got that far; else from the start.
+    if !server.checkpoint.is_valid() {
+        vars.copy_from_slice(server.initial);
+        server.sink.clear();
+        server.watcher.clear();
+        server.port.rewind();
+    }
     let mut run = sim.server_run(server.start, vars, server.counts, &mut server.sink, &mut server.watcher);
     run.port = Some(&server.port);
     run.instances = server.instances;
+    run.checkpoint = Some(&mut server.checkpoint);
     match run.run() {
         Some((outcome, end)) => {
             run.finish(record, outcome, end);

@@ -144,6 +144,14 @@ pub trait Observer {
 
     /// Called for each event, in time order.
     fn event(&mut self, event: TraceEvent);
+
+    /// Events kept so far (a coupled run's checkpoint remembers it to drop what a replay redoes).
+    fn kept(&self) -> usize {
+        0
+    }
+
+    /// Drops the events after the first `len` (a coupled run resuming from a checkpoint).
+    fn keep_first(&mut self, _len: usize) {}
 }
 
 impl Observer for () {
@@ -156,5 +164,13 @@ impl Observer for () {
 impl Observer for Vec<TraceEvent> {
     fn event(&mut self, event: TraceEvent) {
         self.push(event);
+    }
+
+    fn kept(&self) -> usize {
+        self.len()
+    }
+
+    fn keep_first(&mut self, len: usize) {
+        self.truncate(len);
     }
 }

@@ -17,6 +17,7 @@
 use super::contention::port::{End, Port, Request, Work};
 use super::observer::{Observer, RestartCause, SkipReason, TraceEvent};
 use super::outcome::Outcome;
+use crate::messages::emissions::EmissionsMark;
 use crate::messages::Emissions;
 use crate::random::Stream;
 use crate::random::layout::StepDraw;
@@ -103,6 +104,37 @@ impl StateBatch {
     }
 }
 
+/// Where a coupled run resumes instead of replaying from its start: the run's whole state when
+/// it began the last step it began. The run is deterministic given its answers, so that state is
+/// what a replay from the start would reach; resuming there replays only the step that asked.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Checkpoint {
+    /// Whether a step boundary was saved.
+    valid: bool,
+    pc: usize,
+    t: Millis,
+    pending: bool,
+    restarts: u32,
+    restarts_outside: u32,
+    sent: u32,
+    state_sent: u32,
+    events: u32,
+    hung: bool,
+    state: Option<StateBatch>,
+    scanned: bool,
+    vars: Vec<ValueId>,
+    sink: EmissionsMark,
+    observed: usize,
+    read: usize,
+}
+
+impl Checkpoint {
+    /// Whether a replay can resume here.
+    pub fn is_valid(&self) -> bool {
+        self.valid
+    }
+}
+
 /// The state of one server's run.
 pub(crate) struct ServerRun<'a, O: Observer> {
     pub program: &'a Program,
@@ -133,6 +165,8 @@ pub(crate) struct ServerRun<'a, O: Observer> {
     pub port: Option<&'a Port>,
     /// The server's instance of each resource.
     pub instances: &'a [u32],
+    /// Coupled runs: where the run saves its state at each step's start, and resumes from.
+    pub checkpoint: Option<&'a mut Checkpoint>,
     pub sink: &'a mut Emissions,
     pub observer: &'a mut O,
 }
@@ -140,10 +174,15 @@ pub(crate) struct ServerRun<'a, O: Observer> {
 impl<O: Observer> ServerRun<'_, O> {
     /// Runs the sequence from the current time; returns the outcome and the end time.
     pub fn run(&mut self) -> Option<(Outcome, Millis)> {
-        let start = self.t;
-        self.note(TraceEvent::RunStarted { at: start });
-        self.send(MessageKind::RunStarted);
-        let (outcome, end) = match self.execute() {
+        let from = match self.restore() {
+            Some(pc) => pc,
+            None => {
+                self.note(TraceEvent::RunStarted { at: self.t });
+                self.send(MessageKind::RunStarted);
+                0
+            }
+        };
+        let (outcome, end) = match self.execute(from) {
             Ok(true) => {
                 self.send(MessageKind::RunCompleted);
                 let outcome = if self.t <= self.window_end { Outcome::CompletedInWindow } else { Outcome::Overran };
@@ -173,6 +212,53 @@ impl<O: Observer> ServerRun<'_, O> {
         Some((outcome, end))
     }
 
+    /// Saves the run's state at the start of the step at `pc`, when it keeps a checkpoint.
+    fn save(&mut self, pc: usize) {
+        let Some(cp) = self.checkpoint.as_deref_mut() else { return };
+        cp.valid = true;
+        cp.pc = pc;
+        cp.t = self.t;
+        cp.pending = self.pending;
+        cp.restarts = self.restarts;
+        cp.restarts_outside = self.restarts_outside;
+        cp.sent = self.sent;
+        cp.state_sent = self.state_sent;
+        cp.events = self.events;
+        cp.hung = self.hung;
+        cp.state = Some(self.state);
+        cp.scanned = self.scanned;
+        cp.vars.clear();
+        cp.vars.extend_from_slice(self.vars);
+        self.sink.mark(&mut cp.sink);
+        cp.observed = self.observer.kept();
+        cp.read = self.port.map_or(0, Port::read);
+    }
+
+    /// Puts the run back in the state its checkpoint saved; the pc to resume at, or `None` to
+    /// run from the start.
+    fn restore(&mut self) -> Option<usize> {
+        let cp = self.checkpoint.as_deref().filter(|cp| cp.valid)?;
+        self.t = cp.t;
+        self.pending = cp.pending;
+        self.restarts = cp.restarts;
+        self.restarts_outside = cp.restarts_outside;
+        self.sent = cp.sent;
+        self.state_sent = cp.state_sent;
+        self.events = cp.events;
+        self.hung = cp.hung;
+        if let Some(state) = cp.state {
+            self.state = state;
+        }
+        self.scanned = cp.scanned;
+        self.vars.copy_from_slice(&cp.vars);
+        self.sink.rewind_to(&cp.sink);
+        self.observer.keep_first(cp.observed);
+        if let Some(port) = self.port {
+            port.seek(cp.read);
+        }
+        Some(cp.pc)
+    }
+
     /// Copies what the run counted into its server's record.
     pub fn finish(&self, record: &mut super::simulator::ServerRecord, outcome: Outcome, end: Millis) {
         record.outcome = outcome;
@@ -186,9 +272,9 @@ impl<O: Observer> ServerRun<'_, O> {
 
     /// Steps through the program; `Ok(true)` when it got through, `Ok(false)` when a failure
     /// reached the top.
-    fn execute(&mut self) -> Result<bool, Halt> {
+    fn execute(&mut self, from: usize) -> Result<bool, Halt> {
         let program = self.program;
-        let mut pc = 0usize;
+        let mut pc = from;
         while let Some(op) = program.ops.get(pc) {
             match *op {
                 Op::Enter(id) => {
@@ -209,6 +295,7 @@ impl<O: Observer> ServerRun<'_, O> {
                     pc += 1;
                 }
                 Op::Run(id) => {
+                    self.save(pc);
                     let node = &program.nodes[id as usize];
                     if let Some(reason) = self.skip_reason(node) {
                         self.note(TraceEvent::Skipped { node: id, at: self.t, reason });

@@ -309,6 +309,7 @@ impl<'a> Simulator<'a> {
             scanned: false,
             port: None,
             instances: &[],
+            checkpoint: None,
             sink,
             observer,
         }

@@ -28,6 +28,14 @@ pub const fn is_state(message: u64) -> bool {
     message & STATE_BIT != 0
 }
 
+/// How much an [`Emissions`] held at one moment ([`Emissions::mark`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EmissionsMark {
+    lens: Vec<usize>,
+    by_kind: [u64; MessageKind::ALL.len()],
+    state: u64,
+}
+
 /// Every message sent in one replication, grouped by management point, plus counts by event.
 ///
 /// The buffers are reused across replications (`clear` keeps their capacity).
@@ -51,6 +59,23 @@ impl Emissions {
         }
         self.by_kind = [0; MessageKind::ALL.len()];
         self.state = 0;
+    }
+
+    /// Remembers how much is recorded, into `mark` (its buffer reused).
+    pub fn mark(&self, mark: &mut EmissionsMark) {
+        mark.lens.clear();
+        mark.lens.extend(self.per_mp.iter().map(Vec::len));
+        mark.by_kind = self.by_kind;
+        mark.state = self.state;
+    }
+
+    /// Forgets everything recorded after `mark` was taken.
+    pub fn rewind_to(&mut self, mark: &EmissionsMark) {
+        for (v, len) in self.per_mp.iter_mut().zip(&mark.lens) {
+            v.truncate(*len);
+        }
+        self.by_kind = mark.by_kind;
+        self.state = mark.state;
     }
 
     /// Records `count` status messages of `kind` sent at `at` to management point `mp`.

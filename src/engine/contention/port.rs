@@ -112,6 +112,16 @@ impl Port {
         self.state.borrow_mut().read = 0;
     }
 
+    /// How many answers the current replay has read.
+    pub fn read(&self) -> usize {
+        self.state.borrow().read
+    }
+
+    /// Before a replay that resumes from a checkpoint: the answers are read from the `read`-th.
+    pub fn seek(&self, read: usize) {
+        self.state.borrow_mut().read = read;
+    }
+
     /// The request waiting for an answer, if any.
     pub fn waiting(&self) -> Option<Request> {
         self.state.borrow().waiting
