@@ -174,7 +174,8 @@ pub(crate) struct ServerRun<'a, O: Observer> {
 impl<O: Observer> ServerRun<'_, O> {
     /// Runs the sequence from the current time; returns the outcome and the end time.
     pub fn run(&mut self) -> Option<(Outcome, Millis)> {
-        let from = match self.restore() {
+        let resumed = if self.checkpoint.is_some() { self.restore() } else { None };
+        let from = match resumed {
             Some(pc) => pc,
             None => {
                 self.note(TraceEvent::RunStarted { at: self.t });
@@ -213,6 +214,8 @@ impl<O: Observer> ServerRun<'_, O> {
     }
 
     /// Saves the run's state at the start of the step at `pc`, when it keeps a checkpoint.
+    #[cold]
+    #[inline(never)]
     fn save(&mut self, pc: usize) {
         let Some(cp) = self.checkpoint.as_deref_mut() else { return };
         cp.valid = true;
@@ -236,6 +239,8 @@ impl<O: Observer> ServerRun<'_, O> {
 
     /// Puts the run back in the state its checkpoint saved; the pc to resume at, or `None` to
     /// run from the start.
+    #[cold]
+    #[inline(never)]
     fn restore(&mut self) -> Option<usize> {
         let cp = self.checkpoint.as_deref().filter(|cp| cp.valid)?;
         self.t = cp.t;
@@ -295,7 +300,9 @@ impl<O: Observer> ServerRun<'_, O> {
                     pc += 1;
                 }
                 Op::Run(id) => {
-                    self.save(pc);
+                    if self.checkpoint.is_some() {
+                        self.save(pc);
+                    }
                     let node = &program.nodes[id as usize];
                     if let Some(reason) = self.skip_reason(node) {
                         self.note(TraceEvent::Skipped { node: id, at: self.t, reason });
