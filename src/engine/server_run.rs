@@ -17,8 +17,8 @@
 use super::contention::port::{End, Port, Request, Work};
 use super::observer::{Observer, RestartCause, SkipReason, TraceEvent};
 use super::outcome::Outcome;
-use crate::messages::emissions::EmissionsMark;
 use crate::messages::Emissions;
+use crate::messages::emissions::EmissionsMark;
 use crate::random::Stream;
 use crate::random::layout::StepDraw;
 use crate::scenario::distribution::pick;

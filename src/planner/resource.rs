@@ -22,7 +22,7 @@ const MBPS: f64 = 1.0e6 / 8.0 / 1_000.0;
 
 /// What of a resource a plan searches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Sized {
+pub enum Sizing {
     /// A shared resource's rate, in whole megabits a second.
     Rate,
     /// A shared resource's concurrent full-speed activities, whole numbers.
@@ -33,7 +33,7 @@ pub enum Sized {
     Instances,
 }
 
-impl Sized {
+impl Sizing {
     /// What the plan says it searched.
     pub const fn name(self) -> &'static str {
         match self {
@@ -57,7 +57,7 @@ impl Sized {
 /// The searched quantity of one resource.
 struct ResourceSize {
     id: ResourceId,
-    sized: Sized,
+    sizing: Sizing,
 }
 
 impl Knob for ResourceSize {
@@ -65,28 +65,28 @@ impl Knob for ResourceSize {
         let mut s = scenario.clone();
         let r = &mut s.resources[self.id as usize];
         let v = value.max(1.0);
-        match (self.sized, &mut r.kind) {
-            (Sized::Rate, ResourceKind::Shared { capacity, .. }) => *capacity = Capacity::Rate(v * MBPS),
-            (Sized::Concurrent, ResourceKind::Shared { capacity, .. }) => *capacity = Capacity::Concurrent(v),
-            (Sized::Slots, ResourceKind::Slots { slots, .. }) => *slots = v as u32,
-            (Sized::Instances, _) => r.instances = v as u32,
-            _ => return Err(PlanError::Question(format!("resource \"{}\" has no {}", r.name, self.sized.name()))),
+        match (self.sizing, &mut r.kind) {
+            (Sizing::Rate, ResourceKind::Shared { capacity, .. }) => *capacity = Capacity::Rate(v * MBPS),
+            (Sizing::Concurrent, ResourceKind::Shared { capacity, .. }) => *capacity = Capacity::Concurrent(v),
+            (Sizing::Slots, ResourceKind::Slots { slots, .. }) => *slots = v as u32,
+            (Sizing::Instances, _) => r.instances = v as u32,
+            _ => return Err(PlanError::Question(format!("resource \"{}\" has no {}", r.name, self.sizing.name()))),
         }
         Ok(s)
     }
 
     fn label(&self, value: f64) -> String {
-        match self.sized {
-            Sized::Rate => RateDisplay(value * MBPS).to_string(),
-            Sized::Concurrent => format!("{} at once", value as u64),
-            Sized::Slots => format!("{} slots", value as u64),
-            Sized::Instances => format!("{} instances", value as u64),
+        match self.sizing {
+            Sizing::Rate => RateDisplay(value * MBPS).to_string(),
+            Sizing::Concurrent => format!("{} at once", value as u64),
+            Sizing::Slots => format!("{} slots", value as u64),
+            Sizing::Instances => format!("{} instances", value as u64),
         }
     }
 }
 
 /// What to search of the named resource, and its value today (in the search's unit).
-fn what(scenario: &Scenario, name: &str, instances: bool) -> Result<(ResourceId, Sized, f64), PlanError> {
+fn what(scenario: &Scenario, name: &str, instances: bool) -> Result<(ResourceId, Sizing, f64), PlanError> {
     let Some(index) = scenario.resources.iter().position(|r| r.name.eq_ignore_ascii_case(name)) else {
         let names: Vec<&str> = scenario.resources.iter().map(|r| r.name.as_str()).collect();
         return Err(PlanError::Question(if names.is_empty() {
@@ -96,22 +96,22 @@ fn what(scenario: &Scenario, name: &str, instances: bool) -> Result<(ResourceId,
         }));
     };
     let r = &scenario.resources[index];
-    let (sized, now) = if instances {
+    let (sizing, now) = if instances {
         if let ResourceAssign::Inventory { column, .. } = &r.assign {
             return Err(PlanError::Question(format!(
                 "resource \"{}\" takes its instances from the inventory column \"{column}\": add instances there, or assign them \"even\" or \"random\" to search how many",
                 r.name
             )));
         }
-        (Sized::Instances, f64::from(r.instances))
+        (Sizing::Instances, f64::from(r.instances))
     } else {
         match &r.kind {
-            ResourceKind::Shared { capacity: Capacity::Rate(rate), .. } => (Sized::Rate, (rate / MBPS).round()),
-            ResourceKind::Shared { capacity: Capacity::Concurrent(n), .. } => (Sized::Concurrent, n.round()),
-            ResourceKind::Slots { slots, .. } => (Sized::Slots, f64::from(*slots)),
+            ResourceKind::Shared { capacity: Capacity::Rate(rate), .. } => (Sizing::Rate, (rate / MBPS).round()),
+            ResourceKind::Shared { capacity: Capacity::Concurrent(n), .. } => (Sizing::Concurrent, n.round()),
+            ResourceKind::Slots { slots, .. } => (Sizing::Slots, f64::from(*slots)),
         }
     };
-    Ok((index as ResourceId, sized, now.clamp(1.0, sized.limit())))
+    Ok((index as ResourceId, sizing, now.clamp(1.0, sizing.limit())))
 }
 
 /// The smallest capacity (a shared resource's rate or concurrent activities), slot count, or —
@@ -124,20 +124,20 @@ pub fn plan_resource(
     max_overran: f64,
     eval: Evaluation,
 ) -> Result<Plan, PlanError> {
-    let (id, sized, start) = what(scenario, name, instances)?;
+    let (id, sizing, start) = what(scenario, name, instances)?;
     let resource = scenario.resources[id as usize].name.clone();
     let bounds = vec![Bound::MaxOverran(max_overran)];
-    let searched = match sized {
-        Sized::Rate => "capacity, whole megabits a second",
-        Sized::Concurrent => "capacity, whole concurrent full-speed activities",
-        Sized::Slots => "slots",
-        Sized::Instances => "instances",
+    let searched = match sizing {
+        Sizing::Rate => "capacity, whole megabits a second",
+        Sizing::Concurrent => "capacity, whole concurrent full-speed activities",
+        Sizing::Slots => "slots",
+        Sizing::Instances => "instances",
     };
     let detail = Detail::Resource { resource: resource.clone(), searched: searched.to_owned() };
     let q = question(PlanKind::Resource, scenario, &eval, &bounds, detail);
     let mut search = Search {
         base: scenario,
-        knob: ResourceSize { id, sized },
+        knob: ResourceSize { id, sizing },
         eval,
         bounds: bounds.clone(),
         figures: vec![Figure::Overran, Figure::Failed],
@@ -149,7 +149,7 @@ pub fn plan_resource(
         loop {
             if lo <= 1.0 {
                 let finding = Finding::Resource { smallest: 1.0, floor: true };
-                return Ok(search.finish(q, &bounds, answer(&resource, sized, 1.0), finding));
+                return Ok(search.finish(q, &bounds, answer(&resource, sizing, 1.0), finding));
             }
             lo = (lo / 2.0).floor().max(1.0);
             if !search.at(lo)? {
@@ -159,32 +159,32 @@ pub fn plan_resource(
         }
     } else {
         loop {
-            if hi >= sized.limit() {
+            if hi >= sizing.limit() {
                 return Ok(search.finish(q, &bounds, Answer::None {}, Finding::NoResource { at: hi }));
             }
             lo = hi;
-            hi = (hi * 2.0).min(sized.limit());
+            hi = (hi * 2.0).min(sizing.limit());
             if search.at(hi)? {
                 break;
             }
         }
     }
     // Bisection: to whole units, and rates to 1% of the answer.
-    let tolerance = |hi: f64| if sized == Sized::Rate { (hi * 0.01).max(1.0) } else { 1.0 };
+    let tolerance = |hi: f64| if sizing == Sizing::Rate { (hi * 0.01).max(1.0) } else { 1.0 };
     while hi - lo > tolerance(hi) {
         let mid = ((lo + hi) / 2.0).floor();
         if search.at(mid)? { hi = mid } else { lo = mid }
     }
     let smallest = search.resolved(hi, Toward::Up)?;
     let finding = Finding::Resource { smallest, floor: false };
-    Ok(search.finish(q, &bounds, answer(&resource, sized, smallest), finding))
+    Ok(search.finish(q, &bounds, answer(&resource, sizing, smallest), finding))
 }
 
 /// The answer: `value` in the search's unit, as the scenario would write it.
-fn answer(resource: &str, sized: Sized, value: f64) -> Answer {
-    let (amount, setting) = match sized {
-        Sized::Rate => (value * 1.0e6, RateDisplay(value * MBPS).to_string()),
+fn answer(resource: &str, sizing: Sizing, value: f64) -> Answer {
+    let (amount, setting) = match sizing {
+        Sizing::Rate => (value * 1.0e6, RateDisplay(value * MBPS).to_string()),
         _ => (value, format!("{}", value as u64)),
     };
-    Answer::Resource { resource: resource.to_owned(), searched: sized.name().to_owned(), amount, setting }
+    Answer::Resource { resource: resource.to_owned(), searched: sizing.name().to_owned(), amount, setting }
 }
