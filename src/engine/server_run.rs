@@ -112,6 +112,9 @@ pub(crate) struct Checkpoint {
     /// Whether a step boundary was saved.
     valid: bool,
     pc: usize,
+    /// Inside a step with items: where in it (none: at its start).
+    within: Option<Within>,
+    step_restarts: u64,
     t: Millis,
     pending: bool,
     restarts: u32,
@@ -126,6 +129,20 @@ pub(crate) struct Checkpoint {
     sink: EmissionsMark,
     observed: usize,
     read: usize,
+}
+
+/// Where inside a step with items (install_software, install_updates) a coupled run resumes:
+/// after the items before `next`, with what they left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Within {
+    /// When the step started.
+    start: Millis,
+    /// The next item.
+    next: u32,
+    /// Whether an item failed so far.
+    any_failed: bool,
+    /// Whether an update asked for a restart so far.
+    asked: bool,
 }
 
 impl Checkpoint {
@@ -167,6 +184,8 @@ pub(crate) struct ServerRun<'a, O: Observer> {
     pub instances: &'a [u32],
     /// Coupled runs: where the run saves its state at each step's start, and resumes from.
     pub checkpoint: Option<&'a mut Checkpoint>,
+    /// Resuming inside the step at the checkpoint: where.
+    pub resume: Option<Within>,
     pub sink: &'a mut Emissions,
     pub observer: &'a mut O,
 }
@@ -220,6 +239,23 @@ impl<O: Observer> ServerRun<'_, O> {
         let Some(cp) = self.checkpoint.as_deref_mut() else { return };
         cp.valid = true;
         cp.pc = pc;
+        cp.within = None;
+        self.capture();
+    }
+
+    /// Saves the run's state inside the step it began last, after its items before `within.next`.
+    #[cold]
+    #[inline(never)]
+    fn save_within(&mut self, within: Within) {
+        let Some(cp) = self.checkpoint.as_deref_mut() else { return };
+        cp.within = Some(within);
+        self.capture();
+    }
+
+    /// Copies the run's state into its checkpoint.
+    fn capture(&mut self) {
+        let Some(cp) = self.checkpoint.as_deref_mut() else { return };
+        cp.step_restarts = self.step_restarts;
         cp.t = self.t;
         cp.pending = self.pending;
         cp.restarts = self.restarts;
@@ -243,6 +279,8 @@ impl<O: Observer> ServerRun<'_, O> {
     #[inline(never)]
     fn restore(&mut self) -> Option<usize> {
         let cp = self.checkpoint.as_deref().filter(|cp| cp.valid)?;
+        self.resume = cp.within;
+        self.step_restarts = cp.step_restarts;
         self.t = cp.t;
         self.pending = cp.pending;
         self.restarts = cp.restarts;
@@ -300,20 +338,23 @@ impl<O: Observer> ServerRun<'_, O> {
                     pc += 1;
                 }
                 Op::Run(id) => {
-                    if self.checkpoint.is_some() {
-                        self.save(pc);
-                    }
                     let node = &program.nodes[id as usize];
-                    if let Some(reason) = self.skip_reason(node) {
-                        self.note(TraceEvent::Skipped { node: id, at: self.t, reason });
-                        self.send(match reason {
-                            SkipReason::Disabled => MessageKind::StepDisabled,
-                            SkipReason::ConditionFalse => MessageKind::StepSkipped,
-                        });
-                        pc += 1;
-                        continue;
+                    // A run resuming inside this step already began it.
+                    if self.resume.is_none() {
+                        if self.checkpoint.is_some() {
+                            self.save(pc);
+                        }
+                        if let Some(reason) = self.skip_reason(node) {
+                            self.note(TraceEvent::Skipped { node: id, at: self.t, reason });
+                            self.send(match reason {
+                                SkipReason::Disabled => MessageKind::StepDisabled,
+                                SkipReason::ConditionFalse => MessageKind::StepSkipped,
+                            });
+                            pc += 1;
+                            continue;
+                        }
+                        self.step_restarts = 0;
                     }
-                    self.step_restarts = 0;
                     match self.step(id, node)? {
                         StepEnd::Succeeded => pc += 1,
                         StepEnd::Failed { restart_after } => match self.fail(id, node, restart_after)? {
@@ -375,9 +416,12 @@ impl<O: Observer> ServerRun<'_, O> {
 
     fn step(&mut self, id: NodeId, node: &ProgramNode) -> Result<StepEnd, Halt> {
         let Some(action) = &node.action else { return Ok(StepEnd::Succeeded) };
-        let start = self.t;
+        // A coupled run resuming inside this step: it started, and announced it, before.
+        let within = self.resume.take();
+        let start = within.map_or(self.t, |w| w.start);
         // Commands and software items announce their own start (one per item).
-        if !matches!(action, ProgramAction::Command { .. } | ProgramAction::InstallSoftware { .. }) {
+        if within.is_none() && !matches!(action, ProgramAction::Command { .. } | ProgramAction::InstallSoftware { .. })
+        {
             self.note(TraceEvent::StepStarted { node: id, item: None, at: start });
         }
         match action {
@@ -393,13 +437,16 @@ impl<O: Observer> ServerRun<'_, O> {
             }
             ProgramAction::InstallSoftware { items, per_item, exit } => {
                 let n = self.items(node, items);
-                let mut any_failed = false;
-                for i in 0..n {
+                let (from, mut any_failed) = within.map_or((0, false), |w| (w.next, w.any_failed));
+                for i in from..n {
                     if !self.exit_step(id, node, Some(i), per_item, exit)? {
                         any_failed = true;
                         if !node.continue_on_error {
                             break;
                         }
+                    }
+                    if self.checkpoint.is_some() {
+                        self.save_within(Within { start, next: i + 1, any_failed, asked: false });
                     }
                 }
                 Ok(if any_failed { StepEnd::Failed { restart_after: false } } else { StepEnd::Succeeded })
@@ -413,30 +460,36 @@ impl<O: Observer> ServerRun<'_, O> {
                 restart_if_pending,
                 scan_cached,
             } => {
-                if *restart_if_pending && self.pending {
-                    self.restart(id, node, RestartCause::Pending, None)?;
-                }
-                let d = scan.sample(&mut self.stream.child(node.tag(StepDraw::Scan)).draw(0));
-                // A cached scan reads the run's previous results: no resource.
-                let scan_on = if *scan_cached && self.scanned { None } else { node.uses.scan };
-                if self.activity(scan_on, Work::Time(d), None)? == ActivityEnd::Failed {
-                    // Refused out: the step fails now, with no items, no restart, no results.
-                    self.step_ended(id, node, None, start, None, false, false);
-                    return Ok(StepEnd::Failed { restart_after: false });
-                }
-                self.scanned = true;
                 let n = self.items(node, items);
-                if n > 0 && node.download.is_some() {
-                    let bytes: f64 = (0..u64::from(n)).map(|i| self.content(node, i)).sum();
-                    if bytes > 0.0 {
-                        self.activity(node.uses.download, Work::Bytes(bytes), None)?;
+                if within.is_none() {
+                    if *restart_if_pending && self.pending {
+                        self.restart(id, node, RestartCause::Pending, None)?;
+                    }
+                    let d = scan.sample(&mut self.stream.child(node.tag(StepDraw::Scan)).draw(0));
+                    // A cached scan reads the run's previous results: no resource.
+                    let scan_on = if *scan_cached && self.scanned { None } else { node.uses.scan };
+                    if self.activity(scan_on, Work::Time(d), None)? == ActivityEnd::Failed {
+                        // Refused out: the step fails now, with no items, no restart, no results.
+                        self.step_ended(id, node, None, start, None, false, false);
+                        return Ok(StepEnd::Failed { restart_after: false });
+                    }
+                    self.scanned = true;
+                    if n > 0 && node.download.is_some() {
+                        let bytes: f64 = (0..u64::from(n)).map(|i| self.content(node, i)).sum();
+                        if bytes > 0.0 {
+                            self.activity(node.uses.download, Work::Bytes(bytes), None)?;
+                        }
+                    }
+                    if self.checkpoint.is_some() {
+                        self.save_within(Within { start, next: 0, any_failed: false, asked: false });
                     }
                 }
                 let durations = self.stream.child(node.tag(StepDraw::Duration));
                 let failures = self.stream.child(node.tag(StepDraw::ItemFailure));
                 let asks = self.stream.child(node.tag(StepDraw::ItemRestart));
-                let (mut any_failed, mut asked) = (false, false);
-                for i in 0..u64::from(n) {
+                let (from, mut any_failed, mut asked) =
+                    within.map_or((0, false, false), |w| (w.next, w.any_failed, w.asked));
+                for i in u64::from(from)..u64::from(n) {
                     let d = per_item.sample(&mut durations.draw(i));
                     self.activity(node.uses.install, Work::Time(d), None)?;
                     if *failure > 0.0 && failures.uniform(i) < *failure {
@@ -447,6 +500,9 @@ impl<O: Observer> ServerRun<'_, O> {
                     // The update's compliance changed (installed or failed): a state message.
                     if let Some((due, count)) = self.state.add(self.t) {
                         self.emit_state(due, count);
+                    }
+                    if self.checkpoint.is_some() {
+                        self.save_within(Within { start, next: i as u32 + 1, any_failed, asked });
                     }
                 }
                 self.step_ended(id, node, None, start, None, !any_failed, false);

@@ -310,6 +310,7 @@ impl<'a> Simulator<'a> {
             port: None,
             instances: &[],
             checkpoint: None,
+            resume: None,
             sink,
             observer,
         }

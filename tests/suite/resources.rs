@@ -273,3 +273,49 @@ fn the_load_a_report_draws_matches_the_worked_example_and_splits_each_windows_wa
     let program = patchsim::sequence::Program::compile(&plain);
     assert!(patchsim::engine::Simulator::new(&plain, &program).resource_load(1, 0).is_empty());
 }
+
+/// Every item of a step fetches and installs on shared resources, so each answer comes inside
+/// the step: a replay resumes at the item that asked, and must end where the arithmetic says.
+#[test]
+fn items_that_each_download_and_install_end_where_the_shares_say() {
+    let body = r#"
+[[step]]
+name = "Apps"
+type = "install_software"
+items = 3
+per_item = "10m"
+exit_codes = { 0 = 1.0 }
+[[step]]
+name = "Patch"
+type = "install_updates"
+items = 2
+scan = "0s"
+per_item = "10m"
+"#;
+    let dp = shared("dp", Capacity::Rate(125_000.0), None);
+    let host = shared("host", Capacity::Concurrent(1.0), Some(1.0));
+    let mut s = fleet(2, body, vec![dp, host], 0, Uses { download: Some(0), install: Some(1), ..Uses::default() });
+    for k in 0..2 {
+        let NodeKind::Step(st) = &mut s.steps[k].kind else { unreachable!() };
+        st.download = Some(Download { size: SizeDist(DurationDist::Fixed(600_000_000)), cached: 0.0 });
+        if k == 1 {
+            st.uses = Uses { download: Some(0), install: Some(1), ..Uses::default() };
+        }
+    }
+    // Two servers share each 600 MB download (9.6 s) and each 10-minute install on a host of 1
+    // (20 minutes): an app item takes 20m9.6s. The update step downloads both updates' 1.2 GB
+    // in one transfer (19.2 s, shared) and installs two (40 minutes, shared).
+    let item = 20 * MINUTE + 9_600;
+    let expected = 3 * item + 19_200 + 40 * MINUTE;
+    assert_eq!(ends(&s), vec![expected; 2]);
+    let (lines, _) = trace(&s, 1);
+    let apps: Vec<&str> = lines.iter().filter(|l| l.contains(" Apps#")).map(String::as_str).collect();
+    assert_eq!(
+        apps,
+        [
+            "0m-1209600ms Apps#0 ok exit 0",
+            "1209600ms-2419200ms Apps#1 ok exit 0",
+            "2419200ms-3628800ms Apps#2 ok exit 0"
+        ]
+    );
+}
