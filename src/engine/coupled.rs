@@ -162,13 +162,14 @@ pub(crate) fn run_replication<O: Observer>(
     sink: &mut Emissions,
     observer: &mut O,
     track: bool,
+    buffers: &mut CoupledBuffers,
     mut on_server: impl FnMut(&ServerRecord, &mut O),
 ) -> Vec<ResourceReplication> {
     let run = Run { sim, seed, replication, count, track };
     if O::WATCHES {
-        run_watched::<Vec<TraceEvent>, O>(&run, sink, observer, &mut on_server)
+        run_watched::<Vec<TraceEvent>, O>(&run, buffers, sink, observer, &mut on_server)
     } else {
-        run_watched::<(), O>(&run, sink, observer, &mut on_server)
+        run_watched::<(), O>(&run, buffers, sink, observer, &mut on_server)
     }
 }
 
@@ -207,6 +208,40 @@ impl Replay for Vec<TraceEvent> {
 }
 
 /// One coupled server: what its run starts from and the buffers each replay starts afresh.
+/// The per-server buffers of coupled replications, kept between replications so that a
+/// replication after the first allocates none of them afresh.
+#[derive(Debug, Default)]
+pub(crate) struct CoupledBuffers {
+    sinks: Vec<Emissions>,
+    ports: Vec<Port>,
+    checkpoints: Vec<Checkpoint>,
+}
+
+/// A copy starts with no buffers of its own: they are a cache, not state.
+impl Clone for CoupledBuffers {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl CoupledBuffers {
+    /// One server's buffers, empty.
+    fn take(&mut self, management_points: usize) -> (Emissions, Port, Checkpoint) {
+        let sink = self.sinks.pop().unwrap_or_else(|| Emissions::new(management_points));
+        let port = self.ports.pop().map(Port::emptied).unwrap_or_default();
+        let checkpoint = self.checkpoints.pop().map(Checkpoint::emptied).unwrap_or_default();
+        (sink, port, checkpoint)
+    }
+
+    /// Takes a server's buffers back.
+    fn give(&mut self, mut sink: Emissions, port: Port, checkpoint: Checkpoint) {
+        sink.clear();
+        self.sinks.push(sink);
+        self.ports.push(port);
+        self.checkpoints.push(checkpoint);
+    }
+}
+
 struct Coupled<'v, P> {
     start: Start,
     /// Its variables when the run starts (a replay works on a copy: they change as it runs).
@@ -223,6 +258,7 @@ struct Coupled<'v, P> {
 #[allow(clippy::too_many_arguments)]
 fn run_watched<P: Replay, O: Observer>(
     run: &Run<'_, '_>,
+    buffers: &mut CoupledBuffers,
     sink: &mut Emissions,
     observer: &mut O,
     on_server: &mut impl FnMut(&ServerRecord, &mut O),
@@ -241,15 +277,18 @@ fn run_watched<P: Replay, O: Observer>(
         for (i, start) in starts.iter().enumerate() {
             let initial: &[ValueId] = if var_count > 0 { var_chunks.next().unwrap_or_default() } else { &[] };
             let counts: &[u32] = if count_count > 0 { count_chunks.next().unwrap_or_default() } else { &[] };
-            servers.push(start.map(|start| Coupled {
-                start,
-                initial,
-                counts,
-                instances: &instance_of[i * resources.len()..(i + 1) * resources.len()],
-                sink: Emissions::new(sink.management_points()),
-                watcher: P::default(),
-                port: Port::default(),
-                checkpoint: Checkpoint::default(),
+            servers.push(start.map(|start| {
+                let (server_sink, port, checkpoint) = buffers.take(sink.management_points());
+                Coupled {
+                    start,
+                    initial,
+                    counts,
+                    instances: &instance_of[i * resources.len()..(i + 1) * resources.len()],
+                    sink: server_sink,
+                    watcher: P::default(),
+                    port,
+                    checkpoint,
+                }
             }));
         }
     }
@@ -295,9 +334,10 @@ fn run_watched<P: Replay, O: Observer>(
     coupling.report_load(&records, scenario.windows.list.len());
     for (i, record) in records.iter_mut().enumerate() {
         record.resource_wait = coupling.waited[i].round() as Millis;
-        if let Some(server) = servers[i].as_mut() {
+        if let Some(mut server) = servers[i].take() {
             sink.append(&mut server.sink);
             server.watcher.replay(observer);
+            buffers.give(server.sink, server.port, server.checkpoint);
         }
         on_server(record, observer);
     }

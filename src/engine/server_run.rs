@@ -146,6 +146,13 @@ pub(crate) struct Within {
 }
 
 impl Checkpoint {
+    /// No checkpoint, its buffers kept (for the next replication).
+    pub fn emptied(mut self) -> Self {
+        self.valid = false;
+        self.within = None;
+        self
+    }
+
     /// Whether a replay can resume here.
     pub fn is_valid(&self) -> bool {
         self.valid

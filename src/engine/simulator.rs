@@ -1,7 +1,7 @@
 //! One replication of the whole fleet: place every server (targeting, offline, class, window),
 //! draw its counts and pending restart, run its sequence, and report each server's record.
 
-use super::coupled::{self, ResourceLoad, ResourceReplication};
+use super::coupled::{self, CoupledBuffers, ResourceLoad, ResourceReplication};
 use super::observer::{Observer, TraceEvent};
 use super::outcome::Outcome;
 use super::server_run::{ServerRun, StateBatch};
@@ -102,6 +102,8 @@ pub struct Scratch {
     pub resources: Vec<ResourceReplication>,
     /// Whether coupled replications record their load over time ([`Simulator::resource_load`]).
     track_load: bool,
+    /// The per-server buffers of coupled replications, kept from one to the next.
+    coupled: CoupledBuffers,
 }
 
 /// Runs servers of one scenario.
@@ -135,6 +137,7 @@ impl<'a> Simulator<'a> {
             class_counters: vec![0; self.scenario.fleet.classes.len()],
             resources: Vec::new(),
             track_load: false,
+            coupled: CoupledBuffers::default(),
         }
     }
 
@@ -383,8 +386,9 @@ impl<'a> Simulator<'a> {
     ) {
         if self.program.uses_resources {
             let track = scratch.track_load;
+            let buffers = &mut scratch.coupled;
             scratch.resources =
-                coupled::run_replication(self, seed, replication, count, sink, observer, track, on_server);
+                coupled::run_replication(self, seed, replication, count, sink, observer, track, buffers, on_server);
             return;
         }
         scratch.class_counters.iter_mut().for_each(|c| *c = 0);

@@ -112,6 +112,17 @@ impl Port {
         self.state.borrow_mut().read = 0;
     }
 
+    /// The port with no answer and nothing waiting, its buffer kept (for the next replication).
+    pub fn emptied(self) -> Self {
+        {
+            let mut state = self.state.borrow_mut();
+            state.answers.clear();
+            state.read = 0;
+            state.waiting = None;
+        }
+        self
+    }
+
     /// How many answers the current replay has read.
     pub fn read(&self) -> usize {
         self.state.borrow().read
