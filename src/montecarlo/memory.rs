@@ -98,8 +98,10 @@ pub struct Extras {
     pub history_csv: bool,
 }
 
-/// Bytes a coupled server's run state takes besides its variables, answers and messages.
-const COUPLED_PER_SERVER: f64 = 512.0;
+/// Bytes a coupled server's run state takes besides its variables, answers and messages: its
+/// start, mailbox and message buffer (about 500 bytes) and its checkpoint with the checkpoint's
+/// two small buffers (about 500 more).
+const COUPLED_PER_SERVER: f64 = 1_024.0;
 
 impl MemoryEstimate {
     /// Estimates a run of `scenario`: a pilot replication of its first servers says how many
@@ -131,11 +133,11 @@ impl MemoryEstimate {
         let events_per_server = events_per_server * MARGIN;
         let mut coupled = 0;
         if program.uses_resources {
-            // A coupled replication keeps every server's run state at once: its variables,
-            // counts and instances, its answers (one an activity, at most one an event), and its
-            // own message buffer until the replication ends.
+            // A coupled replication keeps every server's run state at once: its variables (and
+            // the checkpoint's copy), counts and instances, its answers (one an activity, at most
+            // one an event), and its own message buffer until the replication ends.
             let state = COUPLED_PER_SERVER
-                + 8.0 * program.variable_count() as f64
+                + 12.0 * program.variable_count() as f64
                 + 4.0 * (scenario.fleet.counts.len() + scenario.resources.len()) as f64
                 + 72.0 * events_per_server
                 + 16.0 * per_server * MARGIN;
