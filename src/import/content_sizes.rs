@@ -28,7 +28,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use crate::input::{CsvLines, InputError, InputFile};
-use crate::scenario::inventory::{csv_error, line_of, refuse_unclosed_quote, unnull};
+use crate::scenario::inventory::{csv_error, csv_header, line_of, refuse_unclosed_quote, unnull};
 use crate::scenario::size::{Bytes, MAX_SIZE};
 
 /// The largest content-sizes file read (64 MiB: a site's every package and application a line).
@@ -92,11 +92,7 @@ impl ContentSizes {
         let mut lines = CsvLines::new(bytes);
         let mut reader = crate::input::csv_reader(bytes);
         let mut records = reader.byte_records();
-        let header = match records.next() {
-            Some(Ok(h)) => h,
-            Some(Err(e)) => return Err(csv_error(shown, &e, &mut lines)),
-            None => return Err(InputError::file(shown, "the content sizes have no header line")),
-        };
+        let header = csv_header(&mut records, shown, &mut lines, "the content sizes have no header line")?;
         let header_line = line_of(&mut lines, header.position());
         let names: Vec<String> = header.iter().map(|h| String::from_utf8_lossy(h).trim().to_owned()).collect();
         let find = |wanted: &str| names.iter().position(|n| n.eq_ignore_ascii_case(wanted));

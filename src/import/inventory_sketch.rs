@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::input::{CsvLines, InputError};
-use crate::scenario::inventory::{Columns, checked, csv_error, inventory_file, line_of, unnull};
+use crate::scenario::inventory::{Columns, checked, csv_error, csv_header, inventory_file, line_of, unnull};
 use crate::scenario::name::{TextKind, same};
 use crate::scenario::windows::parse_week_time;
 
@@ -31,11 +31,7 @@ impl InventorySketch {
         let mut lines = CsvLines::new(bytes);
         let mut reader = crate::input::csv_reader(bytes);
         let mut records = reader.byte_records();
-        let header = match records.next() {
-            Some(Ok(h)) => h,
-            Some(Err(e)) => return Err(csv_error(shown, &e, &mut lines)),
-            None => return Err(InputError::file(shown, "the inventory is empty: it needs a header line")),
-        };
+        let header = csv_header(&mut records, shown, &mut lines, "the inventory is empty: it needs a header line")?;
         let at = |line: u64, message: String| InputError {
             file: shown.to_owned(),
             line: Some(line as usize),

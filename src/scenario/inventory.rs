@@ -121,11 +121,7 @@ impl Inventory {
         let mut lines = CsvLines::new(bytes);
         let mut reader = crate::input::csv_reader(bytes);
         let mut records = reader.byte_records();
-        let header = match records.next() {
-            Some(Ok(h)) => h,
-            Some(Err(e)) => return Err(csv_error(shown, &e, &mut lines)),
-            None => return Err(InputError::file(shown, "the inventory has no header line")),
-        };
+        let header = csv_header(&mut records, shown, &mut lines, "the inventory has no header line")?;
         let columns = Columns::from_header(&header).map_err(|m| at(shown, 1, m))?;
         refuse_unclosed_quote(bytes, shown)?;
         let mut rows = Rows::new(shown, &columns, windows, classes);
@@ -404,6 +400,21 @@ pub(crate) fn line_of(lines: &mut CsvLines<'_>, position: Option<&csv::Position>
     lines.record_start(position.map_or(0, csv::Position::byte)).1
 }
 
+/// A CSV's first record, its header; `missing` says what is wrong when the file has none.
+pub(crate) fn csv_header(
+    records: &mut csv::ByteRecordsIter<'_, &[u8]>,
+    shown: &str,
+    lines: &mut CsvLines<'_>,
+    missing: &str,
+) -> Result<csv::ByteRecord, InputError> {
+    match records.next() {
+        Some(Ok(h)) => Ok(h),
+        Some(Err(e)) => Err(csv_error(shown, &e, lines)),
+        None => Err(InputError::file(shown, missing)),
+    }
+}
+
+/// A CSV reader's error as a user reads it: the file, the line, what is wrong.
 pub(crate) fn csv_error(shown: &str, e: &csv::Error, lines: &mut CsvLines<'_>) -> InputError {
     let line = e.position().map(|p| line_of(lines, Some(p)) as usize);
     let message = match e.kind() {

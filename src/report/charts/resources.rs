@@ -4,6 +4,7 @@
 //! busiest instance stretched its activities.
 
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use super::{BLUE, OUTCOME_COLOURS, Plot, day_label, empty, err, text};
@@ -91,11 +92,33 @@ impl Resources<'_> {
         ((last as f64 / 60.0).ceil().max(168.0) / 24.0).ceil()
     }
 
-    /// The windows, shaded.
-    fn windows<DB: DrawingBackend, C>(&self, chart: &mut ChartContext<'_, DB, C>, top: f64) -> Result<(), String>
-    where
-        C: plotters::coord::CoordTranslate<From = (f64, f64)>,
-    {
+    /// One band of the chart: `caption` above, the days along, 0 to `top` up with `y_labels`
+    /// labels written by `y_label`, and the maintenance windows shaded.
+    fn panel<'a, DB: DrawingBackend>(
+        &self,
+        area: &'a DrawingArea<DB, Shift>,
+        caption: String,
+        (days, top): (f64, f64),
+        y_labels: usize,
+        y_label: &dyn Fn(&f64) -> String,
+    ) -> Result<ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>, String> {
+        let mut chart = ChartBuilder::on(area)
+            .caption(caption, text(13.0))
+            .margin(8)
+            .x_label_area_size(22)
+            .y_label_area_size(55)
+            .build_cartesian_2d(0f64..days, 0f64..top)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(days as usize + 1)
+            .x_label_formatter(&|d| if d.fract() == 0.0 { day_label(d * 24.0) } else { String::new() })
+            .y_labels(y_labels)
+            .y_label_formatter(y_label)
+            .label_style(text(11.0))
+            .draw()
+            .map_err(err)?;
         let grey = RGBColor(0xEE, 0xEE, 0xEE);
         chart
             .draw_series(
@@ -105,7 +128,7 @@ impl Resources<'_> {
                     .map(|(start, end)| Rectangle::new([(start / 1_440.0, 0.0), (end / 1_440.0, top)], grey.filled())),
             )
             .map_err(err)?;
-        Ok(())
+        Ok(chart)
     }
 
     /// The activities present on `v`'s instances; the legend on the first resource's band only.
@@ -117,34 +140,15 @@ impl Resources<'_> {
         legend: bool,
     ) -> Result<(), String> {
         let top = v.most_users.iter().copied().fold(v.full_speed.unwrap_or(0.0), f64::max).max(1.0) * 1.1;
-        let mut chart = ChartBuilder::on(area)
-            .caption(
-                format!(
-                    "{} ({}, {} instance{}; busiest: {}): activities present",
-                    v.name,
-                    v.kind,
-                    v.instances,
-                    if v.instances == 1 { "" } else { "s" },
-                    v.busiest
-                ),
-                text(14.0),
-            )
-            .margin(8)
-            .x_label_area_size(22)
-            .y_label_area_size(55)
-            .build_cartesian_2d(0f64..days, 0f64..top)
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(days as usize + 1)
-            .x_label_formatter(&|d| if d.fract() == 0.0 { day_label(d * 24.0) } else { String::new() })
-            .y_labels(4)
-            .y_label_formatter(&|y| format!("{y:.0}"))
-            .label_style(text(11.0))
-            .draw()
-            .map_err(err)?;
-        self.windows(&mut chart, top)?;
+        let caption = format!(
+            "{} ({}, {} instance{}; busiest: {}): activities present",
+            v.name,
+            v.kind,
+            v.instances,
+            if v.instances == 1 { "" } else { "s" },
+            v.busiest
+        );
+        let mut chart = self.panel(area, caption, (days, top), 4, &|y| format!("{y:.0}"))?;
         let grey = RGBColor(0x9E, 0x9E, 0x9E);
         let orange = OUTCOME_COLOURS[Outcome::Overran as usize];
         chart
@@ -190,24 +194,9 @@ impl Resources<'_> {
         days: f64,
     ) -> Result<(), String> {
         let top = v.busiest_stretch.iter().copied().fold(1.0, f64::max) * 1.1;
-        let mut chart = ChartBuilder::on(area)
-            .caption(format!("{}: stretch on the busiest instance", v.name), text(13.0))
-            .margin(8)
-            .x_label_area_size(22)
-            .y_label_area_size(55)
-            .build_cartesian_2d(0f64..days, 0f64..top)
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(days as usize + 1)
-            .x_label_formatter(&|d| if d.fract() == 0.0 { day_label(d * 24.0) } else { String::new() })
-            .y_labels(3)
-            .y_label_formatter(&|y| if top < 3.0 { format!("{y:.1}×") } else { format!("{y:.0}×") })
-            .label_style(text(11.0))
-            .draw()
-            .map_err(err)?;
-        self.windows(&mut chart, top)?;
+        let caption = format!("{}: stretch on the busiest instance", v.name);
+        let y_label = |y: &f64| if top < 3.0 { format!("{y:.1}×") } else { format!("{y:.0}×") };
+        let mut chart = self.panel(area, caption, (days, top), 3, &y_label)?;
         chart.draw_series(LineSeries::new(points(&v.busiest_stretch), BLUE.stroke_width(1))).map_err(err)?;
         Ok(())
     }
