@@ -68,6 +68,11 @@ pub mod variable {
     pub const APPLICATION_NAME: &str = "ApplicationName";
     /// Install Application: how many applications.
     pub const NUM_APPS: &str = "NumApps";
+    /// Install Application: "If an application fails, continue installing other applications in
+    /// the list".
+    pub const CONTINUE_ON_INSTALL_ERROR: &str = "ContinueOnInstallError";
+    /// Install Software Updates: "Evaluate software updates from cached scan results".
+    pub const SCAN_USE_CACHE: &str = "SMSTSSoftwareUpdateScanUseCache";
     /// Install Software Updates: `Mandatory` or `All`.
     pub const INSTALL_UPDATE_TARGET: &str = "SMSInstallUpdateTarget";
     /// Set Task Sequence Variable: the variable.

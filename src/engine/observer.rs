@@ -18,6 +18,8 @@ pub enum RestartCause {
     ExitCode3010,
     /// A Restart Computer step.
     RestartStep,
+    /// A step set `SMSTSRebootRequested`.
+    Requested,
 }
 
 impl RestartCause {
@@ -28,6 +30,7 @@ impl RestartCause {
             Self::Updates => "updates asked",
             Self::ExitCode3010 => "exit code 3010",
             Self::RestartStep => "Restart Computer",
+            Self::Requested => "SMSTSRebootRequested",
         }
     }
 }

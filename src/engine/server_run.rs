@@ -23,7 +23,10 @@ use crate::random::Stream;
 use crate::random::layout::StepDraw;
 use crate::scenario::distribution::pick;
 use crate::scenario::{DurationDist, MessageCounts, MessageKind, Millis, ResourceId};
-use crate::sequence::{ExitOutcome, ExitTable, ItemSource, NodeId, Op, Program, ProgramAction, ProgramNode, ValueId};
+use crate::sequence::engine_variables::{CODE_FAILED, CODE_TIMED_OUT};
+use crate::sequence::{
+    ExitOutcome, ExitTable, ItemSource, NodeId, Op, Program, ProgramAction, ProgramNode, UNSET, ValueId,
+};
 
 /// Why a run ended early.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,16 +50,36 @@ enum ActivityEnd {
     Failed,
 }
 
-/// How a step ended.
+/// How a step ended, with the return code the engine records for it
+/// (`_SMSTSLastActionRetCode`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum StepEnd {
-    Succeeded,
+    Succeeded {
+        code: i64,
+    },
     /// Failed; `restart_after`: an installed update asked for a restart that follows the step if
     /// the run goes on.
     Failed {
         restart_after: bool,
+        code: i64,
     },
 }
+
+impl StepEnd {
+    const OK: Self = Self::Succeeded { code: 0 };
+
+    /// A step other than a command that failed (`E_FAIL`, 0x80004005, as the engine logs it).
+    const FAILED: Self = Self::Failed { restart_after: false, code: CODE_FAILED };
+
+    fn of(success: bool, code: i64) -> Self {
+        if success { Self::Succeeded { code } } else { Self::Failed { restart_after: false, code } }
+    }
+}
+
+/// The most times the engine runs one step in a row when asked to rerun it
+/// (`SMSTSRetryRequested`); a step asking again after that fails. A bound of patchsim's: the
+/// engine has none, but a run would reach its maximum run time first.
+pub(crate) const MAX_RERUNS: u32 = 1_000;
 
 /// The client's software-update state messages: each installed or failed update adds
 /// `per_update` messages to the batch due at the next boundary `phase + k × batch`.
@@ -115,6 +138,7 @@ pub(crate) struct Checkpoint {
     /// Inside a step with items: where in it (none: at its start).
     within: Option<Within>,
     step_restarts: u64,
+    attempt: u32,
     t: Millis,
     pending: bool,
     restarts: u32,
@@ -143,6 +167,8 @@ pub(crate) struct Within {
     any_failed: bool,
     /// Whether an update asked for a restart so far.
     asked: bool,
+    /// The return code the step records so far (software items).
+    code: i64,
 }
 
 impl Checkpoint {
@@ -181,6 +207,9 @@ pub(crate) struct ServerRun<'a, O: Observer> {
     pub hung: bool,
     /// Restarts caused so far by the step running now (the index of its next restart draw).
     pub step_restarts: u64,
+    /// How often the step running now ran before in this run (a rerun the engine was asked
+    /// for draws its durations and exit codes afresh).
+    pub attempt: u32,
     /// The software-update state messages waiting for the client's next batch.
     pub state: StateBatch,
     /// Whether an update scan completed earlier in the run (a cached scan may read it).
@@ -263,6 +292,7 @@ impl<O: Observer> ServerRun<'_, O> {
     fn capture(&mut self) {
         let Some(cp) = self.checkpoint.as_deref_mut() else { return };
         cp.step_restarts = self.step_restarts;
+        cp.attempt = self.attempt;
         cp.t = self.t;
         cp.pending = self.pending;
         cp.restarts = self.restarts;
@@ -288,6 +318,7 @@ impl<O: Observer> ServerRun<'_, O> {
         let cp = self.checkpoint.as_deref().filter(|cp| cp.valid)?;
         self.resume = cp.within;
         self.step_restarts = cp.step_restarts;
+        self.attempt = cp.attempt;
         self.t = cp.t;
         self.pending = cp.pending;
         self.restarts = cp.restarts;
@@ -325,6 +356,8 @@ impl<O: Observer> ServerRun<'_, O> {
     fn execute(&mut self, from: usize) -> Result<bool, Halt> {
         let program = self.program;
         let mut pc = from;
+        // The step at `pc` runs again (the engine was asked to rerun it): already begun.
+        let mut rerun = false;
         while let Some(op) = program.ops.get(pc) {
             match *op {
                 Op::Enter(id) => {
@@ -347,7 +380,7 @@ impl<O: Observer> ServerRun<'_, O> {
                 Op::Run(id) => {
                     let node = &program.nodes[id as usize];
                     // A run resuming inside this step already began it.
-                    if self.resume.is_none() {
+                    if self.resume.is_none() && !rerun {
                         if self.checkpoint.is_some() {
                             self.save(pc);
                         }
@@ -361,10 +394,27 @@ impl<O: Observer> ServerRun<'_, O> {
                             continue;
                         }
                         self.step_restarts = 0;
+                        self.attempt = 0;
                     }
-                    match self.step(id, node)? {
-                        StepEnd::Succeeded => pc += 1,
-                        StepEnd::Failed { restart_after } => match self.fail(id, node, restart_after)? {
+                    rerun = false;
+                    let mut end = self.step(id, node)?;
+                    if let StepEnd::Succeeded { .. } = end
+                        && self.program.engine.requests_restart()
+                        && self.requested_restart(id, node)?
+                    {
+                        // The engine runs the same step again after the restart.
+                        if self.attempt < MAX_RERUNS {
+                            self.last_action(node, end);
+                            self.attempt += 1;
+                            rerun = true;
+                            continue;
+                        }
+                        end = StepEnd::FAILED;
+                    }
+                    self.last_action(node, end);
+                    match end {
+                        StepEnd::Succeeded { .. } => pc += 1,
+                        StepEnd::Failed { restart_after, .. } => match self.fail(id, node, restart_after)? {
                             Some(next) => pc = next as usize,
                             None => return Ok(false),
                         },
@@ -373,6 +423,47 @@ impl<O: Observer> ServerRun<'_, O> {
             }
         }
         Ok(true)
+    }
+
+    /// Records step `node`'s result in `_SMSTSLastAction…`, when a condition tests them.
+    #[inline]
+    fn last_action(&mut self, node: &ProgramNode, end: StepEnd) {
+        let engine = &self.program.engine;
+        let Some(la) = engine.last_action else { return };
+        let (succeeded, code) = match end {
+            StepEnd::Succeeded { code } => (true, code),
+            StepEnd::Failed { code, .. } => (false, code),
+        };
+        self.vars[la.ret_code as usize] = engine.code(code);
+        self.vars[la.succeeded as usize] = if succeeded { la.true_value } else { la.false_value };
+        self.vars[la.name as usize] = node.name_value;
+    }
+
+    /// After a step that succeeded: when it set `SMSTSRebootRequested`, the engine clears the
+    /// request and restarts the computer; returns whether it also set `SMSTSRetryRequested`,
+    /// asking for the step to run again after the restart.
+    #[cold]
+    fn requested_restart(&mut self, id: NodeId, node: &ProgramNode) -> Result<bool, Halt> {
+        let engine = &self.program.engine;
+        let Some(reboot) = engine.reboot_requested else { return Ok(false) };
+        if !engine.asks(self.vars[reboot as usize]) {
+            return Ok(false);
+        }
+        let retry = engine.retry_requested.is_some_and(|r| engine.asks(self.vars[r as usize]));
+        self.vars[reboot as usize] = UNSET;
+        if let Some(r) = engine.retry_requested {
+            self.vars[r as usize] = UNSET;
+        }
+        self.restart(id, node, RestartCause::Requested, None)?;
+        Ok(retry)
+    }
+
+    /// The stream of one kind of draw of step `node` on the run's current attempt at it: a
+    /// rerun draws its durations and exit codes afresh (the first attempt's are the step's own).
+    #[inline]
+    fn draws(&self, node: &ProgramNode, kind: StepDraw) -> Stream {
+        let tag = node.tag(kind);
+        self.stream.child(if self.attempt == 0 { tag } else { crate::random::layout::attempt_tag(tag, self.attempt) })
     }
 
     /// Where execution goes after step `id` failed: the pc to continue at, or `None` when the
@@ -422,7 +513,7 @@ impl<O: Observer> ServerRun<'_, O> {
     }
 
     fn step(&mut self, id: NodeId, node: &ProgramNode) -> Result<StepEnd, Halt> {
-        let Some(action) = &node.action else { return Ok(StepEnd::Succeeded) };
+        let Some(action) = &node.action else { return Ok(StepEnd::OK) };
         // A coupled run resuming inside this step: it started, and announced it, before.
         let within = self.resume.take();
         let start = within.map_or(self.t, |w| w.start);
@@ -433,30 +524,35 @@ impl<O: Observer> ServerRun<'_, O> {
         }
         match action {
             ProgramAction::Sleep { duration } => {
-                let d = duration.sample(&mut self.stream.child(node.tag(StepDraw::Duration)).draw(0));
+                let d = duration.sample(&mut self.draws(node, StepDraw::Duration).draw(0));
                 self.advance(d)?;
                 self.step_ended(id, node, None, start, None, true, false);
-                Ok(StepEnd::Succeeded)
+                Ok(StepEnd::OK)
             }
             ProgramAction::Command { duration, exit } => {
-                let success = self.exit_step(id, node, None, duration, exit)?;
-                Ok(if success { StepEnd::Succeeded } else { StepEnd::Failed { restart_after: false } })
+                let (success, code) = self.exit_step(id, node, None, duration, exit)?;
+                Ok(StepEnd::of(success, code))
             }
             ProgramAction::InstallSoftware { items, per_item, exit } => {
                 let n = self.items(node, items);
-                let (from, mut any_failed) = within.map_or((0, false), |w| (w.next, w.any_failed));
+                let (from, mut any_failed, mut code) = within.map_or((0, false, 0), |w| (w.next, w.any_failed, w.code));
                 for i in from..n {
-                    if !self.exit_step(id, node, Some(i), per_item, exit)? {
+                    let (success, item_code) = self.exit_step(id, node, Some(i), per_item, exit)?;
+                    // The step's code: the first failing item's, else the last item's.
+                    if !any_failed {
+                        code = item_code;
+                    }
+                    if !success {
                         any_failed = true;
-                        if !node.continue_on_error {
+                        if !node.continue_list {
                             break;
                         }
                     }
                     if self.checkpoint.is_some() {
-                        self.save_within(Within { start, next: i + 1, any_failed, asked: false });
+                        self.save_within(Within { start, next: i + 1, any_failed, asked: false, code });
                     }
                 }
-                Ok(if any_failed { StepEnd::Failed { restart_after: false } } else { StepEnd::Succeeded })
+                Ok(StepEnd::of(!any_failed, code))
             }
             ProgramAction::InstallUpdates {
                 items,
@@ -472,13 +568,13 @@ impl<O: Observer> ServerRun<'_, O> {
                     if *restart_if_pending && self.pending {
                         self.restart(id, node, RestartCause::Pending, None)?;
                     }
-                    let d = scan.sample(&mut self.stream.child(node.tag(StepDraw::Scan)).draw(0));
+                    let d = scan.sample(&mut self.draws(node, StepDraw::Scan).draw(0));
                     // A cached scan reads the run's previous results: no resource.
                     let scan_on = if *scan_cached && self.scanned { None } else { node.uses.scan };
                     if self.activity(scan_on, Work::Time(d), None)? == ActivityEnd::Failed {
                         // Refused out: the step fails now, with no items, no restart, no results.
                         self.step_ended(id, node, None, start, None, false, false);
-                        return Ok(StepEnd::Failed { restart_after: false });
+                        return Ok(StepEnd::FAILED);
                     }
                     self.scanned = true;
                     if n > 0 && node.download.is_some() {
@@ -488,12 +584,12 @@ impl<O: Observer> ServerRun<'_, O> {
                         }
                     }
                     if self.checkpoint.is_some() {
-                        self.save_within(Within { start, next: 0, any_failed: false, asked: false });
+                        self.save_within(Within { start, next: 0, any_failed: false, asked: false, code: 0 });
                     }
                 }
-                let durations = self.stream.child(node.tag(StepDraw::Duration));
-                let failures = self.stream.child(node.tag(StepDraw::ItemFailure));
-                let asks = self.stream.child(node.tag(StepDraw::ItemRestart));
+                let durations = self.draws(node, StepDraw::Duration);
+                let failures = self.draws(node, StepDraw::ItemFailure);
+                let asks = self.draws(node, StepDraw::ItemRestart);
                 let (from, mut any_failed, mut asked) =
                     within.map_or((0, false, false), |w| (w.next, w.any_failed, w.asked));
                 for i in u64::from(from)..u64::from(n) {
@@ -509,34 +605,34 @@ impl<O: Observer> ServerRun<'_, O> {
                         self.emit_state(due, count);
                     }
                     if self.checkpoint.is_some() {
-                        self.save_within(Within { start, next: i as u32 + 1, any_failed, asked });
+                        self.save_within(Within { start, next: i as u32 + 1, any_failed, asked, code: 0 });
                     }
                 }
                 self.step_ended(id, node, None, start, None, !any_failed, false);
                 if any_failed {
-                    Ok(StepEnd::Failed { restart_after: asked })
+                    Ok(StepEnd::Failed { restart_after: asked, code: CODE_FAILED })
                 } else {
                     if asked {
                         self.restart(id, node, RestartCause::Updates, None)?;
                     }
-                    Ok(StepEnd::Succeeded)
+                    Ok(StepEnd::OK)
                 }
             }
             ProgramAction::Restart { duration } => {
                 self.step_ended(id, node, None, start, None, true, false);
                 self.restart(id, node, RestartCause::RestartStep, duration.as_ref())?;
-                Ok(StepEnd::Succeeded)
+                Ok(StepEnd::OK)
             }
             ProgramAction::SetVariable { variable, value } => {
                 self.vars[*variable as usize] = *value;
                 self.step_ended(id, node, None, start, None, true, false);
-                Ok(StepEnd::Succeeded)
+                Ok(StepEnd::OK)
             }
         }
     }
 
     /// Runs one command (or one software item): duration, time-out, exit code, wrapper, message,
-    /// and the 3010 restart. Returns whether it succeeded.
+    /// and the 3010 restart. Returns whether it succeeded, and the code the engine records.
     fn exit_step(
         &mut self,
         id: NodeId,
@@ -544,15 +640,15 @@ impl<O: Observer> ServerRun<'_, O> {
         item: Option<u32>,
         duration: &DurationDist,
         exit: &ExitTable,
-    ) -> Result<bool, Halt> {
+    ) -> Result<(bool, i64), Halt> {
         let start = self.t;
         self.note(TraceEvent::StepStarted { node: id, item, at: start });
         let draw = u64::from(item.unwrap_or(0));
-        let d = duration.sample(&mut self.stream.child(node.tag(StepDraw::Duration)).draw(draw));
+        let d = duration.sample(&mut self.draws(node, StepDraw::Duration).draw(draw));
         let outcome: ExitOutcome = if exit.outcomes.len() == 1 {
             exit.outcomes[0]
         } else {
-            let u = self.stream.child(node.tag(StepDraw::ExitCode)).uniform(draw);
+            let u = self.draws(node, StepDraw::ExitCode).uniform(draw);
             exit.outcomes[pick(&exit.cumulative, u)]
         };
         // A software item fetches its content first; its time-out covers both, waiting included.
@@ -572,11 +668,11 @@ impl<O: Observer> ServerRun<'_, O> {
             ActivityEnd::Done => {}
             ActivityEnd::TimedOut => {
                 self.step_ended(id, node, item, start, None, false, true);
-                return Ok(false);
+                return Ok((false, CODE_TIMED_OUT));
             }
             ActivityEnd::Failed => {
                 self.step_ended(id, node, item, start, None, false, false);
-                return Ok(false);
+                return Ok((false, CODE_FAILED));
             }
         }
         if let Some(var) = outcome.set {
@@ -586,14 +682,14 @@ impl<O: Observer> ServerRun<'_, O> {
         if outcome.restart {
             self.restart(id, node, RestartCause::ExitCode3010, None)?;
         }
-        Ok(outcome.success)
+        Ok((outcome.success, outcome.reported))
     }
 
     /// The item count of a step for this server.
     fn items(&self, node: &ProgramNode, items: &ItemSource) -> u32 {
         match items {
             ItemSource::Named(index) => self.counts[*index],
-            ItemSource::Dist(dist) => dist.sample(&mut self.stream.child(node.tag(StepDraw::Items)).draw(0)),
+            ItemSource::Dist(dist) => dist.sample(&mut self.draws(node, StepDraw::Items).draw(0)),
         }
     }
 

@@ -308,6 +308,7 @@ impl<'a> Simulator<'a> {
             events: 0,
             hung: false,
             step_restarts: 0,
+            attempt: 0,
             state: StateBatch::new(messages.state_per_update, messages.state_batch, start.phase),
             scanned: false,
             port: None,

@@ -562,13 +562,11 @@ impl Writer<'_> {
                     vec![Field { key: "duration", value: dist.to_toml(), comment: assumed(what) }],
                 )
             }
-            TsAction::Applications(n) => (
-                "install_software",
-                StepShape::InstallSoftware { items: CountDist::Fixed(*n), wrapped_3010: None },
-                vec![
+            TsAction::Applications { count, continue_list } => {
+                let mut fields = vec![
                     Field {
                         key: "items",
-                        value: n.to_string(),
+                        value: count.to_string(),
                         comment: Some("applications the step lists".to_owned()),
                     },
                     Field {
@@ -576,9 +574,24 @@ impl Writer<'_> {
                         value: Defaults::application().to_toml(),
                         comment: assumed("one application"),
                     },
-                ],
-            ),
-            TsAction::Updates { all } => self.update_fields(*all),
+                ];
+                if let Some(on) = continue_list {
+                    fields.push(Field {
+                        key: "continue_list",
+                        value: on.to_string(),
+                        comment: Some(
+                            "the export's \"continue installing other applications\" (ContinueOnInstallError)"
+                                .to_owned(),
+                        ),
+                    });
+                }
+                (
+                    "install_software",
+                    StepShape::InstallSoftware { items: CountDist::Fixed(*count), wrapped_3010: None },
+                    fields,
+                )
+            }
+            TsAction::Updates { all, scan_cached } => self.update_fields(*all, *scan_cached),
             TsAction::Sleep { min_seconds, max_seconds } => {
                 let duration = if min_seconds == max_seconds {
                     DurationDist::Fixed(min_seconds * SECOND)
@@ -612,7 +625,7 @@ impl Writer<'_> {
 
     /// An Install Software Updates step: the first one scans in full and installs the month's
     /// updates; a later pass scans quicker and finds few.
-    fn update_fields(&mut self, all: bool) -> (&'static str, StepShape, Vec<Field>) {
+    fn update_fields(&mut self, all: bool, scan_cached: Option<bool>) -> (&'static str, StepShape, Vec<Field>) {
         let assumed = |what: &str| Some(format!("assumed: {what}"));
         self.update_steps += 1;
         let scan = if self.update_steps == 1 { Defaults::scan() } else { Defaults::later_scan() };
@@ -649,7 +662,14 @@ impl Writer<'_> {
                     value: format!("{:?}", Defaults::UPDATE_FAILURE),
                     comment: Some("CHANGE: share of updates that fail".to_owned()),
                 },
-            ],
+            ]
+            .into_iter()
+            .chain(scan_cached.map(|on| Field {
+                key: "scan_cached",
+                value: on.to_string(),
+                comment: Some("the export's \"evaluate software updates from cached scan results\"".to_owned()),
+            }))
+            .collect(),
         )
     }
 
@@ -703,7 +723,7 @@ impl Writer<'_> {
 
     /// The console's success codes and time-out, on the steps patchsim applies them to.
     fn console_limits(&mut self, name: &str, step: &TsStep, own: &mut Vec<Field>) {
-        if matches!(step.action, TsAction::Command | TsAction::Opaque | TsAction::Applications(_)) {
+        if matches!(step.action, TsAction::Command | TsAction::Opaque | TsAction::Applications { .. }) {
             if let Some(codes) = &step.success_codes
                 && codes.as_slice() != [0, 3010]
             {

@@ -93,12 +93,21 @@ pub enum TsAction {
     /// A `command` step: command lines, PowerShell scripts, packages, and the other console steps
     /// that take time but are not simulated in detail.
     Command,
-    /// An `install_software` step: Install Application with this many applications.
-    Applications(u32),
-    /// An `install_updates` step; `all` when the step installs all updates, not only mandatory.
+    /// An `install_software` step: Install Application.
+    Applications {
+        /// How many applications.
+        count: u32,
+        /// "If an application fails, continue installing other applications in the list"
+        /// (`ContinueOnInstallError`), when the export says.
+        continue_list: Option<bool>,
+    },
+    /// An `install_updates` step.
     Updates {
         /// Target `All` rather than `Mandatory`.
         all: bool,
+        /// "Evaluate software updates from cached scan results" (`SMSTSSoftwareUpdateScanUseCache`),
+        /// when the export says.
+        scan_cached: Option<bool>,
     },
     /// A `restart` step (Restart Computer).
     Restart,
@@ -607,7 +616,11 @@ impl Reader<'_> {
                 content = Some(StepContent { kind: ContentKind::Updates, items: Vec::new(), listed_in: None });
                 let target = variable(e, variable::INSTALL_UPDATE_TARGET).unwrap_or_default();
                 let all = target.trim().eq_ignore_ascii_case("All");
-                (TsAction::Updates { all }, Some(if all { "all updates" } else { "mandatory updates" }.to_owned()))
+                let scan_cached = flag(e, variable::SCAN_USE_CACHE);
+                (
+                    TsAction::Updates { all, scan_cached },
+                    Some(if all { "all updates" } else { "mandatory updates" }.to_owned()),
+                )
             }
             step::REBOOT => (TsAction::Restart, None),
             step::SET_VARIABLE => self.set_variable(e, &name)?,
@@ -738,7 +751,11 @@ impl Reader<'_> {
                 1
             }
         };
-        Ok((TsAction::Applications(apps), Some(format!("{apps} application{}", if apps == 1 { "" } else { "s" }))))
+        let continue_list = flag(e, variable::CONTINUE_ON_INSTALL_ERROR);
+        Ok((
+            TsAction::Applications { count: apps, continue_list },
+            Some(format!("{apps} application{}", if apps == 1 { "" } else { "s" })),
+        ))
     }
 
     /// Set Task Sequence Variable: the variable and its value, bounded as a scenario bounds them.
@@ -1132,14 +1149,26 @@ fn variables(e: &Element) -> std::collections::HashMap<String, String> {
 
 /// The text of `<variable name="NAME">` in a step's `defaultVarList` or an expression.
 fn variable(e: &Element, name: &str) -> Option<String> {
-    let direct =
-        e.children_named("variable").find(|v| v.attribute("name").is_some_and(|n| n.eq_ignore_ascii_case(name)));
-    let listed = || {
-        e.children_named("defaultVarList")
-            .flat_map(|l| l.children_named("variable"))
-            .find(|v| v.attribute("name").is_some_and(|n| n.eq_ignore_ascii_case(name)))
+    let all = || {
+        e.children_named("variable")
+            .chain(e.children_named("defaultVarList").flat_map(|l| l.children_named("variable")))
     };
-    direct.or_else(listed).map(|v| v.text.clone())
+    // By the variable's name, else by the step property it holds (`OSDAppCount` holds `NumApps`).
+    let named = |attribute: &str| all().find(|v| v.attribute(attribute).is_some_and(|n| n.eq_ignore_ascii_case(name)));
+    named("name").or_else(|| named("property")).map(|v| v.text.clone())
+}
+
+/// A true/false step variable, when the export has it (`True`, `false`…).
+fn flag(e: &Element, name: &str) -> Option<bool> {
+    let text = variable(e, name)?;
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("true") {
+        Some(true)
+    } else if text.eq_ignore_ascii_case("false") {
+        Some(false)
+    } else {
+        None
+    }
 }
 
 fn one_line(text: &str) -> String {

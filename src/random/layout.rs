@@ -80,6 +80,16 @@ pub enum Purpose {
     },
 }
 
+/// The tag of draw stream `tag` on the `attempt`-th rerun of its step (1 for the first rerun):
+/// a rerun draws afresh, and the first attempt keeps the step's own streams.
+#[inline]
+pub fn attempt_tag(tag: u64, attempt: u32) -> u64 {
+    let mut z = tag ^ u64::from(attempt).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
 /// The kinds of draw a step makes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u64)]

@@ -11,9 +11,11 @@
 //! ```
 //!
 //! `not` binds tighter than `and`, which binds tighter than `or`, as in the console's
-//! None/All/Any. An unset variable is unequal to every value: `Name != 'x'` is true when `Name` is
-//! unset, `Name == 'x'` false. The orderings `<`, `<=`, `>`, `>=` compare as numbers when both
-//! sides are numbers and as text (ordinal, case-sensitive) otherwise; an unset variable is never
+//! None/All/Any. Values compare ignoring case, as the engine compares them: "In most cases, task
+//! sequence variable values aren't case-sensitive" (`osd/understand/using-task-sequence-variables.md`).
+//! An unset variable is unequal to every value: `Name != 'x'` is true when `Name` is unset,
+//! `Name == 'x'` false. The orderings `<`, `<=`, `>`, `>=` compare as numbers when both sides
+//! are numbers and as text (ordinal, after case folding) otherwise; an unset variable is never
 //! less or greater than anything.
 //!
 //! `probe` stands for a test patchsim cannot evaluate on a simulated server — a WMI query, a
@@ -28,7 +30,7 @@ use std::fmt;
 pub enum Condition {
     /// The variable is set (to any value).
     Exists(String),
-    /// The variable is set to exactly this value (case-sensitive).
+    /// The variable is set to this value (compared ignoring case).
     Equals(String, String),
     /// The variable is unset or set to another value.
     NotEquals(String, String),
@@ -99,18 +101,19 @@ impl Ordering {
     }
 
     /// Whether `actual OP literal` holds: numerically when both are numbers, otherwise by
-    /// ordinal (case-sensitive) text order.
+    /// ordinal text order after case folding.
     ///
     /// ```
     /// use patchsim::scenario::condition::Ordering;
     /// assert!(Ordering::Less.holds("9", "10"));      // numbers: 9 < 10
     /// assert!(!Ordering::Less.holds("b9", "b10"));   // text: "b9" > "b10"
     /// assert!(Ordering::GreaterEqual.holds("2.0", "2"));
+    /// assert!(Ordering::LessEqual.holds("ABC", "abc"));  // text ignores case
     /// ```
     pub fn holds(self, actual: &str, literal: &str) -> bool {
         let order = match (number(actual), number(literal)) {
             (Some(a), Some(b)) => a.partial_cmp(&b),
-            _ => Some(actual.cmp(literal)),
+            _ => Some(super::name::fold(actual).cmp(&super::name::fold(literal))),
         };
         let Some(order) = order else { return false };
         match self {
@@ -165,8 +168,8 @@ impl Condition {
     pub fn eval<'v>(&self, get: &impl Fn(&str) -> Option<&'v str>, probe: &impl Fn(u32) -> bool) -> bool {
         match self {
             Self::Exists(name) => get(name).is_some(),
-            Self::Equals(name, value) => get(name) == Some(value.as_str()),
-            Self::NotEquals(name, value) => get(name) != Some(value.as_str()),
+            Self::Equals(name, value) => get(name).is_some_and(|v| same_value(v, value)),
+            Self::NotEquals(name, value) => !get(name).is_some_and(|v| same_value(v, value)),
             Self::Compare(name, op, value) => get(name).is_some_and(|actual| op.holds(actual, value)),
             Self::Probe(k) => probe(*k),
             Self::And(all) => all.iter().all(|c| c.eval(get, probe)),
@@ -501,6 +504,11 @@ impl Parser<'_> {
     }
 }
 
+/// Whether two variable values are the same to the engine: equal ignoring case.
+pub fn same_value(a: &str, b: &str) -> bool {
+    a == b || super::name::fold(a) == super::name::fold(b)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -517,7 +525,8 @@ mod tests {
         assert!(eval("N >= '10'", &[("N", "10.0")]));
         assert!(eval("N <= '-1'", &[("N", "-2")]));
         assert!(eval("V > 'b10'", &[("V", "b9")]), "text orders character by character");
-        assert!(eval("V < 'b'", &[("V", "B")]), "text is case-sensitive: B < b");
+        assert!(eval("V <= 'b'", &[("V", "B")]) && eval("V >= 'b'", &[("V", "B")]), "text ignores case: B = b");
+        assert!(eval("V < 'b'", &[("V", "A")]) && eval("V < 'B'", &[("V", "a")]));
         assert!(eval("V > '1'", &[("V", "x")]), "a number against text compares as text");
         for op in ["<", "<=", ">", ">="] {
             assert!(!eval(&format!("U {op} '1'"), &[]), "unset is never ordered ({op})");
@@ -562,7 +571,8 @@ mod tests {
         assert!(eval("A != 'x'", &[]), "unset is unequal to every value");
         assert!(!eval("A != 'x'", &[("A", "x")]));
         assert!(eval("A == \"x\"", &[("A", "x")]));
-        assert!(!eval("A == 'X'", &[("A", "x")]), "values compare case-sensitively");
+        assert!(eval("A == 'X'", &[("A", "x")]), "values compare ignoring case");
+        assert!(!eval("A != 'X'", &[("A", "x")]));
     }
 
     #[test]

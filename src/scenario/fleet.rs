@@ -153,6 +153,9 @@ fn read_classes(value: &Value<'_, '_>, counts: &[NamedCount]) -> ReadResult<Vec<
                     return Err(vt.error_at(&span, var, "a variable needs a name"));
                 }
                 vt.check_key_name(&span, var)?;
+                if super::engine::is_read_only(var) {
+                    return Err(vt.error_at(&span, var, read_only_message(var)));
+                }
                 if let Some(&k) = seen.get(&fold(var)) {
                     let first = &variables[k].0;
                     return Err(vt.error_at(
@@ -196,4 +199,11 @@ fn read_classes(value: &Value<'_, '_>, counts: &[NamedCount]) -> ReadResult<Vec<
         return Err(value.error(format!("class shares add up to {}, not 1", super::distribution::tidy(total))));
     }
     Ok(classes)
+}
+
+/// Why a scenario may not give a read-only variable a value.
+pub(crate) fn read_only_message(var: &str) -> String {
+    format!(
+        "`{var}` begins with an underscore: the engine's variables are read-only and no collection, step or wrapper can set them; the engine's facts of a running OS can be changed in [engine] variables"
+    )
 }

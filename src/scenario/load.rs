@@ -6,6 +6,7 @@ use toml::de::DeTable;
 
 use super::distribution::DurationDist;
 use super::duration::{DurationDisplay, MAX_DURATION};
+use super::engine::EngineSettings;
 use super::fleet::Fleet;
 use super::infrastructure::Infrastructure;
 use super::message_counts::MessageCounts;
@@ -34,6 +35,7 @@ const TOP_KEYS: &[&str] = &[
     "windows",
     "deployment",
     "restart",
+    "engine",
     "infrastructure",
     "messages",
     "resource",
@@ -228,6 +230,11 @@ fn read_scenario(root: &Table<'_, '_>, files: &FileSource) -> ReadResult<Scenari
         }
     }
 
+    let engine = match root.get("engine") {
+        None => EngineSettings::default(),
+        Some(v) => EngineSettings::read(&v.table(EngineSettings::KEYS)?)?,
+    };
+
     let infra_v = root.get("infrastructure");
     let infrastructure = match &infra_v {
         None => Infrastructure::default(),
@@ -255,6 +262,7 @@ fn read_scenario(root: &Table<'_, '_>, files: &FileSource) -> ReadResult<Scenari
         windows,
         deployment,
         restart,
+        engine,
         infrastructure,
         messages,
         resources,

@@ -8,6 +8,7 @@ pub mod condition;
 pub mod count;
 pub mod distribution;
 pub mod duration;
+pub mod engine;
 pub mod fleet;
 pub mod infrastructure;
 pub mod inventory;
@@ -26,6 +27,7 @@ pub use condition::Condition;
 pub use count::{CountDist, Items};
 pub use distribution::DurationDist;
 pub use duration::Millis;
+pub use engine::EngineSettings;
 pub use fleet::{Class, Fleet, NamedCount};
 pub use infrastructure::{Component, Infrastructure, Outage, Service};
 pub use inventory::Inventory;
@@ -53,6 +55,8 @@ pub struct Scenario {
     pub deployment: Deployment,
     /// Restart duration and hang share.
     pub restart: RestartSettings,
+    /// What the engine provides a running sequence (read-only facts).
+    pub engine: EngineSettings,
     /// Management points and Status Manager.
     pub infrastructure: Infrastructure,
     /// Messages sent per event.

@@ -62,6 +62,10 @@ pub struct Step {
     pub uses: Uses,
     /// The content an `install_updates` or `install_software` step fetches (with `uses.download`).
     pub download: Option<Download>,
+    /// `install_software`: when an item fails, go on with the others ("Continue installing other
+    /// applications in the list if an application installation fails"); `None`: as
+    /// `continue_on_error` says.
+    pub continue_list: Option<bool>,
 }
 
 /// What a step does.
@@ -229,6 +233,9 @@ impl ExitBehaviour {
                     return Err(var_v.error("the wrapper's variable name is empty: name the variable it sets, e.g. { set = \"RebootRequired\" }"));
                 }
                 var_v.checked(var, TextKind::Name)?;
+                if super::engine::is_read_only(var) {
+                    return Err(var_v.error(super::fleet::read_only_message(var)));
+                }
                 On3010::Set(var.to_owned())
             } else {
                 match v.str()? {
@@ -331,7 +338,9 @@ fn read_step(value: &Value<'_, '_>, any: &Table<'_, '_>, cx: Context<'_>) -> Rea
         "install_updates" => {
             &["items", "scan", "per_item", "restart_share", "failure", "restart_if_pending", "download", "scan_cached"]
         }
-        "install_software" => &["items", "per_item", "exit_codes", "success_codes", "on_3010", "timeout", "download"],
+        "install_software" => {
+            &["items", "per_item", "exit_codes", "success_codes", "on_3010", "timeout", "download", "continue_list"]
+        }
         "restart" => &["duration"],
         "set_variable" => &["variable", "value"],
         other => {
@@ -340,9 +349,11 @@ fn read_step(value: &Value<'_, '_>, any: &Table<'_, '_>, cx: Context<'_>) -> Rea
             );
         }
     };
-    for (key, applies) in
-        [("download", "install_updates and install_software steps"), ("scan_cached", "install_updates steps")]
-    {
+    for (key, applies) in [
+        ("download", "install_updates and install_software steps"),
+        ("scan_cached", "install_updates steps"),
+        ("continue_list", "install_software steps (a list of installs)"),
+    ] {
         if !own.contains(&key)
             && any.get(key).is_some()
             && let Some((_, span, _)) = any.entries().into_iter().find(|(k, _, _)| *k == key)
@@ -386,13 +397,17 @@ fn read_step(value: &Value<'_, '_>, any: &Table<'_, '_>, cx: Context<'_>) -> Rea
                 return Err(var_v.error("the variable name is empty"));
             }
             var_v.checked(&variable, TextKind::Name)?;
+            if super::engine::is_read_only(&variable) {
+                return Err(var_v.error(super::fleet::read_only_message(&variable)));
+            }
             let value = t.req("value")?.text(TextKind::Value)?.to_owned();
             Action::SetVariable { variable, value }
         }
     };
     let uses = read_uses(&t, type_name, cx.resources)?;
     let download = read_download(&t, &uses)?;
-    Ok(flags.node(name, NodeKind::Step(Step { messages, action, uses, download })))
+    let continue_list = t.get("continue_list").map(|v| v.bool()).transpose()?;
+    Ok(flags.node(name, NodeKind::Step(Step { messages, action, uses, download, continue_list })))
 }
 
 /// A step type with its article: `a command`, `an install_updates`.

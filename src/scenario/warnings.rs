@@ -2,7 +2,7 @@
 //!
 //! A checked scenario can still say something its author did not mean: a condition on a variable
 //! nothing sets (a typo, or a collection variable the inventory does not carry), a comparison
-//! with a value nothing sets it to (`'True'` where the wrappers set `'true'`), a share written as
+//! with a value nothing sets it to (`'Yes'` where the wrappers set `'true'`), a share written as
 //! a percentage (`offline = 1` for 1%), or a maximum run time that leaves most runs no time to
 //! start. [`warnings`] finds them once the scenario is read; `validate` and `run` print them and
 //! `summary.json` lists them. None of them stops a run.
@@ -11,9 +11,10 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 use super::Scenario;
-use super::condition::Condition;
+use super::condition::{Condition, same_value};
 use super::distribution::DurationDist;
 use super::duration::{DurationDisplay, Millis};
+use super::engine::{CODE_FAILED, CODE_TIMED_OUT, LAST_ACTION_VARIABLES};
 use super::name::{fold, same};
 use super::reader::{Table, closest};
 use super::step::{Action, ExitBehaviour, Node, NodeKind, On3010};
@@ -126,12 +127,10 @@ fn node_warnings(node: &Node, path: &str, known: &Variables, root: &Table<'_, '_
     }
 }
 
-/// One thing that sets a variable: who, and to what.
+/// One thing that sets a variable, and to what.
 struct Setter {
     /// The variable as this source spells it.
     variable: String,
-    /// `class "sql"`, `the inventory column "Role"`, `step "Mark"`, `the on_3010 wrapper of step "Hotfixes"`.
-    who: String,
     /// The values it sets.
     values: BTreeSet<String>,
 }
@@ -145,13 +144,33 @@ struct Variables {
 impl Variables {
     fn of(scenario: &Scenario) -> Self {
         let mut setters = Vec::new();
+        // The engine: the facts of a running OS, and what it records after every step.
+        for (variable, value) in scenario.engine.all_facts() {
+            setters.push(Setter { variable: variable.to_owned(), values: BTreeSet::from([value.to_owned()]) });
+        }
+        let (mut names, mut codes) = (BTreeSet::new(), BTreeSet::from([0, CODE_FAILED, CODE_TIMED_OUT]));
+        for node in &scenario.steps {
+            node.walk(0, &mut |n, _| {
+                let NodeKind::Step(step) = &n.kind else { return };
+                names.insert(n.name.clone());
+                if let Action::Command { exit, .. } | Action::InstallSoftware { exit, .. } = &step.action {
+                    codes.extend(
+                        exit.codes.iter().map(|&c| if c == 3010 && exit.on_3010 != On3010::Restart { 0 } else { c }),
+                    );
+                }
+            });
+        }
+        let [ret_code, succeeded, name] = LAST_ACTION_VARIABLES;
+        for (variable, values) in [
+            (ret_code, codes.iter().map(ToString::to_string).collect()),
+            (succeeded, BTreeSet::from(["true".to_owned(), "false".to_owned()])),
+            (name, names),
+        ] {
+            setters.push(Setter { variable: variable.to_owned(), values });
+        }
         for class in &scenario.fleet.classes {
             for (variable, value) in &class.variables {
-                setters.push(Setter {
-                    variable: variable.clone(),
-                    who: format!("class \"{}\"", class.name),
-                    values: BTreeSet::from([value.clone()]),
-                });
+                setters.push(Setter { variable: variable.clone(), values: BTreeSet::from([value.clone()]) });
             }
         }
         if let Some(inventory) = scenario.windows.inventory() {
@@ -159,11 +178,7 @@ impl Variables {
                 let distinct: BTreeSet<&str> =
                     (0..inventory.len()).filter_map(|server| inventory.value(server, column)).collect();
                 let values: BTreeSet<String> = distinct.into_iter().map(str::to_owned).collect();
-                setters.push(Setter {
-                    variable: variable.clone(),
-                    who: format!("the inventory column \"{variable}\""),
-                    values,
-                });
+                setters.push(Setter { variable: variable.clone(), values });
             }
         }
         for node in &scenario.steps {
@@ -171,22 +186,14 @@ impl Variables {
                 let NodeKind::Step(step) = &n.kind else { return };
                 let exit: Option<&ExitBehaviour> = match &step.action {
                     Action::SetVariable { variable, value } => {
-                        setters.push(Setter {
-                            variable: variable.clone(),
-                            who: format!("step \"{}\"", n.name),
-                            values: BTreeSet::from([value.clone()]),
-                        });
+                        setters.push(Setter { variable: variable.clone(), values: BTreeSet::from([value.clone()]) });
                         None
                     }
                     Action::Command { exit, .. } | Action::InstallSoftware { exit, .. } => Some(exit),
                     _ => None,
                 };
                 if let Some(ExitBehaviour { on_3010: On3010::Set(variable), .. }) = exit {
-                    setters.push(Setter {
-                        variable: variable.clone(),
-                        who: format!("the on_3010 wrapper of step \"{}\"", n.name),
-                        values: BTreeSet::from(["true".to_owned()]),
-                    });
+                    setters.push(Setter { variable: variable.clone(), values: BTreeSet::from(["true".to_owned()]) });
                 }
             });
         }
@@ -216,9 +223,15 @@ fn condition_messages(condition: &Condition, known: &Variables) -> Vec<String> {
     let mut unset: Vec<String> = Vec::new();
     for variable in condition.variables() {
         if known.of_variable(variable).next().is_none() {
-            let mut message = format!(
-                "nothing sets variable \"{variable}\" (no class variable, inventory column, set_variable step or on_3010 wrapper): it is unset on every server"
-            );
+            let mut message = if super::engine::is_read_only(variable) {
+                format!(
+                    "nothing sets variable \"{variable}\" (a read-only variable of the engine that patchsim does not know for your servers: give its value in [engine] variables): it is unset on every server"
+                )
+            } else {
+                format!(
+                    "nothing sets variable \"{variable}\" (no class variable, inventory column, set_variable step or on_3010 wrapper): it is unset on every server"
+                )
+            };
             if let Some(best) = known.closest(variable) {
                 message.push_str(&format!(" (did you mean \"{best}\"?)"));
             }
@@ -233,25 +246,20 @@ fn condition_messages(condition: &Condition, known: &Variables) -> Vec<String> {
             continue;
         }
         let setters: Vec<&Setter> = known.of_variable(variable).collect();
-        if setters.iter().any(|s| s.values.contains(value)) {
+        // Values compare ignoring case, as the engine compares them.
+        if setters.iter().any(|s| s.values.iter().any(|v| same_value(v, value))) {
             continue;
         }
         let verdict = if equal { "never holds" } else { "always holds" };
-        let near = setters.iter().find_map(|s| s.values.iter().find(|v| same(v, value)).map(|v| (s, v)));
-        out.push(match near {
-            Some((setter, spelt)) => format!(
-                "{test} {verdict}: {} sets {} to '{spelt}', and patchsim compares values case-sensitively ('{value}' is not '{spelt}')",
-                setter.who, setter.variable
-            ),
-            None => {
-                let all: BTreeSet<&str> = setters.iter().flat_map(|s| s.values.iter().map(String::as_str)).collect();
-                let mut listed: Vec<String> = all.iter().take(6).map(|v| format!("'{v}'")).collect();
-                if all.len() > 6 {
-                    listed.push(format!("… ({} values)", all.len()));
-                }
-                format!("{test} {verdict}: nothing sets {variable} to '{value}' (it is set to {})", listed.join(", "))
-            }
-        });
+        let all: BTreeSet<&str> = setters.iter().flat_map(|s| s.values.iter().map(String::as_str)).collect();
+        let mut listed: Vec<String> = all.iter().take(6).map(|v| format!("'{v}'")).collect();
+        if all.len() > 6 {
+            listed.push(format!("… ({} values)", all.len()));
+        }
+        out.push(format!(
+            "{test} {verdict}: nothing sets {variable} to '{value}' (it is set to {})",
+            listed.join(", ")
+        ));
     }
     out
 }

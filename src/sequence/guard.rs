@@ -25,6 +25,16 @@ pub enum Guard {
         /// One bit per value id: whether the comparison holds for it.
         accepted: Box<[u64]>,
     },
+    /// The variable holds (or, `negated`, does not hold) one of the values whose bit is set: an
+    /// equality that several interned spellings satisfy, since values compare ignoring case.
+    OneOf {
+        /// The variable.
+        variable: VarId,
+        /// One bit per value id.
+        accepted: Box<[u64]>,
+        /// `!=` rather than `==`.
+        negated: bool,
+    },
     /// A test patchsim cannot evaluate (WMI, file, registry…): its number within the condition.
     Probe(u32),
     /// Every one holds (left to right, stopping at the first false).
@@ -70,16 +80,38 @@ impl Guard {
                 }
                 *accepted = bits.into_boxed_slice();
             }
+            &mut (Self::Equals(variable, literal) | Self::NotEquals(variable, literal)) => {
+                let negated = matches!(self, Self::NotEquals(..));
+                let text = symbols.value_text(literal).unwrap_or_default();
+                let same: Vec<usize> = symbols
+                    .values()
+                    .enumerate()
+                    .filter(|(_, v)| crate::scenario::condition::same_value(v, text))
+                    .map(|(id, _)| id)
+                    .collect();
+                // Only the literal's own spelling: the plain comparison of ids stays.
+                if same.len() > 1 {
+                    let mut bits = vec![0u64; symbols.value_count().div_ceil(64)];
+                    for id in same {
+                        bits[id / 64] |= 1 << (id % 64);
+                    }
+                    *self = Self::OneOf { variable, accepted: bits.into_boxed_slice(), negated };
+                }
+            }
             Self::And(parts) | Self::Or(parts) => parts.iter_mut().for_each(|p| p.resolve(symbols)),
             Self::Not(a) => a.resolve(symbols),
-            Self::Exists(_) | Self::Equals(..) | Self::NotEquals(..) | Self::Probe(_) => {}
+            Self::Exists(_) | Self::OneOf { .. } | Self::Probe(_) => {}
         }
     }
 
     /// Marks every variable the condition tests.
     pub fn mark_variables(&self, used: &mut [bool]) {
         match self {
-            Self::Exists(v) | Self::Equals(v, _) | Self::NotEquals(v, _) | Self::Among { variable: v, .. } => {
+            Self::Exists(v)
+            | Self::Equals(v, _)
+            | Self::NotEquals(v, _)
+            | Self::Among { variable: v, .. }
+            | Self::OneOf { variable: v, .. } => {
                 used[*v as usize] = true;
             }
             Self::Probe(_) => {}
@@ -99,6 +131,10 @@ impl Guard {
             Self::Among { variable, accepted, .. } => {
                 let x = vars[*variable as usize] as usize;
                 accepted.get(x / 64).is_some_and(|word| (word >> (x % 64)) & 1 == 1)
+            }
+            Self::OneOf { variable, accepted, negated } => {
+                let x = vars[*variable as usize] as usize;
+                accepted.get(x / 64).is_some_and(|word| (word >> (x % 64)) & 1 == 1) != *negated
             }
             Self::Probe(k) => probe(*k),
             Self::And(all) => all.iter().all(|c| c.eval(vars, probe)),
@@ -123,8 +159,10 @@ mod tests {
             "N < '10' or A >= 'y'",
             "not N > '2' and probe",
             "probe or (A <= 'x' and not probe)",
+            "A == 'X' or B != 'Y'",
+            "A >= 'X' and not A == 'Z'",
         ];
-        let assignments: [&[(&str, &str)]; 7] = [
+        let assignments: [&[(&str, &str)]; 8] = [
             &[],
             &[("A", "x")],
             &[("A", "z"), ("B", "y")],
@@ -132,6 +170,7 @@ mod tests {
             &[("A", "x"), ("B", "x")],
             &[("N", "9"), ("A", "a")],
             &[("N", "100"), ("A", "zz")],
+            &[("A", "X"), ("B", "Y")],
         ];
         for text in texts {
             let cond = Condition::parse(text).unwrap();

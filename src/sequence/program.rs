@@ -6,6 +6,7 @@
 //! exit codes are resolved to what they mean (success, restart, wrapper variable) ahead of time;
 //! each node carries the tags of its random streams.
 
+use super::engine_variables::{CODE_FAILED, CODE_TIMED_OUT, EngineVariables};
 use super::guard::Guard;
 use super::symbols::{Symbols, UNSET, ValueId, VarId};
 use crate::random::layout::{Purpose, StepDraw, count_tag, node_tag};
@@ -46,6 +47,10 @@ pub struct ProgramNode {
     pub disabled: bool,
     /// On failure, go on with the next sibling.
     pub continue_on_error: bool,
+    /// `install_software`: when an item fails, go on installing the others.
+    pub continue_list: bool,
+    /// The step's name as a value (`_SMSTSLastActionName`; [`UNSET`] when nothing tests it).
+    pub name_value: ValueId,
     /// Run only when this holds.
     pub guard: Option<Guard>,
     /// Probability that each probe of the guard holds.
@@ -201,6 +206,8 @@ pub struct Program {
     pub restart_uses: Option<ResourceId>,
     /// Whether any activity runs on a shared resource: the fleet's runs are then coupled.
     pub uses_resources: bool,
+    /// The engine's own variables the scenario reads or sets.
+    pub engine: EngineVariables,
 }
 
 impl Program {
@@ -221,6 +228,7 @@ impl Program {
             inventory_values: Vec::new(),
             restart_uses: scenario.restart.uses,
             uses_resources: scenario.restart.uses.is_some(),
+            engine: EngineVariables::default(),
         };
         // Collection variables are interned first so that class profiles can be built after.
         for class in &scenario.fleet.classes {
@@ -234,6 +242,19 @@ impl Program {
         for (i, node) in scenario.steps.iter().enumerate() {
             compiler.node(node, format!("step.{i}"), 0, None);
         }
+        program.engine = EngineVariables::compile(&mut symbols, program.return_codes());
+        if program.engine.last_action.is_some() {
+            for node in &mut program.nodes {
+                node.name_value = symbols.value(&node.name);
+            }
+        }
+        // The read-only facts of a running OS that some condition tests.
+        let mut facts: Vec<(VarId, ValueId)> = Vec::new();
+        for (name, value) in scenario.engine.all_facts() {
+            if let Some(id) = symbols.find_variable(name) {
+                facts.push((id, symbols.value(value)));
+            }
+        }
         let var_count = symbols.variable_count();
         program.classes = scenario
             .fleet
@@ -241,6 +262,9 @@ impl Program {
             .iter()
             .map(|class| {
                 let mut variables = vec![UNSET; var_count];
+                for &(id, value) in &facts {
+                    variables[id as usize] = value;
+                }
                 for (name, value) in &class.variables {
                     let id = symbols.variable(name);
                     variables[id as usize] = symbols.value(value);
@@ -301,8 +325,23 @@ impl Program {
                 guard.resolve(&symbols);
             }
         }
+        program.engine.resolve(&symbols);
         program.symbols = symbols;
         program
+    }
+
+    /// Every return code a step can record: each exit code as the engine sees it, and the codes
+    /// of a step without one (success, failure, time-out).
+    fn return_codes(&self) -> Vec<i64> {
+        let mut codes = vec![0, CODE_FAILED, CODE_TIMED_OUT];
+        for node in &self.nodes {
+            if let Some(ProgramAction::Command { exit, .. } | ProgramAction::InstallSoftware { exit, .. }) =
+                &node.action
+            {
+                codes.extend(exit.outcomes.iter().map(|o| o.reported));
+            }
+        }
+        codes
     }
 
     /// Number of distinct task-sequence variables.
@@ -336,9 +375,16 @@ impl Compiler<'_> {
             draw_tags[kind as usize] = Purpose::Step { node: tag, kind }.tag();
         }
         let guard = node.condition.as_ref().map(|c| Guard::compile(c, self.symbols));
-        let (messages, action, uses, download) = match &node.kind {
-            NodeKind::Group(_) => (None, None, Uses::default(), None),
-            NodeKind::Step(step) => (step.messages, Some(self.action(&step.action)), step.uses, step.download.clone()),
+        let (messages, action, uses, download, continue_list) = match &node.kind {
+            NodeKind::Group(_) => (None, None, Uses::default(), None, false),
+            NodeKind::Step(step) => (
+                step.messages,
+                Some(self.action(&step.action)),
+                step.uses,
+                step.download.clone(),
+                // Unless the step says, as its continue on error says (patchsim's first versions).
+                step.continue_list.unwrap_or(node.continue_on_error),
+            ),
         };
         self.program.uses_resources |= uses.any();
         self.program.nodes.push(ProgramNode {
@@ -349,6 +395,8 @@ impl Compiler<'_> {
             next: 0,
             disabled: node.disabled,
             continue_on_error: node.continue_on_error,
+            continue_list,
+            name_value: UNSET,
             guard,
             probe_holds: node.probe_holds,
             messages,
@@ -391,9 +439,10 @@ impl Compiler<'_> {
                 exit: self.exit_table(exit),
             },
             Action::Restart { duration } => ProgramAction::Restart { duration: duration.clone() },
+            // "To delete a variable, set the variable value to an empty string."
             Action::SetVariable { variable, value } => ProgramAction::SetVariable {
                 variable: self.symbols.variable(variable),
-                value: self.symbols.value(value),
+                value: if value.is_empty() { UNSET } else { self.symbols.value(value) },
             },
         }
     }

@@ -265,6 +265,48 @@ fn wrappers_and_encodings_give_the_same_steps() {
     assert_eq!(Scenario::from_toml(&written.text, "u.toml").unwrap().steps, plain.steps);
 }
 
+/// The settings of the engine-rules issue the console exports and the import keeps: Install
+/// Application's "continue installing other applications" (`ContinueOnInstallError`), its count
+/// read by the property it holds (`OSDAppCount` holds `NumApps`), and Install Software Updates'
+/// "evaluate software updates from cached scan results" (`SMSTSSoftwareUpdateScanUseCache`).
+#[test]
+fn list_and_cached_scan_settings_are_imported() {
+    let xml = r#"<sequence version="3.10">
+<step type="SMS_TaskSequence_InstallApplicationAction" name="Apps" continueOnError="true" successCodeList="0" retryCount="2">
+<action>smsappinstall.exe /app: /basevar:APPS /continueOnError:False</action>
+<defaultVarList><variable name="OSDAppCount" property="NumApps">3</variable>
+<variable name="ContinueOnInstallError" property="ContinueOnInstallError" hidden="true">false</variable></defaultVarList></step>
+<step type="SMS_TaskSequence_InstallApplicationAction" name="More apps" successCodeList="0">
+<action>smsappinstall.exe</action>
+<defaultVarList><variable name="ApplicationName" property="ApplicationName">A,B</variable>
+<variable name="ContinueOnInstallError" property="ContinueOnInstallError">True</variable></defaultVarList></step>
+<step type="SMS_TaskSequence_InstallUpdateAction" name="Updates" successCodeList="0" retryCount="2">
+<action>TSInstallSWUpdate.exe /target:%SMSInstallUpdateTarget%</action>
+<defaultVarList><variable name="SMSInstallUpdateTarget" property="Target">Mandatory</variable>
+<variable name="SMSTSSoftwareUpdateScanUseCache" property="UseCache">true</variable></defaultVarList></step>
+</sequence>"#;
+    let (s, _) = imported(xml);
+    let steps: Vec<&Step> = s
+        .steps
+        .iter()
+        .map(|n| match &n.kind {
+            NodeKind::Step(step) => step,
+            NodeKind::Group(_) => panic!(),
+        })
+        .collect();
+    match &steps[0].action {
+        Action::InstallSoftware { items, .. } => assert_eq!(items.to_string(), "3"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(steps[0].continue_list, Some(false));
+    assert!(s.steps[0].continue_on_error, "the two settings stay apart");
+    assert_eq!(steps[1].continue_list, Some(true));
+    match &steps[2].action {
+        Action::InstallUpdates(u) => assert!(u.scan_cached),
+        other => panic!("{other:?}"),
+    }
+}
+
 #[test]
 fn hostile_and_broken_xml_fail_with_a_clear_error() {
     let laughs = {

@@ -12,6 +12,7 @@ mod closed_form;
 mod coupling;
 mod determinism;
 mod engine_rules;
+mod engine_variables;
 mod fuzz;
 mod hostile_names;
 mod import;

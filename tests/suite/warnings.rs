@@ -82,7 +82,7 @@ fn a_condition_on_a_variable_nothing_sets_suggests_the_closest() {
     // Nothing close: no suggestion.
     let t = text(
         &[],
-        "\n[[step]]\nname = \"S\"\ntype = \"sleep\"\nduration = \"1m\"\ncondition = \"_SMSTSInWinPE exists\"\n",
+        "\n[[step]]\nname = \"S\"\ntype = \"sleep\"\nduration = \"1m\"\ncondition = \"_SMSTSBootUEFI exists\"\n",
     );
     assert_eq!(
         warnings(&t),
@@ -91,37 +91,50 @@ fn a_condition_on_a_variable_nothing_sets_suggests_the_closest() {
             "\"_SMSTS",
             0,
             "step.0.condition",
-            "nothing sets variable \"_SMSTSInWinPE\" (no class variable, inventory column, set_variable step or on_3010 wrapper): it is unset on every server"
+            "nothing sets variable \"_SMSTSBootUEFI\" (a read-only variable of the engine that patchsim does not know for your servers: give its value in [engine] variables): it is unset on every server"
         )]
     );
 }
 
+/// Values compare ignoring case, as the engine compares them: `'True'` matches the wrappers'
+/// `'true'`, and only a value set in no spelling at all is warned about.
 #[test]
-fn a_compared_value_set_only_in_another_case_never_matches() {
+fn a_compared_value_set_in_another_case_matches() {
     let t = text(
         &[],
         &format!(
-            "{WRAPPED}\n[[step]]\ngroup = \"Finish\"\n  [[step.steps]]\n  name = \"R\"\n  type = \"restart\"\n  condition = \"RebootRequired == 'True'\"\n  [[step.steps]]\n  name = \"Log\"\n  type = \"sleep\"\n  duration = \"1m\"\n  condition = \"not RebootRequired != 'TRUE'\"\n"
+            "{WRAPPED}\n[[step]]\ngroup = \"Finish\"\n  [[step.steps]]\n  name = \"R\"\n  type = \"restart\"\n  condition = \"RebootRequired == 'True'\"\n  [[step.steps]]\n  name = \"Log\"\n  type = \"sleep\"\n  duration = \"1m\"\n  condition = \"not RebootRequired != 'Yes'\"\n"
         ),
     );
     assert_eq!(
         warnings(&t),
-        [
-            at(
-                &t,
-                "\"RebootRequired == 'True'",
-                0,
-                "step.1.steps.0.condition",
-                "RebootRequired == 'True' never holds: the on_3010 wrapper of step \"Hotfix\" sets RebootRequired to 'true', and patchsim compares values case-sensitively ('True' is not 'true')"
-            ),
-            at(
-                &t,
-                "\"not RebootRequired",
-                0,
-                "step.1.steps.1.condition",
-                "RebootRequired != 'TRUE' always holds: the on_3010 wrapper of step \"Hotfix\" sets RebootRequired to 'true', and patchsim compares values case-sensitively ('TRUE' is not 'true')"
-            ),
-        ]
+        [at(
+            &t,
+            "\"not RebootRequired",
+            0,
+            "step.1.steps.1.condition",
+            "RebootRequired != 'Yes' always holds: nothing sets RebootRequired to 'Yes' (it is set to 'true')"
+        )]
+    );
+}
+
+/// The engine's own variables are sources: the facts of a running OS and what it records after
+/// every step, so the try/catch tests of real sequences are not warned about.
+#[test]
+fn the_engine_s_variables_are_set_by_the_engine() {
+    let t = text(
+        &[],
+        "\n[[step]]\nname = \"Try\"\ntype = \"sleep\"\nduration = \"1m\"\n[[step]]\nname = \"Catch\"\ntype = \"sleep\"\nduration = \"1m\"\ncondition = \"_SMSTSLastActionSucceeded == 'False' and _SMSTSInWinPE == 'false' and _SMSTSLastActionName == 'try' and _SMSTSLastActionRetCode != '0'\"\n[[step]]\nname = \"WinPE\"\ntype = \"sleep\"\nduration = \"1m\"\ncondition = \"_SMSTSInWinPE == 'yes'\"\n",
+    );
+    assert_eq!(
+        warnings(&t),
+        [at(
+            &t,
+            "\"_SMSTSInWinPE == 'yes'",
+            0,
+            "step.2.condition",
+            "_SMSTSInWinPE == 'yes' never holds: nothing sets _SMSTSInWinPE to 'yes' (it is set to 'false')"
+        )]
     );
 }
 
@@ -149,7 +162,7 @@ fn inventory_columns_are_sources_of_variables_and_their_values() {
     std::fs::write(dir.join("servers.csv"), "name,window,Role\nSQL01,Mon 00:00,SQL\nWEB01,Mon 00:00,\n").unwrap();
     let t = text(
         &[("servers = 1\n", ""), ("length = \"2h\"\n", "length = \"2h\"\nassign = { inventory = \"servers.csv\" }\n")],
-        "\n[[step]]\nname = \"Drain\"\ntype = \"sleep\"\nduration = \"1m\"\ncondition = \"Role == 'sql' or role exists\"\n",
+        "\n[[step]]\nname = \"Drain\"\ntype = \"sleep\"\nduration = \"1m\"\ncondition = \"Role == 'sql' or Role == 'db' or role exists\"\n",
     );
     let file = dir.join("warn.toml");
     let s = Scenario::from_toml(&t, file.to_str().unwrap()).unwrap();
@@ -159,7 +172,7 @@ fn inventory_columns_are_sources_of_variables_and_their_values() {
         "\"Role == 'sql'",
         0,
         "step.0.condition",
-        "Role == 'sql' never holds: the inventory column \"Role\" sets Role to 'SQL', and patchsim compares values case-sensitively ('sql' is not 'SQL')",
+        "Role == 'db' never holds: nothing sets Role to 'db' (it is set to 'SQL')",
     );
     assert_eq!(shown, [expected.replacen("warn.toml", file.to_str().unwrap(), 1)]);
 }
