@@ -73,6 +73,8 @@ pub mod variable {
     pub const CONTINUE_ON_INSTALL_ERROR: &str = "ContinueOnInstallError";
     /// Install Software Updates: "Evaluate software updates from cached scan results".
     pub const SCAN_USE_CACHE: &str = "SMSTSSoftwareUpdateScanUseCache";
+    /// Restart Computer: how long the notification shows, in seconds ("Message display time-out").
+    pub const REBOOT_TIMEOUT: &str = "SMSRebootTimeout";
     /// Install Software Updates: `Mandatory` or `All`.
     pub const INSTALL_UPDATE_TARGET: &str = "SMSInstallUpdateTarget";
     /// Set Task Sequence Variable: the variable.

@@ -22,7 +22,7 @@ use crate::messages::emissions::EmissionsMark;
 use crate::random::Stream;
 use crate::random::layout::StepDraw;
 use crate::scenario::distribution::pick;
-use crate::scenario::{DurationDist, MessageCounts, MessageKind, Millis, ResourceId};
+use crate::scenario::{DurationDist, MessageCounts, MessageKind, Millis, ResourceId, RestartSettings, RestartsByCause};
 use crate::sequence::engine_variables::{CODE_FAILED, CODE_TIMED_OUT};
 use crate::sequence::{
     ExitOutcome, ExitTable, ItemSource, NodeId, Op, Program, ProgramAction, ProgramNode, UNSET, ValueId,
@@ -37,6 +37,9 @@ enum Halt {
     Hung,
     /// A coupled activity waits for its answer (the run is replayed once it has one).
     Suspended,
+    /// The run failed outside any step: a restart the deployment does not allow after the
+    /// window, or a client that did not come back after a restart.
+    Failed,
 }
 
 /// How an activity ended, when the run goes on.
@@ -80,6 +83,17 @@ impl StepEnd {
 /// (`SMSTSRetryRequested`); a step asking again after that fails. A bound of patchsim's: the
 /// engine has none, but a run would reach its maximum run time first.
 pub(crate) const MAX_RERUNS: u32 = 1_000;
+
+/// The scenario's restart duration for restarts of `cause`, if it gives one.
+fn by_cause(durations: &RestartsByCause, cause: RestartCause) -> Option<&DurationDist> {
+    match cause {
+        RestartCause::Pending => durations.pending.as_ref(),
+        RestartCause::Updates => durations.updates.as_ref(),
+        RestartCause::RestartStep => durations.restart_step.as_ref(),
+        RestartCause::ExitCode3010 => durations.exit_3010.as_ref(),
+        RestartCause::Requested => durations.requested.as_ref(),
+    }
+}
 
 /// The client's software-update state messages: each installed or failed update adds
 /// `per_update` messages to the batch due at the next boundary `phase + k × batch`.
@@ -199,6 +213,10 @@ pub(crate) struct ServerRun<'a, O: Observer> {
     pub pending: bool,
     pub restart_dist: &'a DurationDist,
     pub hang: f64,
+    /// `[restart]`: durations by cause, hang recovery, the client after boot.
+    pub restart_rules: &'a RestartSettings,
+    /// Whether the deployment allows restarts after the window closed.
+    pub restarts_outside_window: bool,
     pub restarts: u32,
     pub restarts_outside: u32,
     pub sent: u32,
@@ -255,6 +273,10 @@ impl<O: Observer> ServerRun<'_, O> {
             }
             // The clock stayed at the moment the hung restart began.
             Err(Halt::Hung) => (Outcome::Failed, self.t),
+            Err(Halt::Failed) => {
+                self.send(MessageKind::RunFailed);
+                (Outcome::Failed, self.t)
+            }
             Err(Halt::Suspended) => return None,
         };
         // The client sends what its state-message batch holds, unless the server went down for
@@ -618,8 +640,10 @@ impl<O: Observer> ServerRun<'_, O> {
                     Ok(StepEnd::OK)
                 }
             }
-            ProgramAction::Restart { duration } => {
+            ProgramAction::Restart { duration, notify } => {
                 self.step_ended(id, node, None, start, None, true, false);
+                // The engine shows its restart notification first.
+                self.advance(*notify)?;
                 self.restart(id, node, RestartCause::RestartStep, duration.as_ref())?;
                 Ok(StepEnd::OK)
             }
@@ -703,22 +727,43 @@ impl<O: Observer> ServerRun<'_, O> {
         duration: Option<&DurationDist>,
     ) -> Result<(), Halt> {
         let start = self.t;
+        if start > self.window_end && !self.restarts_outside_window {
+            // "Computer restarts caused by a deployment aren't allowed outside of a maintenance
+            // window": the restart does not happen and the sequence fails.
+            return Err(Halt::Failed);
+        }
         let index = self.step_restarts;
         self.step_restarts += 1;
         self.restarts += 1;
         if start > self.window_end {
             self.restarts_outside += 1;
         }
-        if self.hang > 0.0 && self.stream.child(node.tag(StepDraw::Hang)).uniform(index) < self.hang {
-            self.hung = true;
-            self.note(TraceEvent::Restart { node: id, cause, start, end: None });
-            return Err(Halt::Hung);
-        }
-        let dist = duration.unwrap_or(self.restart_dist);
-        let d = dist.sample(&mut self.stream.child(node.tag(StepDraw::Restart)).draw(index));
+        let rules = self.restart_rules;
+        let d = if self.hang > 0.0 && self.stream.child(node.tag(StepDraw::Hang)).uniform(index) < self.hang {
+            let Some(recovery) = &rules.hang_recovery else {
+                self.hung = true;
+                self.note(TraceEvent::Restart { node: id, cause, start, end: None });
+                return Err(Halt::Hung);
+            };
+            // Down until a person power-cycles it; the sequence then resumes.
+            recovery.sample(&mut self.stream.child(node.tag(StepDraw::HangRecovery)).draw(index))
+        } else {
+            let dist = duration.or(by_cause(&rules.by_cause, cause)).unwrap_or(self.restart_dist);
+            dist.sample(&mut self.stream.child(node.tag(StepDraw::Restart)).draw(index))
+        };
         // A restart step's own resource, else the one of every restart.
         let on = node.uses.restart.or(self.program.restart_uses);
         self.activity(on, Work::Time(d), None)?;
+        if !matches!(rules.client_wait, DurationDist::Fixed(0)) {
+            let wait = rules.client_wait.sample(&mut self.stream.child(node.tag(StepDraw::ClientWait)).draw(index));
+            if wait > rules.client_timeout {
+                // The engine gives up on the client and the sequence fails.
+                self.advance(rules.client_timeout)?;
+                self.note(TraceEvent::Restart { node: id, cause, start, end: Some(self.t) });
+                return Err(Halt::Failed);
+            }
+            self.advance(wait)?;
+        }
         self.pending = false;
         self.note(TraceEvent::Restart { node: id, cause, start, end: Some(self.t) });
         self.send(MessageKind::Restart);

@@ -253,11 +253,7 @@ impl<'a> Simulator<'a> {
                 vars[*var as usize] = *value;
             }
         }
-        let deadline = if deployment.stop_at_max_run_time && max_run_time > 0 {
-            start.saturating_add(max_run_time)
-        } else {
-            Millis::MAX
-        };
+        let deadline = deployment.deadline(start);
         let messages = &scenario.messages;
         let phase = if messages.state_per_update > 0 {
             (stream.purpose(Purpose::StatePhase).uniform(0) * messages.state_batch as f64) as Millis
@@ -301,6 +297,8 @@ impl<'a> Simulator<'a> {
             pending: start.pending,
             restart_dist: &self.program.classes[start.class as usize].restart,
             hang: scenario.restart.hang,
+            restart_rules: &scenario.restart,
+            restarts_outside_window: scenario.deployment.restarts_outside_window,
             restarts: 0,
             restarts_outside: 0,
             sent: 0,

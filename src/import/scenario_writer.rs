@@ -323,7 +323,7 @@ fn write_site(out: &mut String, options: &ImportOptions, timings: Option<&Timing
     let _ = writeln!(out, "\n[deployment]");
     let _ = writeln!(
         out,
-        "max_run_time = \"{}\"       # CHANGE: the task sequence's maximum run time (console default 120 minutes; \"0s\" for none)",
+        "max_run_time = \"{}\"       # CHANGE: the task sequence's maximum run time (console default 120 minutes; \"0s\": no start check, stopped after 12 hours)",
         DurationDisplay(options.max_run_time)
     );
 
@@ -611,7 +611,18 @@ impl Writer<'_> {
                     }],
                 )
             }
-            TsAction::Restart => ("restart", StepShape::Restart, Vec::new()),
+            TsAction::Restart { notify_seconds } => (
+                "restart",
+                StepShape::Restart,
+                notify_seconds
+                    .map(|s| Field {
+                        key: "notify",
+                        value: toml_string(&DurationDisplay(s.min(24 * 3600) * SECOND).to_string()),
+                        comment: Some("the export's message display time-out".to_owned()),
+                    })
+                    .into_iter()
+                    .collect(),
+            ),
             TsAction::SetVariable { variable, value } => (
                 "set_variable",
                 StepShape::SetVariable,

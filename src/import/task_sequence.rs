@@ -110,7 +110,10 @@ pub enum TsAction {
         scan_cached: Option<bool>,
     },
     /// A `restart` step (Restart Computer).
-    Restart,
+    Restart {
+        /// Its "message display time-out" in seconds (`SMSRebootTimeout`), when the export has one.
+        notify_seconds: Option<u64>,
+    },
     /// A `set_variable` step.
     SetVariable {
         /// The variable.
@@ -622,7 +625,10 @@ impl Reader<'_> {
                     Some(if all { "all updates" } else { "mandatory updates" }.to_owned()),
                 )
             }
-            step::REBOOT => (TsAction::Restart, None),
+            step::REBOOT => {
+                let notify_seconds = variable(e, variable::REBOOT_TIMEOUT).and_then(|t| t.trim().parse::<u64>().ok());
+                (TsAction::Restart { notify_seconds }, None)
+            }
             step::SET_VARIABLE => self.set_variable(e, &name)?,
             step::SET_DYNAMIC_VARIABLES => {
                 self.warn(

@@ -117,11 +117,16 @@ pub enum StepDraw {
     DownloadSize = 10,
     /// Whether item `j`'s content is already in the client's cache.
     DownloadCached = 11,
+    /// How long the server stays down after the `j`-th restart this step causes hung, until a
+    /// person power-cycles it (`[restart] hang_recovery`).
+    HangRecovery = 12,
+    /// How long the client takes to be operational after the `j`-th restart's boot.
+    ClientWait = 13,
 }
 
 impl StepDraw {
     /// Every kind of step draw.
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 13] = [
         Self::Duration,
         Self::ExitCode,
         Self::Items,
@@ -133,6 +138,8 @@ impl StepDraw {
         Self::Probe,
         Self::DownloadSize,
         Self::DownloadCached,
+        Self::HangRecovery,
+        Self::ClientWait,
     ];
 }
 

@@ -16,9 +16,12 @@ use super::reader::{ReadResult, Source, Table};
 use super::resource::{Activity, read_resources, resolve};
 use super::step::{MAX_GROUP_DEPTH, read_steps};
 use super::windows::Windows;
-use super::{Deployment, RestartSettings, RunSettings, Scenario};
+use super::{Deployment, RestartSettings, RestartsByCause, RunSettings, Scenario};
 use crate::input::InputError;
 use crate::input::{FileSource, InputFile, decode_text};
+
+/// The longest `[restart] client_timeout`.
+const MAX_CLIENT_TIMEOUT: super::Millis = 24 * 60 * super::duration::MINUTE;
 
 /// The most replications a run may ask for.
 pub const MAX_REPLICATIONS: i64 = 10_000_000;
@@ -196,8 +199,15 @@ fn read_scenario(root: &Table<'_, '_>, files: &FileSource) -> ReadResult<Scenari
     let resources = root.get("resource").map(|v| read_resources(&v, &windows)).transpose()?.unwrap_or_default();
 
     let mut deployment = Deployment::default();
+    let (mut maintenance_windows, mut outside) = (None, None);
     if let Some(v) = root.get("deployment") {
-        let t = v.table(&["max_run_time", "start_delay", "stop_at_max_run_time"])?;
+        let t = v.table(&[
+            "max_run_time",
+            "start_delay",
+            "stop_at_max_run_time",
+            "maintenance_windows",
+            "restarts_outside_window",
+        ])?;
         if let Some(v) = t.get("max_run_time") {
             deployment.max_run_time = v.duration()?;
         }
@@ -207,7 +217,23 @@ fn read_scenario(root: &Table<'_, '_>, files: &FileSource) -> ReadResult<Scenari
         if let Some(v) = t.get("stop_at_max_run_time") {
             deployment.stop_at_max_run_time = v.bool()?;
         }
+        if let Some(v) = t.get("maintenance_windows") {
+            maintenance_windows = Some(v.bool()?);
+        }
+        if let Some(v) = t.get("restarts_outside_window") {
+            outside = Some(match v.str()? {
+                "allow" => true,
+                "fail" => false,
+                other => {
+                    return Err(v.error(format!(
+                        "unknown restarts_outside_window \"{other}\"; use \"allow\" (the deployment's \"allow system restart outside the maintenance window\") or \"fail\""
+                    )));
+                }
+            });
+        }
     }
+    deployment.maintenance_windows = maintenance_windows.unwrap_or(deployment.max_run_time > 0);
+    deployment.restarts_outside_window = outside.unwrap_or(!deployment.maintenance_windows);
     if deployment.max_run_time > MAX_DURATION {
         return Err(root
             .key_error("deployment.max_run_time", format!("{} is absurd", DurationDisplay(deployment.max_run_time))));
@@ -215,12 +241,39 @@ fn read_scenario(root: &Table<'_, '_>, files: &FileSource) -> ReadResult<Scenari
 
     let mut restart = RestartSettings::default();
     if let Some(v) = root.get("restart") {
-        let t = v.table(&["duration", "hang", "uses"])?;
+        let t = v.table(&["duration", "hang", "uses", "by_cause", "hang_recovery", "client_wait", "client_timeout"])?;
         if let Some(v) = t.get("duration") {
             restart.duration = DurationDist::read(&v)?;
         }
         if let Some(v) = t.get("hang") {
             restart.hang = v.probability()?;
+        }
+        if let Some(v) = t.get("by_cause") {
+            let ct = v.table(RestartsByCause::KEYS)?;
+            let read = |key: &str| ct.get(key).map(|v| DurationDist::read(&v)).transpose();
+            restart.by_cause = RestartsByCause {
+                pending: read("pending")?,
+                updates: read("updates")?,
+                restart_step: read("restart_step")?,
+                exit_3010: read("exit_3010")?,
+                requested: read("requested")?,
+            };
+        }
+        if let Some(v) = t.get("hang_recovery") {
+            restart.hang_recovery = Some(DurationDist::read(&v)?);
+        }
+        if let Some(v) = t.get("client_wait") {
+            restart.client_wait = DurationDist::read(&v)?;
+        }
+        if let Some(v) = t.get("client_timeout") {
+            let timeout = v.duration()?;
+            if timeout == 0 || timeout > MAX_CLIENT_TIMEOUT {
+                return Err(v.error(format!(
+                    "the wait for the client after a restart is more than 0s and at most 24h, found {}",
+                    DurationDisplay(timeout)
+                )));
+            }
+            restart.client_timeout = timeout;
         }
         if let Some(v) = t.get("uses") {
             if v.is_table() {

@@ -82,13 +82,24 @@ pub struct RunSettings {
 /// The `[deployment]` section.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Deployment {
-    /// Maximum run time; 0 means no limit and no start check (default 120 minutes).
+    /// Maximum run time; 0 means no start check and ConfigMgr's 12-hour monitoring limit
+    /// (default 120 minutes).
     pub max_run_time: Millis,
     /// Delay from the window start to the run start (default 0s).
     pub start_delay: DurationDist,
     /// Stop a run still going at start + `max_run_time` (default true).
     pub stop_at_max_run_time: bool,
+    /// Whether the servers' windows are collection maintenance windows (default: when a maximum
+    /// run time is set, as patchsim's start check has always assumed).
+    pub maintenance_windows: bool,
+    /// Whether the deployment lets a restart happen after the window closed (default: not with
+    /// maintenance windows, as ConfigMgr's deployment setting defaults; yes without them).
+    pub restarts_outside_window: bool,
 }
+
+/// ConfigMgr's limit for a deployment whose maximum run time is 0: "evaluated as 12 hours (720
+/// minutes) for monitoring progress".
+pub const MONITORING_LIMIT: Millis = 12 * 60 * duration::MINUTE;
 
 /// The `[restart]` section.
 #[derive(Debug, Clone, PartialEq)]
@@ -99,17 +110,74 @@ pub struct RestartSettings {
     pub hang: f64,
     /// The resource every restart runs on (a restart step's own `uses.restart` overrides it).
     pub uses: Option<ResourceId>,
+    /// Per cause, a restart duration replacing the class's and `duration` (a Restart Computer
+    /// step's own `duration` still wins for its restarts).
+    pub by_cause: RestartsByCause,
+    /// How long a hung server stays down before a person power-cycles it and the sequence
+    /// resumes; `None`: it never comes back (the run fails).
+    pub hang_recovery: Option<DurationDist>,
+    /// After boot, how long until the client is operational and the engine goes on (default 0s).
+    pub client_wait: DurationDist,
+    /// The longest the engine waits for the client after boot before the run fails
+    /// (`SMSTSWaitCcmexecOperationalTimeout`, default 30 minutes).
+    pub client_timeout: Millis,
+}
+
+/// Restart durations by what caused the restart (each optional).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RestartsByCause {
+    /// A restart already pending before Install Software Updates.
+    pub pending: Option<DurationDist>,
+    /// After installed updates asked for one.
+    pub updates: Option<DurationDist>,
+    /// A Restart Computer step.
+    pub restart_step: Option<DurationDist>,
+    /// Exit code 3010 with `on_3010 = "restart"`.
+    pub exit_3010: Option<DurationDist>,
+    /// A step that set `SMSTSRebootRequested`.
+    pub requested: Option<DurationDist>,
+}
+
+impl RestartsByCause {
+    /// The keys of `[restart] by_cause`.
+    pub const KEYS: &'static [&'static str] = &["pending", "updates", "restart_step", "exit_3010", "requested"];
 }
 
 impl Default for Deployment {
     fn default() -> Self {
-        Self { max_run_time: 120 * duration::MINUTE, start_delay: DurationDist::Fixed(0), stop_at_max_run_time: true }
+        Self {
+            max_run_time: 120 * duration::MINUTE,
+            start_delay: DurationDist::Fixed(0),
+            stop_at_max_run_time: true,
+            maintenance_windows: true,
+            restarts_outside_window: false,
+        }
+    }
+}
+
+impl Deployment {
+    /// When a run started at `start` is stopped, with `stop_at_max_run_time`: at its maximum run
+    /// time, or at ConfigMgr's 12-hour monitoring limit when that is 0.
+    pub fn deadline(&self, start: Millis) -> Millis {
+        if !self.stop_at_max_run_time {
+            return Millis::MAX;
+        }
+        let limit = if self.max_run_time > 0 { self.max_run_time } else { MONITORING_LIMIT };
+        start.saturating_add(limit)
     }
 }
 
 impl Default for RestartSettings {
     fn default() -> Self {
-        Self { duration: DurationDist::Fixed(10 * duration::MINUTE), hang: 0.0, uses: None }
+        Self {
+            duration: DurationDist::Fixed(10 * duration::MINUTE),
+            hang: 0.0,
+            uses: None,
+            by_cause: RestartsByCause::default(),
+            hang_recovery: None,
+            client_wait: DurationDist::Fixed(0),
+            client_timeout: 30 * duration::MINUTE,
+        }
     }
 }
 

@@ -18,6 +18,13 @@ pub const STEP_TYPES: &[&str] = &["sleep", "command", "install_updates", "instal
 /// The longest step time-out the console allows.
 pub const MAX_TIMEOUT: Millis = 999 * MINUTE;
 
+/// Restart Computer's "Message display time-out": "The default is 60 seconds"
+/// (`osd/understand/task-sequence-steps.md`).
+pub const DEFAULT_NOTIFY: Millis = 60 * super::duration::SECOND;
+
+/// The longest restart notification a scenario takes.
+const MAX_NOTIFY: Millis = 24 * 60 * MINUTE;
+
 /// Exit code that asks for a restart.
 pub const EXIT_RESTART_REQUIRED: i64 = 3010;
 
@@ -98,6 +105,9 @@ pub enum Action {
     Restart {
         /// Restart duration, overriding the class's and `[restart].duration`.
         duration: Option<DurationDist>,
+        /// How long the engine shows its restart notification before restarting ("Message
+        /// display time-out", default 60 seconds).
+        notify: Millis,
     },
     /// Sets a task-sequence variable.
     SetVariable {
@@ -341,7 +351,7 @@ fn read_step(value: &Value<'_, '_>, any: &Table<'_, '_>, cx: Context<'_>) -> Rea
         "install_software" => {
             &["items", "per_item", "exit_codes", "success_codes", "on_3010", "timeout", "download", "continue_list"]
         }
-        "restart" => &["duration"],
+        "restart" => &["duration", "notify"],
         "set_variable" => &["variable", "value"],
         other => {
             return Err(
@@ -389,7 +399,22 @@ fn read_step(value: &Value<'_, '_>, any: &Table<'_, '_>, cx: Context<'_>) -> Rea
             per_item: DurationDist::read(&t.req("per_item")?)?,
             exit: ExitBehaviour::read(&t)?,
         },
-        "restart" => Action::Restart { duration: t.get("duration").map(|v| DurationDist::read(&v)).transpose()? },
+        "restart" => Action::Restart {
+            duration: t.get("duration").map(|v| DurationDist::read(&v)).transpose()?,
+            notify: match t.get("notify") {
+                None => DEFAULT_NOTIFY,
+                Some(v) => {
+                    let notify = v.duration()?;
+                    if notify > MAX_NOTIFY {
+                        return Err(v.error(format!(
+                            "the restart notification shows for at most 24h, found {}",
+                            DurationDisplay(notify)
+                        )));
+                    }
+                    notify
+                }
+            },
+        },
         _ => {
             let var_v = t.req("variable")?;
             let variable = var_v.str()?.trim().to_owned();
@@ -621,8 +646,16 @@ impl fmt::Display for Action {
             Self::InstallSoftware { items, per_item, exit } => {
                 write!(f, "install_software items {items}, each {per_item}{exit}")
             }
-            Self::Restart { duration: Some(d) } => write!(f, "restart ({d})"),
-            Self::Restart { duration: None } => f.write_str("restart"),
+            Self::Restart { duration, notify } => {
+                f.write_str("restart")?;
+                if let Some(d) = duration {
+                    write!(f, " ({d})")?;
+                }
+                if *notify != DEFAULT_NOTIFY {
+                    write!(f, ", notified {}", DurationDisplay(*notify))?;
+                }
+                Ok(())
+            }
             Self::SetVariable { variable, value } => write!(f, "set {variable} = '{value}'"),
         }
     }

@@ -58,7 +58,7 @@ pub struct ProgramNode {
     /// Messages the step's completion sends, overriding the event count.
     pub messages: Option<u32>,
     /// Tags of the node's random streams, indexed by [`StepDraw`] value.
-    pub draw_tags: [u64; 12],
+    pub draw_tags: [u64; StepDraw::ALL.len() + 1],
     /// What the step does; `None` for a group.
     pub action: Option<ProgramAction>,
     /// The resources the step's activities run on (format 1.1).
@@ -120,6 +120,8 @@ pub enum ProgramAction {
     Restart {
         /// Duration override.
         duration: Option<DurationDist>,
+        /// The restart notification shown first.
+        notify: Millis,
     },
     /// Set a variable.
     SetVariable {
@@ -370,7 +372,7 @@ impl Compiler<'_> {
             }
         };
         let tag = node_tag(&node.name, occurrence);
-        let mut draw_tags = [0u64; 12];
+        let mut draw_tags = [0u64; StepDraw::ALL.len() + 1];
         for kind in StepDraw::ALL {
             draw_tags[kind as usize] = Purpose::Step { node: tag, kind }.tag();
         }
@@ -438,7 +440,9 @@ impl Compiler<'_> {
                 per_item: per_item.clone(),
                 exit: self.exit_table(exit),
             },
-            Action::Restart { duration } => ProgramAction::Restart { duration: duration.clone() },
+            Action::Restart { duration, notify } => {
+                ProgramAction::Restart { duration: duration.clone(), notify: *notify }
+            }
             // "To delete a variable, set the variable value to an empty string."
             Action::SetVariable { variable, value } => ProgramAction::SetVariable {
                 variable: self.symbols.variable(variable),

@@ -78,9 +78,11 @@ fn exponential_restarts_sum_to_a_gamma() {
 [[step]]
 name = "One"
 type = "restart"
+notify = "0s"
 [[step]]
 name = "Two"
 type = "restart"
+notify = "0s"
 "#,
     );
     let mut s = s;

@@ -142,6 +142,7 @@ on_3010 = {on_3010}
 name = "Restart if required"
 type = "restart"
 condition = "RebootRequired == 'true'"
+notify = "0s"
 "#,
         );
     }
@@ -463,6 +464,7 @@ duration = "5m"
 [[step]]
 name = "Reboot"
 type = "restart"
+notify = "0s"
 [[step]]
 name = "Never"
 type = "command"
@@ -829,7 +831,7 @@ fn windows_and_start_delay_place_the_run_in_the_week() {
 /// A Restart Computer step's own duration overrides the class and [restart] durations.
 #[test]
 fn restart_step_duration_override() {
-    let s = scenario(&[], "\n[[step]]\nname = \"Reboot\"\ntype = \"restart\"\nduration = \"3m\"\n");
+    let s = scenario(&[], "\n[[step]]\nname = \"Reboot\"\ntype = \"restart\"\nduration = \"3m\"\nnotify = \"0s\"\n");
     let (lines, _) = trace(&s, 0);
     assert!(lines.contains(&"0m-3m restart after Reboot (Restart Computer)".to_owned()), "{lines:?}");
 }

@@ -25,5 +25,6 @@ mod planner;
 mod reports;
 mod resources;
 mod resources_format;
+mod restart_rules;
 mod safe_writes;
 mod warnings;

@@ -166,7 +166,10 @@ fn results_do_not_depend_on_threads_or_batches() {
 #[test]
 fn runs_longer_than_a_thousand_days_keep_their_maximum_and_percentiles() {
     let s = scenario(
-        &[("servers = 1", "servers = 40")],
+        &[
+            ("servers = 1", "servers = 40"),
+            ("max_run_time = \"0s\"", "max_run_time = \"0s\"\nstop_at_max_run_time = false"),
+        ],
         "\n[[step]]\nname = \"Very long\"\ntype = \"command\"\nduration = { dist = \"uniform\", min = \"1500d\", max = \"3000d\" }\n",
     );
     let summary = summary(&s, 5, 3, 1);

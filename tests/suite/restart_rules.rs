@@ -1,0 +1,196 @@
+//! Restarts as the engine and the deployment run them (docs/model.md, "Restarts"): Restart
+//! Computer's notification, the client after boot, durations by cause, restarts after the
+//! window, hung servers brought back, and the 12-hour limit of a deployment without a maximum
+//! run time. Each test asserts a traced server's exact timeline.
+
+use crate::common::{scenario, steps_only, trace};
+use patchsim::engine::Outcome;
+use patchsim::scenario::Scenario;
+use patchsim::scenario::duration::MINUTE;
+
+const SECOND: u64 = 1_000;
+
+fn restart_step(notify: &str) -> Scenario {
+    scenario(
+        &[],
+        &format!(
+            r#"
+[[step]]
+name = "Work"
+type = "command"
+duration = "1m"
+[[step]]
+name = "Reboot"
+type = "restart"
+{notify}
+[[step]]
+name = "After"
+type = "command"
+duration = "1m"
+"#
+        ),
+    )
+}
+
+/// Restart Computer: "Message display time-out … The default is 60 seconds". The step completes,
+/// the notification shows, then the restart begins.
+#[test]
+fn restart_computer_notifies_for_60_seconds_first() {
+    let (lines, record) = trace(&restart_step(""), 0);
+    assert_eq!(
+        steps_only(&lines)[1..],
+        [
+            "0m-1m Work ok exit 0",
+            "1m-1m Reboot ok",
+            "2m-12m restart after Reboot (Restart Computer)",
+            "12m-13m After ok exit 0",
+            "13m run ended completed_in_window"
+        ]
+    );
+    assert_eq!(record.end, MINUTE + 60 * SECOND + 11 * MINUTE);
+    let (lines, _) = trace(&restart_step("notify = \"0s\""), 0);
+    assert_eq!(steps_only(&lines)[3], "1m-11m restart after Reboot (Restart Computer)");
+}
+
+fn causes(by_cause: &str, client: &str) -> Scenario {
+    scenario(
+        &[("duration = \"10m\"", &format!("duration = \"10m\"\n{by_cause}\n{client}"))],
+        r#"
+[[step]]
+name = "Hotfix"
+type = "command"
+duration = "1m"
+exit_codes = { 3010 = 1.0 }
+[[step]]
+name = "Reboot"
+type = "restart"
+notify = "0s"
+"#,
+    )
+}
+
+/// `[restart] by_cause` replaces the restart duration for restarts of one cause; the others keep
+/// `[restart].duration`.
+#[test]
+fn restart_durations_by_cause() {
+    let (lines, _) = trace(&causes("by_cause = { exit_3010 = \"25m\" }", ""), 0);
+    assert_eq!(
+        steps_only(&lines)[1..],
+        [
+            "0m-1m Hotfix ok exit 3010",
+            "1m-26m restart after Hotfix (exit code 3010)",
+            "26m-26m Reboot ok",
+            "26m-36m restart after Reboot (Restart Computer)",
+            "36m run ended completed_in_window"
+        ]
+    );
+    let (lines, _) = trace(&causes("by_cause = { restart_step = \"3m\", updates = \"40m\" }", ""), 0);
+    assert_eq!(steps_only(&lines)[4], "11m-14m restart after Reboot (Restart Computer)");
+}
+
+/// After boot the engine waits for the client; past `client_timeout`
+/// (`SMSTSWaitCcmexecOperationalTimeout`, 30 minutes) it gives up and the sequence fails.
+#[test]
+fn the_engine_waits_for_the_client_after_boot() {
+    let (lines, record) = trace(&causes("", "client_wait = \"4m\""), 0);
+    assert_eq!(steps_only(&lines)[2], "1m-15m restart after Hotfix (exit code 3010)");
+    assert_eq!(record.end, 29 * MINUTE);
+    let (lines, record) = trace(&causes("", "client_wait = \"45m\""), 0);
+    assert_eq!(
+        steps_only(&lines)[1..],
+        ["0m-1m Hotfix ok exit 3010", "1m-41m restart after Hotfix (exit code 3010)", "41m run ended failed"]
+    );
+    assert_eq!(record.outcome, Outcome::Failed);
+    let (_, record) = trace(&causes("", "client_wait = \"45m\"\nclient_timeout = \"1h\""), 0);
+    assert_eq!(record.outcome, Outcome::CompletedInWindow);
+}
+
+fn late_restart(deployment: &str) -> Scenario {
+    scenario(
+        &[("max_run_time = \"0s\"", deployment)],
+        r#"
+[[step]]
+name = "Long"
+type = "command"
+duration = "130m"
+exit_codes = { 3010 = 1.0 }
+[[step]]
+name = "After"
+type = "command"
+duration = "1m"
+"#,
+    )
+}
+
+/// "By default, computer restarts caused by a deployment aren't allowed outside of a maintenance
+/// window": with maintenance windows, a restart that would begin after the window closed fails
+/// the sequence instead. Allowed, it happens and counts as a restart after the window.
+#[test]
+fn restarts_after_the_window_fail_unless_the_deployment_allows_them() {
+    let deployment = "max_run_time = \"0s\"\nmaintenance_windows = true";
+    let (lines, record) = trace(&late_restart(deployment), 0);
+    assert_eq!(steps_only(&lines)[1..], ["0m-130m Long ok exit 3010", "130m run ended failed"]);
+    assert_eq!((record.outcome, record.restarts), (Outcome::Failed, 0));
+    let (_, record) = trace(&late_restart(&format!("{deployment}\nrestarts_outside_window = \"allow\"")), 0);
+    assert_eq!((record.outcome, record.restarts, record.restarts_outside), (Outcome::Overran, 1, 1));
+    // Without maintenance windows (advertisement times bound the run) restarts are allowed.
+    let (_, record) = trace(&late_restart("max_run_time = \"0s\""), 0);
+    assert_eq!((record.outcome, record.restarts_outside), (Outcome::Overran, 1));
+    // And a deployment may refuse them anyway.
+    let (_, record) = trace(&late_restart("max_run_time = \"0s\"\nrestarts_outside_window = \"fail\""), 0);
+    assert_eq!(record.outcome, Outcome::Failed);
+}
+
+/// A hung restart with `hang_recovery`: the server comes back after that time (a person
+/// power-cycles it) and the sequence resumes.
+#[test]
+fn a_hung_server_comes_back_after_hang_recovery() {
+    let s = causes("hang = 1.0\nhang_recovery = \"2h\"", "");
+    let (lines, record) = trace(&s, 0);
+    assert_eq!(
+        steps_only(&lines)[1..],
+        [
+            "0m-1m Hotfix ok exit 3010",
+            "1m-121m restart after Hotfix (exit code 3010)",
+            "121m-121m Reboot ok",
+            "121m-241m restart after Reboot (Restart Computer)",
+            "241m run ended overran"
+        ]
+    );
+    assert_eq!((record.outcome, record.restarts), (Outcome::Overran, 2));
+    let (_, record) = trace(&causes("hang = 1.0", ""), 0);
+    assert_eq!(record.outcome, Outcome::Failed, "without hang_recovery a hung server never comes back");
+}
+
+/// A maximum run time of 0 is "evaluated as 12 hours (720 minutes) for monitoring progress": no
+/// start check, and a run still going after 12 hours is stopped there.
+#[test]
+fn a_max_run_time_of_0_is_a_12_hour_limit() {
+    let s = scenario(&[], "[[step]]\nname = \"Forever\"\ntype = \"command\"\nduration = \"13h\"\n");
+    let (lines, record) = trace(&s, 0);
+    assert_eq!(steps_only(&lines)[1..], ["720m run ended stopped"]);
+    assert_eq!((record.outcome, record.end), (Outcome::Stopped, 12 * 60 * MINUTE));
+    let s = scenario(
+        &[("max_run_time = \"0s\"", "max_run_time = \"0s\"\nstop_at_max_run_time = false")],
+        "[[step]]\nname = \"Forever\"\ntype = \"command\"\nduration = \"13h\"\n",
+    );
+    assert_eq!(trace(&s, 0).1.outcome, Outcome::Overran);
+}
+
+#[test]
+fn restart_settings_are_checked() {
+    for (body, says) in [
+        ("[restart]\nby_cause = { reboot = \"5m\" }\n", "unknown key"),
+        ("[restart]\nclient_timeout = \"0s\"\n", "more than 0s and at most 24h"),
+        ("[deployment]\nrestarts_outside_window = \"sometimes\"\n", "use \"allow\""),
+    ] {
+        let text = format!(
+            "{}{body}[[step]]\nname = \"S\"\ntype = \"sleep\"\nduration = \"1m\"\n",
+            crate::common::BASE
+                .replace("[deployment]\nmax_run_time = \"0s\"\n", "")
+                .replace("[restart]\nduration = \"10m\"\n", "")
+        );
+        let err = Scenario::from_toml(&text, "rule.toml").expect_err(body).to_string();
+        assert!(err.starts_with("rule.toml:") && err.contains(says), "{err}");
+    }
+}
