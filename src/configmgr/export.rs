@@ -75,6 +75,8 @@ pub mod variable {
     pub const SCAN_USE_CACHE: &str = "SMSTSSoftwareUpdateScanUseCache";
     /// Restart Computer: how long the notification shows, in seconds ("Message display time-out").
     pub const REBOOT_TIMEOUT: &str = "SMSRebootTimeout";
+    /// A step's "retry this step if computer unexpectedly restarts" count.
+    pub const RETRY_COUNT: &str = "RetryCount";
     /// Install Software Updates: `Mandatory` or `All`.
     pub const INSTALL_UPDATE_TARGET: &str = "SMSInstallUpdateTarget";
     /// Set Task Sequence Variable: the variable.

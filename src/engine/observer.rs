@@ -20,6 +20,8 @@ pub enum RestartCause {
     RestartStep,
     /// A step set `SMSTSRebootRequested`.
     Requested,
+    /// An update restarted the computer by itself during Install Software Updates.
+    UpdateRestarted,
 }
 
 impl RestartCause {
@@ -31,6 +33,7 @@ impl RestartCause {
             Self::ExitCode3010 => "exit code 3010",
             Self::RestartStep => "Restart Computer",
             Self::Requested => "SMSTSRebootRequested",
+            Self::UpdateRestarted => "an update restarted it",
         }
     }
 }

@@ -25,7 +25,7 @@ use crate::scenario::distribution::pick;
 use crate::scenario::{DurationDist, MessageCounts, MessageKind, Millis, ResourceId, RestartSettings, RestartsByCause};
 use crate::sequence::engine_variables::{CODE_FAILED, CODE_TIMED_OUT};
 use crate::sequence::{
-    ExitOutcome, ExitTable, ItemSource, NodeId, Op, Program, ProgramAction, ProgramNode, UNSET, ValueId,
+    ExitOutcome, ExitTable, ItemSource, NodeId, Op, Program, ProgramAction, ProgramNode, ProgramUpdates, UNSET, ValueId,
 };
 
 /// Why a run ended early.
@@ -66,6 +66,21 @@ enum StepEnd {
         restart_after: bool,
         code: i64,
     },
+    /// The engine runs the step again (an update restarted the computer by itself).
+    Retry,
+}
+
+/// How one update of Install Software Updates ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Update {
+    /// Installed; `asks`: it asks for a restart.
+    Installed { asks: bool },
+    /// Failed (or needs more than one restart).
+    Failed,
+    /// Its install passed the install time-out.
+    TimedOut,
+    /// It restarted the computer by itself.
+    RestartedItself,
 }
 
 impl StepEnd {
@@ -88,7 +103,7 @@ pub(crate) const MAX_RERUNS: u32 = 1_000;
 fn by_cause(durations: &RestartsByCause, cause: RestartCause) -> Option<&DurationDist> {
     match cause {
         RestartCause::Pending => durations.pending.as_ref(),
-        RestartCause::Updates => durations.updates.as_ref(),
+        RestartCause::Updates | RestartCause::UpdateRestarted => durations.updates.as_ref(),
         RestartCause::RestartStep => durations.restart_step.as_ref(),
         RestartCause::ExitCode3010 => durations.exit_3010.as_ref(),
         RestartCause::Requested => durations.requested.as_ref(),
@@ -420,6 +435,11 @@ impl<O: Observer> ServerRun<'_, O> {
                     }
                     rerun = false;
                     let mut end = self.step(id, node)?;
+                    if end == StepEnd::Retry {
+                        self.attempt += 1;
+                        rerun = true;
+                        continue;
+                    }
                     if let StepEnd::Succeeded { .. } = end
                         && self.program.engine.requests_restart()
                         && self.requested_restart(id, node)?
@@ -440,6 +460,7 @@ impl<O: Observer> ServerRun<'_, O> {
                             Some(next) => pc = next as usize,
                             None => return Ok(false),
                         },
+                        StepEnd::Retry => unreachable!("a retried step runs again above"),
                     }
                 }
             }
@@ -455,6 +476,7 @@ impl<O: Observer> ServerRun<'_, O> {
         let (succeeded, code) = match end {
             StepEnd::Succeeded { code } => (true, code),
             StepEnd::Failed { code, .. } => (false, code),
+            StepEnd::Retry => return,
         };
         self.vars[la.ret_code as usize] = engine.code(code);
         self.vars[la.succeeded as usize] = if succeeded { la.true_value } else { la.false_value };
@@ -576,70 +598,7 @@ impl<O: Observer> ServerRun<'_, O> {
                 }
                 Ok(StepEnd::of(!any_failed, code))
             }
-            ProgramAction::InstallUpdates {
-                items,
-                scan,
-                per_item,
-                restart_share,
-                failure,
-                restart_if_pending,
-                scan_cached,
-            } => {
-                let n = self.items(node, items);
-                if within.is_none() {
-                    if *restart_if_pending && self.pending {
-                        self.restart(id, node, RestartCause::Pending, None)?;
-                    }
-                    let d = scan.sample(&mut self.draws(node, StepDraw::Scan).draw(0));
-                    // A cached scan reads the run's previous results: no resource.
-                    let scan_on = if *scan_cached && self.scanned { None } else { node.uses.scan };
-                    if self.activity(scan_on, Work::Time(d), None)? == ActivityEnd::Failed {
-                        // Refused out: the step fails now, with no items, no restart, no results.
-                        self.step_ended(id, node, None, start, None, false, false);
-                        return Ok(StepEnd::FAILED);
-                    }
-                    self.scanned = true;
-                    if n > 0 && node.download.is_some() {
-                        let bytes: f64 = (0..u64::from(n)).map(|i| self.content(node, i)).sum();
-                        if bytes > 0.0 {
-                            self.activity(node.uses.download, Work::Bytes(bytes), None)?;
-                        }
-                    }
-                    if self.checkpoint.is_some() {
-                        self.save_within(Within { start, next: 0, any_failed: false, asked: false, code: 0 });
-                    }
-                }
-                let durations = self.draws(node, StepDraw::Duration);
-                let failures = self.draws(node, StepDraw::ItemFailure);
-                let asks = self.draws(node, StepDraw::ItemRestart);
-                let (from, mut any_failed, mut asked) =
-                    within.map_or((0, false, false), |w| (w.next, w.any_failed, w.asked));
-                for i in u64::from(from)..u64::from(n) {
-                    let d = per_item.sample(&mut durations.draw(i));
-                    self.activity(node.uses.install, Work::Time(d), None)?;
-                    if *failure > 0.0 && failures.uniform(i) < *failure {
-                        any_failed = true;
-                    } else if *restart_share > 0.0 && asks.uniform(i) < *restart_share {
-                        asked = true;
-                    }
-                    // The update's compliance changed (installed or failed): a state message.
-                    if let Some((due, count)) = self.state.add(self.t) {
-                        self.emit_state(due, count);
-                    }
-                    if self.checkpoint.is_some() {
-                        self.save_within(Within { start, next: i as u32 + 1, any_failed, asked, code: 0 });
-                    }
-                }
-                self.step_ended(id, node, None, start, None, !any_failed, false);
-                if any_failed {
-                    Ok(StepEnd::Failed { restart_after: asked, code: CODE_FAILED })
-                } else {
-                    if asked {
-                        self.restart(id, node, RestartCause::Updates, None)?;
-                    }
-                    Ok(StepEnd::OK)
-                }
-            }
+            ProgramAction::InstallUpdates(updates) => self.install_updates(id, node, updates, within, start),
             ProgramAction::Restart { duration, notify } => {
                 self.step_ended(id, node, None, start, None, true, false);
                 // The engine shows its restart notification first.
@@ -653,6 +612,152 @@ impl<O: Observer> ServerRun<'_, O> {
                 Ok(StepEnd::OK)
             }
         }
+    }
+
+    /// Install Software Updates: a restart first when one is pending, the scan (failing at its
+    /// time-out), the content, each update in turn; an update that restarts the computer by
+    /// itself has the engine run the step again (up to `retries` times); after the step's own
+    /// restart the step runs again — it scans, installs what became applicable — and completes.
+    fn install_updates(
+        &mut self,
+        id: NodeId,
+        node: &ProgramNode,
+        u: &ProgramUpdates,
+        within: Option<Within>,
+        start: Millis,
+    ) -> Result<StepEnd, Halt> {
+        let required = self.items(node, &u.items);
+        let optional = u
+            .optional
+            .as_ref()
+            .map_or(0, |c| c.sample(&mut self.stream.child(node.tag(StepDraw::OptionalItems)).draw(0)));
+        let n = required.saturating_add(optional);
+        if within.is_none() {
+            if u.restart_if_pending && self.pending {
+                self.restart(id, node, RestartCause::Pending, None)?;
+            }
+            // A cached scan reads the run's previous results: no resource.
+            let scan_on = if u.scan_cached && self.scanned { None } else { node.uses.scan };
+            if let Some(end) = self.update_scan(id, node, u, &u.scan, StepDraw::Scan, scan_on, start)? {
+                return Ok(end);
+            }
+            self.scanned = true;
+            if n > 0 && node.download.is_some() {
+                let bytes: f64 = (0..u64::from(n)).map(|i| self.content(node, i)).sum();
+                if bytes > 0.0 {
+                    self.activity(node.uses.download, Work::Bytes(bytes), None)?;
+                }
+            }
+            if self.checkpoint.is_some() {
+                self.save_within(Within { start, next: 0, any_failed: false, asked: false, code: 0 });
+            }
+        }
+        let (from, mut any_failed, mut asked) = within.map_or((0, false, false), |w| (w.next, w.any_failed, w.asked));
+        for i in from..n {
+            match self.install_update(node, u, u64::from(i))? {
+                Update::Installed { asks } => asked |= asks,
+                Update::Failed => any_failed = true,
+                Update::TimedOut => {
+                    self.step_ended(id, node, None, start, None, false, true);
+                    return Ok(StepEnd::Failed { restart_after: asked, code: CODE_TIMED_OUT });
+                }
+                Update::RestartedItself => {
+                    self.restart(id, node, RestartCause::UpdateRestarted, None)?;
+                    // "If one of the updates unexpectedly restarts the computer, retry this step."
+                    if self.attempt < u.retries {
+                        return Ok(StepEnd::Retry);
+                    }
+                    self.step_ended(id, node, None, start, None, false, false);
+                    return Ok(StepEnd::FAILED);
+                }
+            }
+            if self.checkpoint.is_some() {
+                self.save_within(Within { start, next: i + 1, any_failed, asked, code: 0 });
+            }
+        }
+        if any_failed {
+            self.step_ended(id, node, None, start, None, false, false);
+            return Ok(StepEnd::Failed { restart_after: asked, code: CODE_FAILED });
+        }
+        if asked {
+            // The step's own restart; the engine then runs the step again, and it completes after.
+            self.restart(id, node, RestartCause::Updates, None)?;
+            let scan_on = if u.scan_cached { None } else { node.uses.scan };
+            if let Some(end) = self.update_scan(id, node, u, &u.rescan, StepDraw::Rescan, scan_on, start)? {
+                return Ok(end);
+            }
+            let later = u.after_restart.sample(&mut self.stream.child(node.tag(StepDraw::AfterRestartItems)).draw(0));
+            for j in 0..u64::from(later) {
+                // Their own restart requests wait for a later pass (the step restarts once).
+                match self.install_update(node, u, u64::from(n) + j)? {
+                    Update::Installed { .. } => {}
+                    Update::Failed | Update::RestartedItself => any_failed = true,
+                    Update::TimedOut => {
+                        self.step_ended(id, node, None, start, None, false, true);
+                        return Ok(StepEnd::Failed { restart_after: false, code: CODE_TIMED_OUT });
+                    }
+                }
+            }
+        }
+        self.step_ended(id, node, None, start, None, !any_failed, false);
+        Ok(if any_failed { StepEnd::FAILED } else { StepEnd::OK })
+    }
+
+    /// The update scan: `None` when it completed, else how the step ended (refused by its
+    /// resource, or past `scan_timeout`).
+    #[allow(clippy::too_many_arguments)]
+    fn update_scan(
+        &mut self,
+        id: NodeId,
+        node: &ProgramNode,
+        u: &ProgramUpdates,
+        scan: &DurationDist,
+        draw: StepDraw,
+        on: Option<ResourceId>,
+        start: Millis,
+    ) -> Result<Option<StepEnd>, Halt> {
+        let d = scan.sample(&mut self.draws(node, draw).draw(0));
+        let expires = self.t.saturating_add(u.scan_timeout);
+        Ok(match self.activity(on, Work::Time(d), Some(expires))? {
+            ActivityEnd::Done => None,
+            // Refused out: the step fails now, with no items, no restart, no results.
+            ActivityEnd::Failed => {
+                self.step_ended(id, node, None, start, None, false, false);
+                Some(StepEnd::FAILED)
+            }
+            ActivityEnd::TimedOut => {
+                self.step_ended(id, node, None, start, None, false, true);
+                Some(StepEnd::Failed { restart_after: false, code: CODE_TIMED_OUT })
+            }
+        })
+    }
+
+    /// Installs update `i` of an Install Software Updates step: its install time (failing at the
+    /// install time-out), then whether it failed, restarted the computer by itself, needs more
+    /// than one restart (which fails it: a sequence that deploys no OS cannot wait for the
+    /// second), or asks for a restart. Its compliance change sends a state message.
+    fn install_update(&mut self, node: &ProgramNode, u: &ProgramUpdates, i: u64) -> Result<Update, Halt> {
+        let d = u.per_item.sample(&mut self.draws(node, StepDraw::Duration).draw(i));
+        let expires = self.t.saturating_add(u.install_timeout);
+        if self.activity(node.uses.install, Work::Time(d), Some(expires))? == ActivityEnd::TimedOut {
+            return Ok(Update::TimedOut);
+        }
+        let share = |kind: StepDraw, p: f64, run: &Self| p > 0.0 && run.draws(node, kind).uniform(i) < p;
+        let update = if share(StepDraw::ItemFailure, u.failure, self) {
+            Update::Failed
+        } else if share(StepDraw::ItemUnexpectedRestart, u.unexpected_restart, self) {
+            Update::RestartedItself
+        } else if share(StepDraw::ItemMultiRestart, u.multi_restart, self) {
+            Update::Failed
+        } else {
+            Update::Installed { asks: share(StepDraw::ItemRestart, u.restart_share, self) }
+        };
+        if update != Update::RestartedItself
+            && let Some((due, count)) = self.state.add(self.t)
+        {
+            self.emit_state(due, count);
+        }
+        Ok(update)
     }
 
     /// Runs one command (or one software item): duration, time-out, exit code, wrapper, message,
@@ -713,7 +818,8 @@ impl<O: Observer> ServerRun<'_, O> {
     fn items(&self, node: &ProgramNode, items: &ItemSource) -> u32 {
         match items {
             ItemSource::Named(index) => self.counts[*index],
-            ItemSource::Dist(dist) => dist.sample(&mut self.draws(node, StepDraw::Items).draw(0)),
+            // The same on every attempt: a rerun installs what applies, it does not change it.
+            ItemSource::Dist(dist) => dist.sample(&mut self.stream.child(node.tag(StepDraw::Items)).draw(0)),
         }
     }
 

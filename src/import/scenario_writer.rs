@@ -591,7 +591,7 @@ impl Writer<'_> {
                     fields,
                 )
             }
-            TsAction::Updates { all, scan_cached } => self.update_fields(*all, *scan_cached),
+            TsAction::Updates { all, scan_cached, retries } => self.update_fields(*all, *scan_cached, *retries),
             TsAction::Sleep { min_seconds, max_seconds } => {
                 let duration = if min_seconds == max_seconds {
                     DurationDist::Fixed(min_seconds * SECOND)
@@ -636,7 +636,12 @@ impl Writer<'_> {
 
     /// An Install Software Updates step: the first one scans in full and installs the month's
     /// updates; a later pass scans quicker and finds few.
-    fn update_fields(&mut self, all: bool, scan_cached: Option<bool>) -> (&'static str, StepShape, Vec<Field>) {
+    fn update_fields(
+        &mut self,
+        all: bool,
+        scan_cached: Option<bool>,
+        retries: Option<u32>,
+    ) -> (&'static str, StepShape, Vec<Field>) {
         let assumed = |what: &str| Some(format!("assumed: {what}"));
         self.update_steps += 1;
         let scan = if self.update_steps == 1 { Defaults::scan() } else { Defaults::later_scan() };
@@ -679,6 +684,16 @@ impl Writer<'_> {
                 key: "scan_cached",
                 value: on.to_string(),
                 comment: Some("the export's \"evaluate software updates from cached scan results\"".to_owned()),
+            }))
+            .chain(retries.map(|r| Field {
+                key: "retries",
+                value: r.to_string(),
+                comment: Some("the export's \"retry this step if computer unexpectedly restarts\"".to_owned()),
+            }))
+            .chain(all.then(|| Field {
+                key: "target",
+                value: "\"all\"".to_owned(),
+                comment: Some("the export installs all updates, not only the required".to_owned()),
             }))
             .collect(),
         )

@@ -108,6 +108,9 @@ pub enum TsAction {
         /// "Evaluate software updates from cached scan results" (`SMSTSSoftwareUpdateScanUseCache`),
         /// when the export says.
         scan_cached: Option<bool>,
+        /// "Retry this step if computer unexpectedly restarts": the retries (0 with it cleared),
+        /// when the export says (the step's `retryCount`).
+        retries: Option<u32>,
     },
     /// A `restart` step (Restart Computer).
     Restart {
@@ -620,8 +623,14 @@ impl Reader<'_> {
                 let target = variable(e, variable::INSTALL_UPDATE_TARGET).unwrap_or_default();
                 let all = target.trim().eq_ignore_ascii_case("All");
                 let scan_cached = flag(e, variable::SCAN_USE_CACHE);
+                let retries = e
+                    .attribute("retryCount")
+                    .map(str::to_owned)
+                    .or_else(|| variable(e, variable::RETRY_COUNT))
+                    .and_then(|r| r.trim().parse::<u32>().ok())
+                    .map(|r| r.min(5));
                 (
-                    TsAction::Updates { all, scan_cached },
+                    TsAction::Updates { all, scan_cached, retries },
                     Some(if all { "all updates" } else { "mandatory updates" }.to_owned()),
                 )
             }

@@ -122,11 +122,21 @@ pub enum StepDraw {
     HangRecovery = 12,
     /// How long the client takes to be operational after the `j`-th restart's boot.
     ClientWait = 13,
+    /// The update scan when the step runs again after its own restart.
+    Rescan = 14,
+    /// How many updates apply only after that restart.
+    AfterRestartItems = 15,
+    /// How many optional updates apply (`target = "all"`).
+    OptionalItems = 16,
+    /// Whether update `j` restarts the computer by itself.
+    ItemUnexpectedRestart = 17,
+    /// Whether update `j` needs more than one restart.
+    ItemMultiRestart = 18,
 }
 
 impl StepDraw {
     /// Every kind of step draw.
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 18] = [
         Self::Duration,
         Self::ExitCode,
         Self::Items,
@@ -140,6 +150,11 @@ impl StepDraw {
         Self::DownloadCached,
         Self::HangRecovery,
         Self::ClientWait,
+        Self::Rescan,
+        Self::AfterRestartItems,
+        Self::OptionalItems,
+        Self::ItemUnexpectedRestart,
+        Self::ItemMultiRestart,
     ];
 }
 

@@ -136,7 +136,35 @@ pub struct UpdateSettings {
     /// The scan reads the run's previous scan results and uses no resource (default false; the
     /// first update step that runs always scans in full).
     pub scan_cached: bool,
+    /// A scan that takes longer fails the step (`SMSTSSoftwareUpdateScanTimeout`, default 60
+    /// minutes).
+    pub scan_timeout: Millis,
+    /// An update whose install is longer fails the step ("Total install inactive timeout: Eight
+    /// hours", default 8 hours).
+    pub install_timeout: Millis,
+    /// After the step's own restart the engine runs the step again: this scan (default: `scan`).
+    pub rescan: DurationDist,
+    /// Updates that apply only after that restart, installed before the step completes
+    /// (default 0).
+    pub after_restart: CountDist,
+    /// Share of installed updates that restart the computer by themselves (default 0): the engine
+    /// then runs the step again, up to `retries` times, and fails it after that.
+    pub unexpected_restart: f64,
+    /// "Retry this step if computer unexpectedly restarts": 1 to 5 (default 2); 0 with the
+    /// setting cleared.
+    pub retries: u32,
+    /// Share of installed updates that need more than one restart (default 0): the step fails
+    /// (a task sequence that deploys no OS cannot wait for the second restart).
+    pub multi_restart: f64,
+    /// `All` software updates rather than only the required (`Mandatory`, the default).
+    pub all: bool,
+    /// With `target = "all"`: the optional updates that also apply, installed after the required
+    /// ones (default 0).
+    pub optional: CountDist,
 }
+
+/// The most "retry this step if computer unexpectedly restarts" retries the console allows.
+pub const MAX_UPDATE_RETRIES: i64 = 5;
 
 /// Exit codes of a command or software install and what they mean.
 #[derive(Debug, Clone, PartialEq)]
@@ -345,9 +373,25 @@ fn read_step(value: &Value<'_, '_>, any: &Table<'_, '_>, cx: Context<'_>) -> Rea
     let own: &[&str] = match type_name {
         "sleep" => &["duration"],
         "command" => &["duration", "exit_codes", "success_codes", "on_3010", "timeout"],
-        "install_updates" => {
-            &["items", "scan", "per_item", "restart_share", "failure", "restart_if_pending", "download", "scan_cached"]
-        }
+        "install_updates" => &[
+            "items",
+            "scan",
+            "per_item",
+            "restart_share",
+            "failure",
+            "restart_if_pending",
+            "download",
+            "scan_cached",
+            "scan_timeout",
+            "install_timeout",
+            "rescan",
+            "after_restart",
+            "unexpected_restart",
+            "retries",
+            "multi_restart",
+            "target",
+            "optional",
+        ],
         "install_software" => {
             &["items", "per_item", "exit_codes", "success_codes", "on_3010", "timeout", "download", "continue_list"]
         }
@@ -385,15 +429,7 @@ fn read_step(value: &Value<'_, '_>, any: &Table<'_, '_>, cx: Context<'_>) -> Rea
         "command" => {
             Action::Command { duration: DurationDist::read(&t.req("duration")?)?, exit: ExitBehaviour::read(&t)? }
         }
-        "install_updates" => Action::InstallUpdates(UpdateSettings {
-            items: read_items(&t.req("items")?, fleet)?,
-            scan: t.get("scan").map(|v| DurationDist::read(&v)).transpose()?.unwrap_or(DurationDist::Fixed(0)),
-            per_item: DurationDist::read(&t.req("per_item")?)?,
-            restart_share: t.get("restart_share").map_or(Ok(0.0), |v| v.probability())?,
-            failure: t.get("failure").map_or(Ok(0.0), |v| v.probability())?,
-            restart_if_pending: t.get("restart_if_pending").map_or(Ok(false), |v| v.bool())?,
-            scan_cached: t.get("scan_cached").map_or(Ok(false), |v| v.bool())?,
-        }),
+        "install_updates" => Action::InstallUpdates(read_updates(&t, fleet)?),
         "install_software" => Action::InstallSoftware {
             items: read_items(&t.req("items")?, fleet)?,
             per_item: DurationDist::read(&t.req("per_item")?)?,
@@ -434,6 +470,61 @@ fn read_step(value: &Value<'_, '_>, any: &Table<'_, '_>, cx: Context<'_>) -> Rea
     let continue_list = t.get("continue_list").map(|v| v.bool()).transpose()?;
     Ok(flags.node(name, NodeKind::Step(Step { messages, action, uses, download, continue_list })))
 }
+
+/// Reads an Install Software Updates step's settings.
+fn read_updates(t: &Table<'_, '_>, fleet: &Fleet) -> ReadResult<UpdateSettings> {
+    let scan = t.get("scan").map(|v| DurationDist::read(&v)).transpose()?.unwrap_or(DurationDist::Fixed(0));
+    let time_out = |key: &str, default: Millis| -> ReadResult<Millis> {
+        let Some(v) = t.get(key) else { return Ok(default) };
+        let d = v.duration()?;
+        if d == 0 || d > MAX_UPDATE_TIMEOUT {
+            return Err(v.error(format!("a time-out of more than 0s and at most 24h, found {}", DurationDisplay(d))));
+        }
+        Ok(d)
+    };
+    let count =
+        |key: &str| t.get(key).map(|v| CountDist::read(&v)).transpose().map(|c| c.unwrap_or(CountDist::Fixed(0)));
+    let all = match t.get("target") {
+        None => false,
+        Some(v) => match v.str()? {
+            "mandatory" => false,
+            "all" => true,
+            other => {
+                return Err(v.error(format!(
+                    "unknown target \"{other}\"; use \"mandatory\" (required updates, the console's default) or \"all\""
+                )));
+            }
+        },
+    };
+    if !all && let Some(v) = t.get("optional") {
+        return Err(v.error("`optional` updates install only with target = \"all\""));
+    }
+    Ok(UpdateSettings {
+        items: read_items(&t.req("items")?, fleet)?,
+        rescan: t.get("rescan").map(|v| DurationDist::read(&v)).transpose()?.unwrap_or_else(|| scan.clone()),
+        scan,
+        per_item: DurationDist::read(&t.req("per_item")?)?,
+        restart_share: t.get("restart_share").map_or(Ok(0.0), |v| v.probability())?,
+        failure: t.get("failure").map_or(Ok(0.0), |v| v.probability())?,
+        restart_if_pending: t.get("restart_if_pending").map_or(Ok(false), |v| v.bool())?,
+        scan_cached: t.get("scan_cached").map_or(Ok(false), |v| v.bool())?,
+        scan_timeout: time_out("scan_timeout", DEFAULT_SCAN_TIMEOUT)?,
+        install_timeout: time_out("install_timeout", DEFAULT_INSTALL_TIMEOUT)?,
+        after_restart: count("after_restart")?,
+        unexpected_restart: t.get("unexpected_restart").map_or(Ok(0.0), |v| v.probability())?,
+        retries: t.get("retries").map_or(Ok(2), |v| v.integer_in(0, MAX_UPDATE_RETRIES))? as u32,
+        multi_restart: t.get("multi_restart").map_or(Ok(0.0), |v| v.probability())?,
+        all,
+        optional: count("optional")?,
+    })
+}
+
+/// `SMSTSSoftwareUpdateScanTimeout`: "The default value is 3600 seconds (60 minutes)".
+pub const DEFAULT_SCAN_TIMEOUT: Millis = 60 * MINUTE;
+/// "Total install inactive timeout: Eight hours".
+pub const DEFAULT_INSTALL_TIMEOUT: Millis = 8 * 60 * MINUTE;
+/// The longest update-step time-out a scenario takes.
+const MAX_UPDATE_TIMEOUT: Millis = 24 * 60 * MINUTE;
 
 /// A step type with its article: `a command`, `an install_updates`.
 fn a(type_name: &str) -> String {

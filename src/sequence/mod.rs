@@ -8,5 +8,7 @@ pub mod symbols;
 
 pub use engine_variables::EngineVariables;
 pub use guard::Guard;
-pub use program::{ExitOutcome, ExitTable, ItemSource, NodeId, Op, Program, ProgramAction, ProgramNode};
+pub use program::{
+    ExitOutcome, ExitTable, ItemSource, NodeId, Op, Program, ProgramAction, ProgramNode, ProgramUpdates,
+};
 pub use symbols::{Symbols, UNSET, ValueId, VarId};

@@ -91,22 +91,7 @@ pub enum ProgramAction {
         exit: ExitTable,
     },
     /// Install Software Updates.
-    InstallUpdates {
-        /// How many updates apply.
-        items: ItemSource,
-        /// Scan duration.
-        scan: DurationDist,
-        /// Per-update install duration.
-        per_item: DurationDist,
-        /// Share of installed updates that ask for a restart.
-        restart_share: f64,
-        /// Share of updates that fail.
-        failure: f64,
-        /// Restart first when one is pending.
-        restart_if_pending: bool,
-        /// The scan reads the run's previous results and uses no resource.
-        scan_cached: bool,
-    },
+    InstallUpdates(Box<ProgramUpdates>),
     /// One install per item.
     InstallSoftware {
         /// How many items.
@@ -130,6 +115,41 @@ pub enum ProgramAction {
         /// The value.
         value: ValueId,
     },
+}
+
+/// An Install Software Updates step, ready to run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProgramUpdates {
+    /// How many updates apply.
+    pub items: ItemSource,
+    /// Scan duration.
+    pub scan: DurationDist,
+    /// Per-update install duration.
+    pub per_item: DurationDist,
+    /// Share of installed updates that ask for a restart.
+    pub restart_share: f64,
+    /// Share of updates that fail.
+    pub failure: f64,
+    /// Restart first when one is pending.
+    pub restart_if_pending: bool,
+    /// The scan reads the run's previous results and uses no resource.
+    pub scan_cached: bool,
+    /// A longer scan fails the step.
+    pub scan_timeout: Millis,
+    /// A longer update install fails the step.
+    pub install_timeout: Millis,
+    /// The scan when the step runs again after its own restart.
+    pub rescan: DurationDist,
+    /// Updates that apply only after that restart.
+    pub after_restart: CountDist,
+    /// Share of installed updates that restart the computer by themselves.
+    pub unexpected_restart: f64,
+    /// Times the engine runs the step again after an unexpected restart before failing it.
+    pub retries: u32,
+    /// Share of installed updates that need more than one restart (the step then fails).
+    pub multi_restart: f64,
+    /// With target `All`: the optional updates that also apply.
+    pub optional: Option<CountDist>,
 }
 
 /// Where a step's item count comes from.
@@ -426,7 +446,7 @@ impl Compiler<'_> {
             Action::Command { duration, exit } => {
                 ProgramAction::Command { duration: duration.clone(), exit: self.exit_table(exit) }
             }
-            Action::InstallUpdates(u) => ProgramAction::InstallUpdates {
+            Action::InstallUpdates(u) => ProgramAction::InstallUpdates(Box::new(ProgramUpdates {
                 items: self.items(&u.items),
                 scan: u.scan.clone(),
                 per_item: u.per_item.clone(),
@@ -434,7 +454,15 @@ impl Compiler<'_> {
                 failure: u.failure,
                 restart_if_pending: u.restart_if_pending,
                 scan_cached: u.scan_cached,
-            },
+                scan_timeout: u.scan_timeout,
+                install_timeout: u.install_timeout,
+                rescan: u.rescan.clone(),
+                after_restart: u.after_restart.clone(),
+                unexpected_restart: u.unexpected_restart,
+                retries: u.retries,
+                multi_restart: u.multi_restart,
+                optional: u.all.then(|| u.optional.clone()),
+            })),
             Action::InstallSoftware { items, per_item, exit } => ProgramAction::InstallSoftware {
                 items: self.items(items),
                 per_item: per_item.clone(),

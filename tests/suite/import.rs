@@ -268,7 +268,8 @@ fn wrappers_and_encodings_give_the_same_steps() {
 /// The settings of the engine-rules issue the console exports and the import keeps: Install
 /// Application's "continue installing other applications" (`ContinueOnInstallError`), its count
 /// read by the property it holds (`OSDAppCount` holds `NumApps`), and Install Software Updates'
-/// "evaluate software updates from cached scan results" (`SMSTSSoftwareUpdateScanUseCache`).
+/// "evaluate software updates from cached scan results" (`SMSTSSoftwareUpdateScanUseCache`) and
+/// "retry this step if computer unexpectedly restarts" (`retryCount`).
 #[test]
 fn list_and_cached_scan_settings_are_imported() {
     let xml = r#"<sequence version="3.10">
@@ -302,7 +303,10 @@ fn list_and_cached_scan_settings_are_imported() {
     assert!(s.steps[0].continue_on_error, "the two settings stay apart");
     assert_eq!(steps[1].continue_list, Some(true));
     match &steps[2].action {
-        Action::InstallUpdates(u) => assert!(u.scan_cached),
+        Action::InstallUpdates(u) => {
+            assert!(u.scan_cached);
+            assert_eq!((u.retries, u.all), (2, false), "the step's retryCount, and its Mandatory target");
+        }
         other => panic!("{other:?}"),
     }
 }

@@ -27,4 +27,5 @@ mod resources;
 mod resources_format;
 mod restart_rules;
 mod safe_writes;
+mod update_rules;
 mod warnings;

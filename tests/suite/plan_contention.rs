@@ -122,6 +122,7 @@ name = "Scan"
 type = "install_updates"
 items = 0
 scan = "10m"
+scan_timeout = "24h"   # the FIFO answers: no scan given up however long it waits
 per_item = "1m"
 uses = {{ scan = "sup" }}
 [[resource]]
