@@ -129,6 +129,10 @@ struct Coupling<'a> {
     resources: &'a [Resource],
     instances: Vec<Instances>,
     agenda: Agenda<Event>,
+    /// Per resource: the agenda key of its first instance's next completion; an expiry's key
+    /// is `expiry_keys + server`.
+    completion_keys: Vec<usize>,
+    expiry_keys: usize,
     current: Vec<Option<Current>>,
     tokens: u64,
     /// The patching span busy time is measured over.
@@ -295,10 +299,23 @@ fn run_watched<P: Replay, O: Observer>(
 
     let windows = &scenario.windows.list;
     let span = (windows.iter().map(|w| w.start).min().unwrap_or(0), scenario.windows.last_close());
+    let completion_keys: Vec<usize> = resources
+        .iter()
+        .scan(0, |next, r| {
+            let first = *next;
+            *next += r.instances.max(1) as usize;
+            Some(first)
+        })
+        .collect();
+    let expiry_keys = resources.iter().map(|r| r.instances.max(1) as usize).sum::<usize>();
+    let mut agenda = Agenda::new();
+    agenda.keys(expiry_keys + n);
     let mut coupling = Coupling {
         resources,
         instances: resources.iter().map(Instances::of).collect(),
-        agenda: Agenda::new(),
+        agenda,
+        completion_keys,
+        expiry_keys,
         current: vec![None; n],
         tokens: 0,
         span,
@@ -405,14 +422,19 @@ impl Coupling<'_> {
         let current = Current { request, token, stage: Stage::Posted, refusals: 0, arrived: now, alone: 0.0 };
         self.current[s as usize] = Some(current);
         self.agenda.schedule(request.at.max(now), Event::Arrive(s, token));
+        let key = self.expiry_keys + s as usize;
         if request.expires < Millis::MAX {
-            self.agenda.schedule(request.expires.max(now), Event::Expire(s, token));
+            self.agenda.schedule_keyed(key, request.expires.max(now), Event::Expire(s, token), |_| false);
+        } else {
+            self.agenda.cancel(key);
         }
     }
 
     /// Ends server `s`'s activity at `now` and wakes the server.
     fn answer<P>(&mut self, now: Millis, s: u32, end: End, servers: &[Option<Coupled<'_, P>>], woken: &mut Vec<u32>) {
         self.current[s as usize] = None;
+        // Its expiry, if pending, would find no activity.
+        self.agenda.cancel(self.expiry_keys + s as usize);
         if let Some(server) = &servers[s as usize] {
             server.port.answer(Response { at: now, end });
         }
@@ -640,14 +662,20 @@ impl Coupling<'_> {
         }
     }
 
-    /// Schedules shared instance `(r, i)`'s next completion (after any change to it).
+    /// Schedules shared instance `(r, i)`'s next completion (after any change to it), in place
+    /// of the one it had: that one's generation is older, unless it is this very completion.
     fn reschedule(&mut self, r: usize, i: usize, now: Millis) {
         self.track(r, i, now);
-        if let Instances::Shared(list) = &mut self.instances[r]
-            && let Some((at, generation)) = list[i].next_completion()
-        {
-            let (resource, instance) = (r as ResourceId, i as u32);
-            self.agenda.schedule(at.max(now), Event::Completion { resource, instance, generation });
+        let key = self.completion_keys[r] + i;
+        let Instances::Shared(list) = &mut self.instances[r] else { return };
+        match list[i].next_completion() {
+            Some((at, generation)) => {
+                let (resource, instance) = (r as ResourceId, i as u32);
+                let event = Event::Completion { resource, instance, generation };
+                let same = |held: &Event| matches!(held, Event::Completion { generation: g, .. } if *g == generation);
+                self.agenda.schedule_keyed(key, at.max(now), event, same);
+            }
+            None => self.agenda.cancel(key),
         }
     }
 

@@ -642,7 +642,8 @@ impl<O: Observer> ServerRun<'_, O> {
                 return Ok(end);
             }
             self.scanned = true;
-            if n > 0 && node.download.is_some() {
+            // A retry finds the content in the client's cache.
+            if n > 0 && node.download.is_some() && self.attempt == 0 {
                 let bytes: f64 = (0..u64::from(n)).map(|i| self.content(node, i)).sum();
                 if bytes > 0.0 {
                     self.activity(node.uses.download, Work::Bytes(bytes), None)?;
@@ -690,8 +691,9 @@ impl<O: Observer> ServerRun<'_, O> {
             for j in 0..u64::from(later) {
                 // Their own restart requests wait for a later pass (the step restarts once).
                 match self.install_update(node, u, u64::from(n) + j)? {
-                    Update::Installed { .. } => {}
-                    Update::Failed | Update::RestartedItself => any_failed = true,
+                    // Its own restart, asked or not, waits for a later step (the step restarts once).
+                    Update::Installed { .. } | Update::RestartedItself => {}
+                    Update::Failed => any_failed = true,
                     Update::TimedOut => {
                         self.step_ended(id, node, None, start, None, false, true);
                         return Ok(StepEnd::Failed { restart_after: false, code: CODE_TIMED_OUT });
@@ -833,7 +835,8 @@ impl<O: Observer> ServerRun<'_, O> {
         duration: Option<&DurationDist>,
     ) -> Result<(), Halt> {
         let start = self.t;
-        if start > self.window_end && !self.restarts_outside_window {
+        // An update that restarts the computer by itself is not asked: nothing refuses it.
+        if start > self.window_end && !self.restarts_outside_window && cause != RestartCause::UpdateRestarted {
             // "Computer restarts caused by a deployment aren't allowed outside of a maintenance
             // window": the restart does not happen and the sequence fails.
             return Err(Halt::Failed);

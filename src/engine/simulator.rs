@@ -228,13 +228,13 @@ impl<'a> Simulator<'a> {
         let start = window.start.saturating_add(delay);
         record.start = start;
         record.end = start;
-        // The deployment expires at the window's end; the client also needs the whole maximum
-        // run time to fit in what is left of the window (0: no check).
+        // The deployment expires at the window's end; in a maintenance window the client also
+        // needs the whole maximum run time to fit in what is left of it (0: no check).
         if start >= window.end {
             return None;
         }
         let max_run_time = deployment.max_run_time;
-        if max_run_time > 0 && max_run_time > window.end - start {
+        if deployment.in_maintenance_windows() && max_run_time > 0 && max_run_time > window.end - start {
             return None;
         }
         let class = &program.classes[placement.class as usize];
@@ -298,7 +298,7 @@ impl<'a> Simulator<'a> {
             restart_dist: &self.program.classes[start.class as usize].restart,
             hang: scenario.restart.hang,
             restart_rules: &scenario.restart,
-            restarts_outside_window: scenario.deployment.restarts_outside_window,
+            restarts_outside_window: scenario.deployment.restarts_allowed_outside(),
             restarts: 0,
             restarts_outside: 0,
             sent: 0,

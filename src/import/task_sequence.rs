@@ -802,6 +802,17 @@ impl Reader<'_> {
             self.warn(e.line, format!("\"{name}\" sets no variable (VariableName is empty): kept as a command step"));
             Ok((TsAction::Command, None))
         } else {
+            if crate::scenario::engine::is_read_only(&variable_name) {
+                self.warn(
+                    e.line,
+                    format!(
+                        "\"{}\" sets {}, a read-only variable (its name begins with an underscore) that the engine does not let a step change: kept as a command step",
+                        shown(name),
+                        shown(&variable_name)
+                    ),
+                );
+                return Ok((TsAction::Command, None));
+            }
             Ok((TsAction::SetVariable { variable: variable_name, value }, None))
         }
     }

@@ -122,7 +122,11 @@ fn write_windows(out: &mut String, s: &Scenario) {
 fn write_deployment(out: &mut String, s: &Scenario) {
     let (d, w) = (&s.deployment, &s.windows);
     let mrt = if d.max_run_time == 0 {
-        "none (no start check, never stopped)".to_owned()
+        if d.stop_at_max_run_time {
+            "none (no start check; stopped at the 12-hour monitoring limit)".to_owned()
+        } else {
+            "none (no start check, never stopped)".to_owned()
+        }
     } else {
         format!(
             "{}{}",

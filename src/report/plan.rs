@@ -61,7 +61,7 @@ pub fn conclusion(plan: &Plan) -> String {
     let first = plan.bounds.first().copied().unwrap_or(Bound::MaxOverran(0.0));
     let all = |raw: f64| plan.bounds.iter().map(|b| stated(at(raw), b)).collect::<Vec<_>>().join("; ");
     let described = plan.bounds.iter().map(describe).collect::<Vec<_>>().join(" and ");
-    let escape = "Use 0s (no limit) or advertisement times without a maintenance-window check.";
+    let escape = "Use 0s (no start check) or advertisement times without a maintenance-window check.";
     match &plan.finding {
         Finding::Minimum { best, narrowest, widest, limit } => minimum(plan, *best, *narrowest, *widest, *limit),
         Finding::NoSleep { at: lo } if *lo == 0.0 => format!(

@@ -199,7 +199,6 @@ fn read_scenario(root: &Table<'_, '_>, files: &FileSource) -> ReadResult<Scenari
     let resources = root.get("resource").map(|v| read_resources(&v, &windows)).transpose()?.unwrap_or_default();
 
     let mut deployment = Deployment::default();
-    let (mut maintenance_windows, mut outside) = (None, None);
     if let Some(v) = root.get("deployment") {
         let t = v.table(&[
             "max_run_time",
@@ -218,10 +217,10 @@ fn read_scenario(root: &Table<'_, '_>, files: &FileSource) -> ReadResult<Scenari
             deployment.stop_at_max_run_time = v.bool()?;
         }
         if let Some(v) = t.get("maintenance_windows") {
-            maintenance_windows = Some(v.bool()?);
+            deployment.maintenance_windows = Some(v.bool()?);
         }
         if let Some(v) = t.get("restarts_outside_window") {
-            outside = Some(match v.str()? {
+            deployment.restarts_outside_window = Some(match v.str()? {
                 "allow" => true,
                 "fail" => false,
                 other => {
@@ -232,8 +231,6 @@ fn read_scenario(root: &Table<'_, '_>, files: &FileSource) -> ReadResult<Scenari
             });
         }
     }
-    deployment.maintenance_windows = maintenance_windows.unwrap_or(deployment.max_run_time > 0);
-    deployment.restarts_outside_window = outside.unwrap_or(!deployment.maintenance_windows);
     if deployment.max_run_time > MAX_DURATION {
         return Err(root
             .key_error("deployment.max_run_time", format!("{} is absurd", DurationDisplay(deployment.max_run_time))));

@@ -89,12 +89,13 @@ pub struct Deployment {
     pub start_delay: DurationDist,
     /// Stop a run still going at start + `max_run_time` (default true).
     pub stop_at_max_run_time: bool,
-    /// Whether the servers' windows are collection maintenance windows (default: when a maximum
-    /// run time is set, as patchsim's start check has always assumed).
-    pub maintenance_windows: bool,
-    /// Whether the deployment lets a restart happen after the window closed (default: not with
-    /// maintenance windows, as ConfigMgr's deployment setting defaults; yes without them).
-    pub restarts_outside_window: bool,
+    /// Whether the servers' windows are collection maintenance windows; `None`: when a maximum
+    /// run time is set, as patchsim's start check has always assumed ([`Deployment::in_maintenance_windows`]).
+    pub maintenance_windows: Option<bool>,
+    /// Whether the deployment lets a restart happen after the window closed; `None`: not with
+    /// maintenance windows, as ConfigMgr's deployment setting defaults, and yes without them
+    /// ([`Deployment::restarts_allowed_outside`]).
+    pub restarts_outside_window: Option<bool>,
 }
 
 /// ConfigMgr's limit for a deployment whose maximum run time is 0: "evaluated as 12 hours (720
@@ -149,13 +150,23 @@ impl Default for Deployment {
             max_run_time: 120 * duration::MINUTE,
             start_delay: DurationDist::Fixed(0),
             stop_at_max_run_time: true,
-            maintenance_windows: true,
-            restarts_outside_window: false,
+            maintenance_windows: None,
+            restarts_outside_window: None,
         }
     }
 }
 
 impl Deployment {
+    /// Whether the windows are collection maintenance windows (said, or a maximum run time is set).
+    pub fn in_maintenance_windows(&self) -> bool {
+        self.maintenance_windows.unwrap_or(self.max_run_time > 0)
+    }
+
+    /// Whether a restart may happen after the window closed (said, or no maintenance windows).
+    pub fn restarts_allowed_outside(&self) -> bool {
+        self.restarts_outside_window.unwrap_or(!self.in_maintenance_windows())
+    }
+
     /// When a run started at `start` is stopped, with `stop_at_max_run_time`: at its maximum run
     /// time, or at ConfigMgr's 12-hour monitoring limit when that is 0.
     pub fn deadline(&self, start: Millis) -> Millis {

@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 use super::Scenario;
-use super::condition::{Condition, same_value};
+use super::condition::Condition;
 use super::distribution::DurationDist;
 use super::duration::{DurationDisplay, Millis};
 use super::engine::{CODE_FAILED, CODE_TIMED_OUT, LAST_ACTION_VARIABLES};
@@ -139,6 +139,8 @@ struct Setter {
 /// steps and `on_3010` wrappers.
 struct Variables {
     setters: Vec<Setter>,
+    /// Per setter, its values case-folded (values compare ignoring case).
+    folded: Vec<std::collections::HashSet<String>>,
 }
 
 impl Variables {
@@ -197,12 +199,18 @@ impl Variables {
                 }
             });
         }
-        Self { setters }
+        let folded = setters.iter().map(|s| s.values.iter().map(|v| fold(v)).collect()).collect();
+        Self { setters, folded }
     }
 
     /// The sources of a variable (names compare ignoring case).
     fn of_variable<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s Setter> + 's {
         self.setters.iter().filter(move |s| same(&s.variable, name))
+    }
+
+    /// Whether a source of `name` sets it to a value whose folded text is `folded`.
+    fn sets_folded(&self, name: &str, folded: &str) -> bool {
+        self.setters.iter().zip(&self.folded).any(|(s, f)| same(&s.variable, name) && f.contains(folded))
     }
 
     /// The known variable closest to a name nothing sets, if one is close enough to be a typo.
@@ -247,7 +255,8 @@ fn condition_messages(condition: &Condition, known: &Variables) -> Vec<String> {
         }
         let setters: Vec<&Setter> = known.of_variable(variable).collect();
         // Values compare ignoring case, as the engine compares them.
-        if setters.iter().any(|s| s.values.iter().any(|v| same_value(v, value))) {
+        let folded_value = fold(value);
+        if known.sets_folded(variable, &folded_value) {
             continue;
         }
         let verdict = if equal { "never holds" } else { "always holds" };
@@ -279,14 +288,14 @@ fn equalities<'c>(condition: &'c Condition, out: &mut Vec<(String, &'c str, &'c 
 /// only if the whole maximum run time fits in what is left of its window after the start delay.
 fn max_run_time_message(scenario: &Scenario) -> Option<String> {
     let max_run_time = scenario.deployment.max_run_time;
-    if max_run_time == 0 {
+    if max_run_time == 0 || !scenario.deployment.in_maintenance_windows() {
         return None;
     }
     let length = scenario.windows.length;
     let (mrt, window) = (DurationDisplay(max_run_time), DurationDisplay(length));
     if max_run_time > length {
         return Some(format!(
-            "the maximum run time {mrt} is longer than the {window} windows: no run can start (a run starts only when the whole maximum run time fits in what is left of its window); make it shorter than the window, or \"0s\" for no limit"
+            "the maximum run time {mrt} is longer than the {window} windows: no run can start (a run starts only when the whole maximum run time fits in what is left of its window); make it shorter than the window, or \"0s\" for no start check"
         ));
     }
     let slack = length - max_run_time;
@@ -295,7 +304,7 @@ fn max_run_time_message(scenario: &Scenario) -> Option<String> {
         return None;
     }
     Some(format!(
-        "the maximum run time {mrt} leaves {} of each {window} window for a run to start in, and the start delay is longer than that for {:.0}% of the runs: they never start (outcome not_started); shorten the maximum run time, or write \"0s\" for no limit",
+        "the maximum run time {mrt} leaves {} of each {window} window for a run to start in, and the start delay is longer than that for {:.0}% of the runs: they never start (outcome not_started); shorten the maximum run time, or write \"0s\" for no start check",
         DurationDisplay(slack),
         blocked * 100.0
     ))

@@ -1,5 +1,7 @@
 //! A condition compiled against interned symbols: evaluated on a server's variable slots.
 
+use std::collections::HashMap;
+
 use super::symbols::{Symbols, UNSET, ValueId, VarId};
 use crate::scenario::Condition;
 use crate::scenario::condition::Ordering;
@@ -69,6 +71,12 @@ impl Guard {
     /// Works out, for every interned value, whether each ordering comparison holds. Call it
     /// after the last value is interned.
     pub fn resolve(&mut self, symbols: &Symbols) {
+        self.resolve_with(symbols, &symbols.folded_values());
+    }
+
+    /// [`Guard::resolve`] with the values indexed by their folded text
+    /// ([`Symbols::folded_values`]), built once for every guard of a program.
+    pub fn resolve_with(&mut self, symbols: &Symbols, folded: &HashMap<String, Vec<ValueId>>) {
         match self {
             Self::Among { ordering, literal, accepted, .. } => {
                 let literal = symbols.value_text(*literal).unwrap_or_default();
@@ -83,23 +91,18 @@ impl Guard {
             &mut (Self::Equals(variable, literal) | Self::NotEquals(variable, literal)) => {
                 let negated = matches!(self, Self::NotEquals(..));
                 let text = symbols.value_text(literal).unwrap_or_default();
-                let same: Vec<usize> = symbols
-                    .values()
-                    .enumerate()
-                    .filter(|(_, v)| crate::scenario::condition::same_value(v, text))
-                    .map(|(id, _)| id)
-                    .collect();
+                let same: &[ValueId] = folded.get(&crate::scenario::name::fold(text)).map_or(&[], Vec::as_slice);
                 // Only the literal's own spelling: the plain comparison of ids stays.
                 if same.len() > 1 {
                     let mut bits = vec![0u64; symbols.value_count().div_ceil(64)];
-                    for id in same {
-                        bits[id / 64] |= 1 << (id % 64);
+                    for &id in same {
+                        bits[id as usize / 64] |= 1 << (id % 64);
                     }
                     *self = Self::OneOf { variable, accepted: bits.into_boxed_slice(), negated };
                 }
             }
-            Self::And(parts) | Self::Or(parts) => parts.iter_mut().for_each(|p| p.resolve(symbols)),
-            Self::Not(a) => a.resolve(symbols),
+            Self::And(parts) | Self::Or(parts) => parts.iter_mut().for_each(|p| p.resolve_with(symbols, folded)),
+            Self::Not(a) => a.resolve_with(symbols, folded),
             Self::Exists(_) | Self::OneOf { .. } | Self::Probe(_) => {}
         }
     }

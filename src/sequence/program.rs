@@ -342,9 +342,10 @@ impl Program {
             }
             program.inventory_variables = columns.into_iter().map(|(_, id)| id).collect();
         }
+        let folded = symbols.folded_values();
         for node in &mut program.nodes {
             if let Some(guard) = &mut node.guard {
-                guard.resolve(&symbols);
+                guard.resolve_with(&symbols, &folded);
             }
         }
         program.engine.resolve(&symbols);

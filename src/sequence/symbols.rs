@@ -72,6 +72,15 @@ impl Symbols {
         (id != UNSET).then(|| self.values[id as usize].as_str())
     }
 
+    /// Every value's ids by its case-folded text: the values the engine takes for the same.
+    pub fn folded_values(&self) -> HashMap<String, Vec<ValueId>> {
+        let mut index: HashMap<String, Vec<ValueId>> = HashMap::new();
+        for (id, text) in self.values.iter().enumerate() {
+            index.entry(fold(text)).or_default().push(id as ValueId);
+        }
+        index
+    }
+
     /// Every value, in id order.
     pub fn values(&self) -> impl Iterator<Item = &str> {
         self.values.iter().map(String::as_str)

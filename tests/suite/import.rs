@@ -311,6 +311,25 @@ fn list_and_cached_scan_settings_are_imported() {
     }
 }
 
+/// A Set Task Sequence Variable step on a read-only variable (a name beginning with an
+/// underscore) cannot be a `set_variable` step: it is kept as a command step, with a warning.
+#[test]
+fn setting_a_read_only_variable_imports_as_a_command_step() {
+    let xml = r#"<sequence version="3.10">
+<step type="SMS_TaskSequence_SetVariableAction" name="Brand" successCodeList="0">
+<action>tsenv.exe</action>
+<defaultVarList><variable name="VariableName" property="VariableName">_SMSTSOrgName</variable>
+<variable name="VariableValue" property="VariableValue">Contoso</variable></defaultVarList></step>
+</sequence>"#;
+    let (s, warnings) = imported(xml);
+    assert!(
+        matches!(&s.steps[0].kind, NodeKind::Step(Step { action: Action::Command { .. }, .. })),
+        "{:?}",
+        s.steps[0]
+    );
+    assert!(warnings.iter().any(|w| w.contains("_SMSTSOrgName, a read-only variable")), "{warnings:?}");
+}
+
 #[test]
 fn hostile_and_broken_xml_fail_with_a_clear_error() {
     let laughs = {

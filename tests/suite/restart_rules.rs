@@ -194,3 +194,34 @@ fn restart_settings_are_checked() {
         assert!(err.starts_with("rule.toml:") && err.contains(says), "{err}");
     }
 }
+
+/// A maximum run time means maintenance windows unless the scenario says otherwise: without the
+/// stop, a late restart then fails the run; `maintenance_windows = false` drops the start check
+/// (advertisement times) and allows the restart.
+#[test]
+fn a_maximum_run_time_without_the_stop_refuses_late_restarts_unless_not_in_a_maintenance_window() {
+    let (_, record) = trace(&late_restart("max_run_time = \"120m\"\nstop_at_max_run_time = false"), 0);
+    assert_eq!((record.outcome, record.restarts), (Outcome::Failed, 0));
+    let delayed = |mw: &str| {
+        scenario(
+            &[("max_run_time = \"0s\"", &format!("max_run_time = \"119m\"\nstart_delay = \"5m\"\n{mw}"))],
+            "[[step]]\nname = \"Work\"\ntype = \"command\"\nduration = \"10m\"\n",
+        )
+    };
+    // 115 minutes left of the window: 119 do not fit, so in a maintenance window nothing starts.
+    assert_eq!(trace(&delayed(""), 0).1.outcome, Outcome::NotStarted);
+    assert_eq!(trace(&delayed("maintenance_windows = false"), 0).1.outcome, Outcome::CompletedInWindow);
+}
+
+/// An update that restarts the computer by itself after the window closed is not refused:
+/// nothing asked for it, so nothing can refuse it.
+#[test]
+fn an_update_restarting_the_computer_by_itself_after_the_window_is_not_refused() {
+    let s = scenario(
+        &[("max_run_time = \"0s\"", "max_run_time = \"0s\"\nmaintenance_windows = true")],
+        "[[step]]\nname = \"Updates\"\ntype = \"install_updates\"\nitems = 1\nper_item = \"125m\"\nunexpected_restart = 1.0\nretries = 0\ncontinue_on_error = true\n",
+    );
+    let (lines, record) = trace(&s, 0);
+    assert_eq!(steps_only(&lines)[1], "125m-135m restart after Updates (an update restarted it)");
+    assert_eq!((record.restarts_outside, record.outcome), (1, Outcome::Overran));
+}

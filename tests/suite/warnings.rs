@@ -243,7 +243,7 @@ fn a_max_run_time_that_keeps_most_runs_from_starting() {
             "\"120m\"",
             0,
             "deployment.max_run_time",
-            "the maximum run time 2h leaves 0s of each 2h window for a run to start in, and the start delay is longer than that for 100% of the runs: they never start (outcome not_started); shorten the maximum run time, or write \"0s\" for no limit"
+            "the maximum run time 2h leaves 0s of each 2h window for a run to start in, and the start delay is longer than that for 100% of the runs: they never start (outcome not_started); shorten the maximum run time, or write \"0s\" for no start check"
         )]
     );
     let t = text(&[("max_run_time = \"0s\"\n", "max_run_time = \"100m\"\nstart_delay = \"30m\"\n")], WRAPPED);
@@ -254,7 +254,7 @@ fn a_max_run_time_that_keeps_most_runs_from_starting() {
             "\"100m\"",
             0,
             "deployment.max_run_time",
-            "the maximum run time 1h40m leaves 20m of each 2h window for a run to start in, and the start delay is longer than that for 100% of the runs: they never start (outcome not_started); shorten the maximum run time, or write \"0s\" for no limit"
+            "the maximum run time 1h40m leaves 20m of each 2h window for a run to start in, and the start delay is longer than that for 100% of the runs: they never start (outcome not_started); shorten the maximum run time, or write \"0s\" for no start check"
         )]
     );
     let t = text(&[("max_run_time = \"0s\"\n", "max_run_time = \"3h\"\n")], WRAPPED);
@@ -265,7 +265,7 @@ fn a_max_run_time_that_keeps_most_runs_from_starting() {
             "\"3h\"",
             0,
             "deployment.max_run_time",
-            "the maximum run time 3h is longer than the 2h windows: no run can start (a run starts only when the whole maximum run time fits in what is left of its window); make it shorter than the window, or \"0s\" for no limit"
+            "the maximum run time 3h is longer than the 2h windows: no run can start (a run starts only when the whole maximum run time fits in what is left of its window); make it shorter than the window, or \"0s\" for no start check"
         )]
     );
     // The console's default of 120 minutes in a two-hour window, with a start delay: the warning

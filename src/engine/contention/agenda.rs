@@ -5,6 +5,13 @@
 //! keeps them in a sorted list beside the heap instead of in it, so the heap holds only what is
 //! pending now and stays small; `pop` takes the earlier of the two heads, in the same order as if
 //! every event had been pushed.
+//!
+//! Some events stand for "the next one of its kind" and are replaced by a later schedule (a
+//! shared instance's next completion, an activity's expiry): [`Agenda::schedule_keyed`] keeps
+//! at most one event a key, in an indexed heap of its own, so a replaced or cancelled event
+//! leaves the queue instead of waiting in it — an install's 8-hour time-out would otherwise sit
+//! in the heap for 8 simulated hours after the install ended. The order is the same as if every
+//! event had been pushed and the replaced ones dropped when they came up.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -18,6 +25,8 @@ pub struct Agenda<E> {
     /// Events scheduled all at once, sorted by (time, order), and how many were taken.
     sorted: Vec<Entry<E>>,
     taken: usize,
+    /// At most one event a key.
+    keyed: KeyedHeap<E>,
     scheduled: u64,
 }
 
@@ -51,7 +60,7 @@ impl<E> Ord for Entry<E> {
 
 impl<E> Default for Agenda<E> {
     fn default() -> Self {
-        Self { heap: BinaryHeap::new(), sorted: Vec::new(), taken: 0, scheduled: 0 }
+        Self { heap: BinaryHeap::new(), sorted: Vec::new(), taken: 0, keyed: KeyedHeap::default(), scheduled: 0 }
     }
 }
 
@@ -66,6 +75,30 @@ impl<E> Agenda<E> {
     pub fn schedule(&mut self, at: Millis, event: E) {
         self.heap.push(Entry { at, seq: self.scheduled, event });
         self.scheduled += 1;
+    }
+
+    /// Schedules `event` at `at` as the one event of `key` (below the count given to
+    /// [`Agenda::keys`]), dropping the one `key` had; `same` says whether the event `key` holds
+    /// already stands for this one, which is then kept with its place in the order.
+    pub fn schedule_keyed(&mut self, key: usize, at: Millis, event: E, same: impl Fn(&E) -> bool) {
+        if let Some(held) = self.keyed.get(key)
+            && held.at == at
+            && same(&held.event)
+        {
+            return;
+        }
+        self.keyed.set(key, Entry { at, seq: self.scheduled, event });
+        self.scheduled += 1;
+    }
+
+    /// Drops the event of `key`, if it holds one.
+    pub fn cancel(&mut self, key: usize) {
+        self.keyed.remove(key);
+    }
+
+    /// Makes room for keys `0..count`.
+    pub fn keys(&mut self, count: usize) {
+        self.keyed.reserve_keys(count);
     }
 
     /// Schedules every event of `events` in turn, as `schedule` would one by one, on an agenda
@@ -84,13 +117,18 @@ impl<E> Agenda<E> {
         self.taken = 0;
     }
 
-    /// Whether the next event comes from the sorted list rather than the heap.
-    fn sorted_first(&self) -> bool {
-        match (self.sorted.get(self.taken), self.heap.peek()) {
-            (Some(s), Some(h)) => (s.at, s.seq) < (h.at, h.seq),
-            (Some(_), None) => true,
-            _ => false,
-        }
+    /// Where the next event comes from.
+    fn first(&self) -> Option<Lane> {
+        let key = |e: &Entry<E>| (e.at, e.seq);
+        [
+            (self.sorted.get(self.taken).map(key), Lane::Sorted),
+            (self.heap.peek().map(key), Lane::Heap),
+            (self.keyed.peek().map(key), Lane::Keyed),
+        ]
+        .into_iter()
+        .filter_map(|(k, lane)| k.map(|k| (k, lane)))
+        .min_by_key(|c| c.0)
+        .map(|c| c.1)
     }
 
     /// The next event and its time.
@@ -98,28 +136,169 @@ impl<E> Agenda<E> {
     where
         E: Clone,
     {
-        if self.sorted_first() {
-            let e = &self.sorted[self.taken];
-            self.taken += 1;
-            Some((e.at, e.event.clone()))
-        } else {
-            self.heap.pop().map(|e| (e.at, e.event))
+        match self.first()? {
+            Lane::Sorted => {
+                let e = &self.sorted[self.taken];
+                self.taken += 1;
+                Some((e.at, e.event.clone()))
+            }
+            Lane::Heap => self.heap.pop().map(|e| (e.at, e.event)),
+            Lane::Keyed => self.keyed.pop().map(|e| (e.at, e.event)),
         }
     }
 
     /// When the next event is due.
     pub fn next_time(&self) -> Option<Millis> {
-        if self.sorted_first() { self.sorted.get(self.taken).map(|e| e.at) } else { self.heap.peek().map(|e| e.at) }
+        match self.first()? {
+            Lane::Sorted => self.sorted.get(self.taken).map(|e| e.at),
+            Lane::Heap => self.heap.peek().map(|e| e.at),
+            Lane::Keyed => self.keyed.peek().map(|e| e.at),
+        }
     }
 
     /// Events waiting.
     pub fn len(&self) -> usize {
-        self.heap.len() + self.sorted.len() - self.taken
+        self.heap.len() + self.sorted.len() - self.taken + self.keyed.len()
     }
 
     /// Whether nothing waits.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// The three places an event waits in.
+#[derive(Debug, Clone, Copy)]
+enum Lane {
+    Sorted,
+    Heap,
+    Keyed,
+}
+
+/// A binary min-heap of entries, at most one a key, that knows where each key's entry is.
+#[derive(Debug, Clone)]
+struct KeyedHeap<E> {
+    /// Entries with their keys, earliest first at the root.
+    entries: Vec<(Entry<E>, u32)>,
+    /// Per key: its entry's place in `entries`, or `NOWHERE`.
+    place: Vec<u32>,
+}
+
+const NOWHERE: u32 = u32::MAX;
+
+impl<E> Default for KeyedHeap<E> {
+    fn default() -> Self {
+        Self { entries: Vec::new(), place: Vec::new() }
+    }
+}
+
+impl<E> KeyedHeap<E> {
+    fn reserve_keys(&mut self, count: usize) {
+        if self.place.len() < count {
+            self.place.resize(count, NOWHERE);
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    fn peek(&self) -> Option<&Entry<E>> {
+        self.entries.first().map(|(e, _)| e)
+    }
+
+    fn get(&self, key: usize) -> Option<&Entry<E>> {
+        let at = *self.place.get(key)?;
+        self.entries.get(at as usize).map(|(e, _)| e)
+    }
+
+    /// Whether the entry at `a` comes before the one at `b`.
+    fn before(&self, a: usize, b: usize) -> bool {
+        let (x, y) = (&self.entries[a].0, &self.entries[b].0);
+        (x.at, x.seq) < (y.at, y.seq)
+    }
+
+    fn swap(&mut self, a: usize, b: usize) {
+        self.entries.swap(a, b);
+        self.place[self.entries[a].1 as usize] = a as u32;
+        self.place[self.entries[b].1 as usize] = b as u32;
+    }
+
+    fn up(&mut self, mut i: usize) {
+        while i > 0 {
+            let parent = (i - 1) / 2;
+            if !self.before(i, parent) {
+                break;
+            }
+            self.swap(i, parent);
+            i = parent;
+        }
+    }
+
+    fn down(&mut self, mut i: usize) {
+        loop {
+            let (l, r) = (2 * i + 1, 2 * i + 2);
+            let mut least = i;
+            if l < self.entries.len() && self.before(l, least) {
+                least = l;
+            }
+            if r < self.entries.len() && self.before(r, least) {
+                least = r;
+            }
+            if least == i {
+                break;
+            }
+            self.swap(i, least);
+            i = least;
+        }
+    }
+
+    /// Puts `entry` in as `key`'s, replacing the one it had.
+    fn set(&mut self, key: usize, entry: Entry<E>) {
+        self.reserve_keys(key + 1);
+        match self.place[key] {
+            NOWHERE => {
+                self.entries.push((entry, key as u32));
+                let i = self.entries.len() - 1;
+                self.place[key] = i as u32;
+                self.up(i);
+            }
+            at => {
+                let i = at as usize;
+                self.entries[i].0 = entry;
+                self.up(i);
+                self.down(self.place[key] as usize);
+            }
+        }
+    }
+
+    /// Takes `key`'s entry out.
+    fn remove(&mut self, key: usize) -> Option<Entry<E>> {
+        let at = *self.place.get(key)?;
+        if at == NOWHERE {
+            return None;
+        }
+        Some(self.take(at as usize))
+    }
+
+    /// Takes the earliest entry out.
+    fn pop(&mut self) -> Option<Entry<E>> {
+        if self.entries.is_empty() { None } else { Some(self.take(0)) }
+    }
+
+    /// Takes the entry at `i` out, mending the heap.
+    fn take(&mut self, i: usize) -> Entry<E> {
+        let last = self.entries.len() - 1;
+        if i != last {
+            self.swap(i, last);
+        }
+        let (entry, key) = self.entries.pop().expect("an entry at i");
+        self.place[key as usize] = NOWHERE;
+        if i < self.entries.len() {
+            self.up(i);
+            self.down(i);
+        }
+        entry
     }
 }
 
@@ -150,5 +329,58 @@ mod tests {
         let order: Vec<char> = std::iter::from_fn(|| a.pop()).map(|(_, e)| e).collect();
         assert_eq!(order, ['a', 'b', 'c', 'd', 'e', 'f']);
         assert!(a.is_empty());
+    }
+
+    #[test]
+    fn a_keyed_event_replaces_its_key_s_last_and_keeps_its_place_when_the_same() {
+        let mut a = Agenda::new();
+        a.keys(3);
+        a.schedule(10, 'a');
+        a.schedule_keyed(0, 10, 'x', |_| false); // replaced below: never comes
+        a.schedule_keyed(1, 10, 'b', |_| false);
+        a.schedule(10, 'c');
+        a.schedule_keyed(1, 10, 'b', |e| *e == 'b'); // the same: keeps its place before 'c'
+        a.schedule_keyed(0, 30, 'e', |_| false);
+        a.schedule_keyed(2, 20, 'z', |_| false);
+        a.cancel(2);
+        a.schedule(20, 'd');
+        assert_eq!(a.len(), 5);
+        let order: Vec<(Millis, char)> = std::iter::from_fn(|| a.pop()).collect();
+        assert_eq!(order, [(10, 'a'), (10, 'b'), (10, 'c'), (20, 'd'), (30, 'e')]);
+    }
+
+    proptest::proptest! {
+        /// Against a plain list: every event pushed, a replaced or cancelled one skipped when it
+        /// comes up.
+        #[test]
+        fn keyed_events_come_in_the_order_of_a_list_that_skips_replaced_ones(
+            ops in proptest::collection::vec((0u8..4, 0usize..5, 0u64..40), 0..200)
+        ) {
+            let mut a = Agenda::new();
+            a.keys(5);
+            let mut list: Vec<(Millis, u64, char, Option<usize>)> = Vec::new();
+            let mut live: Vec<Option<u64>> = vec![None; 5];
+            let mut seq = 0u64;
+            for (kind, key, at) in ops {
+                match kind {
+                    0 => { a.schedule(at, 'p'); list.push((at, seq, 'p', None)); seq += 1; }
+                    1 | 2 => {
+                        a.schedule_keyed(key, at, 'k', |_| false);
+                        list.push((at, seq, 'k', Some(key)));
+                        live[key] = Some(seq);
+                        seq += 1;
+                    }
+                    _ => { a.cancel(key); live[key] = None; }
+                }
+            }
+            list.sort_by_key(|e| (e.0, e.1));
+            let expected: Vec<(Millis, char)> = list
+                .into_iter()
+                .filter(|e| e.3.is_none_or(|k| live[k] == Some(e.1)))
+                .map(|e| (e.0, e.2))
+                .collect();
+            let got: Vec<(Millis, char)> = std::iter::from_fn(|| a.pop()).collect();
+            proptest::prop_assert_eq!(got, expected);
+        }
     }
 }
