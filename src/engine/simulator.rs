@@ -234,9 +234,17 @@ impl<'a> Simulator<'a> {
             return None;
         }
         let max_run_time = deployment.max_run_time;
-        if deployment.in_maintenance_windows() && max_run_time > 0 && max_run_time > window.end - start {
+        // "The remaining time … ≥ the maximum allowed run time plus the countdown duration".
+        if deployment.in_maintenance_windows()
+            && max_run_time > 0
+            && max_run_time.saturating_add(deployment.countdown) > window.end - start
+        {
             return None;
         }
+        // The sequence starts when the client's countdown ends.
+        let start = start.saturating_add(deployment.countdown);
+        record.start = start;
+        record.end = start;
         let class = &program.classes[placement.class as usize];
         for (i, used) in program.count_used.iter().enumerate() {
             if *used {

@@ -206,6 +206,7 @@ fn read_scenario(root: &Table<'_, '_>, files: &FileSource) -> ReadResult<Scenari
             "stop_at_max_run_time",
             "maintenance_windows",
             "restarts_outside_window",
+            "countdown",
         ])?;
         if let Some(v) = t.get("max_run_time") {
             deployment.max_run_time = v.duration()?;
@@ -215,6 +216,13 @@ fn read_scenario(root: &Table<'_, '_>, files: &FileSource) -> ReadResult<Scenari
         }
         if let Some(v) = t.get("stop_at_max_run_time") {
             deployment.stop_at_max_run_time = v.bool()?;
+        }
+        if let Some(v) = t.get("countdown") {
+            let countdown = v.duration()?;
+            if countdown > MAX_CLIENT_TIMEOUT {
+                return Err(v.error(format!("a countdown of at most 24h, found {}", DurationDisplay(countdown))));
+            }
+            deployment.countdown = countdown;
         }
         if let Some(v) = t.get("maintenance_windows") {
             deployment.maintenance_windows = Some(v.bool()?);

@@ -96,6 +96,9 @@ pub struct Deployment {
     /// maintenance windows, as ConfigMgr's deployment setting defaults, and yes without them
     /// ([`Deployment::restarts_allowed_outside`]).
     pub restarts_outside_window: Option<bool>,
+    /// The client's countdown before a required deployment starts: in a maintenance window a run
+    /// starts only when the maximum run time plus this fits in what is left (default 0s).
+    pub countdown: Millis,
 }
 
 /// ConfigMgr's limit for a deployment whose maximum run time is 0: "evaluated as 12 hours (720
@@ -152,6 +155,7 @@ impl Default for Deployment {
             stop_at_max_run_time: true,
             maintenance_windows: None,
             restarts_outside_window: None,
+            countdown: 0,
         }
     }
 }

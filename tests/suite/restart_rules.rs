@@ -225,3 +225,22 @@ fn an_update_restarting_the_computer_by_itself_after_the_window_is_not_refused()
     assert_eq!(steps_only(&lines)[1], "125m-135m restart after Updates (an update restarted it)");
     assert_eq!((record.restarts_outside, record.outcome), (1, Outcome::Overran));
 }
+
+/// In a maintenance window the client starts a required deployment only when the maximum run
+/// time plus its countdown fits in what is left of the window, and the sequence starts when the
+/// countdown ends.
+#[test]
+fn the_countdown_counts_in_the_start_check_and_delays_the_start() {
+    let s = |countdown: &str| {
+        scenario(
+            &[("max_run_time = \"0s\"", &format!("max_run_time = \"100m\"\ncountdown = \"{countdown}\""))],
+            "[[step]]\nname = \"Work\"\ntype = \"command\"\nduration = \"10m\"\n",
+        )
+    };
+    let (lines, record) = trace(&s("5m"), 0);
+    assert_eq!(steps_only(&lines), ["5m run started", "5m-15m Work ok exit 0", "15m run ended completed_in_window"]);
+    assert_eq!(record.start, 5 * MINUTE);
+    // 100m + 25m > 2h: it never starts.
+    assert_eq!(trace(&s("25m"), 0).1.outcome, Outcome::NotStarted);
+    assert_eq!(trace(&s("20m"), 0).1.outcome, Outcome::CompletedInWindow);
+}
