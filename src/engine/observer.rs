@@ -117,6 +117,16 @@ pub enum TraceEvent {
         /// When the server was back, if it came back.
         end: Option<Millis>,
     },
+    /// A restart the deployment does not allow after the window closed: it does not happen and
+    /// the run fails.
+    RestartRefused {
+        /// The step that would have caused it.
+        node: NodeId,
+        /// Why it was due.
+        cause: RestartCause,
+        /// When it was due.
+        at: Millis,
+    },
     /// Status messages were sent.
     Message {
         /// When.

@@ -839,6 +839,7 @@ impl<O: Observer> ServerRun<'_, O> {
         if start > self.window_end && !self.restarts_outside_window && cause != RestartCause::UpdateRestarted {
             // "Computer restarts caused by a deployment aren't allowed outside of a maintenance
             // window": the restart does not happen and the sequence fails.
+            self.note(TraceEvent::RestartRefused { node: id, cause, at: start });
             return Err(Halt::Failed);
         }
         let index = self.step_restarts;

@@ -136,7 +136,8 @@ impl<'a> HistoryCsv<'a> {
             TraceEvent::Restart { end: None, .. }
             | TraceEvent::StepStarted { .. }
             | TraceEvent::Message { .. }
-            | TraceEvent::StateMessages { .. } => return None,
+            | TraceEvent::StateMessages { .. }
+            | TraceEvent::RestartRefused { .. } => return None,
         })
     }
 

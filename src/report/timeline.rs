@@ -184,6 +184,13 @@ impl Rows<'_> {
                     if end.is_some() { "back" } else { "hung" },
                 )
             },
+            TraceEvent::RestartRefused { node: id, cause, at } => Row::at(
+                RowKind::Restart,
+                format!("restart ({})", cause.label()),
+                self.depth(id),
+                at,
+                "refused (after the window)",
+            ),
             TraceEvent::Message { at, kind, count } => Row::at(
                 RowKind::Message,
                 kind.key().to_owned(),

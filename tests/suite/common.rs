@@ -120,6 +120,9 @@ pub fn trace_seed(s: &Scenario, seed: u64, server: u64) -> (Vec<String>, ServerR
             ),
             TraceEvent::Message { at, kind, count } => format!("{} msg {} x{}", m(at), kind.key(), count),
             TraceEvent::StateMessages { at, count } => format!("{} msg state x{}", m(at), count),
+            TraceEvent::RestartRefused { node, cause, at } => {
+                format!("{} restart after {} refused ({})", m(at), name(node), cause.label())
+            }
             TraceEvent::RunEnded { at, outcome } => format!("{} run ended {}", m(at), outcome.key()),
             TraceEvent::StepStarted { .. } => unreachable!("filtered out above"),
         })

@@ -129,7 +129,10 @@ duration = "1m"
 fn restarts_after_the_window_fail_unless_the_deployment_allows_them() {
     let deployment = "max_run_time = \"0s\"\nmaintenance_windows = true";
     let (lines, record) = trace(&late_restart(deployment), 0);
-    assert_eq!(steps_only(&lines)[1..], ["0m-130m Long ok exit 3010", "130m run ended failed"]);
+    assert_eq!(
+        steps_only(&lines)[1..],
+        ["0m-130m Long ok exit 3010", "130m restart after Long refused (exit code 3010)", "130m run ended failed"]
+    );
     assert_eq!((record.outcome, record.restarts), (Outcome::Failed, 0));
     let (_, record) = trace(&late_restart(&format!("{deployment}\nrestarts_outside_window = \"allow\"")), 0);
     assert_eq!((record.outcome, record.restarts, record.restarts_outside), (Outcome::Overran, 1, 1));
