@@ -627,18 +627,19 @@ impl<O: Observer> ServerRun<'_, O> {
         start: Millis,
     ) -> Result<StepEnd, Halt> {
         let required = self.items(node, &u.items);
-        let optional = u
-            .optional
-            .as_ref()
-            .map_or(0, |c| c.sample(&mut self.stream.child(node.tag(StepDraw::OptionalItems)).draw(0)));
+        let optional = if u.settings.all {
+            u.settings.optional.sample(&mut self.stream.child(node.tag(StepDraw::OptionalItems)).draw(0))
+        } else {
+            0
+        };
         let n = required.saturating_add(optional);
         if within.is_none() {
-            if u.restart_if_pending && self.pending {
+            if u.settings.restart_if_pending && self.pending {
                 self.restart(id, node, RestartCause::Pending, None)?;
             }
             // A cached scan reads the run's previous results: no resource.
-            let scan_on = if u.scan_cached && self.scanned { None } else { node.uses.scan };
-            if let Some(end) = self.update_scan(id, node, u, &u.scan, StepDraw::Scan, scan_on, start)? {
+            let scan_on = if u.settings.scan_cached && self.scanned { None } else { node.uses.scan };
+            if let Some(end) = self.update_scan(id, node, u, &u.settings.scan, StepDraw::Scan, scan_on, start)? {
                 return Ok(end);
             }
             self.scanned = true;
@@ -665,7 +666,7 @@ impl<O: Observer> ServerRun<'_, O> {
                 Update::RestartedItself => {
                     self.restart(id, node, RestartCause::UpdateRestarted, None)?;
                     // "If one of the updates unexpectedly restarts the computer, retry this step."
-                    if self.attempt < u.retries {
+                    if self.attempt < u.settings.retries {
                         return Ok(StepEnd::Retry);
                     }
                     self.step_ended(id, node, None, start, None, false, false);
@@ -683,11 +684,12 @@ impl<O: Observer> ServerRun<'_, O> {
         if asked {
             // The step's own restart; the engine then runs the step again, and it completes after.
             self.restart(id, node, RestartCause::Updates, None)?;
-            let scan_on = if u.scan_cached { None } else { node.uses.scan };
-            if let Some(end) = self.update_scan(id, node, u, &u.rescan, StepDraw::Rescan, scan_on, start)? {
+            let scan_on = if u.settings.scan_cached { None } else { node.uses.scan };
+            if let Some(end) = self.update_scan(id, node, u, &u.settings.rescan, StepDraw::Rescan, scan_on, start)? {
                 return Ok(end);
             }
-            let later = u.after_restart.sample(&mut self.stream.child(node.tag(StepDraw::AfterRestartItems)).draw(0));
+            let later =
+                u.settings.after_restart.sample(&mut self.stream.child(node.tag(StepDraw::AfterRestartItems)).draw(0));
             for j in 0..u64::from(later) {
                 // Their own restart requests wait for a later pass (the step restarts once).
                 match self.install_update(node, u, u64::from(n) + j)? {
@@ -719,7 +721,7 @@ impl<O: Observer> ServerRun<'_, O> {
         start: Millis,
     ) -> Result<Option<StepEnd>, Halt> {
         let d = scan.sample(&mut self.draws(node, draw).draw(0));
-        let expires = self.t.saturating_add(u.scan_timeout);
+        let expires = self.t.saturating_add(u.settings.scan_timeout);
         Ok(match self.activity(on, Work::Time(d), Some(expires))? {
             ActivityEnd::Done => None,
             // Refused out: the step fails now, with no items, no restart, no results.
@@ -739,20 +741,20 @@ impl<O: Observer> ServerRun<'_, O> {
     /// than one restart (which fails it: a sequence that deploys no OS cannot wait for the
     /// second), or asks for a restart. Its compliance change sends a state message.
     fn install_update(&mut self, node: &ProgramNode, u: &ProgramUpdates, i: u64) -> Result<Update, Halt> {
-        let d = u.per_item.sample(&mut self.draws(node, StepDraw::Duration).draw(i));
-        let expires = self.t.saturating_add(u.install_timeout);
+        let d = u.settings.per_item.sample(&mut self.draws(node, StepDraw::Duration).draw(i));
+        let expires = self.t.saturating_add(u.settings.install_timeout);
         if self.activity(node.uses.install, Work::Time(d), Some(expires))? == ActivityEnd::TimedOut {
             return Ok(Update::TimedOut);
         }
         let share = |kind: StepDraw, p: f64, run: &Self| p > 0.0 && run.draws(node, kind).uniform(i) < p;
-        let update = if share(StepDraw::ItemFailure, u.failure, self) {
+        let update = if share(StepDraw::ItemFailure, u.settings.failure, self) {
             Update::Failed
-        } else if share(StepDraw::ItemUnexpectedRestart, u.unexpected_restart, self) {
+        } else if share(StepDraw::ItemUnexpectedRestart, u.settings.unexpected_restart, self) {
             Update::RestartedItself
-        } else if share(StepDraw::ItemMultiRestart, u.multi_restart, self) {
+        } else if share(StepDraw::ItemMultiRestart, u.settings.multi_restart, self) {
             Update::Failed
         } else {
-            Update::Installed { asks: share(StepDraw::ItemRestart, u.restart_share, self) }
+            Update::Installed { asks: share(StepDraw::ItemRestart, u.settings.restart_share, self) }
         };
         if update != Update::RestartedItself
             && let Some((due, count)) = self.state.add(self.t)

@@ -13,7 +13,7 @@ use crate::random::layout::{Purpose, StepDraw, count_tag, node_tag};
 use crate::scenario::resource::{Download, ResourceId, Uses};
 use crate::scenario::step::EXIT_RESTART_REQUIRED;
 use crate::scenario::{
-    Action, CountDist, DurationDist, ExitBehaviour, Items, Millis, Node, NodeKind, On3010, Scenario,
+    Action, CountDist, DurationDist, ExitBehaviour, Items, Millis, Node, NodeKind, On3010, Scenario, UpdateSettings,
 };
 
 /// Index of a node in [`Program::nodes`].
@@ -117,39 +117,14 @@ pub enum ProgramAction {
     },
 }
 
-/// An Install Software Updates step, ready to run.
+/// An Install Software Updates step, ready to run: its settings as the scenario gives them, with
+/// its item count resolved.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProgramUpdates {
     /// How many updates apply.
     pub items: ItemSource,
-    /// Scan duration.
-    pub scan: DurationDist,
-    /// Per-update install duration.
-    pub per_item: DurationDist,
-    /// Share of installed updates that ask for a restart.
-    pub restart_share: f64,
-    /// Share of updates that fail.
-    pub failure: f64,
-    /// Restart first when one is pending.
-    pub restart_if_pending: bool,
-    /// The scan reads the run's previous results and uses no resource.
-    pub scan_cached: bool,
-    /// A longer scan fails the step.
-    pub scan_timeout: Millis,
-    /// A longer update install fails the step.
-    pub install_timeout: Millis,
-    /// The scan when the step runs again after its own restart.
-    pub rescan: DurationDist,
-    /// Updates that apply only after that restart.
-    pub after_restart: CountDist,
-    /// Share of installed updates that restart the computer by themselves.
-    pub unexpected_restart: f64,
-    /// Times the engine runs the step again after an unexpected restart before failing it.
-    pub retries: u32,
-    /// Share of installed updates that need more than one restart (the step then fails).
-    pub multi_restart: f64,
-    /// With target `All`: the optional updates that also apply.
-    pub optional: Option<CountDist>,
+    /// Everything else, as read.
+    pub settings: UpdateSettings,
 }
 
 /// Where a step's item count comes from.
@@ -449,20 +424,7 @@ impl Compiler<'_> {
             }
             Action::InstallUpdates(u) => ProgramAction::InstallUpdates(Box::new(ProgramUpdates {
                 items: self.items(&u.items),
-                scan: u.scan.clone(),
-                per_item: u.per_item.clone(),
-                restart_share: u.restart_share,
-                failure: u.failure,
-                restart_if_pending: u.restart_if_pending,
-                scan_cached: u.scan_cached,
-                scan_timeout: u.scan_timeout,
-                install_timeout: u.install_timeout,
-                rescan: u.rescan.clone(),
-                after_restart: u.after_restart.clone(),
-                unexpected_restart: u.unexpected_restart,
-                retries: u.retries,
-                multi_restart: u.multi_restart,
-                optional: u.all.then(|| u.optional.clone()),
+                settings: u.clone(),
             })),
             Action::InstallSoftware { items, per_item, exit } => ProgramAction::InstallSoftware {
                 items: self.items(items),
