@@ -18,7 +18,7 @@ use super::contention::port::{End, Port, Request, Response, Work};
 use super::contention::{Admission, Agenda, Finished, LoadTrack, SharedInstance, SlotsInstance};
 use super::observer::{Observer, TraceEvent};
 use super::server_run::Checkpoint;
-use super::simulator::{ServerRecord, Simulator, Start};
+use super::simulator::{Placement, ServerRecord, Simulator, Start};
 use crate::messages::Emissions;
 use crate::random::layout::{Purpose, servers_stream};
 use crate::scenario::duration::MINUTE;
@@ -193,11 +193,14 @@ trait Replay: Observer + Default {
     fn clear(&mut self);
     /// Hands the events of the complete run on.
     fn replay(&mut self, into: &mut impl Observer);
+    /// Moves the events of a complete run to `kept`, before the server runs again.
+    fn keep(&mut self, kept: &mut Self);
 }
 
 impl Replay for () {
     fn clear(&mut self) {}
     fn replay(&mut self, _: &mut impl Observer) {}
+    fn keep(&mut self, _: &mut Self) {}
 }
 
 impl Replay for Vec<TraceEvent> {
@@ -208,6 +211,9 @@ impl Replay for Vec<TraceEvent> {
         for event in self.drain(..) {
             into.event(event);
         }
+    }
+    fn keep(&mut self, kept: &mut Self) {
+        kept.append(self);
     }
 }
 
@@ -248,6 +254,7 @@ impl CoupledBuffers {
 
 struct Coupled<'v, P> {
     start: Start,
+    placement: Placement,
     /// Its variables when the run starts (a replay works on a copy: they change as it runs).
     initial: &'v [ValueId],
     counts: &'v [u32],
@@ -257,6 +264,31 @@ struct Coupled<'v, P> {
     port: Port,
     /// Where a replay resumes: the run's state at the start of the step that asked.
     checkpoint: Checkpoint,
+    /// What the server's earlier runs this month sent and did, when it runs again.
+    earlier: Option<Box<(Emissions, P)>>,
+}
+
+impl<P: Replay> Coupled<'_, P> {
+    /// The server runs again from `next`: what its finished run left is kept, and its port and
+    /// checkpoint start afresh.
+    fn run_again(&mut self, next: Start, management_points: usize) {
+        self.start = next;
+        let earlier = self.earlier.get_or_insert_with(|| Box::new((Emissions::new(management_points), P::default())));
+        earlier.0.append(&mut self.sink);
+        self.watcher.keep(&mut earlier.1);
+        self.port = std::mem::take(&mut self.port).emptied();
+        self.checkpoint = std::mem::take(&mut self.checkpoint).emptied();
+    }
+
+    /// Hands everything the server's runs sent and did on, its earlier runs first.
+    fn hand_over<O: Observer>(&mut self, sink: &mut Emissions, observer: &mut O) {
+        if let Some(earlier) = self.earlier.as_deref_mut() {
+            sink.append(&mut earlier.0);
+            earlier.1.replay(observer);
+        }
+        sink.append(&mut self.sink);
+        self.watcher.replay(observer);
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -271,7 +303,7 @@ fn run_watched<P: Replay, O: Observer>(
     let scenario = sim.scenario();
     let resources = &scenario.resources;
     let n = count as usize;
-    let Placed { mut records, starts, vars, counts, instance_of, var_count, count_count } =
+    let Placed { mut records, placements, starts, vars, counts, instance_of, var_count, count_count } =
         place_all(sim, seed, replication, count);
 
     let mut servers: Vec<Option<Coupled<'_, P>>> = Vec::with_capacity(n);
@@ -285,6 +317,7 @@ fn run_watched<P: Replay, O: Observer>(
                 let (server_sink, port, checkpoint) = buffers.take(sink.management_points());
                 Coupled {
                     start,
+                    placement: placements[i],
                     initial,
                     counts,
                     instances: &instance_of[i * resources.len()..(i + 1) * resources.len()],
@@ -292,13 +325,14 @@ fn run_watched<P: Replay, O: Observer>(
                     watcher: P::default(),
                     port,
                     checkpoint,
+                    earlier: None,
                 }
             }));
         }
     }
 
     let windows = &scenario.windows.list;
-    let span = (windows.iter().map(|w| w.start).min().unwrap_or(0), scenario.windows.last_close());
+    let span = (windows.iter().map(|w| w.start).min().unwrap_or(0), scenario.month.last_close(&scenario.windows));
     let completion_keys: Vec<usize> = resources
         .iter()
         .scan(0, |next, r| {
@@ -334,14 +368,28 @@ fn run_watched<P: Replay, O: Observer>(
     let mut woken: Vec<u32> = Vec::new();
     // Replays run one at a time: they share one buffer for the variables.
     let mut run_vars: Vec<ValueId> = vec![crate::sequence::UNSET; var_count];
+    // A server's next run starts from the same variables and counts: these only take the copy.
+    let (mut next_vars, mut next_counts) = (run_vars.clone(), vec![0u32; count_count]);
+    let servers_streams = servers_stream(seed, replication);
+    let management_points = sink.management_points();
     while let Some((now, event)) = coupling.agenda.pop() {
         woken.clear();
         coupling.handle(now, event, &mut done, &mut woken, &servers);
         for &s in &woken {
-            if let Some(server) = servers[s as usize].as_mut()
-                && let Some(request) = replay(sim, server, &mut run_vars, &mut records[s as usize])
-            {
-                coupling.posted(now, s, request);
+            let Some(server) = servers[s as usize].as_mut() else { continue };
+            let record = &mut records[s as usize];
+            match replay(sim, server, &mut run_vars, record) {
+                Replayed::Waiting(Some(request)) => coupling.posted(now, s, request),
+                Replayed::Waiting(None) => {}
+                Replayed::Ended => {
+                    let (index, placement, start) = (u64::from(s), server.placement, server.start);
+                    let stream = servers_streams.index(index);
+                    let (v, c) = (&mut next_vars[..], &mut next_counts[..]);
+                    if let Some(next) = sim.after_run(index, stream, placement, start, record, v, c) {
+                        server.run_again(next, management_points);
+                        coupling.agenda.schedule(next.at, Event::Start(s));
+                    }
+                }
             }
         }
     }
@@ -352,8 +400,7 @@ fn run_watched<P: Replay, O: Observer>(
     for (i, record) in records.iter_mut().enumerate() {
         record.resource_wait = coupling.waited[i].round() as Millis;
         if let Some(mut server) = servers[i].take() {
-            sink.append(&mut server.sink);
-            server.watcher.replay(observer);
+            server.hand_over(sink, observer);
             buffers.give(server.sink, server.port, server.checkpoint);
         }
         on_server(record, observer);
@@ -708,6 +755,8 @@ impl Coupling<'_> {
 /// Every server of a replication placed and prepared, before any runs.
 struct Placed {
     records: Vec<ServerRecord>,
+    /// Where each server stands this month.
+    placements: Vec<Placement>,
     /// Each server's start, `None` when its run does not start.
     starts: Vec<Option<Start>>,
     /// Each server's initial variables, `var_count` a server.
@@ -732,6 +781,7 @@ fn place_all(sim: &Simulator<'_>, seed: u64, replication: u64, count: u64) -> Pl
     let mut counts: Vec<u32> = vec![0; n * count_count];
     let mut instance_of: Vec<u32> = vec![0; n * resources.len()];
     let mut records: Vec<ServerRecord> = Vec::with_capacity(n);
+    let mut placements = Vec::with_capacity(n);
     let mut starts = Vec::with_capacity(n);
     let mut counters = vec![0u64; scenario.fleet.classes.len()];
     let servers = servers_stream(seed, replication);
@@ -743,14 +793,15 @@ fn place_all(sim: &Simulator<'_>, seed: u64, replication: u64, count: u64) -> Pl
         let mut record = ServerRecord::placed(index, placement);
         let v = if var_count > 0 { var_chunks.next().unwrap_or_default() } else { &mut [] };
         let c = if count_count > 0 { count_chunks.next().unwrap_or_default() } else { &mut [] };
-        let start = sim.prepare(index, stream, placement, &mut record, v, c);
+        let start = sim.next_start(index, stream, placement, 0, &mut record, v, c);
         for (r, resource) in resources.iter().enumerate() {
             instance_of[index as usize * resources.len() + r] = instance(resource, r, index, stream);
         }
         records.push(record);
+        placements.push(placement);
         starts.push(start);
     }
-    Placed { records, starts, vars, counts, instance_of, var_count, count_count }
+    Placed { records, placements, starts, vars, counts, instance_of, var_count, count_count }
 }
 
 /// The instance of `resource` (the `r`-th) server `index` uses.
@@ -773,7 +824,7 @@ fn replay<P: Replay>(
     server: &mut Coupled<'_, P>,
     vars: &mut [ValueId],
     record: &mut ServerRecord,
-) -> Option<Request> {
+) -> Replayed {
     // From the start of the step that asked, when the run got that far; else from the start.
     if !server.checkpoint.is_valid() {
         vars.copy_from_slice(server.initial);
@@ -788,8 +839,16 @@ fn replay<P: Replay>(
     match run.run() {
         Some((outcome, end)) => {
             run.finish(record, outcome, end);
-            None
+            Replayed::Ended
         }
-        None => server.port.waiting(),
+        None => Replayed::Waiting(server.port.waiting()),
     }
+}
+
+/// Where a replay stopped.
+enum Replayed {
+    /// At a request (the activity it waits for), or with nothing to ask.
+    Waiting(Option<Request>),
+    /// At the run's end: its record is filled in.
+    Ended,
 }

@@ -16,8 +16,10 @@ pub mod outcome;
 pub mod selection;
 mod server_run;
 pub mod simulator;
+pub mod week_outcomes;
 
 pub use observer::{Observer, RestartCause, SkipReason, TraceEvent};
 pub use outcome::Outcome;
 pub use selection::{SelectionError, ServerChoice};
 pub use simulator::{Placement, Scratch, ServerRecord, Simulator};
+pub use week_outcomes::WeekOutcomes;

@@ -381,11 +381,11 @@ impl<O: Observer> ServerRun<'_, O> {
     pub fn finish(&self, record: &mut super::simulator::ServerRecord, outcome: Outcome, end: Millis) {
         record.outcome = outcome;
         record.end = end;
-        record.restarts = self.restarts;
-        record.restarts_outside = self.restarts_outside;
-        record.messages = self.sent;
-        record.state_messages = self.state_sent;
-        record.events = self.events;
+        record.restarts += self.restarts;
+        record.restarts_outside += self.restarts_outside;
+        record.messages += self.sent;
+        record.state_messages += self.state_sent;
+        record.events += self.events;
     }
 
     /// Steps through the program; `Ok(true)` when it got through, `Ok(false)` when a failure

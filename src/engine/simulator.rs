@@ -5,11 +5,12 @@ use super::coupled::{self, CoupledBuffers, ResourceLoad, ResourceReplication};
 use super::observer::{Observer, TraceEvent};
 use super::outcome::Outcome;
 use super::server_run::{ServerRun, StateBatch};
+use super::week_outcomes::WeekOutcomes;
 use crate::messages::Emissions;
 use crate::random::Stream;
-use crate::random::layout::{Purpose, server_stream, servers_stream};
+use crate::random::layout::{Purpose, server_stream, servers_stream, week_stream};
 use crate::scenario::distribution::pick;
-use crate::scenario::{Assign, Millis, Scenario};
+use crate::scenario::{Assign, Millis, Rerun, Scenario};
 use crate::sequence::{Program, ValueId};
 
 /// Where a server stands this month, before its run.
@@ -36,13 +37,19 @@ pub struct ServerRecord {
     pub class: u32,
     /// Its window.
     pub window: u32,
-    /// How its month ended (meaningless when excluded).
+    /// How its month ends (meaningless when excluded): its last run's outcome.
     pub outcome: Outcome,
-    /// When its run started (the planned start when it did not start).
+    /// Which opening of its window its last run was due in (0 first; with `[month] weeks`).
+    pub opening: u32,
+    /// Runs it started in the month.
+    pub runs: u32,
+    /// Per week of the month, the outcome of the run due that week.
+    pub weeks: WeekOutcomes,
+    /// When its last run started (the planned start when it did not start).
     pub start: Millis,
-    /// When its run ended (equal to `start` when it did not start).
+    /// When its last run ended (equal to `start` when it did not start).
     pub end: Millis,
-    /// Restarts it took.
+    /// Restarts it took, over all its runs.
     pub restarts: u32,
     /// Restarts that began after its window closed.
     pub restarts_outside: u32,
@@ -65,6 +72,9 @@ impl ServerRecord {
             class: placement.class,
             window: placement.window,
             outcome: Outcome::NotStarted,
+            opening: 0,
+            runs: 0,
+            weeks: WeekOutcomes::default(),
             start: 0,
             end: 0,
             restarts: 0,
@@ -81,6 +91,10 @@ impl ServerRecord {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Start {
     pub index: u64,
+    /// The opening of the server's window the run is due in (0 first).
+    pub opening: u32,
+    /// The week that opening falls in (0 first).
+    pub week: u32,
     pub stream: Stream,
     pub class: u32,
     /// When the run starts.
@@ -187,27 +201,86 @@ impl<'a> Simulator<'a> {
         observer: &mut O,
     ) -> ServerRecord {
         let mut record = ServerRecord::placed(index, placement);
-        let Some(start) = self.prepare(index, stream, placement, &mut record, &mut scratch.vars, &mut scratch.counts)
-        else {
-            return record;
-        };
-        let mut run = self.server_run(start, &mut scratch.vars, &scratch.counts, sink, observer);
-        // Without a port the run never stops at a request.
-        if let Some((outcome, end)) = run.run() {
+        let mut next = self.next_start(index, stream, placement, 0, &mut record, &mut scratch.vars, &mut scratch.counts);
+        while let Some(start) = next {
+            let mut run = self.server_run(start, &mut scratch.vars, &scratch.counts, sink, observer);
+            // Without a port the run never stops at a request.
+            let Some((outcome, end)) = run.run() else { break };
             run.finish(&mut record, outcome, end);
+            next = self.after_run(index, stream, placement, start, &mut record, &mut scratch.vars, &mut scratch.counts);
         }
         record
     }
 
-    /// Everything before a server's run: its start (after the deployment's delay), whether the
-    /// run starts at all, its counts, pending restart and variables (into `vars` and `counts`).
-    /// `None` when it does not start (`record` then says why).
-    #[inline]
-    pub(crate) fn prepare(
+    /// The server's first run that starts at an opening of its window from `from` on (each
+    /// opening it misses recorded as `not_started` in its week); `None` when none does.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn next_start(
         &self,
         index: u64,
         stream: Stream,
         placement: Placement,
+        from: u32,
+        record: &mut ServerRecord,
+        vars: &mut [ValueId],
+        counts: &mut [u32],
+    ) -> Option<Start> {
+        if placement.excluded {
+            return None;
+        }
+        let month = &self.scenario.month;
+        let window = &self.scenario.windows.list[placement.window as usize];
+        for opening in from..month.openings() {
+            if let Some(start) = self.prepare(index, stream, placement, opening, record, vars, counts) {
+                return Some(start);
+            }
+            record.weeks.set(month.week_of(window, opening), Outcome::NotStarted);
+        }
+        None
+    }
+
+    /// Records a finished run's week and returns the server's next run: with rerun on, a run
+    /// that failed or was stopped runs again at its window's next opening that fits.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn after_run(
+        &self,
+        index: u64,
+        stream: Stream,
+        placement: Placement,
+        start: Start,
+        record: &mut ServerRecord,
+        vars: &mut [ValueId],
+        counts: &mut [u32],
+    ) -> Option<Start> {
+        record.runs += 1;
+        record.opening = start.opening;
+        record.weeks.set(start.week, record.outcome);
+        let failed = matches!(record.outcome, Outcome::Failed | Outcome::Stopped);
+        if !failed || self.scenario.deployment.rerun == Rerun::Never {
+            return None;
+        }
+        let (outcome, at, end) = (record.outcome, record.start, record.end);
+        let next = self.next_start(index, stream, placement, start.opening + 1, record, vars, counts);
+        if next.is_none() {
+            // No later opening fits: the month ends with the failed run.
+            (record.outcome, record.start, record.end) = (outcome, at, end);
+        }
+        next
+    }
+
+    /// Everything before a server's run at the `opening`-th opening of its window: its start
+    /// (after the deployment's delay), whether the run starts at all, its counts, pending
+    /// restart and variables (into `vars` and `counts`). `None` when it does not start (`record`
+    /// then says why). The first opening draws from the server's stream, a later one from that
+    /// opening's own ([`week_stream`]); the counts are the server's for the month.
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn prepare(
+        &self,
+        index: u64,
+        server: Stream,
+        placement: Placement,
+        opening: u32,
         record: &mut ServerRecord,
         vars: &mut [ValueId],
         counts: &mut [u32],
@@ -218,26 +291,35 @@ impl<'a> Simulator<'a> {
         let scenario = self.scenario;
         let program = self.program;
         let window = &scenario.windows.list[placement.window as usize];
-        record.start = window.start;
-        record.end = window.start;
-        if placement.offline {
+        let (opens, closes) = scenario.month.opening(window, opening);
+        let stream = week_stream(server, opening);
+        record.outcome = Outcome::NotStarted;
+        record.start = opens;
+        record.end = opens;
+        let offline = if opening == 0 {
+            placement.offline
+        } else {
+            let share = scenario.fleet.offline;
+            share > 0.0 && stream.purpose(Purpose::Offline).uniform(0) < share
+        };
+        if offline {
             return None;
         }
         let deployment = &scenario.deployment;
         let delay = deployment.start_delay.sample(&mut stream.purpose(Purpose::StartDelay).draw(0));
-        let start = window.start.saturating_add(delay);
+        let start = opens.saturating_add(delay);
         record.start = start;
         record.end = start;
         // The deployment expires at the window's end; in a maintenance window the client also
         // needs the whole maximum run time to fit in what is left of it (0: no check).
-        if start >= window.end {
+        if start >= closes {
             return None;
         }
         let max_run_time = deployment.max_run_time;
         // "The remaining time … ≥ the maximum allowed run time plus the countdown duration".
         if deployment.in_maintenance_windows()
             && max_run_time > 0
-            && max_run_time.saturating_add(deployment.countdown) > window.end - start
+            && max_run_time.saturating_add(deployment.countdown) > closes - start
         {
             return None;
         }
@@ -248,7 +330,7 @@ impl<'a> Simulator<'a> {
         let class = &program.classes[placement.class as usize];
         for (i, used) in program.count_used.iter().enumerate() {
             if *used {
-                counts[i] = class.counts[i].sample(&mut stream.purpose(Purpose::Count(program.count_tags[i])).draw(0));
+                counts[i] = class.counts[i].sample(&mut server.purpose(Purpose::Count(program.count_tags[i])).draw(0));
             }
         }
         let pending_share = scenario.fleet.pending_restart;
@@ -270,11 +352,13 @@ impl<'a> Simulator<'a> {
         };
         Some(Start {
             index,
+            opening,
+            week: scenario.month.week_of(window, opening),
             stream,
             class: placement.class,
             at: start,
             deadline,
-            window_end: window.end,
+            window_end: closes,
             pending,
             phase,
         })

@@ -11,7 +11,7 @@ use super::statistics::ComponentAccumulators;
 use super::summary::{
     ComponentFigures, EstimateFigures, FleetFigures, InfrastructureFigures, LatencyFigures, Mean, MeanCi, MeanMax,
     MessageFigures, OutageFigures, OutcomeShares, Performance, ResourceFigures, RestartFigures, SUMMARY_SCHEMA, Spread,
-    StateFigures, Summary, TailFigures, WarningFigures, WindowFigures,
+    StateFigures, Summary, TailFigures, WarningFigures, WeekFigures, WindowFigures,
 };
 use super::{accumulator::Accumulator, estimate::Bounds};
 use crate::scenario::duration::{HOUR, MINUTE};
@@ -51,7 +51,7 @@ pub fn summarize(scenario: &Scenario, seed: u64, result: &RunResult) -> Summary 
             use crate::engine::Outcome as O;
             WindowFigures {
                 name: w.name.clone(),
-                day: w.day.name().to_owned(),
+                day: w.day_label().to_owned(),
                 start: format!("{:02}:{:02}", w.time_of_day / HOUR, (w.time_of_day % HOUR) / MINUTE),
                 targeted_mean: per_rep(t.targeted),
                 completed_in_window: share(O::CompletedInWindow),
@@ -65,6 +65,31 @@ pub fn summarize(scenario: &Scenario, seed: u64, result: &RunResult) -> Summary 
                     let started = t.targeted - t.outcomes[O::NotStarted as usize];
                     safe_div(t.resource_wait_ms as f64 / MINUTE as f64, started as f64)
                 }),
+            }
+        })
+        .collect();
+
+    let targeted: u64 = pooled.windows.iter().map(|w| w.targeted).sum();
+    let mut done = 0u64;
+    let weeks = pooled
+        .weeks
+        .iter()
+        .enumerate()
+        .map(|(k, outcomes)| {
+            use crate::engine::Outcome as O;
+            let due: u64 = outcomes.iter().sum();
+            let share = |o: O| Mean { mean: safe_div(outcomes[o as usize] as f64, due as f64) };
+            done += outcomes[O::CompletedInWindow as usize] + outcomes[O::Overran as usize];
+            WeekFigures {
+                week: k as u32 + 1,
+                due_mean: per_rep(due),
+                started_mean: per_rep(due - outcomes[O::NotStarted as usize]),
+                completed_in_window: share(O::CompletedInWindow),
+                overran: share(O::Overran),
+                failed: share(O::Failed),
+                stopped: share(O::Stopped),
+                not_started: share(O::NotStarted),
+                done_by_end: Mean { mean: safe_div(done as f64, targeted as f64) },
             }
         })
         .collect();
@@ -121,6 +146,7 @@ pub fn summarize(scenario: &Scenario, seed: u64, result: &RunResult) -> Summary 
         },
         infrastructure: infrastructure(scenario, result),
         windows,
+        weeks,
         resources: resources(scenario, pooled, reps),
         estimates,
         precision: None,

@@ -125,11 +125,11 @@ impl<'a> Worker<'a> {
             emissions: Emissions::new(mps),
             site: Site::new(&scenario.infrastructure),
             context: StatisticsContext {
-                last_close: scenario.windows.last_close() as f64,
+                last_close: scenario.month.last_close(&scenario.windows) as f64,
                 workers: scenario.infrastructure.status_manager_workers,
                 management_points: mps,
             },
-            pooled: Pooled::new(scenario.windows.list.len()),
+            pooled: Pooled::new(scenario.windows.list.len(), scenario.month.figure_weeks()),
             statistics: Statistics::new(mps),
         }
     }
@@ -249,7 +249,7 @@ pub fn run_designs(
     let mut results: Vec<RunResult> = designs
         .iter()
         .map(|(s, _)| RunResult {
-            pooled: Pooled::new(s.windows.list.len()),
+            pooled: Pooled::new(s.windows.list.len(), s.month.figure_weeks()),
             statistics: Statistics::new(s.infrastructure.management_points as usize),
             replications: options.replications,
             wall_seconds: 0.0,

@@ -131,6 +131,9 @@ pub struct PooledRecord {
     series_arrived: Vec<u64>,
     series_processed: Vec<u64>,
     windows: Vec<(u64, [u64; 5], u64)>,
+    /// Per week of a month of several weeks, the outcomes of the runs due that week.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    weeks: Vec<[u64; 5]>,
     by_kind: Vec<u64>,
     state_messages: u64,
     server_runs: u64,
@@ -254,6 +257,7 @@ impl PooledRecord {
             series_arrived: p.series.arrived.clone(),
             series_processed: p.series.processed.clone(),
             windows: p.windows.iter().map(|w| (w.targeted, w.outcomes, w.messages)).collect(),
+            weeks: p.weeks.clone(),
             by_kind: p.by_kind.to_vec(),
             state_messages: p.state_messages,
             server_runs: p.server_runs,
@@ -261,14 +265,18 @@ impl PooledRecord {
         })
     }
 
-    /// Decodes pooled totals for a scenario with `windows` windows.
-    pub fn to_pooled(&self, windows: usize) -> Result<Pooled, String> {
+    /// Decodes pooled totals for a scenario with `windows` windows and `weeks` weeks of figures.
+    pub fn to_pooled(&self, windows: usize, weeks: usize) -> Result<Pooled, String> {
         if self.windows.len() != windows || self.window_overrun_s.len() != windows {
             return Err(format!("{} windows, the scenario has {windows}", self.windows.len()));
         }
+        if self.weeks.len() != weeks {
+            return Err(format!("figures for {} weeks, the scenario's month has {weeks}", self.weeks.len()));
+        }
         let by_kind: [u64; MessageKind::ALL.len()] =
             self.by_kind.as_slice().try_into().map_err(|_| format!("{} message kinds", self.by_kind.len()))?;
-        let mut pooled = Pooled::new(windows);
+        let mut pooled = Pooled::new(windows, weeks);
+        pooled.weeks = self.weeks.clone();
         decode_into(&self.overrun_ms, &mut pooled.overrun_ms)?;
         decode_into(&self.duration_ms, &mut pooled.duration_ms)?;
         decode_into(&self.end_in_window_ms, &mut pooled.end_in_window_ms)?;
@@ -411,12 +419,12 @@ impl ShardState {
         FileSource::Carried { by: by.to_owned(), files }
     }
 
-    /// The shard's results, for a scenario with `windows` windows, after checking that its own
+    /// The shard's results, for a scenario with `windows` windows and `weeks` weeks of figures, after checking that its own
     /// totals add up: every headline figure has one value a replication, shares are shares,
     /// each window's outcomes add up to its targeted servers.
-    pub fn result(&self, windows: usize, file: &str) -> Result<RunResult, ShardError> {
+    pub fn result(&self, windows: usize, weeks: usize, file: &str) -> Result<RunResult, ShardError> {
         let bad = |message: String| ShardError::Inconsistent { file: file.to_owned(), message };
-        let pooled = self.pooled.to_pooled(windows).map_err(bad)?;
+        let pooled = self.pooled.to_pooled(windows, weeks).map_err(bad)?;
         if self.statistics.replications() != self.replications {
             return Err(bad(format!(
                 "{} replications, and figures of {}",
@@ -523,9 +531,10 @@ pub fn merge_shards(states: &[(String, ShardState)]) -> Result<MergedStudy, Shar
     let scenario =
         Scenario::from_toml_reading(&first.scenario_toml, &shown, &overrides, &first.carried_files(first_file))?;
     let windows = scenario.windows.list.len();
-    let mut result = first.result(windows, first_file)?;
+    let weeks = scenario.month.figure_weeks();
+    let mut result = first.result(windows, weeks, first_file)?;
     for (file, s) in &states[1..] {
-        result.merge(&s.result(windows, file)?);
+        result.merge(&s.result(windows, weeks, file)?);
     }
     Ok(MergedStudy { scenario, seed: first.seed, overrides: first.overrides.clone(), shards: of, result })
 }

@@ -43,6 +43,10 @@ pub struct Summary {
     pub infrastructure: InfrastructureFigures,
     /// One entry per window, in window order.
     pub windows: Vec<WindowFigures>,
+    /// One entry per week of a month of several weeks (`[month] weeks`, or windows after Patch
+    /// Tuesday that reach past the first week); absent for a month of one week.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub weeks: Vec<WeekFigures>,
     /// Shared resources (format 1.1), in declaration order; absent without resources.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub resources: Vec<ResourceFigures>,
@@ -327,6 +331,31 @@ pub struct WindowFigures {
     /// (format 1.1; absent without resources).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_wait_minutes_mean: Option<f64>,
+}
+
+/// One week's figures: the runs due that week (a server's first, or its next after a run that
+/// did not start or failed with rerun on) and how they ended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WeekFigures {
+    /// The week, 1 first.
+    pub week: u32,
+    /// Servers with a run due this week, a replication.
+    pub due_mean: f64,
+    /// Runs started this week, a replication.
+    pub started_mean: f64,
+    /// Share of the week's due runs completed in the window.
+    pub completed_in_window: Mean,
+    /// Share that overran.
+    pub overran: Mean,
+    /// Share that failed.
+    pub failed: Mean,
+    /// Share stopped.
+    pub stopped: Mean,
+    /// Share not started (the window passed without a start).
+    pub not_started: Mean,
+    /// Share of all targeted servers whose sequence has completed (in or past its window) by
+    /// the end of this week's runs.
+    pub done_by_end: Mean,
 }
 
 /// One shared resource's figures (format 1.1).

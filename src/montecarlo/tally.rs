@@ -13,6 +13,7 @@ use super::exact_sum::ExactSum;
 use crate::engine::coupled::ResourceReplication;
 use crate::engine::{Outcome, ServerRecord};
 use crate::messages::{LoadSeries, SiteStats, latency_histogram};
+use crate::scenario::duration::WEEK;
 use crate::scenario::{MessageKind, Millis, Window};
 
 /// The duration the run-time histograms start out covering: 1,000 days in milliseconds. They
@@ -179,6 +180,9 @@ pub struct Pooled {
     pub series: LoadSeries,
     /// Per-window totals, in window order.
     pub windows: Vec<WindowTotals>,
+    /// Per week of a month of several weeks, the outcomes of the runs due that week (empty for
+    /// a month of one week).
+    pub weeks: Vec<[u64; 5]>,
     /// Status messages by event kind.
     pub by_kind: [u64; MessageKind::ALL.len()],
     /// State messages.
@@ -192,8 +196,8 @@ pub struct Pooled {
 }
 
 impl Pooled {
-    /// Empty totals for `windows` windows.
-    pub fn new(windows: usize) -> Self {
+    /// Empty totals for `windows` windows and `weeks` weeks of figures (0 for a month of one).
+    pub fn new(windows: usize, weeks: usize) -> Self {
         Self {
             overrun_ms: duration_histogram(),
             duration_ms: duration_histogram(),
@@ -207,6 +211,7 @@ impl Pooled {
             state_latency_sum_us: 0,
             series: LoadSeries::default(),
             windows: vec![WindowTotals::default(); windows],
+            weeks: vec![[0; 5]; weeks],
             by_kind: [0; MessageKind::ALL.len()],
             state_messages: 0,
             server_runs: 0,
@@ -250,6 +255,11 @@ impl Pooled {
                 *x += y;
             }
         }
+        for (a, b) in self.weeks.iter_mut().zip(&other.weeks) {
+            for (x, y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
+        }
         for (a, b) in self.by_kind.iter_mut().zip(&other.by_kind) {
             *a += b;
         }
@@ -284,16 +294,23 @@ impl Pooled {
         w.outcomes[o] += 1;
         w.messages += u64::from(server.messages);
         w.resource_wait_ms += server.resource_wait;
+        for (week, outcome) in server.weeks.iter() {
+            if let Some(w) = self.weeks.get_mut(week as usize) {
+                w[outcome as usize] += 1;
+            }
+        }
+        // The opening of its window its last run was due in.
         let window = &windows[server.window as usize];
+        let shift = Millis::from(server.opening) * WEEK;
         if server.outcome.started() {
             figures.started += 1;
             let duration: Millis = server.end - server.start;
             record(&mut self.duration_ms, duration);
-            record(&mut self.end_in_window_ms, server.end - window.start);
+            record(&mut self.end_in_window_ms, server.end - (window.start + shift));
             figures.duration_sum_ms += duration;
         }
         if server.outcome == Outcome::Overran {
-            let overrun = server.end - window.end;
+            let overrun = server.end - (window.end + shift);
             record(&mut self.overrun_ms, overrun);
             record(&mut self.window_overrun_s[server.window as usize], overrun.div_ceil(1_000));
             figures.overrun_sum_ms += overrun;

@@ -25,6 +25,7 @@ use super::stream::{Stream, combine, mix64, name_tag};
 const ROOT: u64 = 0x7061_7463_6873_696D;
 const SERVER: u64 = 0x5345_5256;
 const SITE: u64 = 0x5349_5445;
+const WEEK: u64 = 0x5745_454B;
 
 /// The stream of one replication of a run with `seed`.
 #[inline]
@@ -48,6 +49,13 @@ pub fn server_stream(seed: u64, replication: u64, server: u64) -> Stream {
 #[inline]
 pub fn site_stream(seed: u64, replication: u64) -> Stream {
     replication_stream(seed, replication).child(mix64(SITE))
+}
+
+/// The stream of a server's run at the `opening`-th opening of its window in the month: the
+/// server's own for the first, a child of it for each later one (a run again draws afresh).
+#[inline]
+pub fn week_stream(server: Stream, opening: u32) -> Stream {
+    if opening == 0 { server } else { server.child(combine(WEEK, u64::from(opening))) }
 }
 
 /// What a draw is for; each purpose of a server has its own stream.

@@ -128,6 +128,7 @@ pub fn report_html(data: &ReportData, charts: &[(&dyn Chart, String)]) -> Vec<u8
     }
 
     resources_section(&mut out, data);
+    weeks_section(&mut out, data);
 
     out.push_str(
         "<h2>Windows</h2>\n<p>Shares of each window's targeted servers, over all replications.</p>\n<table><thead><tr><th>window</th><th>targeted</th><th>completed in window</th><th>overran</th><th>failed</th><th>stopped</th><th>not started</th><th>overrun p95 (min)</th><th>messages</th></tr></thead><tbody>\n",
@@ -164,6 +165,33 @@ pub fn report_html(data: &ReportData, charts: &[(&dyn Chart, String)]) -> Vec<u8
 
 /// "Shared resources": each resource's figures, and which resource the most delayed windows
 /// waited for.
+/// A month of several weeks: each week's due runs, how they ended, and the fleet done by then.
+fn weeks_section(out: &mut String, data: &ReportData) {
+    let weeks = &data.summary.weeks;
+    if weeks.is_empty() {
+        return;
+    }
+    out.push_str(
+        "<h2>Weeks</h2>\n<p>Each week's runs: a server's first, or its next at its window's next opening after one that did not start or failed (rerun if failed). Shares are of the runs due that week; done is the share of all targeted servers completed by the week's end.</p>\n<table><thead><tr><th>week</th><th>due</th><th>started</th><th>completed in window</th><th>overran</th><th>failed</th><th>stopped</th><th>not started</th><th>done</th></tr></thead><tbody>\n",
+    );
+    for w in weeks {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            w.week,
+            grouped(w.due_mean, 1),
+            grouped(w.started_mean, 1),
+            pct(w.completed_in_window.mean),
+            pct(w.overran.mean),
+            pct(w.failed.mean),
+            pct(w.stopped.mean),
+            pct(w.not_started.mean),
+            pct(w.done_by_end.mean)
+        );
+    }
+    out.push_str("</tbody></table>\n");
+}
+
 fn resources_section(out: &mut String, data: &ReportData) {
     let s = &data.summary;
     if s.resources.is_empty() {

@@ -31,9 +31,33 @@ pub fn summary_markdown(s: &Summary) -> Vec<u8> {
     let mut out = String::new();
     write_run(&mut out, s);
     write_outcomes(&mut out, s);
+    write_weeks(&mut out, s);
     write_messages(&mut out, s);
     write_worst_windows(&mut out, s);
     out.into_bytes()
+}
+
+/// A month of several weeks: each week's due runs and how they ended.
+fn write_weeks(out: &mut String, s: &Summary) {
+    if s.weeks.is_empty() {
+        return;
+    }
+    out.push_str("\n## Weeks\n\nShares of the runs due each week (a server's first run, or its next after one that did not start or failed); done is the share of all targeted servers completed by the week's end.\n\n| week | due | started | completed in window | overran | failed | stopped | not started | done |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for w in &s.weeks {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            w.week,
+            grouped(w.due_mean, 1),
+            grouped(w.started_mean, 1),
+            pct(w.completed_in_window.mean),
+            pct(w.overran.mean),
+            pct(w.failed.mean),
+            pct(w.stopped.mean),
+            pct(w.not_started.mean),
+            pct(w.done_by_end.mean)
+        );
+    }
 }
 
 /// The title, the run and the fleet, the precision and the shard.

@@ -66,10 +66,43 @@ pub fn summary_table(s: &Summary) -> String {
     let mut out = String::new();
     write_run(&mut out, s);
     write_outcomes(&mut out, s);
+    write_weeks(&mut out, s);
     write_messages(&mut out, s);
     write_resources(&mut out, s);
     write_worst_windows(&mut out, s);
     out
+}
+
+/// A month of several weeks: the runs due each week, how they ended, and how much of the fleet
+/// is done by the week's end.
+fn write_weeks(out: &mut String, s: &Summary) {
+    if s.weeks.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n{:<6}{:>10}{:>10}{:>11}{:>9}{:>8}{:>9}{:>9}{:>8}",
+        "Week", "due", "started", "completed", "overran", "failed", "stopped", "not st.", "done"
+    );
+    for w in &s.weeks {
+        let _ = writeln!(
+            out,
+            "{:<6}{:>10}{:>10}{:>11}{:>9}{:>8}{:>9}{:>9}{:>8}",
+            w.week,
+            grouped(w.due_mean, 1),
+            grouped(w.started_mean, 1),
+            percent(w.completed_in_window.mean),
+            percent(w.overran.mean),
+            percent(w.failed.mean),
+            percent(w.stopped.mean),
+            percent(w.not_started.mean),
+            percent(w.done_by_end.mean)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "(shares of the runs due that week; done: share of targeted servers completed by the week's end)"
+    );
 }
 
 /// Each shared resource's load: utilisation, peak, and the stretch or the wait it caused.

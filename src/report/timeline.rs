@@ -8,7 +8,7 @@ use super::bundle::{ReportError, ReportFile, chart_files};
 use super::charts::gantt::Gantt;
 use crate::engine::{ServerRecord, SkipReason, TraceEvent};
 use crate::report::escape::csv_field;
-use crate::scenario::duration::{DurationDisplay, MINUTE};
+use crate::scenario::duration::{DurationDisplay, MINUTE, WEEK};
 use crate::scenario::overrides::number_text;
 use crate::scenario::windows::format_week_time;
 use crate::scenario::{Millis, Scenario};
@@ -129,7 +129,12 @@ impl Rows<'_> {
     /// Adds what one event says: a new row, or the end of an open one.
     fn add(&mut self, event: &TraceEvent) {
         let row = match *event {
-            TraceEvent::RunStarted { at } => Row::at(RowKind::Run, "task sequence".to_owned(), 0, at, ""),
+            TraceEvent::RunStarted { at } => {
+                // A server runs again at a later opening of its window (with `[month] weeks`).
+                let earlier = self.rows.iter().filter(|r| r.kind == RowKind::Run).count();
+                let name = if earlier == 0 { "task sequence".to_owned() } else { format!("task sequence, run {}", earlier + 1) };
+                Row::at(RowKind::Run, name, 0, at, "")
+            }
             TraceEvent::GroupStarted { node: id, at } => {
                 self.open_groups.push((id, self.rows.len()));
                 Row::at(RowKind::Group, self.name(id), self.depth(id), at, "running")
@@ -202,7 +207,7 @@ impl Rows<'_> {
                 Row::at(RowKind::Message, "state".to_owned(), 0, at, format!("{count} sent (software-update state)"))
             }
             TraceEvent::RunEnded { at, outcome } => {
-                if let Some(run) = self.rows.iter_mut().find(|r| r.kind == RowKind::Run) {
+                if let Some(run) = self.rows.iter_mut().rev().find(|r| r.kind == RowKind::Run) {
                     run.end = at;
                     run.result = outcome.key().to_owned();
                 }
@@ -277,13 +282,21 @@ impl Timeline {
             format_week_time(self.window_end),
             r.outcome.label()
         );
+        // The opening of the window the last run was due in.
+        let shift = Millis::from(r.opening) * WEEK;
+        let (opened, closes) = (self.window_start + shift, self.window_end + shift);
+        if r.runs > 1 || r.opening > 0 {
+            let weeks: Vec<String> = r.weeks.iter().map(|(w, o)| format!("week {} {}", w + 1, o.label())).collect();
+            let _ = write!(out, " ({} run{} this month: {})", r.runs, if r.runs == 1 { "" } else { "s" }, weeks.join(", "));
+        }
         if r.outcome.started() {
             let _ = write!(
                 out,
-                ", started {} after the window opened, ended {} {} its end; {} restart{}, {} message{}.",
-                DurationDisplay(r.start - self.window_start),
-                DurationDisplay(r.end.abs_diff(self.window_end)),
-                if r.end > self.window_end { "after" } else { "before" },
+                ", {}started {} after the window opened, ended {} {} its end; {} restart{}, {} message{}.",
+                if r.opening > 0 { format!("in week {} ", r.opening + 1) } else { String::new() },
+                DurationDisplay(r.start - opened),
+                DurationDisplay(r.end.abs_diff(closes)),
+                if r.end > closes { "after" } else { "before" },
                 r.restarts,
                 if r.restarts == 1 { "" } else { "s" },
                 r.messages + r.state_messages,
@@ -318,11 +331,15 @@ impl Timeline {
                 r.exit_code.map(|c| c.to_string()).unwrap_or_default()
             );
         }
-        let _ = writeln!(
+        let _ = write!(
             out,
-            "\nTimes are minutes from the window's start; the window closes at {:+.2}.",
+            "\nTimes are minutes from the window's start; the window closes at {:+.2}",
             self.minutes(self.window_end)
         );
+        if self.record.runs > 1 || self.record.opening > 0 {
+            let _ = write!(out, " and opens again every {:.2} minutes", WEEK as f64 / MINUTE as f64);
+        }
+        let _ = writeln!(out, ".");
         out
     }
 

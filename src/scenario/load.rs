@@ -15,8 +15,9 @@ use super::overrides::{self, Override};
 use super::reader::{ReadResult, Source, Table};
 use super::resource::{Activity, read_resources, resolve};
 use super::step::{MAX_GROUP_DEPTH, read_steps};
+use super::month::Month;
 use super::windows::Windows;
-use super::{Deployment, RestartSettings, RestartsByCause, RunSettings, Scenario};
+use super::{Deployment, Rerun, RestartSettings, RestartsByCause, RunSettings, Scenario};
 use crate::input::InputError;
 use crate::input::{FileSource, InputFile, decode_text};
 
@@ -36,6 +37,7 @@ const TOP_KEYS: &[&str] = &[
     "run",
     "fleet",
     "windows",
+    "month",
     "deployment",
     "restart",
     "engine",
@@ -195,6 +197,10 @@ fn read_scenario(root: &Table<'_, '_>, files: &FileSource) -> ReadResult<Scenari
         }
         (None, Some(_)) => {}
     }
+    let month = match root.get("month") {
+        None => Month::read(None, &windows)?,
+        Some(v) => Month::read(Some(&v.table(Month::KEYS)?), &windows)?,
+    };
     // Anywhere in the file: steps and [restart] name them, so they are read before either.
     let resources = root.get("resource").map(|v| read_resources(&v, &windows)).transpose()?.unwrap_or_default();
 
@@ -207,6 +213,7 @@ fn read_scenario(root: &Table<'_, '_>, files: &FileSource) -> ReadResult<Scenari
             "maintenance_windows",
             "restarts_outside_window",
             "countdown",
+            "rerun",
         ])?;
         if let Some(v) = t.get("max_run_time") {
             deployment.max_run_time = v.duration()?;
@@ -223,6 +230,17 @@ fn read_scenario(root: &Table<'_, '_>, files: &FileSource) -> ReadResult<Scenari
                 return Err(v.error(format!("a countdown of at most 24h, found {}", DurationDisplay(countdown))));
             }
             deployment.countdown = countdown;
+        }
+        if let Some(v) = t.get("rerun") {
+            deployment.rerun = match v.str()? {
+                "never" => Rerun::Never,
+                "failed" => Rerun::Failed,
+                other => {
+                    return Err(v.error(format!(
+                        "unknown rerun \"{other}\"; use \"failed\" (\"Rerun if failed previous attempt\") or \"never\""
+                    )));
+                }
+            };
         }
         if let Some(v) = t.get("maintenance_windows") {
             deployment.maintenance_windows = Some(v.bool()?);
@@ -318,6 +336,7 @@ fn read_scenario(root: &Table<'_, '_>, files: &FileSource) -> ReadResult<Scenari
         run,
         fleet,
         windows,
+        month,
         deployment,
         restart,
         engine,

@@ -14,6 +14,7 @@ pub mod infrastructure;
 pub mod inventory;
 mod load;
 pub mod message_counts;
+pub mod month;
 pub mod name;
 pub mod overrides;
 pub mod reader;
@@ -33,6 +34,7 @@ pub use infrastructure::{Component, Infrastructure, Outage, Service};
 pub use inventory::Inventory;
 pub use load::MAX_SCENARIO_BYTES;
 pub use message_counts::{MessageCounts, MessageKind};
+pub use month::Month;
 pub use resource::{Resource, ResourceId, Uses};
 pub use step::{Action, ExitBehaviour, Node, NodeKind, On3010, Step, UpdateSettings};
 pub use warnings::Warning;
@@ -51,6 +53,8 @@ pub struct Scenario {
     pub fleet: Fleet,
     /// The maintenance windows.
     pub windows: Windows,
+    /// How many weeks the windows repeat, and where each opening falls.
+    pub month: Month,
     /// The deployment's settings.
     pub deployment: Deployment,
     /// Restart duration and hang share.
@@ -99,6 +103,29 @@ pub struct Deployment {
     /// The client's countdown before a required deployment starts: in a maintenance window a run
     /// starts only when the maximum run time plus this fits in what is left (default 0s).
     pub countdown: Millis,
+    /// Whether a failed or stopped run runs again at its window's next opening in the month
+    /// (default: rerun if failed, the deployment's "Rerun if failed previous attempt").
+    pub rerun: Rerun,
+}
+
+/// The deployment's rerun behaviour, within the simulated month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rerun {
+    /// "Never rerun deployed program": a failed run stays failed.
+    Never,
+    /// "Rerun if failed previous attempt": a failed or stopped run runs again at the server's
+    /// next window that fits.
+    Failed,
+}
+
+impl Rerun {
+    /// Its value in a scenario.
+    pub const fn key(self) -> &'static str {
+        match self {
+            Self::Never => "never",
+            Self::Failed => "failed",
+        }
+    }
 }
 
 /// ConfigMgr's limit for a deployment whose maximum run time is 0: "evaluated as 12 hours (720
@@ -156,6 +183,7 @@ impl Default for Deployment {
             maintenance_windows: None,
             restarts_outside_window: None,
             countdown: 0,
+            rerun: Rerun::Failed,
         }
     }
 }

@@ -1,7 +1,9 @@
-//! Maintenance windows: the weekly grid of days × start times, and how servers are assigned.
+//! Maintenance windows: the grid of days × start times, and how servers are assigned.
 //!
 //! Simulated time starts at Monday 00:00 (0 ms). A window named `"Tue 04:00"` starts at
 //! 1 day 4 hours and ends `length` later; runs may go on past the end (and past the week).
+//! Days may instead be given relative to Patch Tuesday (`"PT+3"`): time 0 is then the Monday
+//! before Patch Tuesday, and `"PT+3 04:00"` starts at 4 days 4 hours.
 
 use std::fmt;
 use std::sync::Arc;
@@ -125,7 +127,7 @@ pub fn format_week_time(ms: Millis) -> String {
 pub struct Window {
     /// Its name, e.g. `"Mon 00:00"`.
     pub name: String,
-    /// Its day.
+    /// Its day of the week.
     pub day: Day,
     /// Time of day it opens, in milliseconds after midnight.
     pub time_of_day: Millis,
@@ -133,6 +135,62 @@ pub struct Window {
     pub start: Millis,
     /// When it closes.
     pub end: Millis,
+}
+
+impl Window {
+    /// The day part of its name: `"Mon"`, or `"PT+3"` for a day relative to Patch Tuesday.
+    pub fn day_label(&self) -> &str {
+        self.name.split_once(' ').map_or(self.name.as_str(), |(day, _)| day)
+    }
+}
+
+/// The latest Patch Tuesday offset a window may have (`"PT+27"`): every window opens within
+/// the month's first five weeks.
+pub const MAX_PATCH_TUESDAY_OFFSET: u64 = 27;
+
+/// A day as `[windows] days` lists it: a day of the week, or days after Patch Tuesday.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ListedDay {
+    Week(Day),
+    PatchTuesday(u64),
+}
+
+impl ListedDay {
+    fn parse(text: &str) -> Result<Self, String> {
+        let trimmed = text.trim();
+        let upper = trimmed.to_ascii_uppercase();
+        if let Some(rest) = upper.strip_prefix("PT") {
+            let offset = match rest.trim() {
+                "" => Some(0),
+                r => r.strip_prefix('+').and_then(|n| n.trim().parse::<u64>().ok()),
+            };
+            return match offset {
+                Some(n) if n <= MAX_PATCH_TUESDAY_OFFSET => Ok(Self::PatchTuesday(n)),
+                _ => Err(format!(
+                    "\"{trimmed}\" is not a day after Patch Tuesday: write \"PT\" or \"PT+N\" with N from 0 to {MAX_PATCH_TUESDAY_OFFSET}, e.g. \"PT+3\" for the Friday after"
+                )),
+            };
+        }
+        Day::parse(trimmed).map(Self::Week).ok_or_else(|| {
+            format!("\"{trimmed}\" is not a day: use Mon, Tue, Wed, Thu, Fri, Sat or Sun, or a day after Patch Tuesday such as \"PT+3\"")
+        })
+    }
+
+    /// Days since the Monday simulated time starts at (Patch Tuesday is day 1).
+    fn index(self) -> u64 {
+        match self {
+            Self::Week(day) => day.index(),
+            Self::PatchTuesday(n) => 1 + n,
+        }
+    }
+
+    fn label(self) -> String {
+        match self {
+            Self::Week(day) => day.name().to_owned(),
+            Self::PatchTuesday(0) => "PT".to_owned(),
+            Self::PatchTuesday(n) => format!("PT+{n}"),
+        }
+    }
 }
 
 /// How servers are spread over the windows.
@@ -163,6 +221,9 @@ pub struct Windows {
     pub assign: Assign,
     /// The files read for the assignment (the inventory), as read.
     pub files: Vec<ReadFile>,
+    /// Whether the days are given relative to Patch Tuesday (each window then opens once a
+    /// month; without, the grid is weekly and `[month] weeks` repeats it).
+    pub patch_tuesday: bool,
 }
 
 impl Windows {
@@ -173,14 +234,18 @@ impl Windows {
     /// from `files`.
     pub fn read(table: &Table<'_, '_>, classes: &[Class], files: &FileSource) -> ReadResult<Self> {
         let days_v = table.req("days")?;
-        let mut days: Vec<Day> = Vec::new();
+        let mut days: Vec<ListedDay> = Vec::new();
         for item in days_v.array()? {
-            let name = item.str()?;
-            let day = Day::parse(name).ok_or_else(|| {
-                item.error(format!("\"{name}\" is not a day: use Mon, Tue, Wed, Thu, Fri, Sat or Sun"))
-            })?;
+            let day = ListedDay::parse(item.str()?).map_err(|m| item.error(m))?;
             if days.contains(&day) {
-                return Err(item.error(format!("{day} is listed twice")));
+                return Err(item.error(format!("{} is listed twice", day.label())));
+            }
+            if let Some(first) = days.first()
+                && matches!(first, ListedDay::PatchTuesday(_)) != matches!(day, ListedDay::PatchTuesday(_))
+            {
+                return Err(item.error(
+                    "give every day as a day of the week (a weekly grid) or every day relative to Patch Tuesday (\"PT+N\"), not both",
+                ));
             }
             days.push(day);
         }
@@ -214,8 +279,8 @@ impl Windows {
                 starts.iter().map(move |tod| {
                     let start = day.index() * DAY + tod;
                     Window {
-                        name: format!("{} {:02}:{:02}", day.name(), tod / HOUR, (tod % HOUR) / MINUTE),
-                        day: *day,
+                        name: format!("{} {:02}:{:02}", day.label(), tod / HOUR, (tod % HOUR) / MINUTE),
+                        day: Day::ALL[(day.index() % 7) as usize],
                         time_of_day: *tod,
                         start,
                         end: start + length,
@@ -228,7 +293,8 @@ impl Windows {
             None => Assign::Even,
             Some(v) => read_assign(&v, &list, classes, files, &mut read)?,
         };
-        Ok(Self { list, length, assign, files: read })
+        let patch_tuesday = matches!(days[0], ListedDay::PatchTuesday(_));
+        Ok(Self { list, length, assign, files: read, patch_tuesday })
     }
 
     /// When the last window closes (milliseconds since Monday 00:00).
@@ -321,5 +387,18 @@ mod tests {
         assert_eq!(parse_week_time("Tue 02:00"), Ok(DAY + 2 * HOUR));
         assert!(parse_week_time("Tue").is_err());
         assert!(parse_week_time("Xyz 02:00").is_err());
+    }
+
+    #[test]
+    fn parses_days_after_patch_tuesday() {
+        assert_eq!(ListedDay::parse("PT"), Ok(ListedDay::PatchTuesday(0)));
+        assert_eq!(ListedDay::parse("pt+3"), Ok(ListedDay::PatchTuesday(3)));
+        assert_eq!(ListedDay::parse("PT + 27"), Ok(ListedDay::PatchTuesday(27)));
+        assert_eq!(ListedDay::PatchTuesday(3).index(), 4, "Patch Tuesday is day 1, a Tuesday");
+        assert_eq!(ListedDay::PatchTuesday(3).label(), "PT+3");
+        for bad in ["PT+28", "PT-1", "PT+x", "PT3"] {
+            assert!(ListedDay::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(ListedDay::parse("Sat"), Ok(ListedDay::Week(Day::Sat)));
     }
 }

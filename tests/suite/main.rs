@@ -19,6 +19,7 @@ mod import;
 mod import_content;
 mod infrastructure;
 mod inventory;
+mod month_rules;
 mod montecarlo;
 mod plan_contention;
 mod planner;
