@@ -1,14 +1,16 @@
-//! The site's status-message pipeline for one replication: management points, then Status
-//! Manager, computed exactly from the send times after the servers ran.
+//! The site's message pipeline for one replication: management points, then Status Manager
+//! for status messages and the State System for state messages, computed exactly from the send
+//! times after the servers ran.
 //!
 //! ```text
-//! server i ──send──▶ MP (i mod k) ──FIFO at mp_rate──▶ statmgr.box ──FIFO, c workers at rate──▶ database
+//! server i ──send──▶ MP (i mod k) ──FIFO at mp_rate──┬─▶ statmgr.box  ──FIFO, c workers at rate──▶ database
+//!                                                    └─▶ statesys.box ──FIFO, c′ workers at rate′─▶ database
 //! ```
 //!
 //! - Each MP is a single FIFO server (Lindley's recursion: `d_n = max(a_n, d_{n−1}) + s_n`), or
 //!   forwards instantly when `mp_rate` is absent. Its departures are in order, so the k MPs'
 //!   outputs merge into Status Manager's arrival order without sorting.
-//! - Status Manager is a FIFO queue with `c` workers: each message starts on the earliest-free
+//! - Status Manager and the State System are each a FIFO queue with its own workers: each message starts on the earliest-free
 //!   worker, no earlier than it arrived (a heap of worker free times; one worker is a plain
 //!   Lindley recursion).
 //! - Service takes `1/rate` seconds (fixed) or an exponential time with that mean, drawn in
@@ -87,6 +89,8 @@ pub struct SiteStats {
     pub state_latency_sum_us: u128,
     /// Status Manager.
     pub status_manager: ComponentStats,
+    /// The State System (software-update state messages).
+    pub state_system: ComponentStats,
     /// Each management point.
     pub management_points: Vec<ComponentStats>,
 }
@@ -163,6 +167,8 @@ impl Ord for Time {
 const SM_TAG: u64 = 0x534D;
 /// Stream tag of the management points' service times.
 const MP_TAG: u64 = 0x4D50;
+/// Stream tag of the State System's service times.
+const SS_TAG: u64 = 0x5353;
 
 /// Counts a non-decreasing sequence of times per calendar bucket (a minute, a second), adds
 /// the counts to a series, and keeps the busiest bucket: one division per new bucket.
@@ -408,6 +414,22 @@ pub struct Site {
     mp_in_system: Vec<InSystem>,
     sm_in_system: InSystem,
     workers: Workers,
+    /// The State System's inbox and its buffers.
+    state: StateSystemParts,
+}
+
+/// The State System's settings and the buffers its queue reuses.
+#[derive(Debug, Clone)]
+struct StateSystemParts {
+    rate: f64,
+    workers: u32,
+    down: Downtime,
+    free: Workers,
+    in_system: InSystem,
+    /// Its arrivals and departures per minute (not part of the site's series, which are Status
+    /// Manager's).
+    arrived: Vec<u64>,
+    processed: Vec<u64>,
 }
 
 impl Site {
@@ -435,6 +457,15 @@ impl Site {
             mp_in_system: vec![InSystem::default(); mps],
             sm_in_system: InSystem::default(),
             workers: Workers::default(),
+            state: StateSystemParts {
+                rate: infra.state_system_rate().unwrap_or(sm_rate),
+                workers: infra.state_system_workers(),
+                down: Downtime::new(&infra.outages, |c| c == Component::StateSystem),
+                free: Workers::default(),
+                in_system: InSystem::default(),
+                arrived: Vec::new(),
+                processed: Vec::new(),
+            },
         })
     }
 
@@ -453,7 +484,25 @@ impl Site {
             &mut self.workers,
             self.worker_count,
             &mut self.sm_in_system,
-            SmRecorders { status_latency: rec.status_latency, state_latency: rec.state_latency, arrived, processed },
+            SmRecorders { status_latency: Some(rec.status_latency), state_latency: None, arrived, processed },
+        );
+        let state = &mut self.state;
+        state.arrived.clear();
+        state.processed.clear();
+        let mut ss = StatusManager::new(
+            1_000.0 / state.rate,
+            self.service,
+            stream.child(mix64(SS_TAG)).draw(0),
+            &mut state.down,
+            &mut state.free,
+            state.workers,
+            &mut state.in_system,
+            SmRecorders {
+                status_latency: None,
+                state_latency: Some(rec.state_latency),
+                arrived: &mut state.arrived,
+                processed: &mut state.processed,
+            },
         );
         if instant {
             // Every message reaches Status Manager the moment it is sent.
@@ -466,7 +515,8 @@ impl Site {
             radix::sort(&mut self.gathered, &mut self.sort_buffer);
             count_sent(&self.gathered, sent_series);
             for &m in &self.gathered {
-                sm.serve(sent_at(m) as f64, m);
+                let inbox = if is_state(m) { &mut ss } else { &mut sm };
+                inbox.serve(sent_at(m) as f64, m);
             }
         } else {
             // Each MP's departures, in order, merge into Status Manager's arrivals as they come.
@@ -496,13 +546,15 @@ impl Site {
                 // does not, so the processor can overlap the two.
                 let message = queues[k].message();
                 heads[k] = queues[k].advance();
-                sm.serve(departure, message);
+                let inbox = if is_state(message) { &mut ss } else { &mut sm };
+                inbox.serve(departure, message);
             }
             for (k, q) in queues.into_iter().enumerate() {
                 stats.management_points[k] = q.finish();
             }
         }
         sm.finish(&mut stats);
+        ss.finish_state(&mut stats);
         stats
     }
 }
@@ -632,13 +684,16 @@ impl RunRecorder {
 
 /// Where Status Manager records what it saw.
 struct SmRecorders<'a> {
-    status_latency: &'a mut Histogram<u64>,
-    state_latency: &'a mut Histogram<u64>,
+    /// Status-message latencies (Status Manager's queue).
+    status_latency: Option<&'a mut Histogram<u64>>,
+    /// State-message latencies (the State System's queue).
+    state_latency: Option<&'a mut Histogram<u64>>,
     arrived: &'a mut Vec<u64>,
     processed: &'a mut Vec<u64>,
 }
 
-/// Status Manager: a FIFO queue with one or more workers, fed messages in arrival order.
+/// Status Manager or the State System: a FIFO queue with one or more workers, fed messages in
+/// arrival order.
 struct StatusManager<'a> {
     mean: f64,
     service: Service,
@@ -730,27 +785,50 @@ impl<'a> StatusManager<'a> {
         if is_state(m) {
             self.state.0 += 1;
             self.state.1 += u128::from(latency_us);
-            self.state_runs.record(self.rec.state_latency, latency_us);
+            if let Some(h) = self.rec.state_latency.as_deref_mut() {
+                self.state_runs.record(h, latency_us);
+            }
         } else {
             self.status.0 += 1;
             self.status.1 += u128::from(latency_us);
-            self.status_runs.record(self.rec.status_latency, latency_us);
+            if let Some(h) = self.rec.status_latency.as_deref_mut() {
+                self.status_runs.record(h, latency_us);
+            }
         }
     }
 
-    fn finish(mut self, stats: &mut SiteStats) {
-        self.status_runs.flush(self.rec.status_latency);
-        self.state_runs.flush(self.rec.state_latency);
+    /// Flushes the latency runs and the per-minute counters.
+    fn flush(&mut self) {
+        if let Some(h) = self.rec.status_latency.as_deref_mut() {
+            self.status_runs.flush(h);
+        }
+        if let Some(h) = self.rec.state_latency.as_deref_mut() {
+            self.state_runs.flush(h);
+        }
         self.per_minute.flush(Some(self.rec.arrived));
         self.per_second.flush(None);
         self.processed.flush(Some(self.rec.processed));
         self.component.backlog_peak = self.backlog_peak;
         self.component.peak_hour_busy_ms = self.hourly.peak();
+    }
+
+    /// The State System's figures: its component and the state messages' latencies.
+    fn finish_state(mut self, stats: &mut SiteStats) {
+        self.flush();
+        (stats.state_messages, stats.state_latency_sum_us) = self.state;
+        if let Some(last) = self.component.last_departure {
+            stats.last_processed = Some(stats.last_processed.map_or(last, |l| l.max(last)));
+        }
+        stats.state_system = self.component;
+    }
+
+    /// Status Manager's figures: the site's arrivals and backlog, and the status messages'.
+    fn finish(mut self, stats: &mut SiteStats) {
+        self.flush();
         stats.peak_per_minute = self.per_minute.peak;
         stats.peak_per_second = self.per_second.peak;
         stats.backlog_peak = self.backlog_peak;
         (stats.status_messages, stats.status_latency_sum_us) = self.status;
-        (stats.state_messages, stats.state_latency_sum_us) = self.state;
         stats.last_processed = self.component.last_departure;
         stats.status_manager = self.component;
     }

@@ -238,6 +238,9 @@ fn infrastructure(scenario: &Scenario, result: &RunResult) -> InfrastructureFigu
         infra.status_manager_workers,
         &st.status_manager,
     );
+    let state_system = (scenario.messages.state_per_update > 0).then(|| {
+        component("state_system".to_owned(), infra.state_system_rate(), infra.state_system_workers(), &st.state_system)
+    });
     let management_points = st
         .management_points
         .iter()
@@ -254,7 +257,7 @@ fn infrastructure(scenario: &Scenario, result: &RunResult) -> InfrastructureFigu
             length_minutes: o.length as f64 / MINUTE as f64,
         })
         .collect();
-    InfrastructureFigures { status_manager, management_points, outages }
+    InfrastructureFigures { status_manager, state_system, management_points, outages }
 }
 
 /// A share's mean and interval.

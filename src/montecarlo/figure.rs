@@ -66,8 +66,8 @@ figures! {
     RestartsOutsidePerServer => "restarts.outside_window_per_server_mean", "Restarts after the window closed, per targeted server.";
     MessagesPerRun => "status_messages.per_run_mean", "Status messages per started run.";
     Messages => "status_messages.total_mean", "Status messages sent.";
-    PeakPerMinute => "status_messages.peak_per_minute", "Most messages arriving at the site in one minute.";
-    PeakPerSecond => "status_messages.peak_per_second", "Most messages arriving at the site in one second.";
+    PeakPerMinute => "status_messages.peak_per_minute", "Most status messages arriving at Status Manager in one minute.";
+    PeakPerSecond => "status_messages.peak_per_second", "Most status messages arriving at Status Manager in one second.";
     BacklogPeak => "status_messages.backlog_peak", "Most messages waiting at Status Manager.";
     LatencyMeanSeconds => "status_messages.latency_seconds.mean", "Mean status-message latency, seconds.";
     DrainMinutes => "status_messages.drain_minutes_after_last_window", "Minutes from the last window's close to the last message processed.";

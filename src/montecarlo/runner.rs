@@ -127,6 +127,7 @@ impl<'a> Worker<'a> {
             context: StatisticsContext {
                 last_close: scenario.month.last_close(&scenario.windows) as f64,
                 workers: scenario.infrastructure.status_manager_workers,
+                state_workers: scenario.infrastructure.state_system_workers(),
                 management_points: mps,
             },
             pooled: Pooled::new(scenario.windows.list.len(), scenario.month.figure_weeks()),

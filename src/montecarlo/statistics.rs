@@ -25,6 +25,9 @@ macro_rules! headline_figures {
             )*
             /// Status Manager's figures.
             pub status_manager: ComponentAccumulators,
+            /// The State System's figures.
+            #[serde(default)]
+            pub state_system: ComponentAccumulators,
             /// Each management point's figures.
             pub management_points: Vec<ComponentAccumulators>,
         }
@@ -146,6 +149,8 @@ pub struct StatisticsContext {
     pub last_close: f64,
     /// Status Manager workers.
     pub workers: u32,
+    /// State System workers.
+    pub state_workers: u32,
     /// Management points.
     pub management_points: usize,
 }
@@ -169,6 +174,7 @@ impl Statistics {
             }
         }
         self.status_manager.add(&f.site.status_manager, ctx.workers);
+        self.state_system.add(&f.site.state_system, ctx.state_workers);
         for (acc, c) in self.management_points.iter_mut().zip(&f.site.management_points) {
             acc.add(c, 1);
         }
@@ -178,6 +184,7 @@ impl Statistics {
     pub fn merge(&mut self, other: &Self) {
         self.merge_figures(other);
         self.status_manager.merge(&other.status_manager);
+        self.state_system.merge(&other.state_system);
         if self.management_points.len() < other.management_points.len() {
             self.management_points.resize(other.management_points.len(), ComponentAccumulators::default());
         }

@@ -259,8 +259,12 @@ pub struct StateFigures {
 /// The site's components.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InfrastructureFigures {
-    /// Status Manager on the site server.
+    /// Status Manager on the site server (status messages, `statmgr.box`).
     pub status_manager: ComponentFigures,
+    /// The State System on the site server (software-update state messages, `statesys.box`);
+    /// absent when the scenario sends none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state_system: Option<ComponentFigures>,
     /// The management points, `mp:1` first.
     pub management_points: Vec<ComponentFigures>,
     /// The outages the scenario sets.
@@ -270,7 +274,7 @@ pub struct InfrastructureFigures {
 /// One component's load.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ComponentFigures {
-    /// `status_manager` or `mp:N`.
+    /// `status_manager`, `state_system` or `mp:N`.
     pub name: String,
     /// Messages a second one worker processes (`null`: forwards instantly).
     pub rate: Option<f64>,
@@ -291,7 +295,7 @@ pub struct ComponentFigures {
 /// An outage, as the scenario sets it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OutageFigures {
-    /// `status_manager`, `mp` or `mp:N`.
+    /// `status_manager`, `state_system`, `mp` or `mp:N`.
     pub component: String,
     /// When it starts, as the scenario writes it: `"Tue 02:00"`.
     pub at: String,

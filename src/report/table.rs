@@ -274,7 +274,7 @@ fn write_messages(out: &mut String, s: &Summary) {
             "Component", "rate/s", "messages", "peak hour", "backlog", "time in it"
         );
         let infra = &s.infrastructure;
-        for c in std::iter::once(&infra.status_manager).chain(&infra.management_points) {
+        for c in std::iter::once(&infra.status_manager).chain(&infra.state_system).chain(&infra.management_points) {
             let rate = match c.rate {
                 Some(r) if c.workers > 1 => format!("{}×{}", grouped(r, 0), c.workers),
                 Some(r) => grouped(r, 0),

@@ -1,5 +1,6 @@
-//! The site's status-message infrastructure (`[infrastructure]`): management points, Status
-//! Manager, their rates and their outages.
+//! The site's message infrastructure (`[infrastructure]`): management points, Status Manager
+//! (status messages, `statmgr.box`), the State System (state messages, `statesys.box`), their
+//! rates and their outages.
 
 use std::fmt;
 
@@ -26,6 +27,11 @@ pub struct Infrastructure {
     pub status_manager_rate: Option<f64>,
     /// Status Manager workers.
     pub status_manager_workers: u32,
+    /// Messages a second one State System worker processes; `None`: Status Manager's rate
+    /// ([`Infrastructure::state_system_rate`]).
+    pub state_system_rate: Option<f64>,
+    /// State System workers; `None`: as many as Status Manager's.
+    pub state_system_workers: Option<u32>,
     /// How processing times vary around `1/rate`.
     pub service: Service,
     /// Periods when a component serves nothing.
@@ -46,6 +52,8 @@ pub enum Service {
 pub enum Component {
     /// Status Manager on the site server.
     StatusManager,
+    /// The State System on the site server.
+    StateSystem,
     /// Every management point.
     AllManagementPoints,
     /// One management point (0-based index; written `mp:N` 1-based).
@@ -70,6 +78,8 @@ impl Default for Infrastructure {
             mp_rate: None,
             status_manager_rate: None,
             status_manager_workers: 1,
+            state_system_rate: None,
+            state_system_workers: None,
             service: Service::Fixed,
             outages: Vec::new(),
         }
@@ -78,8 +88,26 @@ impl Default for Infrastructure {
 
 impl Infrastructure {
     /// The keys `[infrastructure]` accepts.
-    pub const KEYS: &'static [&'static str] =
-        &["management_points", "mp_rate", "status_manager_rate", "status_manager_workers", "service", "outages"];
+    pub const KEYS: &'static [&'static str] = &[
+        "management_points",
+        "mp_rate",
+        "status_manager_rate",
+        "status_manager_workers",
+        "state_system_rate",
+        "state_system_workers",
+        "service",
+        "outages",
+    ];
+
+    /// The State System's rate: its own, or Status Manager's (no published figure sets it apart).
+    pub fn state_system_rate(&self) -> Option<f64> {
+        self.state_system_rate.or(self.status_manager_rate)
+    }
+
+    /// The State System's workers: its own, or as many as Status Manager's.
+    pub fn state_system_workers(&self) -> u32 {
+        self.state_system_workers.unwrap_or(self.status_manager_workers)
+    }
 
     /// Reads `[infrastructure]`.
     pub fn read(t: &Table<'_, '_>) -> ReadResult<Self> {
@@ -95,6 +123,12 @@ impl Infrastructure {
         }
         if let Some(v) = t.get("status_manager_workers") {
             infra.status_manager_workers = v.integer_in(1, MAX_WORKERS)? as u32;
+        }
+        if let Some(v) = t.get("state_system_rate") {
+            infra.state_system_rate = Some(read_rate(&v)?);
+        }
+        if let Some(v) = t.get("state_system_workers") {
+            infra.state_system_workers = Some(v.integer_in(1, MAX_WORKERS)? as u32);
         }
         if let Some(v) = t.get("service") {
             infra.service = match v.str()? {
@@ -112,6 +146,7 @@ impl Infrastructure {
                 let comp = comp_v.str()?.trim();
                 let component = match comp {
                     "status_manager" => Component::StatusManager,
+                    "state_system" => Component::StateSystem,
                     "mp" => Component::AllManagementPoints,
                     other => match other.strip_prefix("mp:").map(|n| n.trim().parse::<u32>()) {
                         Some(Ok(n)) if n >= 1 && n <= infra.management_points => Component::ManagementPoint(n - 1),
@@ -123,7 +158,7 @@ impl Infrastructure {
                         }
                         _ => {
                             return Err(comp_v.error(format!(
-                                "unknown component \"{other}\"; use \"status_manager\", \"mp\" (every MP) or \"mp:N\" (one MP)"
+                                "unknown component \"{other}\"; use \"status_manager\", \"state_system\", \"mp\" (every MP) or \"mp:N\" (one MP)"
                             )));
                         }
                     },
@@ -163,6 +198,7 @@ impl fmt::Display for Component {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::StatusManager => f.write_str("status_manager"),
+            Self::StateSystem => f.write_str("state_system"),
             Self::AllManagementPoints => f.write_str("mp"),
             Self::ManagementPoint(i) => write!(f, "mp:{}", i + 1),
         }

@@ -97,8 +97,9 @@ fn mm1_mean_time_in_system_matches_the_closed_form() {
     assert!((e.mean - expected).abs() < tolerance, "mean time in system {} vs {expected} (± {tolerance})", e.mean);
 }
 
-/// Every message sent reaches Status Manager and is processed: per component, in total, and
-/// minute by minute (load.csv's backlog never goes negative and ends at zero).
+/// Every message sent reaches its inbox and is processed — status messages Status Manager, state
+/// messages the State System: per component, in total, and minute by minute (load.csv's
+/// backlog never goes negative and ends at zero).
 #[test]
 fn messages_are_conserved_through_every_component() {
     let text = std::fs::read_to_string("scenarios/monthly-server-patching.toml").unwrap().replace(
@@ -117,13 +118,16 @@ fn messages_are_conserved_through_every_component() {
         assert_eq!(f.state_messages, site.state_messages, "state messages sent = processed");
         assert!(f.state_messages > 0);
         assert_eq!(through_mps, f.messages + f.state_messages);
-        assert_eq!(site.status_manager.messages, through_mps);
+        assert_eq!(site.status_manager.messages, f.messages);
+        assert_eq!(site.state_system.messages, f.state_messages);
     }
     let series = &result.result.pooled.series;
     let (sent, arrived, processed): (u64, u64, u64) =
         (series.sent.iter().sum(), series.arrived.iter().sum(), series.processed.iter().sum());
     let total: u64 = result.figures.iter().map(|f| f.messages + f.state_messages).sum();
-    assert_eq!((sent, arrived, processed), (total, total, total));
+    let status: u64 = result.figures.iter().map(|f| f.messages).sum();
+    // Sent counts both streams; arrived and processed are Status Manager's.
+    assert_eq!((sent, arrived, processed), (total, status, status));
     // Totals over the three replications (written as one), so every cell is a whole count.
     let csv = String::from_utf8(load_csv(&LoadMeans::from_series(series, 1, WEEK_MINUTES))).unwrap();
     let mut cumulative = (0.0, 0.0);
@@ -194,4 +198,48 @@ fn slow_management_points_add_latency() {
     let mps = &slow.figures[0].site.management_points;
     assert_eq!(mps.len(), 2);
     assert!(mps.iter().all(|m| m.backlog_peak >= 2 && m.utilisation(1) > 0.6));
+}
+
+/// Two inboxes (statmgr.log: "Records the writing of all status messages to the database";
+/// statesys.log: "Records the processing of state system messages"): state messages queue at the
+/// State System with its own rate and workers, so an outage of one inbox delays only its own
+/// messages, and each component counts only its stream.
+#[test]
+fn state_messages_queue_at_the_state_system_not_at_status_manager() {
+    let scenario = |outage: &str| {
+        let text = std::fs::read_to_string("scenarios/monthly-server-patching.toml")
+            .unwrap()
+            .replace("restart = 1\n", "restart = 1\nstate_per_update = 2\n")
+            .replace(
+                "service = \"fixed\"",
+                &format!("service = \"fixed\"\nstate_system_rate = 50\nstate_system_workers = 2\n{outage}"),
+            );
+        let mut s = Scenario::from_toml(&text, "inboxes.toml").unwrap();
+        s.fleet.servers = 2_000;
+        s
+    };
+    let calm = scenario("");
+    let ran = run_it(&calm, 5, 2);
+    let summary = summarize(&calm, 5, &ran.result);
+    let ss = summary.infrastructure.state_system.as_ref().expect("the State System is reported");
+    assert_eq!((ss.name.as_str(), ss.rate, ss.workers), ("state_system", Some(50.0), 2));
+    assert_eq!(ss.messages_mean, summary.state_messages.total_mean);
+    assert_eq!(summary.infrastructure.status_manager.messages_mean, summary.status_messages.total_mean);
+    // A Status Manager outage holds back status messages only; a State System outage state
+    // messages only.
+    let at = "outages = [{ component = \"COMPONENT\", at = \"Mon 01:00\", length = \"45m\" }]";
+    let sm_down = scenario(&at.replace("COMPONENT", "status_manager"));
+    let ss_down = scenario(&at.replace("COMPONENT", "state_system"));
+    let figures = |s: &Scenario| summarize(s, 5, &run_it(s, 5, 2).result);
+    let (a, b) = (figures(&sm_down), figures(&ss_down));
+    let base = &summary;
+    assert_eq!(a.state_messages.latency_seconds, base.state_messages.latency_seconds);
+    assert!(a.status_messages.latency_seconds.max > 2_000.0, "{}", a.status_messages.latency_seconds.max);
+    assert_eq!(b.status_messages.latency_seconds, base.status_messages.latency_seconds);
+    assert!(b.state_messages.latency_seconds.max > 2_000.0, "{}", b.state_messages.latency_seconds.max);
+    assert_eq!(b.status_messages.backlog_peak, base.status_messages.backlog_peak);
+    // Without state messages there is no State System row.
+    let none = one_message_each(100, "status_manager_rate = 10");
+    let summary = summarize(&none, 1, &run_it(&none, 1, 1).result);
+    assert!(summary.infrastructure.state_system.is_none());
 }
