@@ -136,6 +136,16 @@ pub enum TraceEvent {
         /// How many messages.
         count: u32,
     },
+    /// Status messages the engine could not send (inline delivery: its management point was
+    /// down through every try); `at` is when it gave up.
+    MessagesLost {
+        /// When the last try failed.
+        at: Millis,
+        /// Which event.
+        kind: MessageKind,
+        /// How many messages.
+        count: u32,
+    },
     /// Software-update state messages sent in one batch by the client.
     StateMessages {
         /// When the batch went out.

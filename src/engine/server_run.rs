@@ -22,7 +22,10 @@ use crate::messages::emissions::EmissionsMark;
 use crate::random::Stream;
 use crate::random::layout::StepDraw;
 use crate::scenario::distribution::pick;
-use crate::scenario::{DurationDist, MessageCounts, MessageKind, Millis, ResourceId, RestartSettings, RestartsByCause};
+use crate::scenario::message_counts::Delivery;
+use crate::scenario::{
+    Component, DurationDist, MessageCounts, MessageKind, Millis, Outage, ResourceId, RestartSettings, RestartsByCause,
+};
 use crate::sequence::engine_variables::{CODE_FAILED, CODE_TIMED_OUT};
 use crate::sequence::{
     ExitOutcome, ExitTable, ItemSource, NodeId, Op, Program, ProgramAction, ProgramNode, ProgramUpdates, UNSET, ValueId,
@@ -173,6 +176,7 @@ pub(crate) struct Checkpoint {
     restarts: u32,
     restarts_outside: u32,
     sent: u32,
+    lost: u32,
     state_sent: u32,
     events: u32,
     hung: bool,
@@ -235,7 +239,11 @@ pub(crate) struct ServerRun<'a, O: Observer> {
     pub restarts: u32,
     pub restarts_outside: u32,
     pub sent: u32,
+    /// Status messages lost (inline delivery at a management point that stayed down).
+    pub lost: u32,
     pub state_sent: u32,
+    /// The site's outages (inline delivery asks whether the server's MP is down).
+    pub mp_outages: &'a [Outage],
     pub events: u32,
     pub hung: bool,
     /// Restarts caused so far by the step running now (the index of its next restart draw).
@@ -335,6 +343,7 @@ impl<O: Observer> ServerRun<'_, O> {
         cp.restarts = self.restarts;
         cp.restarts_outside = self.restarts_outside;
         cp.sent = self.sent;
+        cp.lost = self.lost;
         cp.state_sent = self.state_sent;
         cp.events = self.events;
         cp.hung = self.hung;
@@ -361,6 +370,7 @@ impl<O: Observer> ServerRun<'_, O> {
         self.restarts = cp.restarts;
         self.restarts_outside = cp.restarts_outside;
         self.sent = cp.sent;
+        self.lost = cp.lost;
         self.state_sent = cp.state_sent;
         self.events = cp.events;
         self.hung = cp.hung;
@@ -384,6 +394,7 @@ impl<O: Observer> ServerRun<'_, O> {
         record.restarts += self.restarts;
         record.restarts_outside += self.restarts_outside;
         record.messages += self.sent;
+        record.lost += self.lost;
         record.state_messages += self.state_sent;
         record.events += self.events;
     }
@@ -976,10 +987,45 @@ impl<O: Observer> ServerRun<'_, O> {
     #[inline]
     fn emit(&mut self, kind: MessageKind, count: u32) {
         if count > 0 {
+            if let Delivery::Inline { retries, interval } = self.messages.delivery
+                && self.mp_down(self.t)
+            {
+                self.send_inline(kind, count, retries, interval);
+                return;
+            }
             self.sent += count;
             self.sink.push(self.mp, self.t, kind, count);
             self.observer.event(TraceEvent::Message { at: self.t, kind, count });
         }
+    }
+
+    /// Whether the server's management point is down at `t` (an `mp` or `mp:N` outage).
+    fn mp_down(&self, t: Millis) -> bool {
+        let mp = self.mp as u32;
+        self.mp_outages.iter().any(|o| {
+            let this =
+                matches!(o.component, Component::AllManagementPoints) || o.component == Component::ManagementPoint(mp);
+            this && o.at <= t && t < o.at.saturating_add(o.length)
+        })
+    }
+
+    /// Inline delivery at a management point that is down: the engine tries again `retries`
+    /// times `interval` apart, the sequence waiting, and sends at the first try the MP is up;
+    /// after the last try the messages are lost.
+    #[cold]
+    #[inline(never)]
+    fn send_inline(&mut self, kind: MessageKind, count: u32, retries: u32, interval: Millis) {
+        for _ in 0..retries {
+            self.t = self.t.saturating_add(interval);
+            if !self.mp_down(self.t) {
+                self.sent += count;
+                self.sink.push(self.mp, self.t, kind, count);
+                self.observer.event(TraceEvent::Message { at: self.t, kind, count });
+                return;
+            }
+        }
+        self.lost += count;
+        self.observer.event(TraceEvent::MessagesLost { at: self.t, kind, count });
     }
 
     fn emit_state(&mut self, due: Millis, count: u32) {

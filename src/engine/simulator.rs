@@ -55,6 +55,8 @@ pub struct ServerRecord {
     pub restarts_outside: u32,
     /// Status messages it sent.
     pub messages: u32,
+    /// Status messages it could not send (inline delivery; lost).
+    pub lost: u32,
     /// Software-update state messages it sent.
     pub state_messages: u32,
     /// Engine events its run produced (run start and end, groups, steps, restarts, skips).
@@ -80,6 +82,7 @@ impl ServerRecord {
             restarts: 0,
             restarts_outside: 0,
             messages: 0,
+            lost: 0,
             state_messages: 0,
             events: 0,
             resource_wait: 0,
@@ -201,7 +204,8 @@ impl<'a> Simulator<'a> {
         observer: &mut O,
     ) -> ServerRecord {
         let mut record = ServerRecord::placed(index, placement);
-        let mut next = self.next_start(index, stream, placement, 0, &mut record, &mut scratch.vars, &mut scratch.counts);
+        let mut next =
+            self.next_start(index, stream, placement, 0, &mut record, &mut scratch.vars, &mut scratch.counts);
         while let Some(start) = next {
             let mut run = self.server_run(start, &mut scratch.vars, &scratch.counts, sink, observer);
             // Without a port the run never stops at a request.
@@ -394,7 +398,9 @@ impl<'a> Simulator<'a> {
             restarts: 0,
             restarts_outside: 0,
             sent: 0,
+            lost: 0,
             state_sent: 0,
+            mp_outages: &scenario.infrastructure.outages,
             events: 0,
             hung: false,
             step_restarts: 0,

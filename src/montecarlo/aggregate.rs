@@ -135,6 +135,7 @@ pub fn summarize(scenario: &Scenario, seed: u64, result: &RunResult) -> Summary 
             backlog_peak: mean_max(&st.backlog_peak, Bounds::NonNegative),
             latency_seconds: latency(&pooled.latency_us, pooled.latency_sum_us),
             drain_minutes_after_last_window: st.drain_minutes.estimate().mean,
+            lost_mean: scenario.messages.inline().then(|| per_rep(pooled.lost_messages)),
             by_kind,
             by_event,
         },

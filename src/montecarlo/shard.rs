@@ -134,10 +134,17 @@ pub struct PooledRecord {
     /// Per week of a month of several weeks, the outcomes of the runs due that week.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     weeks: Vec<[u64; 5]>,
+    /// Status messages lost (inline delivery).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    lost_messages: u64,
     by_kind: Vec<u64>,
     state_messages: u64,
     server_runs: u64,
     events: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// A shard that cannot be read or merged.
@@ -258,6 +265,7 @@ impl PooledRecord {
             series_processed: p.series.processed.clone(),
             windows: p.windows.iter().map(|w| (w.targeted, w.outcomes, w.messages)).collect(),
             weeks: p.weeks.clone(),
+            lost_messages: p.lost_messages,
             by_kind: p.by_kind.to_vec(),
             state_messages: p.state_messages,
             server_runs: p.server_runs,
@@ -277,6 +285,7 @@ impl PooledRecord {
             self.by_kind.as_slice().try_into().map_err(|_| format!("{} message kinds", self.by_kind.len()))?;
         let mut pooled = Pooled::new(windows, weeks);
         pooled.weeks = self.weeks.clone();
+        pooled.lost_messages = self.lost_messages;
         decode_into(&self.overrun_ms, &mut pooled.overrun_ms)?;
         decode_into(&self.duration_ms, &mut pooled.duration_ms)?;
         decode_into(&self.end_in_window_ms, &mut pooled.end_in_window_ms)?;

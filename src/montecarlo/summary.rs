@@ -236,6 +236,10 @@ pub struct MessageFigures {
     /// From the close of the last window to the last message processed, minutes (mean over
     /// replications; 0 when the site was done before the last window closed).
     pub drain_minutes_after_last_window: f64,
+    /// Status messages lost a replication: with inline delivery, those the engine could not
+    /// send to a management point that stayed down through its tries (absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lost_mean: Option<f64>,
     /// Status messages per replication by event kind (`run_started`, `step_succeeded`, …).
     pub by_kind: std::collections::BTreeMap<String, f64>,
     /// Messages per replication by event: `run`, `group`, `step`, `restart`, and `state`.

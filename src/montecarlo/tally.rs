@@ -187,6 +187,8 @@ pub struct Pooled {
     pub by_kind: [u64; MessageKind::ALL.len()],
     /// State messages.
     pub state_messages: u64,
+    /// Status messages lost (inline delivery).
+    pub lost_messages: u64,
     /// Server runs simulated.
     pub server_runs: u64,
     /// Engine events plus messages.
@@ -214,6 +216,7 @@ impl Pooled {
             weeks: vec![[0; 5]; weeks],
             by_kind: [0; MessageKind::ALL.len()],
             state_messages: 0,
+            lost_messages: 0,
             server_runs: 0,
             events: 0,
             resources: Vec::new(),
@@ -247,6 +250,7 @@ impl Pooled {
         self.state_latency_sum_us += other.state_latency_sum_us;
         self.series.merge(&other.series);
         self.state_messages += other.state_messages;
+        self.lost_messages += other.lost_messages;
         for (a, b) in self.windows.iter_mut().zip(&other.windows) {
             a.targeted += b.targeted;
             a.messages += b.messages;
@@ -282,6 +286,7 @@ impl Pooled {
             return;
         }
         let o = server.outcome as usize;
+        self.lost_messages += u64::from(server.lost);
         figures.targeted += 1;
         figures.outcomes[o] += 1;
         figures.restarts += u64::from(server.restarts);

@@ -137,7 +137,8 @@ impl<'a> HistoryCsv<'a> {
             | TraceEvent::StepStarted { .. }
             | TraceEvent::Message { .. }
             | TraceEvent::StateMessages { .. }
-            | TraceEvent::RestartRefused { .. } => return None,
+            | TraceEvent::RestartRefused { .. }
+            | TraceEvent::MessagesLost { .. } => return None,
         })
     }
 

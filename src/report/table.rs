@@ -255,6 +255,13 @@ fn write_messages(out: &mut String, s: &Summary) {
             "  drain           {:.1} min after the last window closes",
             m.drain_minutes_after_last_window
         );
+        if let Some(lost) = m.lost_mean {
+            let _ = writeln!(
+                out,
+                "  lost            {} a replication (sent inline to a management point that stayed down)",
+                grouped(lost, 1)
+            );
+        }
     }
     let st = &s.state_messages;
     if st.per_update > 0 {

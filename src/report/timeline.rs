@@ -132,7 +132,11 @@ impl Rows<'_> {
             TraceEvent::RunStarted { at } => {
                 // A server runs again at a later opening of its window (with `[month] weeks`).
                 let earlier = self.rows.iter().filter(|r| r.kind == RowKind::Run).count();
-                let name = if earlier == 0 { "task sequence".to_owned() } else { format!("task sequence, run {}", earlier + 1) };
+                let name = if earlier == 0 {
+                    "task sequence".to_owned()
+                } else {
+                    format!("task sequence, run {}", earlier + 1)
+                };
                 Row::at(RowKind::Run, name, 0, at, "")
             }
             TraceEvent::GroupStarted { node: id, at } => {
@@ -203,6 +207,9 @@ impl Rows<'_> {
                 at,
                 format!("{count} sent ({})", kind.message_ids()),
             ),
+            TraceEvent::MessagesLost { at, kind, count } => {
+                Row::at(RowKind::Message, kind.key().to_owned(), 0, at, format!("{count} lost (management point down)"))
+            }
             TraceEvent::StateMessages { at, count } => {
                 Row::at(RowKind::Message, "state".to_owned(), 0, at, format!("{count} sent (software-update state)"))
             }
@@ -287,7 +294,8 @@ impl Timeline {
         let (opened, closes) = (self.window_start + shift, self.window_end + shift);
         if r.runs > 1 || r.opening > 0 {
             let weeks: Vec<String> = r.weeks.iter().map(|(w, o)| format!("week {} {}", w + 1, o.label())).collect();
-            let _ = write!(out, " ({} run{} this month: {})", r.runs, if r.runs == 1 { "" } else { "s" }, weeks.join(", "));
+            let _ =
+                write!(out, " ({} run{} this month: {})", r.runs, if r.runs == 1 { "" } else { "s" }, weeks.join(", "));
         }
         if r.outcome.started() {
             let _ = write!(

@@ -4,7 +4,7 @@ use std::fmt;
 
 use crate::configmgr::message::Message;
 
-use super::duration::{DAY, DurationDisplay, MINUTE, Millis};
+use super::duration::{DAY, DurationDisplay, HOUR, MINUTE, Millis};
 use super::reader::{ReadResult, Table};
 
 /// An event of a task-sequence run that sends status messages to the management point.
@@ -114,7 +114,32 @@ pub struct MessageCounts {
     pub state_per_update: u32,
     /// The client sends state messages in bulk at this interval (default 15 minutes).
     pub state_batch: Millis,
+    /// How the engine hands status messages to the management point.
+    pub delivery: Delivery,
 }
+
+/// How the task sequence engine sends its status messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// The message reaches the MP's queue when sent and waits out an MP outage there; nothing
+    /// is lost (patchsim's model before inline delivery, and the default).
+    Queued,
+    /// The engine sends while the step runs: at an MP that is down it tries again `retries`
+    /// times `interval` apart, the sequence waiting meanwhile, and after the last try the
+    /// message is lost ("If status messages fail to send, they're not queued").
+    Inline {
+        /// Tries after the first.
+        retries: u32,
+        /// Time between tries.
+        interval: Millis,
+    },
+}
+
+/// The engine's tries after a failed send, and the wait between them: the MP list request's
+/// "3 times 60 s apart" (`SMSTSMPListRequestTimeout`).
+pub const INLINE_RETRIES: u32 = 3;
+/// The wait between tries.
+pub const INLINE_INTERVAL: Millis = 60_000;
 
 /// The most messages one event may send (a sanity bound).
 pub const MAX_MESSAGES_PER_EVENT: i64 = 10_000;
@@ -128,8 +153,48 @@ impl Default for MessageCounts {
             counts: MessageKind::ALL.map(MessageKind::default_count),
             state_per_update: 0,
             state_batch: DEFAULT_STATE_BATCH,
+            delivery: Delivery::Queued,
         }
     }
+}
+
+/// Reads `delivery`, `send_retries` and `send_retry_interval` of `[messages]`.
+fn read_delivery(t: &Table<'_, '_>) -> ReadResult<Delivery> {
+    let inline = match t.get("delivery") {
+        None => false,
+        Some(v) => match v.str()? {
+            "queued" => false,
+            "inline" => true,
+            other => {
+                return Err(v.error(format!(
+                    "unknown delivery \"{other}\"; use \"queued\" (messages wait at a down management point) or \"inline\" (the engine retries, then loses them)"
+                )));
+            }
+        },
+    };
+    let retries_v = t.get("send_retries");
+    let interval_v = t.get("send_retry_interval");
+    if !inline {
+        if let Some(v) = retries_v.or(interval_v) {
+            return Err(v.error("the engine retries a send only with delivery = \"inline\""));
+        }
+        return Ok(Delivery::Queued);
+    }
+    let retries = retries_v.map_or(Ok(i64::from(INLINE_RETRIES)), |v| v.integer_in(0, 100))? as u32;
+    let interval = match interval_v {
+        None => INLINE_INTERVAL,
+        Some(v) => {
+            let d = v.duration()?;
+            if d == 0 || d > HOUR {
+                return Err(v.error(format!(
+                    "the wait between tries is more than 0s and at most 1h, found {}",
+                    DurationDisplay(d)
+                )));
+            }
+            d
+        }
+    };
+    Ok(Delivery::Inline { retries, interval })
 }
 
 impl MessageCounts {
@@ -159,6 +224,7 @@ impl MessageCounts {
                 }
                 counts.state_batch = batch;
             }
+            counts.delivery = read_delivery(t)?;
         }
         Ok(counts)
     }
@@ -166,7 +232,7 @@ impl MessageCounts {
     /// The keys `[messages]` accepts.
     pub fn keys() -> Vec<&'static str> {
         let mut keys: Vec<&'static str> = MessageKind::ALL.iter().map(|k| k.key()).collect();
-        keys.extend(["state_per_update", "state_batch"]);
+        keys.extend(["state_per_update", "state_batch", "delivery", "send_retries", "send_retry_interval"]);
         keys
     }
 
@@ -179,6 +245,11 @@ impl MessageCounts {
     /// Sets the count of one event kind.
     pub fn set(&mut self, kind: MessageKind, count: u32) {
         self.counts[kind as usize] = count;
+    }
+
+    /// Whether a status message can be lost (inline delivery).
+    pub fn inline(&self) -> bool {
+        matches!(self.delivery, Delivery::Inline { .. })
     }
 
     /// Whether no event sends a status message and no update sends a state message.

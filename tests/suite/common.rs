@@ -120,6 +120,7 @@ pub fn trace_seed(s: &Scenario, seed: u64, server: u64) -> (Vec<String>, ServerR
             ),
             TraceEvent::Message { at, kind, count } => format!("{} msg {} x{}", m(at), kind.key(), count),
             TraceEvent::StateMessages { at, count } => format!("{} msg state x{}", m(at), count),
+            TraceEvent::MessagesLost { at, kind, count } => format!("{} msg {} x{} lost", m(at), kind.key(), count),
             TraceEvent::RestartRefused { node, cause, at } => {
                 format!("{} restart after {} refused ({})", m(at), name(node), cause.label())
             }

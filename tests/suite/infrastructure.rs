@@ -243,3 +243,74 @@ fn state_messages_queue_at_the_state_system_not_at_status_manager() {
     let summary = summarize(&none, 1, &run_it(&none, 1, 1).result);
     assert!(summary.infrastructure.state_system.is_none());
 }
+
+/// Inline delivery: "The task sequence engine repeatedly tries to send status messages to the
+/// management point. This behavior … causes delays in task sequence processing … If status
+/// messages fail to send, they're not queued." At a down MP the engine tries again 3 times 60 s
+/// apart, the sequence waiting; a message still unsent after the last try is lost.
+#[test]
+fn inline_delivery_delays_the_sequence_and_loses_what_a_down_mp_never_takes() {
+    use crate::common::{scenario, trace};
+    let s = |delivery: &str, outage: &str| {
+        scenario(
+            &[(
+                "status_manager_rate = 100",
+                &format!(
+                    "status_manager_rate = 100\noutages = [{{ component = \"mp\", at = \"Mon 00:00\", length = \"{outage}\" }}]"
+                ),
+            )],
+            &format!("[messages]\n{delivery}\n[[step]]\nname = \"Work\"\ntype = \"command\"\nduration = \"1m\"\n"),
+        )
+    };
+    // Down for 150 s: tries at 0, 60 and 120 s fail, the one at 180 s goes through.
+    let (lines, record) = trace(&s("delivery = \"inline\"", "150s"), 0);
+    assert_eq!(
+        lines,
+        [
+            "0m run started",
+            "3m msg run_started x1",
+            "3m-4m Work ok exit 0",
+            "4m msg step_succeeded x1",
+            "4m msg run_completed x2",
+            "4m run ended completed_in_window"
+        ]
+    );
+    assert_eq!((record.messages, record.lost), (4, 0));
+    // Down for 10 minutes: run_started is lost at 3m after its three retries; step_succeeded
+    // (4m; tries at 5, 6, 7m) is lost at 7m; run_completed's tries at 8 and 9m fail and the one
+    // at 10m, when the MP is back, goes through.
+    let (lines, record) = trace(&s("delivery = \"inline\"", "10m"), 0);
+    assert_eq!(
+        lines,
+        [
+            "0m run started",
+            "3m msg run_started x1 lost",
+            "3m-4m Work ok exit 0",
+            "7m msg step_succeeded x1 lost",
+            "10m msg run_completed x2",
+            "10m run ended completed_in_window"
+        ]
+    );
+    assert_eq!((record.messages, record.lost), (2, 2));
+    // Fewer tries, further apart.
+    let (lines, _) = trace(&s("delivery = \"inline\"\nsend_retries = 1\nsend_retry_interval = \"5m\"", "150s"), 0);
+    assert_eq!(lines[1], "5m msg run_started x1");
+    // Queued (the default): no delay, nothing lost; the MP holds the messages.
+    let (lines, record) = trace(&s("", "10m"), 0);
+    assert_eq!(lines[..3], ["0m run started", "0m msg run_started x1", "0m-1m Work ok exit 0"]);
+    assert_eq!(record.lost, 0);
+    // The figure: lost messages a replication, only with inline delivery.
+    let sum = crate::common::summary(&s("delivery = \"inline\"", "10m"), 1, 3, 1);
+    assert_eq!(sum.status_messages.lost_mean, Some(2.0));
+    assert_eq!(crate::common::summary(&s("", "10m"), 1, 3, 1).status_messages.lost_mean, None);
+    let bad = Scenario::from_toml(
+        &format!(
+            "{}[messages]\nsend_retries = 2\n[[step]]\nname = \"W\"\ntype = \"command\"\nduration = \"1m\"\n",
+            crate::common::BASE
+        ),
+        "x.toml",
+    )
+    .expect_err("refused")
+    .to_string();
+    assert!(bad.contains("messages.send_retries") && bad.contains("inline"), "{bad}");
+}

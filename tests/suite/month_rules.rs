@@ -48,7 +48,10 @@ fn a_failed_run_runs_again_at_the_windows_next_opening() {
     );
     assert_eq!((record.outcome, record.runs, record.opening), (Outcome::Failed, 3, 2));
     assert_eq!((record.start, record.end), (2 * WEEK, 2 * WEEK + 10 * MINUTE));
-    assert_eq!(record.weeks.iter().collect::<Vec<_>>(), [(0, Outcome::Failed), (1, Outcome::Failed), (2, Outcome::Failed)]);
+    assert_eq!(
+        record.weeks.iter().collect::<Vec<_>>(),
+        [(0, Outcome::Failed), (1, Outcome::Failed), (2, Outcome::Failed)]
+    );
 
     let (lines, record) = trace(&failing(1.0, "[month]\nweeks = 3", "rerun = \"never\""), 0);
     assert_eq!(steps_only(&lines).len(), 3, "{lines:?}");
@@ -190,8 +193,8 @@ fn month_settings_are_checked() {
 #[test]
 fn coupled_servers_run_again_as_independent_ones_do() {
     use crate::common::comparable_json;
-    use patchsim::scenario::resource::{Capacity, Resource, ResourceAssign, ResourceKind, Uses};
     use patchsim::scenario::NodeKind;
+    use patchsim::scenario::resource::{Capacity, Resource, ResourceAssign, ResourceKind, Uses};
     let mut alone = failing(0.4, "[month]\nweeks = 3", "");
     alone.fleet.servers = 30;
     let mut roomy = alone.clone();
