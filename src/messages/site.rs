@@ -876,6 +876,8 @@ mod tests {
             mp_rate,
             status_manager_rate: Some(rate),
             status_manager_workers: workers,
+            state_system_rate: None,
+            state_system_workers: None,
             service: Service::Fixed,
             outages,
         }
