@@ -130,6 +130,14 @@ mod tests {
     }
 
     #[test]
+    fn the_view_s_own_times_read_back() {
+        use crate::configmgr::history_view::format_time;
+        for ms in [0, 86_401_500, TimeFormat::Iso.parse("2024-02-29 23:59:59.999").unwrap(), -1] {
+            assert_eq!(TimeFormat::Iso.parse(&format_time(ms)), Some(ms), "{}", format_time(ms));
+        }
+    }
+
+    #[test]
     fn names_read_back_and_others_are_refused() {
         for f in TimeFormat::ALL {
             assert_eq!(f.name().parse::<TimeFormat>(), Ok(f));
