@@ -355,3 +355,13 @@ fn a_first_week_s_history_with_slashes_asks_which_order_and_reads_either_when_to
         assert!(differs, "{}: the wrong order gave the same timings", w.name);
     }
 }
+
+#[test]
+fn calibrate_s_help_names_the_formats_with_an_example() {
+    let out = crate::common::patchsim(&["calibrate", "--help"]);
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("patchsim calibrate history.csv --time-format dmy --out timings.toml"), "{help}");
+    assert!(help.contains("[possible values: auto, iso, dmy, mdy, wmi]"), "{help}");
+    let out = crate::common::patchsim(&["calibrate", "h.csv", "--out", "x.toml", "--time-format", "d/m/y"]);
+    assert_eq!(out.status.code(), Some(2), "a usage error");
+}
