@@ -9,6 +9,7 @@ use super::output::{to_stdout, write_file_atomically};
 use crate::import::text_style::encode_like;
 use crate::import::{Calibration, History, apply_into};
 use crate::input::InputFile;
+use crate::input::TimeFormat;
 use crate::input::decode_text;
 use crate::output::file::{InPlace, Replaces, claim_file};
 use crate::output::paths::check_overlap;
@@ -18,8 +19,17 @@ use crate::scenario::{MAX_SCENARIO_BYTES, Scenario};
 /// The first line of a timings file `calibrate` writes (so that it may replace its own file).
 const HEADER: &str = "# Fitted by `patchsim calibrate`";
 
+/// The names `--time-format` takes: `auto` (the default) tells the format from the values.
+const TIME_FORMATS: [&str; 5] = ["auto", "iso", "dmy", "mdy", "wmi"];
+
 /// Arguments of `patchsim calibrate`.
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    patchsim calibrate history.csv --out timings.toml\n  \
+    patchsim calibrate history.csv --time-format dmy --out timings.toml     (15/01/2024 02:05, day first)\n  \
+    patchsim calibrate history.csv --out timings.toml --into my-month.toml\n\n\
+    The history may be UTF-8, UTF-16 or Windows-1252, with commas, semicolons or tabs, and its times as\n\
+    SQL Server, PowerShell (any culture), Excel or WMI write them; docs/import.md lists the formats.")]
 pub struct CalibrateArgs {
     /// An export of the vSMS_TaskSequenceExecutionStatus view (CSV; docs/import.md has the query)
     pub history: PathBuf,
@@ -38,6 +48,14 @@ pub struct CalibrateArgs {
     /// Replace FITTED.toml even if calibrate did not write it
     #[arg(long)]
     pub force: bool,
+
+    /// How the history writes its times: iso (2024-01-15 02:05:07, ISO 8601, SQL Server), dmy
+    /// (15/01/2024 02:05:07, 15.01.2024 02:05), mdy (1/15/2024 2:05:07 AM) or wmi
+    /// (20240115020507.000000+000); auto tells it from the values and asks for dmy or mdy when
+    /// every date reads both ways
+    #[arg(long, value_name = "FORMAT", default_value = "auto", ignore_case = true,
+          value_parser = clap::builder::PossibleValuesParser::new(TIME_FORMATS))]
+    pub time_format: String,
 }
 
 /// Runs `patchsim calibrate`.
@@ -56,7 +74,11 @@ pub fn execute(args: &CalibrateArgs) -> anyhow::Result<()> {
     }
     let in_place = args.into.as_deref().map(InPlace::check).transpose()?;
     let shown = args.history.display().to_string();
-    let history = History::read(&args.history, &shown)?;
+    let time_format = match args.time_format.to_ascii_lowercase().as_str() {
+        "auto" => None,
+        named => Some(named.parse::<TimeFormat>()?),
+    };
+    let history = History::read(&args.history, &shown, time_format)?;
     let calibration = Calibration::fit(&history);
     let source = args.history.file_name().map_or(shown.clone(), |n| n.to_string_lossy().into_owned());
 
@@ -81,12 +103,13 @@ pub fn execute(args: &CalibrateArgs) -> anyhow::Result<()> {
     for b in &history.bad {
         let lines: Vec<String> = b.lines.iter().map(u64::to_string).collect();
         eprintln!(
-            "warning: {shown}: {} row{} not used: {} (line {}{})",
+            "warning: {shown}: {} row{} not used: {} (line {}{}{})",
             b.count,
             if b.count == 1 { "" } else { "s" },
             b.reason,
             lines.join(", "),
-            if b.count as usize > b.lines.len() { ", …" } else { "" }
+            if b.count as usize > b.lines.len() { ", …" } else { "" },
+            b.example_text().map(|e| format!("; {e}")).unwrap_or_default()
         );
     }
     let to_stdout_only = args.out.as_ref().is_some_and(|o| o.as_os_str() == "-");

@@ -40,6 +40,12 @@ pub const STEP_SUCCEEDED: Message =
 /// A step failed.
 pub const STEP_FAILED: Message =
     Message { id: 11135, name: "The task sequence execution engine failed executing the action" };
+/// A step failed and the engine went on, as the step's *continue on error* tells it to. The
+/// name is the history view's (`LastStatusMsgName`); the number is the one ConfigMgr's status
+/// message strings give it (`vStatusMessagesWithStrings` lists 11138 as "Task Sequence ignored
+/// execution failure of the action … in the group …").
+pub const STEP_FAILURE_IGNORED: Message =
+    Message { id: 11138, name: "The task sequence execution engine ignored execution failure of an action" };
 /// A step's condition was false.
 pub const STEP_SKIPPED: Message = Message {
     id: 11130,

@@ -131,7 +131,8 @@ impl Calibration {
             let n = history.bad_rows();
             let _ = writeln!(out, "# {n} row{} not used:", if n == 1 { "" } else { "s" });
             for b in &history.bad {
-                let _ = writeln!(out, "#   {} × {} (line {})", b.count, b.reason, join(&b.lines));
+                let example = b.example_text().map(|e| format!("; {e}")).unwrap_or_default();
+                let _ = writeln!(out, "#   {} × {} (line {}{example})", b.count, b.reason, join(&b.lines));
             }
         }
         if history.untimed > 0 {

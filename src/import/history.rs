@@ -17,6 +17,16 @@
 //! run, the duration of a step is the time since the run's previous message; a restart message
 //! (11142) gives a restart's duration the same way.
 //!
+//! A message 11138 ("the task sequence execution engine ignored execution failure of an
+//! action") is a failure of its step, timed like 11135: the step failed and the engine went on.
+//! When it comes right after an 11135 of the same step at the same moment it is that failure's
+//! second message and is not counted again.
+//!
+//! Times are read in the format the file's values show, or the one named
+//! ([`crate::input::TimeFormat`], [`crate::input::TimeDetection`]): ISO 8601, SQL Server, the
+//! culture formats of PowerShell and Excel, WMI's. A time with an offset is taken to UTC, one
+//! without is taken as the wall time it is; all a history needs is that its times compare.
+//!
 //! A cell holding the text `NULL` (how SQL Server Management Studio saves an empty value) reads
 //! as empty. Line numbers are the file's own: a CRLF line ending counts once, and a row whose
 //! quoted field spans lines is named by its first line.
@@ -31,16 +41,16 @@ use std::path::Path;
 use super::coupling::Span;
 pub use super::usable::BadRows;
 use super::usable::{HistoryError, Unusable};
-use crate::configmgr::history_view::{self, parse_time};
+use crate::configmgr::history_view::{self, format_time};
 use crate::configmgr::message;
-use crate::input::CsvLines;
-use crate::input::InputError;
-use crate::input::InputFile;
+use crate::input::text::shown;
+use crate::input::{CsvLines, InputError, InputFile, TimeDetection, TimeFormat, TimeValue, csv_separator, field_place};
 
 /// The messages a history is timed by.
 const MSG_RUN_STARTED: u32 = message::RUN_STARTED.id;
 const MSG_STEP_SUCCEEDED: u32 = message::STEP_SUCCEEDED.id;
 const MSG_STEP_FAILED: u32 = message::STEP_FAILED.id;
+const MSG_FAILURE_IGNORED: u32 = message::STEP_FAILURE_IGNORED.id;
 const MSG_RESTART: u32 = message::RESTART.id;
 const MSG_RUN_COMPLETED: u32 = message::RUN_COMPLETED.id;
 const MSG_RUN_FAILED: u32 = message::RUN_FAILED.id;
@@ -52,6 +62,12 @@ pub const MAX_HISTORY_BYTES: u64 = 4 << 30;
 
 /// How many example lines to keep for each reason a row was not used.
 const EXAMPLES: usize = 5;
+
+/// The longest example value a reason quotes, in characters (longer ones are cut with `…`).
+const EXAMPLE_CHARS: usize = 40;
+
+/// The column a history's times are in.
+const TIME_COLUMN: &str = "ExecutionTime";
 
 /// The history, rebuilt into samples.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -65,8 +81,13 @@ pub struct History {
     pub runs: u64,
     /// Distinct servers (`ResourceID`).
     pub servers: u64,
-    /// Earliest and latest `ExecutionTime`, as written.
+    /// Earliest and latest `ExecutionTime` as read (in UTC when the file gives offsets),
+    /// written `YYYY-MM-DD HH:MM:SS.fff` whatever the file's format.
     pub span: Option<(String, String)>,
+    /// The format the times were read in: the one named, or the one the values show.
+    pub time_format: Option<TimeFormat>,
+    /// Whether `time_format` was told from the values (not named).
+    pub time_format_detected: bool,
     /// Completion messages that were the first message of their run (no start message before
     /// them in the export), so their duration is unknown.
     pub untimed: u64,
@@ -92,7 +113,7 @@ pub struct ActionSamples {
     pub exit_codes: Vec<(i64, u64)>,
     /// Completions without an exit code.
     pub no_exit_code: u64,
-    /// Completions that failed (11135).
+    /// Completions that failed (11135, or 11138: the failure ignored, the engine went on).
     pub failed: u64,
     /// The most completions of this name in one run: above 1, each completion is one item of an
     /// install (or one of several steps of that name), not the whole step.
@@ -102,7 +123,11 @@ pub struct ActionSamples {
 /// One usable row.
 struct Row {
     run_key: u32,
+    /// The time as read; `time_ms` once the file's format is known.
+    time: TimeValue,
     time_ms: i64,
+    /// The row's first line, for a time its format does not read.
+    line: u64,
     step: i64,
     action: u32,
     message: u32,
@@ -128,12 +153,21 @@ struct BadTally {
 }
 
 impl BadTally {
-    /// Notes `rows` rows, on the lines from `line` on, as not used for `reason`.
-    fn note(&mut self, reason: &str, line: u64, rows: u64) {
+    /// Notes `rows` rows, on the lines from `line` on, as not used for `reason`; `example` is
+    /// the value at fault, when one is (the first is kept, cut and with control characters
+    /// escaped).
+    fn note(&mut self, reason: &str, line: u64, rows: u64, example: Option<&str>) {
         let index = match self.bad.iter().position(|b| b.reason == reason) {
             Some(i) => i,
             None => {
-                self.bad.push(BadRows { reason: reason.to_owned(), count: 0, lines: Vec::new() });
+                let example = example.map(|e| {
+                    let mut cut: String = e.chars().take(EXAMPLE_CHARS).collect();
+                    if e.chars().nth(EXAMPLE_CHARS).is_some() {
+                        cut.push('…');
+                    }
+                    shown(&cut).into_owned()
+                });
+                self.bad.push(BadRows { reason: reason.to_owned(), count: 0, lines: Vec::new(), example });
                 self.bad.len() - 1
             }
         };
@@ -160,20 +194,29 @@ fn ranks<K: Ord>(keys: &HashMap<K, u32>) -> Vec<u32> {
 }
 
 impl History {
-    /// Reads and rebuilds a history file; `shown` names it in errors.
-    pub fn read(path: &Path, shown: &str) -> Result<Self, HistoryError> {
+    /// Reads and rebuilds a history file; `shown` names it in errors; `time_format` is the
+    /// format its times are in, `None` to tell it from the values.
+    pub fn read(path: &Path, shown: &str, time_format: Option<TimeFormat>) -> Result<Self, HistoryError> {
         let file = InputFile { shown, what: "history", kind: "a history CSV file", max_bytes: MAX_HISTORY_BYTES };
         let bytes = file.read(path)?;
-        Self::parse(&bytes, shown)
+        Self::parse_as(&bytes, shown, time_format)
     }
 
-    /// Rebuilds the history from the bytes of a CSV export. The result does not depend on the
-    /// order of the data rows (but for the line numbers of bad rows); a file of which too little
-    /// is usable is a [`HistoryError::Unusable`].
+    /// [`Self::parse_as`] with the time format told from the values.
+    pub fn parse(bytes: &[u8], shown: &str) -> Result<Self, HistoryError> {
+        Self::parse_as(bytes, shown, None)
+    }
+
+    /// Rebuilds the history from the bytes of a CSV export, its times in `time_format` (`None`:
+    /// the format the values show, [`TimeDetection`]). The result does not depend on the order
+    /// of the data rows (but for the line numbers of bad rows); times whose format cannot be
+    /// told are a [`HistoryError::Times`], a file of which too little is usable a
+    /// [`HistoryError::Unusable`].
     ///
     /// Three phases: the rows are read and checked ([`Reading`]), put in the module's total
-    /// order ([`Reading::into_ordered`]), and walked run by run into samples ([`Samples`]).
-    pub fn parse(bytes: &[u8], shown: &str) -> Result<Self, HistoryError> {
+    /// order with their times in the file's format ([`Reading::into_ordered`]), and walked run
+    /// by run into samples ([`Samples`]).
+    pub fn parse_as(bytes: &[u8], shown: &str, time_format: Option<TimeFormat>) -> Result<Self, HistoryError> {
         let bytes = crate::input::utf8_bytes(bytes).map_err(|m| InputError::file(shown, m))?;
         let bytes: &[u8] = &bytes;
         if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -186,17 +229,28 @@ impl History {
         let mut lines = CsvLines::new(bytes);
         let mut reader = crate::input::csv_reader(bytes);
         let columns = Columns::read(&mut reader, &mut lines, shown)?;
-        let mut reading = Reading::default();
+        let mut reading = Reading::new(time_format, csv_separator(bytes));
         reading.read_rows(&mut reader, &mut lines, bytes, &columns);
+        let format = match time_format {
+            Some(named) => Some(named),
+            None => reading.detection.decide(shown, TIME_COLUMN).map_err(HistoryError::Times)?,
+        };
 
         let mut history = Self {
             rows: reading.rows,
             servers: reading.servers.len() as u64,
-            span: reading.earliest.take().zip(reading.latest.take()).map(|((_, a), (_, b))| (a, b)),
-            bad: std::mem::take(&mut reading.bad.bad),
+            time_format: format,
+            time_format_detected: time_format.is_none() && format.is_some(),
             ..Self::default()
         };
-        let (action_names, rows) = reading.into_ordered();
+        let (action_names, rows, bad) = reading.into_ordered(format);
+        history.bad = bad;
+        history.span = rows
+            .iter()
+            .map(|r| r.time_ms)
+            .min()
+            .zip(rows.iter().map(|r| r.time_ms).max())
+            .map(|(a, b)| (format_time(a), format_time(b)));
         let mut samples = Samples::new(action_names);
         for row in &rows {
             samples.add(row, &mut history);
@@ -275,44 +329,56 @@ struct Fields<'a> {
     resource: &'a str,
     advert: &'a str,
     time_text: &'a str,
-    time_ms: i64,
+    time: TimeValue,
     message: u32,
     action_name: &'a str,
     step: i64,
     exit_code: Option<i64>,
 }
 
+/// Why a row cannot be used: a fixed reason, or its time (whose reason depends on the format
+/// asked for), with the value at fault.
+enum Unused<'a> {
+    Because(&'static str),
+    Time(&'a str),
+}
+
 impl<'a> Fields<'a> {
-    /// The fields of `record`, or why the row cannot be used.
-    fn of(record: &'a csv::ByteRecord, columns: &Columns) -> Result<Self, &'static str> {
+    /// The fields of `record`, or why the row cannot be used; `named` is the format asked for.
+    fn of(record: &'a csv::ByteRecord, columns: &Columns, named: Option<TimeFormat>) -> Result<Self, Unused<'a>> {
+        use Unused::Because;
         let text = |i: usize| -> Option<&'a str> { record.get(i).and_then(cell) };
-        let resource = text(columns.resource).filter(|s| !s.is_empty()).ok_or("no ResourceID")?;
-        let advert = text(columns.advert).filter(|s| !s.is_empty()).ok_or("no AdvertisementID")?;
-        let time_text = text(columns.time).ok_or("ExecutionTime is not text")?;
-        let time_ms = parse_time(time_text)
-            .ok_or("ExecutionTime is not a time written as YYYY-MM-DD HH:MM:SS[.fff] or ISO 8601")?;
+        let resource = text(columns.resource).filter(|s| !s.is_empty()).ok_or(Because("no ResourceID"))?;
+        let advert = text(columns.advert).filter(|s| !s.is_empty()).ok_or(Because("no AdvertisementID"))?;
+        let time_text = text(columns.time).ok_or(Because("ExecutionTime is not text"))?;
+        if time_text.is_empty() {
+            return Err(Because("no ExecutionTime"));
+        }
+        let time = TimeValue::read(time_text)
+            .filter(|v| named.is_none_or(|f| f.ms(*v).is_some()))
+            .ok_or(Unused::Time(time_text))?;
         let message = text(columns.message)
             .and_then(|m| m.parse::<u32>().ok())
-            .ok_or("LastStatusMsgID is not a message number")?;
+            .ok_or(Because("LastStatusMsgID is not a message number"))?;
         let action_name = text(columns.action).unwrap_or_default();
-        if matches!(message, MSG_STEP_SUCCEEDED | MSG_STEP_FAILED) && action_name.is_empty() {
-            return Err("a step completion (11134/11135) with no ActionName");
+        if matches!(message, MSG_STEP_SUCCEEDED | MSG_STEP_FAILED | MSG_FAILURE_IGNORED) && action_name.is_empty() {
+            return Err(Because("a step completion (11134/11135/11138) with no ActionName"));
         }
         let step = match columns.step.and_then(text) {
-            Some(s) if !s.is_empty() => s.parse::<i64>().map_err(|_| "Step is not a number")?,
+            Some(s) if !s.is_empty() => s.parse::<i64>().map_err(|_| Because("Step is not a number"))?,
             _ => i64::MAX,
         };
         let exit_code = match columns.exit.and_then(text) {
-            Some(s) if !s.is_empty() => Some(parse_exit_code(s).ok_or("ExitCode is not a number")?),
+            Some(s) if !s.is_empty() => Some(parse_exit_code(s).ok_or(Because("ExitCode is not a number"))?),
             _ => None,
         };
-        Ok(Self { resource, advert, time_text, time_ms, message, action_name, step, exit_code })
+        Ok(Self { resource, advert, time_text, time, message, action_name, step, exit_code })
     }
 }
 
 /// The first phase: the usable rows, with their runs and step names interned, and what the
-/// file says as a whole (rows read, rows not used, servers, the span).
-#[derive(Default)]
+/// file says as a whole (rows read, rows not used, servers, what the times show of their
+/// format).
 struct Reading {
     rows: u64,
     bad: BadTally,
@@ -320,11 +386,41 @@ struct Reading {
     action_ids: HashMap<String, u32>,
     servers: HashMap<String, ()>,
     usable: Vec<Row>,
-    earliest: Option<(i64, String)>,
-    latest: Option<(i64, String)>,
+    /// The format asked for, if one was.
+    named: Option<TimeFormat>,
+    /// What the times show of their format (when none was asked for).
+    detection: TimeDetection,
+    /// Why a time is not used, for the format asked for (or for any).
+    time_reason: String,
+    separator: u8,
 }
 
 impl Reading {
+    fn new(named: Option<TimeFormat>, separator: u8) -> Self {
+        let time_reason = match named {
+            Some(f) => format!(
+                "{TIME_COLUMN} is not a time as --time-format {} reads it ({}); leave --time-format out to have the format told from the values",
+                f.name(),
+                f.describe()
+            ),
+            None => format!(
+                "{TIME_COLUMN} is not a time patchsim reads (docs/import.md lists them: ISO 8601, SQL Server, PowerShell's and Excel's culture formats, WMI's)"
+            ),
+        };
+        Self {
+            rows: 0,
+            bad: BadTally::default(),
+            run_keys: HashMap::new(),
+            action_ids: HashMap::new(),
+            servers: HashMap::new(),
+            usable: Vec::new(),
+            named,
+            detection: TimeDetection::default(),
+            time_reason,
+            separator,
+        }
+    }
+
     /// Reads every data row after the header.
     fn read_rows(&mut self, reader: &mut csv::Reader<&[u8]>, lines: &mut CsvLines, bytes: &[u8], columns: &Columns) {
         let mut record = csv::ByteRecord::new();
@@ -337,7 +433,7 @@ impl Reading {
                 Err(e) => {
                     let line = e.position().map_or(line, |p| lines.record_start(p.byte()).1);
                     self.rows += 1;
-                    self.bad.note("the CSV line cannot be read", line, 1);
+                    self.bad.note("the CSV line cannot be read", line, 1, None);
                     continue;
                 }
             }
@@ -357,23 +453,34 @@ impl Reading {
                     "a double quote is never closed: the row runs on to the end of the file",
                     line,
                     swallowed,
+                    None,
                 );
                 continue;
             }
             self.rows += 1;
             if record.len() < columns.count {
-                self.bad.note(&format!("the line has {} fields, the header {}", record.len(), columns.count), line, 1);
+                let reason = format!("the line has {} fields, the header {}", record.len(), columns.count);
+                self.bad.note(&reason, line, 1, None);
                 continue;
             }
-            match Fields::of(&record, columns) {
-                Ok(fields) => self.keep(&fields),
-                Err(reason) => self.bad.note(reason, line, 1),
+            match Fields::of(&record, columns, self.named) {
+                Ok(fields) => {
+                    if self.named.is_none() {
+                        let separator = self.separator;
+                        let place = || field_place(raw, separator, columns.time);
+                        let (breaks, _) = place();
+                        self.detection.note(fields.time, fields.time_text, line + breaks, || place().1);
+                    }
+                    self.keep(&fields, line);
+                }
+                Err(Unused::Because(reason)) => self.bad.note(reason, line, 1, None),
+                Err(Unused::Time(value)) => self.bad.note(&self.time_reason, line, 1, Some(value)),
             }
         }
     }
 
-    /// Keeps a usable row: interns its run and step name, widens the span.
-    fn keep(&mut self, f: &Fields) {
+    /// Keeps a usable row, on `line`: interns its run and step name.
+    fn keep(&mut self, f: &Fields, line: u64) {
         if !self.servers.contains_key(f.resource) {
             self.servers.insert(f.resource.to_owned(), ());
         }
@@ -387,43 +494,55 @@ impl Reading {
                 id
             }
         };
-        // The span's ends: the earliest and latest times, and of the texts that give the
-        // same moment, the least (so that the order of the file does not matter).
-        let (time_ms, time_text) = (f.time_ms, f.time_text);
-        if self.earliest.as_ref().is_none_or(|(t, s)| (time_ms, time_text) < (*t, s.as_str())) {
-            self.earliest = Some((time_ms, time_text.to_owned()));
-        }
-        if self.latest.as_ref().is_none_or(|(t, s)| time_ms > *t || (time_ms == *t && time_text < s.as_str())) {
-            self.latest = Some((time_ms, time_text.to_owned()));
-        }
-        self.usable.push(Row { run_key, time_ms, step: f.step, action, message: f.message, exit_code: f.exit_code });
+        self.usable.push(Row {
+            run_key,
+            time: f.time,
+            time_ms: 0,
+            line,
+            step: f.step,
+            action,
+            message: f.message,
+            exit_code: f.exit_code,
+        });
     }
 
-    /// The second phase: the step names in sorted order, and the rows by server and
-    /// deployment, in time order, ties in the total order of the module comment. Keys and names
-    /// are ranked in sorted order, not the file's.
-    fn into_ordered(self) -> (Vec<String>, Vec<Row>) {
+    /// The second phase: the step names in sorted order, the rows by server and deployment with
+    /// their times in `format`, in time order, ties in the total order of the module comment,
+    /// and the rows not used. Keys and names are ranked in sorted order, not the file's.
+    fn into_ordered(self, format: Option<TimeFormat>) -> (Vec<String>, Vec<Row>, Vec<BadRows>) {
         let run_rank = ranks(&self.run_keys);
         let action_rank = ranks(&self.action_ids);
         let mut action_names: Vec<String> = vec![String::new(); self.action_ids.len()];
         for (name, id) in self.action_ids {
             action_names[action_rank[id as usize] as usize] = name;
         }
+        let mut bad = self.bad;
         let mut rows = self.usable;
-        for row in &mut rows {
-            row.run_key = run_rank[row.run_key as usize];
-            row.action = action_rank[row.action as usize];
-        }
+        // Every time was read in the format asked for, or is of the one layout the file shows,
+        // in an order of day and month that makes it a date: none fails here. Should one, it is
+        // a row not used, never a row dropped unsaid.
+        rows.retain_mut(|row| match format.and_then(|f| f.ms(row.time)) {
+            Some(ms) => {
+                row.time_ms = ms;
+                row.run_key = run_rank[row.run_key as usize];
+                row.action = action_rank[row.action as usize];
+                true
+            }
+            None => {
+                bad.note(&self.time_reason, row.line, 1, None);
+                false
+            }
+        });
         let rank = |message: u32| match message {
             MSG_RUN_STARTED => 0u8,
-            MSG_STEP_SUCCEEDED | MSG_STEP_FAILED | MSG_RESTART => 1,
+            MSG_STEP_SUCCEEDED | MSG_STEP_FAILED | MSG_FAILURE_IGNORED | MSG_RESTART => 1,
             MSG_RUN_FAILED | MSG_RUN_COMPLETED | MSG_MANAGER_FAILED | MSG_MANAGER_COMPLETED => 3,
             _ => 2,
         };
         rows.sort_unstable_by_key(|r| {
             (r.run_key, r.time_ms, rank(r.message), r.step, r.message, r.action, r.exit_code)
         });
-        (action_names, rows)
+        (action_names, rows, bad.bad)
     }
 }
 
@@ -435,6 +554,8 @@ struct Samples {
     exit_counts: Vec<HashMap<i64, u64>>,
     /// The run key and time of the previous row.
     previous: Option<(u32, i64)>,
+    /// The previous row's (run key, time, step, name) when it was a failure (11135).
+    previous_failure: Option<(u32, i64, i64, u32)>,
     /// Completions of each name in the current run: (run number, count).
     in_run: Vec<(u64, u32)>,
     run_number: u64,
@@ -448,6 +569,7 @@ impl Samples {
             first_step: vec![i64::MAX; n],
             exit_counts: vec![HashMap::new(); n],
             previous: None,
+            previous_failure: None,
             in_run: vec![(u64::MAX, 0); n],
             run_number: 0,
         }
@@ -466,15 +588,20 @@ impl Samples {
             history.runs += 1;
         }
         self.previous = Some((row.run_key, row.time_ms));
+        let this = (row.run_key, row.time_ms, row.step, row.action);
+        let repeated = row.message == MSG_FAILURE_IGNORED && self.previous_failure == Some(this);
+        self.previous_failure = (row.message == MSG_STEP_FAILED).then_some(this);
         match row.message {
-            MSG_STEP_SUCCEEDED | MSG_STEP_FAILED => {
+            // The failure's second message: the 11135 before it counted it.
+            MSG_FAILURE_IGNORED if repeated => {}
+            MSG_STEP_SUCCEEDED | MSG_STEP_FAILED | MSG_FAILURE_IGNORED => {
                 let a = row.action as usize;
                 self.first_step[a] = self.first_step[a].min(row.step);
                 let seen = &mut self.in_run[a];
                 *seen = if seen.0 == self.run_number { (self.run_number, seen.1 + 1) } else { (self.run_number, 1) };
                 let s = &mut self.samples[a];
                 s.most_in_a_run = s.most_in_a_run.max(seen.1);
-                if row.message == MSG_STEP_FAILED {
+                if row.message != MSG_STEP_SUCCEEDED {
                     s.failed += 1;
                 }
                 match row.exit_code {
@@ -565,7 +692,8 @@ PS1,16777221,2026-11-03 05:00:00,2,Tidy,,x,ok,0,
         assert_eq!(h.actions[1].durations, [60.0, 60.0]);
         assert_eq!((h.actions[1].failed, h.untimed), (1, 1));
         assert_eq!((h.actions[0].most_in_a_run, h.actions[1].most_in_a_run), (1, 1));
-        assert_eq!(h.span, Some(("2026-11-03 04:00:00".to_owned(), "2026-11-03 04:12:00".to_owned())));
+        assert_eq!(h.span, Some(("2026-11-03 04:00:00.000".to_owned(), "2026-11-03 04:12:00.000".to_owned())));
+        assert_eq!((h.time_format, h.time_format_detected), (Some(TimeFormat::Iso), true));
     }
 
     const HEADER: &str = "AdvertisementID,ResourceID,ExecutionTime,Step,ActionName,GroupName,LastStatusMsgID,LastStatusMsgName,ExitCode,ActionOutput";
@@ -587,7 +715,7 @@ PS1,16777220,2026-11-03 04:08:00,3,NULL,NULL,11135,failed,1,NULL
         let bad: Vec<(&str, u64, &[u64])> = h.bad.iter().map(|b| (b.reason.as_str(), b.count, &b.lines[..])).collect();
         assert_eq!(
             bad,
-            [("no ResourceID", 1, &[5][..]), ("a step completion (11134/11135) with no ActionName", 1, &[6][..])]
+            [("no ResourceID", 1, &[5][..]), ("a step completion (11134/11135/11138) with no ActionName", 1, &[6][..])]
         );
         assert_eq!(h.actions.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(), ["Patch", "Tidy"]);
         assert_eq!((h.actions[0].durations.clone(), h.actions[0].exit_codes.clone()), (vec![300.0], vec![(3010, 1)]));
@@ -667,7 +795,7 @@ A,2,2026-11-03 04:03:00,5,After,,11134,,0,
     }
 
     #[test]
-    fn the_span_is_the_same_whatever_the_order_of_equal_times() {
+    fn the_span_is_read_in_utc_and_written_alike_whatever_the_order_and_format() {
         let csv = format!(
             "{HEADER}
 A,1,2026-11-03 04:00:00,0,,,11140,,,
@@ -681,7 +809,7 @@ A,2,2026-11-03T06:05:00+02:00,1,Patch,,11134,,0,
             let h = History::parse(text.as_bytes(), "h.csv").unwrap();
             assert_eq!(
                 h.span,
-                Some(("2026-11-03 04:00:00".to_owned(), "2026-11-03 04:05:00".to_owned())),
+                Some(("2026-11-03 04:00:00.000".to_owned(), "2026-11-03 04:05:00.000".to_owned())),
                 "order {seed}"
             );
         }
@@ -744,13 +872,20 @@ A,1,2026-11-03 04:08:00,3,Last,,11134,,0,
         let mut csv =
             format!("{HEADER}\nA,1,2026-11-03 04:00:00,0,,,11140,,,\nA,1,2026-11-03 04:05:00,1,Patch,,11134,,0,\n");
         for i in 0..3 {
-            csv.push_str(&format!("A,1,03/11/2026 04:0{i}:00,1,Patch,,11134,,0,\n"));
+            csv.push_str(&format!("A,1,03/11/26 04:0{i}:00,1,Patch,,11134,,0,\n"));
         }
         let err = History::parse(csv.as_bytes(), "h.csv").unwrap_err();
         assert!(matches!(&err, HistoryError::Unusable(u) if u.why == super::super::usable::UnusableWhy::FewRowsUsable));
         assert_eq!(
             err.to_string(),
-            "h.csv: only 2 of 5 rows are usable, fewer than half, so nothing is fitted: ExecutionTime is not a time written as YYYY-MM-DD HH:MM:SS[.fff] or ISO 8601 (3 rows: lines 4, 5, 6). Is this an export of vSMS_TaskSequenceExecutionStatus with the columns docs/import.md lists?"
+            "h.csv: only 2 of 5 rows are usable, fewer than half, so nothing is fitted: ExecutionTime is not a time patchsim reads (docs/import.md lists them: ISO 8601, SQL Server, PowerShell's and Excel's culture formats, WMI's) (3 rows: lines 4, 5, 6; line 4 has \"03/11/26 04:00:00\"). Is this an export of vSMS_TaskSequenceExecutionStatus with the columns docs/import.md lists?"
+        );
+        // Named, a format that the file's times are not in says which it read them as.
+        let dotted = csv.replace("03/11/26", "03.11.2026");
+        let err = History::parse_as(dotted.as_bytes(), "h.csv", Some(TimeFormat::Iso)).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "h.csv: only 2 of 5 rows are usable, fewer than half, so nothing is fitted: ExecutionTime is not a time as --time-format iso reads it (year first: 2024-01-15 02:05:07[.fffffff], 2024-01-15T02:05:07Z or +01:00); leave --time-format out to have the format told from the values (3 rows: lines 4, 5, 6; line 4 has \"03.11.2026 04:00:00\"). Is this an export of vSMS_TaskSequenceExecutionStatus with the columns docs/import.md lists?"
         );
         // Only the completions exported: every one opens its run, nothing can be timed.
         let only = format!(
@@ -764,6 +899,92 @@ A,1,2026-11-03 04:08:00,3,Last,,11134,,0,
         let header_only = format!("{HEADER}\r\n");
         let err = History::parse(header_only.as_bytes(), "h.csv").unwrap_err().to_string();
         assert_eq!(err, "h.csv: the history has a header but no rows: export the view's rows with it");
+    }
+
+    #[test]
+    fn an_ignored_failure_is_a_failure_of_its_step_counted_once() {
+        // Run 1: the step fails with continue on error and the view has 11138 alone; run 2: an
+        // 11135 and its 11138 at the same moment (in either order in the file) are one failure;
+        // run 3: an 11138 of another step after an 11135 is its own.
+        let csv = format!(
+            "{HEADER}
+A,1,2026-11-03 04:00:00,0,,,11140,,,
+A,1,2026-11-03 04:03:00,1,Patch,,11138,The task sequence execution engine ignored execution failure of an action,5,
+A,1,2026-11-03 04:04:00,2,Tidy,,11134,,0,
+A,2,2026-11-03 04:00:00,0,,,11140,,,
+A,2,2026-11-03 04:02:00,1,Patch,,11138,,5,
+A,2,2026-11-03 04:02:00,1,Patch,,11135,,5,
+A,2,2026-11-03 04:04:00,2,Tidy,,11134,,0,
+A,3,2026-11-03 04:00:00,0,,,11140,,,
+A,3,2026-11-03 04:01:00,1,Patch,,11135,,5,
+A,3,2026-11-03 04:05:00,2,Tidy,,11138,,1,
+"
+        );
+        let h = History::parse(csv.as_bytes(), "h.csv").unwrap();
+        // Per step: name, durations, failures, exit codes, most completions in a run.
+        type Seen<'a> = (&'a str, &'a [f64], u64, &'a [(i64, u64)], u32);
+        let got: Vec<Seen> = h
+            .actions
+            .iter()
+            .map(|a| (a.name.as_str(), &a.durations[..], a.failed, &a.exit_codes[..], a.most_in_a_run))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("Patch", &[180.0, 120.0, 60.0][..], 3, &[(5, 3)][..], 1),
+                ("Tidy", &[60.0, 120.0, 240.0][..], 1, &[(0, 2), (1, 1)][..], 1)
+            ]
+        );
+        let no_name = format!(
+            "{HEADER}\nA,1,2026-11-03 04:00:00,0,,,11140,,,\nA,1,2026-11-03 04:01:00,1,,,11138,,5,\nA,1,2026-11-03 04:02:00,2,T,,11134,,0,\n"
+        );
+        let h = History::parse(no_name.as_bytes(), "h.csv").unwrap();
+        assert_eq!(h.bad[0].reason, "a step completion (11134/11135/11138) with no ActionName");
+    }
+
+    #[test]
+    fn the_times_format_is_told_from_the_values_or_refused_with_its_place() {
+        let iso = format!(
+            "{HEADER}\nA,1,2026-11-03 04:00:00,0,,,11140,,,\nA,1,2026-11-03 04:05:00,1,Patch,,11134,,0,\nA,1,2026-11-12 04:06:30,2,Tidy,,11134,,0,\n"
+        );
+        let expected = History::parse(iso.as_bytes(), "h.csv").unwrap();
+        // en-GB, with semicolons and quotes: 12/11 is fixed as day first by no value, 03/11 by none
+        // either: ambiguous until a day above 12 is there.
+        let gb = iso.replace(',', ";").replace("2026-11-03", "03/11/2026").replace("2026-11-12", "12/11/2026");
+        let err = History::parse(gb.as_bytes(), "h.csv").unwrap_err();
+        assert!(matches!(err, HistoryError::Times(_)), "{err}");
+        assert!(err.to_string().starts_with("h.csv:2:5: key `ExecutionTime`: \"03/11/2026 04:00:00\" and every other date in the column (3 values) have the day and the month both 12 or less"), "{err}");
+        let named = History::parse_as(gb.as_bytes(), "h.csv", Some(TimeFormat::Dmy)).unwrap();
+        assert_eq!((named.actions.clone(), named.span.clone()), (expected.actions.clone(), expected.span.clone()));
+        assert_eq!((named.time_format, named.time_format_detected), (Some(TimeFormat::Dmy), false));
+        // A 13th tells.
+        let told = gb.replace("12/11/2026", "13/11/2026");
+        let h = History::parse(told.as_bytes(), "h.csv").unwrap();
+        assert_eq!((h.time_format, h.time_format_detected), (Some(TimeFormat::Dmy), true));
+        assert_eq!(h.span.as_ref().map(|s| s.1.as_str()), Some("2026-11-13 04:06:30.000"));
+        // Month first in one row and day first in another: the later is named, with its column
+        // counted in characters after a quoted name with a non-ASCII letter.
+        let both =
+            format!("{HEADER}\n\"Ä,B\",1,11/13/2026 04:00,0,,,11140,,,\nA,1,13/11/2026 04:05,1,Patch,,11134,,0,\n");
+        let err = History::parse(both.as_bytes(), "h.csv").unwrap_err().to_string();
+        assert!(err.starts_with("h.csv:3:5: key `ExecutionTime`: \"13/11/2026 04:05\" is a date only day first, but line 2 has \"11/13/2026 04:00\", a date only month first"), "{err}");
+        let swapped =
+            both.replace("11/13/2026 04:00", "13/11/2026 04:00").replace("13/11/2026 04:05", "11/13/2026 04:05");
+        let err = History::parse(swapped.as_bytes(), "h.csv").unwrap_err().to_string();
+        assert!(
+            err.starts_with("h.csv:3:5: key `ExecutionTime`: \"11/13/2026 04:05\" is a date only month first"),
+            "{err}"
+        );
+        let ambiguous = both.replace("11/13/2026", "11/12/2026").replace("13/11/2026", "12/11/2026");
+        let err = History::parse(ambiguous.as_bytes(), "h.csv").unwrap_err().to_string();
+        assert!(err.starts_with("h.csv:2:9: key `ExecutionTime`: \"11/12/2026 04:00\" and every other"), "{err}");
+        // Two layouts in one file.
+        let mixed = iso.replace("2026-11-12 04:06:30", "12.11.2026 04:06:30");
+        let err = History::parse(mixed.as_bytes(), "h.csv").unwrap_err().to_string();
+        assert!(
+            err.starts_with("h.csv:4:5: key `ExecutionTime`: \"12.11.2026 04:06:30\" is written day.month.year"),
+            "{err}"
+        );
     }
 
     #[test]

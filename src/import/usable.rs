@@ -14,7 +14,7 @@
 
 use std::fmt;
 
-use crate::input::InputError;
+use crate::input::{InputError, TimeFormatError};
 
 /// The least share of a history's rows that must be usable: below it the file is refused.
 pub const MIN_USABLE_SHARE: f64 = 0.5;
@@ -31,6 +31,17 @@ pub struct BadRows {
     pub count: u64,
     /// The first few lines (1-based, in the file).
     pub lines: Vec<u64>,
+    /// The value at fault on the first of them, when a value is (a time patchsim does not
+    /// read), cut to 40 characters, control characters escaped.
+    pub example: Option<String>,
+}
+
+impl BadRows {
+    /// `line 4 has "…"` for the example, when there is one.
+    pub fn example_text(&self) -> Option<String> {
+        let (example, line) = (self.example.as_ref()?, self.lines.first()?);
+        Some(format!("line {line} has \"{example}\""))
+    }
 }
 
 /// Why a history could not be read or used.
@@ -38,6 +49,9 @@ pub struct BadRows {
 pub enum HistoryError {
     /// The file itself: missing, unreadable, not text, without the view's header.
     File(InputError),
+    /// The format of the times cannot be told from the values: day and month read both ways,
+    /// dates written both ways, or times of more than one layout.
+    Times(Box<TimeFormatError>),
     /// The file reads, but too little of it is usable to calibrate from.
     Unusable(Unusable),
 }
@@ -98,13 +112,14 @@ impl Unusable {
             .map(|b| {
                 let lines: Vec<String> = b.lines.iter().map(u64::to_string).collect();
                 format!(
-                    "{} ({} row{}: line{} {}{})",
+                    "{} ({} row{}: line{} {}{}{})",
                     b.reason,
                     b.count,
                     if b.count == 1 { "" } else { "s" },
                     if b.lines.len() == 1 { "" } else { "s" },
                     lines.join(", "),
-                    if b.count as usize > b.lines.len() { ", …" } else { "" }
+                    if b.count as usize > b.lines.len() { ", …" } else { "" },
+                    b.example_text().map(|e| format!("; {e}")).unwrap_or_default()
                 )
             })
             .collect();
@@ -157,6 +172,7 @@ impl fmt::Display for HistoryError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::File(e) => e.fmt(f),
+            Self::Times(e) => e.fmt(f),
             Self::Unusable(u) => u.fmt(f),
         }
     }
@@ -175,7 +191,7 @@ mod tests {
     use super::*;
 
     fn bad(reason: &str, count: u64, lines: &[u64]) -> BadRows {
-        BadRows { reason: reason.to_owned(), count, lines: lines.to_vec() }
+        BadRows { reason: reason.to_owned(), count, lines: lines.to_vec(), example: None }
     }
 
     #[test]

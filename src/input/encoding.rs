@@ -28,6 +28,33 @@ pub fn utf16_with_bom(bytes: &[u8]) -> Option<Result<(String, &'static str), Str
     )
 }
 
+/// The text of a file in UTF-16 without a byte-order mark (what .NET's `UnicodeEncoding`
+/// without a preamble writes), told by its NUL bytes: of the first 64 code units at least three
+/// in four must have a zero high byte (text that is mostly ASCII, as every CSV header here is),
+/// and the first must not be zero. `None` when the bytes do not look so; UTF-8 and Windows-1252
+/// text hold no NUL, so neither is taken for UTF-16.
+pub fn utf16_without_bom(bytes: &[u8]) -> Option<Result<(String, &'static str), String>> {
+    if bytes.len() < 4 || bytes.len() % 2 == 1 {
+        return None;
+    }
+    let head: Vec<[u8; 2]> = bytes.chunks_exact(2).take(64).map(|c| [c[0], c[1]]).collect();
+    let mostly = |high: usize| head.iter().filter(|u| u[high] == 0 && u[1 - high] != 0).count() * 4 >= head.len() * 3;
+    let little = if mostly(1) && head[0][0] != 0 {
+        true
+    } else if mostly(0) && head[0][1] != 0 {
+        false
+    } else {
+        return None;
+    };
+    let name = if little { "UTF-16LE" } else { "UTF-16BE" };
+    let units = bytes
+        .chunks_exact(2)
+        .map(|c| if little { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) });
+    Some(char::decode_utf16(units).collect::<Result<String, _>>().map(|text| (text, name)).map_err(|_| {
+        format!("the file looks like {name} without a byte-order mark but is not valid {name}: is it damaged?")
+    }))
+}
+
 /// What Windows-1252 maps bytes 0x80 to 0x9F to; the five it leaves undefined map to the C1
 /// control of the same number, as Windows itself decodes them.
 const WINDOWS_1252_HIGH: [char; 32] = [
@@ -74,6 +101,12 @@ mod tests {
         assert_eq!(utf16_with_bom(&be), Some(Ok(("Zürich €".to_owned(), "UTF-16BE"))));
         assert_eq!(utf16_with_bom(b"plain"), None);
         assert!(utf16_with_bom(&le[..le.len() - 1]).unwrap().unwrap_err().contains("odd number of bytes"));
+        // Without the mark, told by the NUL bytes of mostly-ASCII text.
+        assert_eq!(utf16_without_bom(&le[2..]), Some(Ok(("Zürich €".to_owned(), "UTF-16LE"))));
+        assert_eq!(utf16_without_bom(&be[2..]), Some(Ok(("Zürich €".to_owned(), "UTF-16BE"))));
+        assert_eq!(utf16_without_bom(b"Zurich,1\n"), None);
+        assert_eq!(utf16_without_bom("Zürich".as_bytes()), None);
+        assert_eq!(utf16_without_bom(b"a\0\0\0"), None, "mostly NUL is not text");
         // A lone surrogate.
         assert!(utf16_with_bom(&[0xFF, 0xFE, 0x00, 0xD8]).unwrap().unwrap_err().contains("not valid UTF-16LE"));
     }

@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
-use super::encoding::{utf16_with_bom, windows_1252};
+use super::encoding::{utf16_with_bom, utf16_without_bom, windows_1252};
 
 /// Checks that bytes are text — UTF-8, or UTF-16 with a byte-order mark (as Windows PowerShell
 /// writes) — and returns the text; `what` the file should be, for the message when it is not.
@@ -27,13 +27,14 @@ pub fn decode_text<'b>(bytes: &'b [u8], what: &str) -> Result<Cow<'b, str>, Stri
 
 /// A CSV file's bytes as UTF-8, without a byte-order mark: UTF-8 files as they are, UTF-16 files
 /// with a byte-order mark (what Windows PowerShell's `Out-File` and Excel's "Unicode text"
-/// write) transcoded, and files that are not UTF-8 read as Windows-1252 (what Excel's "CSV
-/// (Comma delimited)" and Windows PowerShell 5.1's `Export-Csv -Encoding Default` write).
+/// write) or without one ([`utf16_without_bom`]) transcoded, and files that are not UTF-8 read
+/// as Windows-1252 (what Excel's "CSV (Comma delimited)" and Windows PowerShell 5.1's
+/// `Export-Csv -Encoding Default` write).
 pub fn utf8_bytes(bytes: &[u8]) -> Result<Cow<'_, [u8]>, String> {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         return Ok(Cow::Borrowed(rest));
     }
-    match utf16_with_bom(bytes) {
+    match utf16_with_bom(bytes).or_else(|| utf16_without_bom(bytes)) {
         Some(decoded) => decoded.map(|(text, _)| Cow::Owned(text.into_bytes())),
         None if std::str::from_utf8(bytes).is_err() => Ok(Cow::Owned(windows_1252(bytes).into_bytes())),
         None => Ok(Cow::Borrowed(bytes)),

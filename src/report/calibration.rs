@@ -6,6 +6,7 @@ use std::fmt::Write;
 
 use crate::import::coupling::CouplingCheck;
 use crate::import::{Calibration, History};
+use crate::input::TimeFormat;
 use crate::scenario::distribution::tidy;
 use crate::scenario::duration::DurationDisplay;
 
@@ -24,6 +25,15 @@ pub fn calibration_table(history: &History, calibration: &Calibration, shown: &s
         history.span.as_ref().map(|(a, b)| format!(", {a} to {b}")).unwrap_or_default(),
         if history.bad_rows() > 0 { format!("; {} rows not used (above)", history.bad_rows()) } else { String::new() }
     );
+    if let Some(format) = history.time_format.filter(|f| *f != TimeFormat::Iso) {
+        let _ = writeln!(
+            out,
+            "Times read as --time-format {} ({}), {}.",
+            format.name(),
+            format.describe(),
+            if history.time_format_detected { "told from the values" } else { "as named" }
+        );
+    }
     let _ = writeln!(
         out,
         "\n{:<48} {:>7} {:>9} {:>9} {:>7}  {:<5}  exit codes",

@@ -6,11 +6,12 @@
 use std::fmt::Write;
 
 use crate::common::{patchsim_in, temp_dir};
-use patchsim::configmgr::history_view::{format_time, parse_time};
+use patchsim::configmgr::history_view::format_time;
 use patchsim::import::Timings;
 use patchsim::import::calibration::Calibration;
 use patchsim::import::coupling::{Coupling, Shortfall, Verdict};
 use patchsim::import::history::History;
+use patchsim::input::TimeFormat;
 use patchsim::random::Stream;
 use rand_distr::{Distribution, StandardNormal};
 
@@ -23,7 +24,7 @@ const HEADER: &str = "AdvertisementID,ResourceID,ExecutionTime,Step,ActionName,G
 /// the order they enter "Patch", so each `k` is known when its duration is drawn.
 fn history(servers: usize, seed: u64, base_s: f64, slope_s: f64, sd_s: f64) -> String {
     let s = Stream::from_key(seed);
-    let t0 = parse_time("2026-11-03 00:00:00").unwrap();
+    let t0 = TimeFormat::Iso.parse("2026-11-03 00:00:00").unwrap();
     let mut starts: Vec<i64> =
         (0..servers).map(|i| (s.child(1).uniform(i as u64) * 4.0 * 3_600_000.0) as i64).collect();
     starts.sort_unstable();

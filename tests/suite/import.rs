@@ -8,11 +8,12 @@ use std::fmt::Write;
 use std::path::Path;
 
 use crate::common::{patchsim_in, temp_dir};
-use patchsim::configmgr::history_view::{format_time, parse_time};
+use patchsim::configmgr::history_view::format_time;
 use patchsim::import::calibration::{Calibration, apply_into};
 use patchsim::import::history::History;
 use patchsim::import::xml::{Element, Limits, parse};
 use patchsim::import::{ImportOptions, read_task_sequence, write_scenario};
+use patchsim::input::TimeFormat;
 use patchsim::random::Stream;
 use patchsim::scenario::condition::Condition;
 use patchsim::scenario::distribution::Z95;
@@ -429,7 +430,7 @@ fn a_history_from_known_lognormals_is_fitted_back_within_sampling_error() {
     let mut csv = String::from(
         "AdvertisementID,ResourceID,ExecutionTime,Step,ActionName,GroupName,LastStatusMsgID,LastStatusMsgName,ExitCode,ActionOutput\n",
     );
-    let t0 = parse_time("2026-10-13 00:00:00").unwrap();
+    let t0 = TimeFormat::Iso.parse("2026-10-13 00:00:00").unwrap();
     for r in 0..runs as usize {
         let mut t = t0 + (r as i64 % 42) * 4 * 3_600_000;
         let mut row = |t: i64, step: u32, action: &str, id: u32, exit: &str| {
@@ -451,7 +452,7 @@ fn a_history_from_known_lognormals_is_fitted_back_within_sampling_error() {
     }
     // A few bad rows, which are counted and reported.
     csv.push_str(
-        "PS100123,16777300,31/10/2026 04:00,1,Prepare,,11134,,0,\nPS100123,,2026-10-13 01:00:00,1,Prepare,,11134,,0,\n",
+        "PS100123,16777300,31/10/26 04:00,1,Prepare,,11134,,0,\nPS100123,,2026-10-13 01:00:00,1,Prepare,,11134,,0,\n",
     );
     let history = History::parse(csv.as_bytes(), "history.csv").unwrap();
     assert_eq!((history.runs, history.bad_rows()), (runs, 2));
@@ -567,9 +568,10 @@ fn calibrate_cli_reports_bad_rows_and_refuses_foreign_files() {
     let out = patchsim_in(&dir, &["calibrate", "h.csv", "--out", "fitted.toml"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-    assert!(stderr.contains("warning: h.csv: 1 row not used: ExecutionTime is not a time written as YYYY-MM-DD HH:MM:SS[.fff] or ISO 8601 (line 4)"), "{stderr}");
+    assert!(stderr.contains("warning: h.csv: 1 row not used: ExecutionTime is not a time patchsim reads (docs/import.md lists them: ISO 8601, SQL Server, PowerShell's and Excel's culture formats, WMI's) (line 4; line 4 has \"yesterday\")"), "{stderr}");
     let fitted = std::fs::read_to_string(dir.join("fitted.toml")).unwrap();
-    assert!(fitted.contains("# 1 row not used:\n#   1 × ExecutionTime is not a time"), "{fitted}");
+    assert!(fitted.contains("# 1 row not used:\n#   1 × ExecutionTime is not a time patchsim reads"), "{fitted}");
+    assert!(fitted.contains("(line 4; line 4 has \"yesterday\")\n"), "{fitted}");
     // calibrate replaces its own file, and no other.
     assert!(patchsim_in(&dir, &["calibrate", "h.csv", "--out", "fitted.toml"]).status.success());
     std::fs::write(dir.join("notes.toml"), "mine").unwrap();
@@ -620,7 +622,7 @@ continue_on_error = true
     .unwrap();
     let out = patchsim_in(&dir, &["run", "known.toml", "-r", "1", "-q", "--history-csv", "--out", "r"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let history = History::read(&dir.join("r/history.csv"), "history.csv").unwrap();
+    let history = History::read(&dir.join("r/history.csv"), "history.csv", None).unwrap();
     assert_eq!((history.runs, history.bad_rows(), history.untimed), (4200, 0, 0));
     let c = Calibration::fit(&history);
     let near = |what: &str, got: f64, want: f64, tolerance: f64| {
@@ -710,8 +712,8 @@ fn utf16_files_from_windows_powershell_read_as_their_utf8_originals() {
         let text = std::fs::read_to_string(Path::new(EXAMPLE).join(f)).unwrap();
         std::fs::write(dir.join(f), utf16le(&text)).unwrap();
     }
-    let history = History::read(&dir.join("history.csv"), "history.csv").unwrap();
-    let original = History::read(&Path::new(EXAMPLE).join("history.csv"), "history.csv").unwrap();
+    let history = History::read(&dir.join("history.csv"), "history.csv", None).unwrap();
+    let original = History::read(&Path::new(EXAMPLE).join("history.csv"), "history.csv", None).unwrap();
     assert_eq!((history.rows, history.runs, history.bad_rows()), (original.rows, original.runs, 0));
     let scenario = Scenario::load(&dir.join("server-patching.toml")).unwrap();
     let original = Scenario::load(&Path::new(EXAMPLE).join("server-patching.toml")).unwrap();
@@ -730,7 +732,7 @@ fn utf16_files_from_windows_powershell_read_as_their_utf8_originals() {
     let mut cut = utf16le("name,window\nA,Mon 00:00\n");
     cut.pop();
     std::fs::write(dir.join("cut.csv"), cut).unwrap();
-    let err = History::read(&dir.join("cut.csv"), "cut.csv").unwrap_err().to_string();
+    let err = History::read(&dir.join("cut.csv"), "cut.csv", None).unwrap_err().to_string();
     assert!(err.contains("odd number of bytes"), "{err}");
 }
 
@@ -766,7 +768,7 @@ fn calibrate_writes_the_same_timings_whatever_the_order_of_the_rows() {
     let mut ties = String::from(
         "AdvertisementID,ResourceID,ExecutionTime,Step,ActionName,GroupName,LastStatusMsgID,LastStatusMsgName,ExitCode,ActionOutput\n",
     );
-    let t0 = parse_time("2026-10-13 00:00:00").unwrap();
+    let t0 = TimeFormat::Iso.parse("2026-10-13 00:00:00").unwrap();
     for server in 0..40i64 {
         let mut t = t0 + server * 3_600_000;
         let mut row = |t: i64, step: u32, action: &str, group: &str, id: u32, exit: &str| {
@@ -830,14 +832,14 @@ PS1,1,2026-10-13 00:15:00,0,,,11143,,,
     .to_owned()
 }
 
-/// A history of which most rows cannot be used: times in a day-first format.
+/// A history of which most rows cannot be used: times with two-digit years.
 const MOSTLY_BAD: &str = "AdvertisementID,ResourceID,ExecutionTime,Step,ActionName,GroupName,LastStatusMsgID,LastStatusMsgName,ExitCode,ActionOutput
 A,1,2026-10-13 00:00:00,0,,,11140,,,
 A,1,2026-10-13 00:02:00,1,Owner script,,11134,,0,
-A,2,13/10/2026 04:00:00,0,,,11140,,,
-A,2,13/10/2026 04:04:00,1,Owner script,,11134,,1,
-A,3,13/10/2026 08:00:00,0,,,11140,,,
-A,3,13/10/2026 08:04:00,1,Owner script,,11134,,0,
+A,2,13/10/26 04:00:00,0,,,11140,,,
+A,2,13/10/26 04:04:00,1,Owner script,,11134,,1,
+A,3,13/10/26 08:00:00,0,,,11140,,,
+A,3,13/10/26 08:04:00,1,Owner script,,11134,,0,
 A,3,2026-10-13 08:05:00,1,Owner script,,LastStatusMsgID,,0,
 ";
 
@@ -852,7 +854,7 @@ fn calibrate_refuses_a_history_it_can_use_little_of_and_writes_nothing() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert_eq!(
         stderr.trim_end(),
-        "error: h.csv: only 2 of 7 rows are usable, fewer than half, so nothing is fitted: ExecutionTime is not a time written as YYYY-MM-DD HH:MM:SS[.fff] or ISO 8601 (4 rows: lines 4, 5, 6, 7); LastStatusMsgID is not a message number (1 row: line 8). Is this an export of vSMS_TaskSequenceExecutionStatus with the columns docs/import.md lists?"
+        "error: h.csv: only 2 of 7 rows are usable, fewer than half, so nothing is fitted: ExecutionTime is not a time patchsim reads (docs/import.md lists them: ISO 8601, SQL Server, PowerShell's and Excel's culture formats, WMI's) (4 rows: lines 4, 5, 6, 7; line 4 has \"13/10/26 04:00:00\"); LastStatusMsgID is not a message number (1 row: line 8). Is this an export of vSMS_TaskSequenceExecutionStatus with the columns docs/import.md lists?"
     );
     assert!(!dir.join("fitted.toml").exists(), "no timings file");
     assert_eq!(std::fs::read_to_string(dir.join("s.toml")).unwrap(), scenario, "the scenario is untouched");

@@ -14,6 +14,7 @@ mod determinism;
 mod engine_rules;
 mod engine_variables;
 mod fuzz;
+mod history_formats;
 mod hostile_names;
 mod import;
 mod import_content;
