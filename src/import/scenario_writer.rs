@@ -399,6 +399,11 @@ impl Writer<'_> {
     /// The steps' text, every node in order; an error when it alone is larger than a scenario
     /// may be.
     fn steps_text(&mut self, ts: &TaskSequence) -> Result<String, XmlError> {
+        if ts.nodes.is_empty() {
+            // A scenario has at least one step or group: an empty sequence runs as an empty group.
+            self.groups += 1;
+            let _ = writeln!(self.out, "[[step]]\n# the export's <sequence> is empty\ngroup = \"Empty sequence\"\n");
+        }
         for node in &ts.nodes {
             if self.out.len() > MAX_SCENARIO_BYTES {
                 break;

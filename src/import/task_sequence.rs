@@ -262,10 +262,10 @@ pub fn read_task_sequence(bytes: &[u8]) -> Result<TaskSequence, XmlError> {
         }
     }
     if nodes.is_empty() {
-        return Err(XmlError {
-            line: Some(sequence.line),
-            column: Some(sequence.column),
-            message: "the <sequence> has no group or step: nothing to simulate".to_owned(),
+        // The engine runs an empty sequence as it runs an empty group: it starts and ends at once.
+        warnings.push(ImportWarning {
+            line: sequence.line,
+            message: "the <sequence> has no group or step: written as one empty group, so a run starts and ends at once, as the engine runs an empty sequence".to_owned(),
         });
     }
     Ok(TaskSequence {
@@ -540,6 +540,12 @@ impl Reader<'_> {
         }
         let (name, description, condition, continue_on_error, disabled) = self.common(e, "group")?;
         let children = self.children(e, depth + 1)?;
+        if children.is_empty() {
+            self.warn(
+                e.line,
+                format!("the group \"{}\" has no group or step: it starts and ends at once", shown(&name)),
+            );
+        }
         Ok(TsNode {
             name,
             description,
@@ -798,6 +804,7 @@ impl Reader<'_> {
                 ),
             ));
         }
+        let value = self.one_line_value(e, name, &variable_name, value);
         if variable_name.is_empty() {
             self.warn(e.line, format!("\"{name}\" sets no variable (VariableName is empty): kept as a command step"));
             Ok((TsAction::Command, None))
@@ -815,6 +822,35 @@ impl Reader<'_> {
             }
             Ok((TsAction::SetVariable { variable: variable_name, value }, None))
         }
+    }
+
+    /// A Set Variable value as a scenario can hold it: one line of printable text. Line breaks
+    /// and tabs become spaces and other control or bidirectional formatting characters are left
+    /// out, with a note (a value holding a script is set all the same; only a condition
+    /// comparing it with text that has line breaks would see the difference).
+    fn one_line_value(&mut self, e: &Element, name: &str, variable_name: &str, value: String) -> String {
+        if crate::scenario::name::check(&value, crate::scenario::name::TextKind::Value).is_ok() {
+            return value;
+        }
+        let mut out = String::with_capacity(value.len());
+        let mut chars = value.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '\r' if chars.peek() == Some(&'\n') => {}
+                '\r' | '\n' | '\t' | '\u{2028}' | '\u{2029}' => out.push(' '),
+                c if c.is_control() || crate::input::text::is_bidi_control(c) => {}
+                c => out.push(c),
+            }
+        }
+        self.warn(
+            e.line,
+            format!(
+                "\"{}\" sets {} to a value with line breaks or control characters, which a scenario value cannot hold: written on one line (line breaks and tabs as spaces)",
+                shown(name),
+                shown(variable_name)
+            ),
+        );
+        out
     }
 
     /// The step's time-out in seconds (`None` for none; 0 is none, as the console has it).

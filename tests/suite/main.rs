@@ -17,6 +17,8 @@ mod fuzz;
 mod hostile_names;
 mod import;
 mod import_content;
+mod import_corpus;
+mod import_faithful;
 mod infrastructure;
 mod inventory;
 mod montecarlo;
