@@ -131,6 +131,11 @@ impl Defaults {
     pub const UPDATE_FAILURE: f64 = 0.01;
 }
 
+/// A wait from `min` to `max` milliseconds: fixed when they are equal, else uniform.
+fn wait(min: Millis, max: Millis) -> DurationDist {
+    if min == max { DurationDist::Fixed(min) } else { DurationDist::Uniform { min, max } }
+}
+
 fn lognormal(median: Millis, p95: Millis) -> DurationDist {
     DurationDist::lognormal(median, p95).unwrap_or(DurationDist::Fixed(median))
 }
@@ -597,12 +602,23 @@ impl Writer<'_> {
                 )
             }
             TsAction::Updates { all, scan_cached, retries } => self.update_fields(*all, *scan_cached, *retries),
-            TsAction::Sleep { min_seconds, max_seconds } => {
-                let duration = if min_seconds == max_seconds {
-                    DurationDist::Fixed(min_seconds * SECOND)
-                } else {
-                    DurationDist::Uniform { min: min_seconds * SECOND, max: max_seconds * SECOND }
-                };
+            TsAction::Scripted(effect) => {
+                let mut fields = vec![Field {
+                    key: "duration",
+                    value: wait(effect.min_ms, effect.max_ms).to_toml(),
+                    comment: Some("what the step's script or command line waits (it does nothing else)".to_owned()),
+                }];
+                if let Some(code) = effect.exit_code {
+                    fields.push(Field {
+                        key: "exit_codes",
+                        value: format!("{{ {code} = 1.0 }}"),
+                        comment: Some(format!("the script's `exit {code}`")),
+                    });
+                }
+                ("command", StepShape::Command { wrapped_3010: None }, fields)
+            }
+            TsAction::Sleep { min_ms, max_ms } => {
+                let duration = wait(*min_ms, *max_ms);
                 (
                     "sleep",
                     StepShape::Sleep,
@@ -610,7 +626,7 @@ impl Writer<'_> {
                         key: "duration",
                         value: duration.to_toml(),
                         comment: Some(
-                            "the step's Start-Sleep; `patchsim plan sleep` finds the widest that keeps overruns low"
+                            "the step's wait (its whole script); `patchsim plan sleep` finds the widest that keeps overruns low"
                                 .to_owned(),
                         ),
                     }],
@@ -754,7 +770,10 @@ impl Writer<'_> {
 
     /// The console's success codes and time-out, on the steps patchsim applies them to.
     fn console_limits(&mut self, name: &str, step: &TsStep, own: &mut Vec<Field>) {
-        if matches!(step.action, TsAction::Command | TsAction::Opaque | TsAction::Applications { .. }) {
+        if matches!(
+            step.action,
+            TsAction::Command | TsAction::Opaque | TsAction::Scripted(_) | TsAction::Applications { .. }
+        ) {
             if let Some(codes) = &step.success_codes
                 && codes.as_slice() != [0, 3010]
             {

@@ -40,7 +40,20 @@ use Check::{Condition, Exits, Quiet, Takes, Type, Warns};
 
 /// Every file of the corpus: its steps and groups, and what its import reads.
 const FILES: &[(&str, usize, usize, &[Check])] = &[
-    ("01-garytown-kb5025885-remediation.xml", 41, 11, &[]),
+    (
+        "01-garytown-kb5025885-remediation.xml",
+        41,
+        11,
+        &[
+            // `Exit 250` command lines fail their step; base64 UTF-16 scripts of one Start-Sleep sleep.
+            Exits("OS is not Supported - Needs to be Updated", 0, 250),
+            Exits("Exit with Error Code", 0, 254),
+            Type("DB Updated Successfully !!", 0, "sleep"),
+            Takes("DB Updated Successfully !!", 0, "\"10s\""),
+            Type("Confirming if DB Updated...", 0, "command"),
+            Warns("line 3211: \"OS is not Supported - Needs to be Updated\" only exits with 250 (Exit 250)"),
+        ],
+    ),
     ("02-garytown-hpia-drivers.xml", 18, 4, &[]),
     ("03-garytown-osdcloud.xml", 50, 10, &[]),
     ("05-drfiles-bios-update.xml", 8, 1, &[]),
@@ -55,13 +68,27 @@ const FILES: &[(&str, usize, usize, &[Check])] = &[
     ),
     ("09-forevan-task-sequence-1.xml", 49, 8, &[]),
     ("10-2pint-osdtk-phase3.xml", 4, 1, &[]),
-    ("11-2pint-cm-provision-bitlocker.xml", 20, 5, &[]),
-    ("13-winadmins-win10-master.xml", 114, 49, &[]),
+    (
+        "11-2pint-cm-provision-bitlocker.xml",
+        20,
+        5,
+        &[Type("Sleeping for 15 seconds...", 3, "sleep"), Takes("Sleeping for 15 seconds...", 0, "\"15s\"")],
+    ),
+    ("13-winadmins-win10-master.xml", 114, 49, &[Exits("Test for Upgrade Completion", 0, 1)]),
     ("15-sysman-multilingual.xml", 15, 5, &[]),
     ("17-mdm-apply-driver.xml", 28, 23, &[]),
     ("18-dp250f-gpu-drivers.xml", 16, 3, &[]),
     ("19-cmhub-gather-light.xml", 5, 1, &[]),
-    ("21-cmhub1p-upgrade-compat.xml", 16, 8, &[]),
+    (
+        "21-cmhub1p-upgrade-compat.xml",
+        16,
+        8,
+        // `cmd /c echo … >> file` writes a file: a command with the default duration.
+        &[
+            Type("Write marker to CCM", 0, "command"),
+            Takes("Write marker to CCM", 0, "{ dist = \"lognormal\", median = \"2m\", p95 = \"10m\" }"),
+        ],
+    ),
     ("23-cmhubsh-tsdownloadoption.xml", 1, 0, &[]),
     (
         "24-cmhubsh-empty-sequence.xml",

@@ -40,3 +40,81 @@ fn an_empty_sequence_runs_as_an_empty_group_does() {
         ["run started", "Empty sequence started", "Empty sequence ended", "run ended completed_in_window"]
     );
 }
+
+const SCRIPTS: &str = include_str!("fixtures/import/scripts.xml");
+
+/// Milliseconds of a trace time (`12m`, `90500ms`).
+fn millis(t: &str) -> u64 {
+    match t.strip_suffix("ms") {
+        Some(ms) => ms.parse().expect("a time in ms"),
+        None => t.strip_suffix('m').and_then(|m| m.parse::<u64>().ok()).expect("a time in minutes") * 60_000,
+    }
+}
+
+/// Each step server `server` ran: its name, how long it took (ms) and how it ended.
+fn steps_run(s: &Scenario, server: u64) -> Vec<(String, u64, String)> {
+    let (lines, _) = trace(s, server);
+    steps_only(&lines)
+        .iter()
+        .filter_map(|l| {
+            let (span, rest) = l.split_once(' ')?;
+            let (start, end) = span.split_once('-')?;
+            let at = rest.rfind(" ok").or_else(|| rest.rfind(" failed"))?;
+            Some((rest[..at].to_owned(), millis(end) - millis(start), rest[at + 1..].to_owned()))
+        })
+        .collect()
+}
+
+#[test]
+fn scripts_that_only_wait_and_exit_take_their_wait_and_end_with_their_code() {
+    let (s, written) = import(SCRIPTS);
+    assert_eq!(
+        written.warnings,
+        [
+            "line 4: \"Wait 10\" only sleeps (# let the service settle Start-Sleep -Seconds 10): written as a `sleep` step, a fixed sleep of 10s",
+            "line 12: \"Wait at random\" only sleeps (Start-Sleep -Seconds (Get-Random -Minimum 60 -Maximum 120)): written as a `sleep` step, a random sleep, uniform from 1m to 2m",
+            "line 20: \"Settle\" only sleeps (ping -n 6 127.0.0.1 >nul): written as a `sleep` step, a fixed sleep of 5s",
+            "line 26: \"Not supported\" only exits with 250 (Write-Host 'This server is not supported' Exit 250): written as a command step taking a fixed 0s that exits with 250, which fails the step (not among its success codes)",
+            "line 34: \"Soft failure\" only exits with 1 (cmd /c exit 1): written as a command step taking a fixed 0s that exits with 1",
+            "line 40: \"Busy\" waits 5s, exit 3 among other statements (Start-Sleep 5 Get-Service ccmexec | Restart-Service exit 3): kept as a command step with the default duration; give it a duration",
+            "line 48: \"Wait past the time-out\" only waits (timeout /t 120 /nobreak): written as a command step taking a fixed 2m, which its time-out may cut short",
+            "line 54: \"Give up\" only exits with 99 (Exit 99): written as a command step taking a fixed 0s that exits with 99, which fails the step (not among its success codes)",
+            "line 60: \"Never reached\" only sleeps (timeout 5): written as a `sleep` step, a fixed sleep of 5s",
+        ]
+    );
+    let ran = steps_run(&s, 0);
+    let names: Vec<&str> = ran.iter().map(|(n, ..)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "Wait 10",
+            "Wait at random",
+            "Settle",
+            "Not supported",
+            "Soft failure",
+            "Busy",
+            "Wait past the time-out",
+            "Give up"
+        ],
+        "the run stops at Give up's exit 99: {ran:?}"
+    );
+    let took = |name: &str| ran.iter().find(|(n, ..)| n == name).map(|(_, ms, end)| (*ms, end.as_str())).unwrap();
+    assert_eq!(took("Wait 10"), (10_000, "ok"));
+    let (random, end) = took("Wait at random");
+    assert!((60_000..=120_000).contains(&random) && end == "ok", "{random}");
+    assert_eq!(took("Settle"), (5_000, "ok"));
+    assert_eq!(took("Not supported"), (0, "failed exit 250"));
+    assert_eq!(took("Soft failure"), (0, "ok exit 1"));
+    assert_eq!(took("Wait past the time-out").0, 60_000, "killed at its 1m time-out");
+    assert!(took("Wait past the time-out").1.ends_with("timed out"));
+    assert_eq!(took("Give up"), (0, "failed exit 99"));
+    // Busy keeps the default command duration and exit codes.
+    assert_ne!(took("Busy").0, 5_000);
+    assert_eq!(took("Busy").1, "ok exit 0");
+    // Across servers, the random wait spreads over its range.
+    let waits: Vec<u64> = (0..4).map(|k| steps_run(&s, k)[1].1).collect();
+    assert!(
+        waits.iter().all(|w| (60_000..=120_000).contains(w)) && waits.windows(2).any(|w| w[0] != w[1]),
+        "{waits:?}"
+    );
+}
