@@ -1054,6 +1054,8 @@ impl Reader<'_> {
             "lessequal" => format!("{var} <= {}", q()),
             "greater" => format!("{var} > {}", q()),
             "greaterequal" => format!("{var} >= {}", q()),
+            // Not in the SDK's list, but the console writes it: `*` and `?` wildcards.
+            "like" => format!("{var} like {}", q()),
             _ => return opaque(self, format!("operator \"{}\" is not one patchsim knows", shown(op))),
         };
         Cond::Atom(atom)

@@ -75,9 +75,30 @@ const FILES: &[(&str, usize, usize, &[Check])] = &[
         &[Type("Sleeping for 15 seconds...", 3, "sleep"), Takes("Sleeping for 15 seconds...", 0, "\"15s\"")],
     ),
     ("13-winadmins-win10-master.xml", 114, 49, &[Exits("Test for Upgrade Completion", 0, 1)]),
-    ("15-sysman-multilingual.xml", 15, 5, &[]),
+    (
+        "15-sysman-multilingual.xml",
+        15,
+        5,
+        &[
+            Condition("FR-FR - 2004 + 20H2", 0, "(Language == 'fr-fr' and OSDOS like 'Windows1020*')"),
+            Condition("DE-DE - 2004 + 20H2", 0, "(Language == 'de-de' and OSDOS like 'Windows1020*')"),
+            Quiet("operator \"like\""),
+        ],
+    ),
     ("17-mdm-apply-driver.xml", 28, 23, &[]),
-    ("18-dp250f-gpu-drivers.xml", 16, 3, &[]),
+    (
+        "18-dp250f-gpu-drivers.xml",
+        16,
+        3,
+        &[
+            Condition(
+                "Stage AMD Radeon Pro Legacy DCH Drivers (Win10x64)",
+                0,
+                "(GPU-AMD-RadeonProLegacy == 'True' and UIOSDImage like 'Win10x64*')",
+            ),
+            Quiet("operator \"like\""),
+        ],
+    ),
     ("19-cmhub-gather-light.xml", 5, 1, &[]),
     (
         "21-cmhub1p-upgrade-compat.xml",

@@ -118,3 +118,32 @@ fn scripts_that_only_wait_and_exit_take_their_wait_and_end_with_their_code() {
         "{waits:?}"
     );
 }
+
+/// A variable condition of the console, as it writes one.
+fn test_of(variable: &str, operator: &str, value: &str) -> String {
+    format!(
+        "<condition><expression type=\"SMS_TaskSequence_VariableConditionExpression\"><variable name=\"Operator\">{operator}</variable><variable name=\"Value\">{value}</variable><variable name=\"Variable\">{variable}</variable></expression></condition>"
+    )
+}
+
+#[test]
+fn like_conditions_run_only_the_branch_whose_wildcards_match() {
+    let branch = |name: &str, pattern: &str| {
+        format!(
+            "  <step type=\"SMS_TaskSequence_RunCommandLineAction\" name=\"{name}\">{}<defaultVarList><variable name=\"CommandLine\">drivers.cmd</variable></defaultVarList></step>\n",
+            test_of("Model", "like", pattern)
+        )
+    };
+    let xml = format!(
+        "<sequence version=\"3.10\">\n  <step type=\"SMS_TaskSequence_SetVariableAction\" name=\"Gather\"><defaultVarList><variable name=\"VariableName\">Model</variable><variable name=\"VariableValue\">HP EliteBook 840 G8</variable></defaultVarList></step>\n{}{}{}{}</sequence>",
+        branch("HP drivers", "hp elitebook*"),
+        branch("Dell drivers", "Dell*"),
+        branch("G8 only", "*84? G8"),
+        branch("G9 only", "*84? G9"),
+    );
+    let (s, written) = import(&xml);
+    assert!(written.warnings.is_empty(), "like is read, not probed: {:?}", written.warnings);
+    assert!(written.text.contains("condition = \"Model like 'hp elitebook*'\""), "{}", written.text);
+    let ran: Vec<String> = steps_run(&s, 0).into_iter().map(|(n, ..)| n).collect();
+    assert_eq!(ran, ["Gather", "HP drivers", "G8 only"]);
+}
