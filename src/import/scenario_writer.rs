@@ -34,6 +34,9 @@ pub struct ImportOptions {
     /// The sizes of packages and applications (`--content-sizes`): with them, steps that fetch
     /// content download it from a `dp` resource.
     pub content_sizes: Option<ContentSizes>,
+    /// Variables every server has from the start (`--variable NAME=VALUE`): what a step sets
+    /// that patchsim cannot run (a script's output variable, MDT's gathered facts).
+    pub variables: Vec<(String, String)>,
 }
 
 /// An inventory for the imported scenario.
@@ -55,6 +58,7 @@ impl Default for ImportOptions {
             window_length: 2 * HOUR,
             max_run_time: 120 * MINUTE,
             content_sizes: None,
+            variables: Vec::new(),
         }
     }
 }
@@ -163,10 +167,12 @@ pub fn write_scenario(
         steps: 0,
         groups: 0,
         largest: None,
+        outputs: Vec::new(),
     };
     let name = scenario_name(options, ts);
     let body = w.steps_text(ts)?;
     w.warn_unused_timings();
+    w.warn_outputs(options);
 
     let mut out = String::new();
     let ts_name = ts.name.as_deref().map(|n| cut(&one_line(n), 200));
@@ -271,8 +277,28 @@ fn write_fleet(out: &mut String, options: &ImportOptions, installs_updates: bool
                 "share = {:?}   # {n} of the {classed} servers with a class in the inventory",
                 *n as f64 / classed as f64
             );
+            if let Some(table) = variables_table(options) {
+                let _ = writeln!(out, "variables = {table}   # --variable");
+            }
         }
     }
+    if options.inventory.as_ref().is_none_or(|i| i.sketch.classes.is_empty())
+        && let Some(table) = variables_table(options)
+    {
+        let _ = writeln!(
+            out,
+            "\n[[fleet.class]]\nname = \"all\"\nshare = 1.0\nvariables = {table}   # --variable: what the sequence's own steps would set"
+        );
+    }
+}
+
+/// The `--variable` values as an inline table, when there are any.
+fn variables_table(options: &ImportOptions) -> Option<String> {
+    (!options.variables.is_empty()).then(|| {
+        let pairs: Vec<String> =
+            options.variables.iter().map(|(n, v)| format!("{} = {}", toml_string(n), toml_string(v))).collect();
+        format!("{{ {} }}", pairs.join(", "))
+    })
 }
 
 /// `[windows]`: the days and starts the inventory uses, or the seed organisation's 42.
@@ -391,6 +417,8 @@ struct Writer<'t> {
     groups: usize,
     /// The group or step that took most bytes so far: (bytes, line, name).
     largest: Option<(usize, usize, String)>,
+    /// Output variables of PowerShell steps: (line, step, variable).
+    outputs: Vec<(usize, String, String)>,
 }
 
 /// A key of a step being written, with an optional comment.
@@ -419,6 +447,23 @@ impl Writer<'_> {
             return Err(self.too_large());
         }
         Ok(std::mem::take(&mut self.out))
+    }
+
+    /// Says what becomes of each step's output variable: given with `--variable`, every server
+    /// has it from the start; else it stays unset.
+    fn warn_outputs(&mut self, options: &ImportOptions) {
+        for (line, step, variable) in &self.outputs {
+            let given = options.variables.iter().find(|(n, _)| n.eq_ignore_ascii_case(variable));
+            self.warnings.push(match given {
+                Some((_, value)) => format!(
+                    "line {line}: \"{step}\" writes its output to {variable} (OutputVariableName): every server has {variable} = {} from the start (--variable)",
+                    toml_string(value)
+                ),
+                None => format!(
+                    "line {line}: \"{step}\" writes its output to {variable} (OutputVariableName), which patchsim cannot run: {variable} stays unset; give the value your servers' script writes with --variable {variable}=VALUE"
+                ),
+            });
+        }
     }
 
     /// Warns of each step of the timings file that matched no step of the sequence.
@@ -527,6 +572,9 @@ impl Writer<'_> {
     /// of a step of its name, and the console's success codes and time-out.
     fn step_fields(&mut self, node: &TsNode, step: &TsStep, fields: &mut Vec<Field>) {
         let name = node.name.as_str();
+        if let Some(variable) = &step.output_variable {
+            self.outputs.push((node.line, name.to_owned(), variable.clone()));
+        }
         let (mut type_name, mut shape, mut own) = self.action_fields(step);
         let sizing = step.content.as_ref().and_then(|c| c.sizing(name, self.sizes));
         let mut download_only = false;

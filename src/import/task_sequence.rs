@@ -86,6 +86,8 @@ pub struct TsStep {
     pub detail: Option<String>,
     /// The content it fetches from a distribution point, when it is a step that does.
     pub content: Option<StepContent>,
+    /// The variable a PowerShell step writes its output to (`OutputVariableName`), when set.
+    pub output_variable: Option<String>,
 }
 
 /// What an imported step becomes.
@@ -567,6 +569,7 @@ impl Reader<'_> {
             timeout_seconds: None,
             detail: package.map(|p| format!("child task sequence {p}")),
             content: None,
+            output_variable: None,
         };
         Ok(TsNode { name, description, line: e.line, condition, continue_on_error, disabled, kind: TsKind::Step(step) })
     }
@@ -678,7 +681,10 @@ impl Reader<'_> {
                 (TsAction::Opaque, action_text)
             }
         };
-        let step = TsStep { console_type, action, success_codes, timeout_seconds, detail, content };
+        let output_variable = variable(e, variable::POWERSHELL_OUTPUT_VARIABLE)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty() && short == step::RUN_POWERSHELL_SCRIPT);
+        let step = TsStep { console_type, action, success_codes, timeout_seconds, detail, content, output_variable };
         Ok(TsNode { name, description, line: e.line, condition, continue_on_error, disabled, kind: TsKind::Step(step) })
     }
 

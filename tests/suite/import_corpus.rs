@@ -52,6 +52,9 @@ const FILES: &[(&str, usize, usize, &[Check])] = &[
             Takes("DB Updated Successfully !!", 0, "\"10s\""),
             Type("Confirming if DB Updated...", 0, "command"),
             Warns("line 3211: \"OS is not Supported - Needs to be Updated\" only exits with 250 (Exit 250)"),
+            Warns(
+                "\"Check for at least 2024-07 CU\" writes its output to OSSupported (OutputVariableName), which patchsim cannot run",
+            ),
         ],
     ),
     ("02-garytown-hpia-drivers.xml", 18, 4, &[]),
@@ -99,7 +102,7 @@ const FILES: &[(&str, usize, usize, &[Check])] = &[
             Quiet("operator \"like\""),
         ],
     ),
-    ("19-cmhub-gather-light.xml", 5, 1, &[]),
+    ("19-cmhub-gather-light.xml", 5, 1, &[Warns("writes its output to ChassisType (OutputVariableName)")]),
     (
         "21-cmhub1p-upgrade-compat.xml",
         16,

@@ -147,3 +147,88 @@ fn like_conditions_run_only_the_branch_whose_wildcards_match() {
     let ran: Vec<String> = steps_run(&s, 0).into_iter().map(|(n, ..)| n).collect();
     assert_eq!(ran, ["Gather", "HP drivers", "G8 only"]);
 }
+
+/// The try/catch pattern: a group that may fail (continue on error), then groups gated on what
+/// the engine recorded of the last step run.
+fn try_catch(work: &str) -> String {
+    let step = |name: &str, line: &str, extra: &str| {
+        format!(
+            "<step type=\"SMS_TaskSequence_RunCommandLineAction\" name=\"{name}\" successCodeList=\"0 3010\"{extra}><defaultVarList><variable name=\"CommandLine\">{line}</variable></defaultVarList></step>"
+        )
+    };
+    format!(
+        "<sequence version=\"3.10\">\n<group name=\"Try\" continueOnError=\"true\">{}</group>\n<group name=\"Success\">{}{}</group>\n<group name=\"Failure\">{}{}</group>\n</sequence>",
+        step("Work", work, ""),
+        test_of("_SMSTSLastActionSucceeded", "equals", "true"),
+        step("Report success", "timeout 1", ""),
+        test_of("_SMSTSLastActionSucceeded", "equals", "false"),
+        step("Report failure", "timeout 2", ""),
+    )
+}
+
+#[test]
+fn the_try_catch_pattern_runs_exactly_one_of_success_and_failure() {
+    for (work, expected) in
+        [("timeout 3", ["Work ok", "Report success ok"]), ("Exit 5", ["Work failed exit 5", "Report failure ok"])]
+    {
+        let (s, written) = import(&try_catch(work));
+        assert!(
+            written.warnings.iter().all(|w| !w.contains("probe") && !w.contains("_SMSTSLastAction")),
+            "the engine's variables are read, not probed: {:?}",
+            written.warnings
+        );
+        // The scenario itself does not warn that nothing sets the engine's variable.
+        assert!(s.warnings.iter().all(|w| !w.message.contains("_SMSTSLastActionSucceeded")), "{:?}", s.warnings);
+        let ran: Vec<String> = steps_run(&s, 0).into_iter().map(|(n, _, end)| format!("{n} {end}")).collect();
+        assert_eq!(ran, expected, "{work}");
+        let (lines, _) = trace(&s, 0);
+        let skipped: Vec<String> = steps_only(&lines).into_iter().filter(|l| l.contains("skipped")).collect();
+        assert_eq!(skipped.len(), 1, "one of the two groups is skipped: {skipped:?}");
+    }
+}
+
+/// A PowerShell step writing its output to `OSSupported`, and the check of it that fails the run.
+const OUTPUT: &str = r#"<sequence version="3.10">
+  <step type="SMS_TaskSequence_RunPowerShellScriptAction" name="Check for at least 2024-07 CU" successCodeList="0 3010">
+    <defaultVarList>
+      <variable name="OSDRunPowerShellScriptSourceScript" property="SourceScript">//4kAEIAdQBpAGwAZAAgAC0AZwBlACAAMgAyADYAMgAxAA==</variable>
+      <variable name="OSDRunPShellScriptOutputVariableName" property="OutputVariableName">OSSupported</variable>
+    </defaultVarList>
+  </step>
+  <step type="SMS_TaskSequence_RunCommandLineAction" name="OS is not supported" successCodeList="0 3010">
+    <condition><expression type="SMS_TaskSequence_VariableConditionExpression"><variable name="Operator">notEquals</variable><variable name="Value">TRUE</variable><variable name="Variable">OSSupported</variable></expression></condition>
+    <defaultVarList><variable name="CommandLine" property="CommandLine">Exit 250</variable></defaultVarList>
+  </step>
+  <step type="SMS_TaskSequence_RunCommandLineAction" name="Remediate" successCodeList="0 3010">
+    <defaultVarList><variable name="CommandLine" property="CommandLine">remediate.cmd</variable></defaultVarList>
+  </step>
+</sequence>"#;
+
+#[test]
+fn an_output_variable_is_unset_with_a_warning_or_given_with_variable() {
+    let (s, written) = import(OUTPUT);
+    assert!(
+        written.warnings.contains(&"line 2: \"Check for at least 2024-07 CU\" writes its output to OSSupported (OutputVariableName), which patchsim cannot run: OSSupported stays unset; give the value your servers' script writes with --variable OSSupported=VALUE".to_owned()),
+        "{:?}",
+        written.warnings
+    );
+    let ran: Vec<String> = steps_run(&s, 0).into_iter().map(|(n, _, end)| format!("{n} {end}")).collect();
+    assert_eq!(ran[1..], ["OS is not supported failed exit 250"], "unset, the check fails the run");
+
+    let ts = read_task_sequence(OUTPUT.as_bytes()).unwrap();
+    let options = ImportOptions {
+        servers: 4,
+        variables: vec![("OSSupported".to_owned(), "TRUE".to_owned())],
+        ..ImportOptions::default()
+    };
+    let written = write_scenario(&ts, &options, None).unwrap();
+    assert!(
+        written
+            .warnings
+            .iter()
+            .any(|w| w.ends_with("every server has OSSupported = \"TRUE\" from the start (--variable)"))
+    );
+    let s = Scenario::from_toml(&written.text, "imported.toml").unwrap();
+    let ran: Vec<String> = steps_run(&s, 0).into_iter().map(|(n, ..)| n).collect();
+    assert_eq!(ran, ["Check for at least 2024-07 CU", "Remediate"], "given, the check is skipped");
+}
