@@ -595,7 +595,7 @@ impl Writer<'_> {
         } else {
             self.apply_timings(name, &shape, &mut own);
         }
-        self.console_limits(name, step, &mut own);
+        self.console_limits(node.line, name, step, &mut own);
         fields.push(Field { key: "type", value: format!("\"{type_name}\""), comment: None });
         fields.extend(own);
     }
@@ -605,15 +605,7 @@ impl Writer<'_> {
         let assumed = |what: &str| Some(format!("assumed: {what}"));
         match &step.action {
             TsAction::Command | TsAction::Opaque => {
-                let short = step.console_type.strip_prefix("SMS_TaskSequence_").unwrap_or(&step.console_type);
-                let (dist, what) = match (&step.action, short) {
-                    (TsAction::Opaque, _) => (Defaults::opaque(), "a step patchsim cannot see into"),
-                    (_, "InstallSoftwareAction") => (Defaults::package(), "a package install"),
-                    (_, "SetDynamicVariablesAction" | "PrestartCheckAction" | "SetVariableAction") => {
-                        (Defaults::quick(), "a quick console step")
-                    }
-                    _ => (Defaults::command(), "a command line or script"),
-                };
+                let (dist, what) = command_default(step);
                 (
                     "command",
                     StepShape::Command { wrapped_3010: None },
@@ -817,7 +809,7 @@ impl Writer<'_> {
     }
 
     /// The console's success codes and time-out, on the steps patchsim applies them to.
-    fn console_limits(&mut self, name: &str, step: &TsStep, own: &mut Vec<Field>) {
+    fn console_limits(&mut self, line: usize, name: &str, step: &TsStep, own: &mut Vec<Field>) {
         if matches!(
             step.action,
             TsAction::Command | TsAction::Opaque | TsAction::Scripted(_) | TsAction::Applications { .. }
@@ -832,6 +824,25 @@ impl Writer<'_> {
                 });
             }
             if let Some(seconds) = step.timeout_seconds {
+                // The default duration (not a timings file's) against the author's time-out.
+                let default = own
+                    .iter()
+                    .any(|f| f.key == "duration" && f.comment.as_deref().is_some_and(|c| c.starts_with("assumed")));
+                if default && matches!(step.action, TsAction::Command | TsAction::Opaque) {
+                    let (dist, _) = command_default(step);
+                    if let Some(share) = share_longer(&dist, seconds * SECOND).filter(|s| *s >= 0.01) {
+                        self.warnings.push(format!(
+                            "line {line}: \"{name}\" has a {} time-out, but patchsim's default duration for it ({}) runs longer in {:.0}% of runs: the step will time out that often; give it a duration (--timings, or by hand)",
+                            DurationDisplay(seconds * SECOND),
+                            dist.to_toml()
+                                .replace(['"', '{', '}'], "")
+                                .replace("dist = ", "")
+                                .replace(" = ", " ")
+                                .trim(),
+                            share * 100.0
+                        ));
+                    }
+                }
                 own.push(Field {
                     key: "timeout",
                     value: format!("\"{}\"", DurationDisplay(seconds * SECOND)),
@@ -842,6 +853,31 @@ impl Writer<'_> {
             self.warnings
                 .push(format!("the time-out of \"{name}\" is left out: patchsim times out only commands and installs"));
         }
+    }
+}
+
+/// The default duration of a step written as a `command` without a reading of its own, and
+/// what it assumes the step is.
+fn command_default(step: &TsStep) -> (DurationDist, &'static str) {
+    let short = step.console_type.strip_prefix("SMS_TaskSequence_").unwrap_or(&step.console_type);
+    match (&step.action, short) {
+        (TsAction::Opaque, _) => (Defaults::opaque(), "a step patchsim cannot see into"),
+        (_, "InstallSoftwareAction") => (Defaults::package(), "a package install"),
+        (_, "SetDynamicVariablesAction" | "PrestartCheckAction" | "SetVariableAction") => {
+            (Defaults::quick(), "a quick console step")
+        }
+        _ => (Defaults::command(), "a command line or script"),
+    }
+}
+
+/// The share of runs in which a duration is longer than `limit`, for a lognormal; `None` for
+/// other distributions.
+fn share_longer(dist: &DurationDist, limit: Millis) -> Option<f64> {
+    match dist {
+        DurationDist::LogNormal { mu, sigma, .. } if *sigma > 0.0 => {
+            Some(1.0 - crate::special::normal_cdf(((limit as f64).ln() - mu) / sigma))
+        }
+        _ => None,
     }
 }
 

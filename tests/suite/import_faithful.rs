@@ -232,3 +232,36 @@ fn an_output_variable_is_unset_with_a_warning_or_given_with_variable() {
     let ran: Vec<String> = steps_run(&s, 0).into_iter().map(|(n, ..)| n).collect();
     assert_eq!(ran, ["Check for at least 2024-07 CU", "Remediate"], "given, the check is skipped");
 }
+
+#[test]
+fn a_time_out_shorter_than_the_default_duration_is_warned_with_its_share_of_runs() {
+    let step = |name: &str, timeout: u32| {
+        format!(
+            "<step type=\"SMS_TaskSequence_RunCommandLineAction\" name=\"{name}\" timeout=\"{timeout}\"><defaultVarList><variable name=\"CommandLine\">setup.exe /quiet</variable></defaultVarList></step>\n"
+        )
+    };
+    // The default command is lognormal with median 2m: a 2m time-out cuts half the runs, 1h almost none.
+    let xml = format!(
+        "<sequence>\n{}{}{}</sequence>",
+        step("Install X", 120),
+        step("Install Y", 600),
+        step("Install Z", 3600)
+    );
+    let (s, written) = import(&xml);
+    let warned: Vec<&String> = written.warnings.iter().filter(|w| w.contains("time-out, but")).collect();
+    assert_eq!(
+        warned,
+        [
+            "line 2: \"Install X\" has a 2m time-out, but patchsim's default duration for it (lognormal, median 2m, p95 10m) runs longer in 50% of runs: the step will time out that often; give it a duration (--timings, or by hand)",
+            "line 3: \"Install Y\" has a 10m time-out, but patchsim's default duration for it (lognormal, median 2m, p95 10m) runs longer in 5% of runs: the step will time out that often; give it a duration (--timings, or by hand)",
+        ]
+    );
+    // And the engine does time it out about that often: half of Install X's runs, over 50 seeds
+    // of the 4 servers.
+    let mut timed_out = 0;
+    for (seed, server) in (1..=50).flat_map(|seed| (0..4).map(move |server| (seed, server))) {
+        let (lines, _) = crate::common::trace_seed(&s, seed, server);
+        timed_out += lines.iter().filter(|l| l.contains("Install X failed") && l.ends_with("timed out")).count();
+    }
+    assert!((70..=130).contains(&timed_out), "{timed_out} of 200");
+}
