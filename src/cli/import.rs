@@ -82,6 +82,12 @@ pub struct ConfigMgrArgs {
     #[arg(long, value_name = "DURATION", value_parser = duration_arg)]
     pub max_run_time: Option<Millis>,
 
+    /// A variable every server has from the start, e.g. `--variable OSSupported=TRUE`: what a
+    /// step sets that patchsim cannot run (a PowerShell step's output variable, MDT's gathered
+    /// facts such as PHASE); repeat for more
+    #[arg(long = "variable", value_name = "NAME=VALUE", value_parser = variable_arg)]
+    pub variables: Vec<(String, String)>,
+
     /// Replace SCENARIO.toml if it exists
     #[arg(long)]
     pub force: bool,
@@ -89,6 +95,25 @@ pub struct ConfigMgrArgs {
 
 fn duration_arg(text: &str) -> Result<Millis, String> {
     parse_duration(text)
+}
+
+/// `NAME=VALUE`: a variable a condition can test and a scenario can hold.
+fn variable_arg(text: &str) -> Result<(String, String), String> {
+    let Some((name, value)) = text.split_once('=') else {
+        return Err(format!("{text:?}: give NAME=VALUE, e.g. OSSupported=TRUE"));
+    };
+    let name = name.trim();
+    if !crate::scenario::condition::is_variable_name(name) {
+        return Err(format!("{name:?} cannot be a variable's name in a condition (letters, digits, _ . - :)"));
+    }
+    if crate::scenario::engine::is_read_only(name) {
+        return Err(format!(
+            "{name} is a read-only variable of the engine (its name begins with an underscore): a server cannot be given it"
+        ));
+    }
+    crate::scenario::name::check(value, crate::scenario::name::TextKind::Value)
+        .map_err(|e| format!("the value of {name} {}", e.message))?;
+    Ok((name.to_owned(), value.to_owned()))
 }
 
 /// Runs `patchsim import`.
@@ -126,6 +151,11 @@ fn configmgr(args: &ConfigMgrArgs) -> anyhow::Result<()> {
         && !(1..=24 * HOUR).contains(&length)
     {
         bail!("--window-length {}: a window is longer than 0s and at most 24h", DurationDisplay(length));
+    }
+    for (k, (name, _)) in args.variables.iter().enumerate() {
+        if args.variables[..k].iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
+            bail!("--variable {name} is given twice");
+        }
     }
     let shown = args.sequence.display().to_string();
     let meta = std::fs::metadata(&args.sequence).with_context(|| format!("cannot read {shown}"))?;
@@ -165,6 +195,7 @@ fn configmgr(args: &ConfigMgrArgs) -> anyhow::Result<()> {
         window_length: args.window_length.unwrap_or(defaults.window_length),
         max_run_time: args.max_run_time.unwrap_or(defaults.max_run_time),
         content_sizes,
+        variables: args.variables.clone(),
     };
     let imported = write_scenario(&ts, &options, timings.as_ref()).map_err(in_file)?;
 

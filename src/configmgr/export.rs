@@ -56,6 +56,9 @@ pub mod variable {
     pub const COMMAND_LINE: &str = "CommandLine";
     /// Run PowerShell Script: the script, embedded.
     pub const POWERSHELL_SOURCE_SCRIPT: &str = "OSDRunPowerShellScriptSourceScript";
+    /// Run PowerShell Script: the variable its output is written to (by the property's name:
+    /// the variable is `OSDRunPShellScriptOutputVariableName`).
+    pub const POWERSHELL_OUTPUT_VARIABLE: &str = "OutputVariableName";
     /// Run PowerShell Script: the script's file name.
     pub const POWERSHELL_SCRIPT: &str = "OSDRunPowerShellScript";
     /// Install Package: the package.

@@ -34,6 +34,9 @@ pub struct ImportOptions {
     /// The sizes of packages and applications (`--content-sizes`): with them, steps that fetch
     /// content download it from a `dp` resource.
     pub content_sizes: Option<ContentSizes>,
+    /// Variables every server has from the start (`--variable NAME=VALUE`): what a step sets
+    /// that patchsim cannot run (a script's output variable, MDT's gathered facts).
+    pub variables: Vec<(String, String)>,
 }
 
 /// An inventory for the imported scenario.
@@ -55,6 +58,7 @@ impl Default for ImportOptions {
             window_length: 2 * HOUR,
             max_run_time: 120 * MINUTE,
             content_sizes: None,
+            variables: Vec::new(),
         }
     }
 }
@@ -131,6 +135,11 @@ impl Defaults {
     pub const UPDATE_FAILURE: f64 = 0.01;
 }
 
+/// A wait from `min` to `max` milliseconds: fixed when they are equal, else uniform.
+fn wait(min: Millis, max: Millis) -> DurationDist {
+    if min == max { DurationDist::Fixed(min) } else { DurationDist::Uniform { min, max } }
+}
+
 fn lognormal(median: Millis, p95: Millis) -> DurationDist {
     DurationDist::lognormal(median, p95).unwrap_or(DurationDist::Fixed(median))
 }
@@ -158,10 +167,12 @@ pub fn write_scenario(
         steps: 0,
         groups: 0,
         largest: None,
+        outputs: Vec::new(),
     };
     let name = scenario_name(options, ts);
     let body = w.steps_text(ts)?;
     w.warn_unused_timings();
+    w.warn_outputs(options);
 
     let mut out = String::new();
     let ts_name = ts.name.as_deref().map(|n| cut(&one_line(n), 200));
@@ -266,8 +277,28 @@ fn write_fleet(out: &mut String, options: &ImportOptions, installs_updates: bool
                 "share = {:?}   # {n} of the {classed} servers with a class in the inventory",
                 *n as f64 / classed as f64
             );
+            if let Some(table) = variables_table(options) {
+                let _ = writeln!(out, "variables = {table}   # --variable");
+            }
         }
     }
+    if options.inventory.as_ref().is_none_or(|i| i.sketch.classes.is_empty())
+        && let Some(table) = variables_table(options)
+    {
+        let _ = writeln!(
+            out,
+            "\n[[fleet.class]]\nname = \"all\"\nshare = 1.0\nvariables = {table}   # --variable: what the sequence's own steps would set"
+        );
+    }
+}
+
+/// The `--variable` values as an inline table, when there are any.
+fn variables_table(options: &ImportOptions) -> Option<String> {
+    (!options.variables.is_empty()).then(|| {
+        let pairs: Vec<String> =
+            options.variables.iter().map(|(n, v)| format!("{} = {}", toml_string(n), toml_string(v))).collect();
+        format!("{{ {} }}", pairs.join(", "))
+    })
 }
 
 /// `[windows]`: the days and starts the inventory uses, or the seed organisation's 42.
@@ -386,6 +417,8 @@ struct Writer<'t> {
     groups: usize,
     /// The group or step that took most bytes so far: (bytes, line, name).
     largest: Option<(usize, usize, String)>,
+    /// Output variables of PowerShell steps: (line, step, variable).
+    outputs: Vec<(usize, String, String)>,
 }
 
 /// A key of a step being written, with an optional comment.
@@ -399,6 +432,11 @@ impl Writer<'_> {
     /// The steps' text, every node in order; an error when it alone is larger than a scenario
     /// may be.
     fn steps_text(&mut self, ts: &TaskSequence) -> Result<String, XmlError> {
+        if ts.nodes.is_empty() {
+            // A scenario has at least one step or group: an empty sequence runs as an empty group.
+            self.groups += 1;
+            let _ = writeln!(self.out, "[[step]]\n# the export's <sequence> is empty\ngroup = \"Empty sequence\"\n");
+        }
         for node in &ts.nodes {
             if self.out.len() > MAX_SCENARIO_BYTES {
                 break;
@@ -409,6 +447,23 @@ impl Writer<'_> {
             return Err(self.too_large());
         }
         Ok(std::mem::take(&mut self.out))
+    }
+
+    /// Says what becomes of each step's output variable: given with `--variable`, every server
+    /// has it from the start; else it stays unset.
+    fn warn_outputs(&mut self, options: &ImportOptions) {
+        for (line, step, variable) in &self.outputs {
+            let given = options.variables.iter().find(|(n, _)| n.eq_ignore_ascii_case(variable));
+            self.warnings.push(match given {
+                Some((_, value)) => format!(
+                    "line {line}: \"{step}\" writes its output to {variable} (OutputVariableName): every server has {variable} = {} from the start (--variable)",
+                    toml_string(value)
+                ),
+                None => format!(
+                    "line {line}: \"{step}\" writes its output to {variable} (OutputVariableName), which patchsim cannot run: {variable} stays unset; give the value your servers' script writes with --variable {variable}=VALUE"
+                ),
+            });
+        }
     }
 
     /// Warns of each step of the timings file that matched no step of the sequence.
@@ -517,6 +572,9 @@ impl Writer<'_> {
     /// of a step of its name, and the console's success codes and time-out.
     fn step_fields(&mut self, node: &TsNode, step: &TsStep, fields: &mut Vec<Field>) {
         let name = node.name.as_str();
+        if let Some(variable) = &step.output_variable {
+            self.outputs.push((node.line, name.to_owned(), variable.clone()));
+        }
         let (mut type_name, mut shape, mut own) = self.action_fields(step);
         let sizing = step.content.as_ref().and_then(|c| c.sizing(name, self.sizes));
         let mut download_only = false;
@@ -537,7 +595,7 @@ impl Writer<'_> {
         } else {
             self.apply_timings(name, &shape, &mut own);
         }
-        self.console_limits(name, step, &mut own);
+        self.console_limits(node.line, name, step, &mut own);
         fields.push(Field { key: "type", value: format!("\"{type_name}\""), comment: None });
         fields.extend(own);
     }
@@ -547,15 +605,7 @@ impl Writer<'_> {
         let assumed = |what: &str| Some(format!("assumed: {what}"));
         match &step.action {
             TsAction::Command | TsAction::Opaque => {
-                let short = step.console_type.strip_prefix("SMS_TaskSequence_").unwrap_or(&step.console_type);
-                let (dist, what) = match (&step.action, short) {
-                    (TsAction::Opaque, _) => (Defaults::opaque(), "a step patchsim cannot see into"),
-                    (_, "InstallSoftwareAction") => (Defaults::package(), "a package install"),
-                    (_, "SetDynamicVariablesAction" | "PrestartCheckAction" | "SetVariableAction") => {
-                        (Defaults::quick(), "a quick console step")
-                    }
-                    _ => (Defaults::command(), "a command line or script"),
-                };
+                let (dist, what) = command_default(step);
                 (
                     "command",
                     StepShape::Command { wrapped_3010: None },
@@ -592,12 +642,23 @@ impl Writer<'_> {
                 )
             }
             TsAction::Updates { all, scan_cached, retries } => self.update_fields(*all, *scan_cached, *retries),
-            TsAction::Sleep { min_seconds, max_seconds } => {
-                let duration = if min_seconds == max_seconds {
-                    DurationDist::Fixed(min_seconds * SECOND)
-                } else {
-                    DurationDist::Uniform { min: min_seconds * SECOND, max: max_seconds * SECOND }
-                };
+            TsAction::Scripted(effect) => {
+                let mut fields = vec![Field {
+                    key: "duration",
+                    value: wait(effect.min_ms, effect.max_ms).to_toml(),
+                    comment: Some("what the step's script or command line waits (it does nothing else)".to_owned()),
+                }];
+                if let Some(code) = effect.exit_code {
+                    fields.push(Field {
+                        key: "exit_codes",
+                        value: format!("{{ {code} = 1.0 }}"),
+                        comment: Some(format!("the script's `exit {code}`")),
+                    });
+                }
+                ("command", StepShape::Command { wrapped_3010: None }, fields)
+            }
+            TsAction::Sleep { min_ms, max_ms } => {
+                let duration = wait(*min_ms, *max_ms);
                 (
                     "sleep",
                     StepShape::Sleep,
@@ -605,7 +666,7 @@ impl Writer<'_> {
                         key: "duration",
                         value: duration.to_toml(),
                         comment: Some(
-                            "the step's Start-Sleep; `patchsim plan sleep` finds the widest that keeps overruns low"
+                            "the step's wait (its whole script); `patchsim plan sleep` finds the widest that keeps overruns low"
                                 .to_owned(),
                         ),
                     }],
@@ -748,8 +809,11 @@ impl Writer<'_> {
     }
 
     /// The console's success codes and time-out, on the steps patchsim applies them to.
-    fn console_limits(&mut self, name: &str, step: &TsStep, own: &mut Vec<Field>) {
-        if matches!(step.action, TsAction::Command | TsAction::Opaque | TsAction::Applications { .. }) {
+    fn console_limits(&mut self, line: usize, name: &str, step: &TsStep, own: &mut Vec<Field>) {
+        if matches!(
+            step.action,
+            TsAction::Command | TsAction::Opaque | TsAction::Scripted(_) | TsAction::Applications { .. }
+        ) {
             if let Some(codes) = &step.success_codes
                 && codes.as_slice() != [0, 3010]
             {
@@ -760,6 +824,25 @@ impl Writer<'_> {
                 });
             }
             if let Some(seconds) = step.timeout_seconds {
+                // The default duration (not a timings file's) against the author's time-out.
+                let default = own
+                    .iter()
+                    .any(|f| f.key == "duration" && f.comment.as_deref().is_some_and(|c| c.starts_with("assumed")));
+                if default && matches!(step.action, TsAction::Command | TsAction::Opaque) {
+                    let (dist, _) = command_default(step);
+                    if let Some(share) = share_longer(&dist, seconds * SECOND).filter(|s| *s >= 0.01) {
+                        self.warnings.push(format!(
+                            "line {line}: \"{name}\" has a {} time-out, but patchsim's default duration for it ({}) runs longer in {:.0}% of runs: the step will time out that often; give it a duration (--timings, or by hand)",
+                            DurationDisplay(seconds * SECOND),
+                            dist.to_toml()
+                                .replace(['"', '{', '}'], "")
+                                .replace("dist = ", "")
+                                .replace(" = ", " ")
+                                .trim(),
+                            share * 100.0
+                        ));
+                    }
+                }
                 own.push(Field {
                     key: "timeout",
                     value: format!("\"{}\"", DurationDisplay(seconds * SECOND)),
@@ -770,6 +853,31 @@ impl Writer<'_> {
             self.warnings
                 .push(format!("the time-out of \"{name}\" is left out: patchsim times out only commands and installs"));
         }
+    }
+}
+
+/// The default duration of a step written as a `command` without a reading of its own, and
+/// what it assumes the step is.
+fn command_default(step: &TsStep) -> (DurationDist, &'static str) {
+    let short = step.console_type.strip_prefix("SMS_TaskSequence_").unwrap_or(&step.console_type);
+    match (&step.action, short) {
+        (TsAction::Opaque, _) => (Defaults::opaque(), "a step patchsim cannot see into"),
+        (_, "InstallSoftwareAction") => (Defaults::package(), "a package install"),
+        (_, "SetDynamicVariablesAction" | "PrestartCheckAction" | "SetVariableAction") => {
+            (Defaults::quick(), "a quick console step")
+        }
+        _ => (Defaults::command(), "a command line or script"),
+    }
+}
+
+/// The share of runs in which a duration is longer than `limit`, for a lognormal; `None` for
+/// other distributions.
+fn share_longer(dist: &DurationDist, limit: Millis) -> Option<f64> {
+    match dist {
+        DurationDist::LogNormal { mu, sigma, .. } if *sigma > 0.0 => {
+            Some(1.0 - crate::special::normal_cdf(((limit as f64).ln() - mu) / sigma))
+        }
+        _ => None,
     }
 }
 

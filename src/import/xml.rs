@@ -58,6 +58,9 @@ pub struct Element {
     pub line: usize,
     /// 1-based column (in characters) of the `<`.
     pub column: usize,
+    /// 1-based line where the element's own text begins (0 when it has none): a sequence held
+    /// as text inside a wrapper is placed in the file by it.
+    pub text_line: usize,
 }
 
 impl Element {
@@ -255,6 +258,9 @@ impl Tree<'_> {
     fn add_text(&mut self, content: &str, at: usize, what: &str) -> Result<(), XmlError> {
         match self.stack.last_mut() {
             Some(open) => {
+                if open.text.is_empty() && open.text_line == 0 && !content.is_empty() {
+                    open.text_line = self.lines.locate(self.text, at).0;
+                }
                 open.text.push_str(content);
                 Ok(())
             }
@@ -326,7 +332,7 @@ fn element(start: &BytesStart<'_>, line: usize, column: usize, max_attributes: u
         })?;
         attributes.push((key, value.into_owned()));
     }
-    Ok(Element { name, attributes, children: Vec::new(), text: String::new(), line, column })
+    Ok(Element { name, attributes, children: Vec::new(), text: String::new(), line, column, text_line: 0 })
 }
 
 /// A readable sentence for a parser error, naming the open element where that helps.

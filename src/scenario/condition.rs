@@ -7,7 +7,7 @@
 //! and     := unary ( "and" unary )*
 //! unary   := "not" unary | primary
 //! primary := "(" expr ")" | "probe" | NAME "exists" | NAME OP VALUE
-//! OP      := "==" | "!=" | "<" | "<=" | ">" | ">="
+//! OP      := "==" | "!=" | "<" | "<=" | ">" | ">=" | "like"
 //! ```
 //!
 //! `not` binds tighter than `and`, which binds tighter than `or`, as in the console's
@@ -16,7 +16,9 @@
 //! An unset variable is unequal to every value: `Name != 'x'` is true when `Name` is unset,
 //! `Name == 'x'` false. The orderings `<`, `<=`, `>`, `>=` compare as numbers when both sides
 //! are numbers and as text (ordinal, after case folding) otherwise; an unset variable is never
-//! less or greater than anything.
+//! less or greater than anything. `like` matches the whole value against a pattern in which `*`
+//! stands for any text (or none) and `?` for any one character, ignoring case; an unset variable
+//! is like nothing.
 //!
 //! `probe` stands for a test patchsim cannot evaluate on a simulated server — a WMI query, a
 //! file, folder, registry or installed-software check imported from the console. Each `probe`
@@ -36,6 +38,9 @@ pub enum Condition {
     NotEquals(String, String),
     /// The variable is set and orders against the value as the operator says.
     Compare(String, Ordering, String),
+    /// The variable is set to a value the pattern matches (`*` any text, `?` any one character,
+    /// ignoring case).
+    Like(String, String),
     /// A test patchsim cannot evaluate; the number is its position among the condition's probes
     /// (0-based, in the order they are written).
     Probe(u32),
@@ -70,6 +75,7 @@ enum Token {
     Eq,
     Ne,
     Cmp(Ordering),
+    Like,
     And,
     Or,
     Not,
@@ -171,6 +177,7 @@ impl Condition {
             Self::Equals(name, value) => get(name).is_some_and(|v| same_value(v, value)),
             Self::NotEquals(name, value) => !get(name).is_some_and(|v| same_value(v, value)),
             Self::Compare(name, op, value) => get(name).is_some_and(|actual| op.holds(actual, value)),
+            Self::Like(name, pattern) => get(name).is_some_and(|actual| like(actual, pattern)),
             Self::Probe(k) => probe(*k),
             Self::And(all) => all.iter().all(|c| c.eval(get, probe)),
             Self::Or(any) => any.iter().any(|c| c.eval(get, probe)),
@@ -197,7 +204,11 @@ impl Condition {
 
     fn collect_variables<'a>(&'a self, out: &mut Vec<&'a str>) {
         match self {
-            Self::Exists(n) | Self::Equals(n, _) | Self::NotEquals(n, _) | Self::Compare(n, _, _) => {
+            Self::Exists(n)
+            | Self::Equals(n, _)
+            | Self::NotEquals(n, _)
+            | Self::Compare(n, _, _)
+            | Self::Like(n, _) => {
                 if !out.contains(&n.as_str()) {
                     out.push(n);
                 }
@@ -212,7 +223,9 @@ impl Condition {
     pub fn values(&self) -> Vec<&str> {
         match self {
             Self::Exists(_) | Self::Probe(_) => Vec::new(),
-            Self::Equals(_, v) | Self::NotEquals(_, v) | Self::Compare(_, _, v) => vec![v.as_str()],
+            Self::Equals(_, v) | Self::NotEquals(_, v) | Self::Compare(_, _, v) | Self::Like(_, v) => {
+                vec![v.as_str()]
+            }
             Self::And(all) | Self::Or(all) => all.iter().flat_map(Self::values).collect(),
             Self::Not(a) => a.values(),
         }
@@ -226,6 +239,7 @@ impl fmt::Display for Condition {
             Self::Equals(n, v) => write!(f, "{n} == {}", Quoted(v)),
             Self::NotEquals(n, v) => write!(f, "{n} != {}", Quoted(v)),
             Self::Compare(n, op, v) => write!(f, "{n} {} {}", op.symbol(), Quoted(v)),
+            Self::Like(n, v) => write!(f, "{n} like {}", Quoted(v)),
             Self::Probe(_) => f.write_str("probe"),
             Self::And(all) => write_joined(f, all, " and "),
             Self::Or(any) => write_joined(f, any, " or "),
@@ -282,7 +296,7 @@ pub fn is_variable_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(|c| c.is_alphanumeric() || c == '_')
         && chars.all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '-' | ':'))
-        && !["and", "or", "not", "exists"].contains(&name.to_ascii_lowercase().as_str())
+        && !["and", "or", "not", "exists", "like"].contains(&name.to_ascii_lowercase().as_str())
 }
 
 fn describe(token: &Token) -> String {
@@ -294,6 +308,7 @@ fn describe(token: &Token) -> String {
         Token::Eq => "`==`".into(),
         Token::Ne => "`!=`".into(),
         Token::Cmp(op) => format!("`{}`", op.symbol()),
+        Token::Like => "`like`".into(),
         Token::And => "`and`".into(),
         Token::Or => "`or`".into(),
         Token::Not => "`not`".into(),
@@ -364,6 +379,7 @@ fn tokenize(text: &str) -> Result<Vec<(Token, usize)>, ConditionError> {
                     "or" => Token::Or,
                     "not" => Token::Not,
                     "exists" => Token::Exists,
+                    "like" => Token::Like,
                     _ => Token::Name(word),
                 };
                 out.push((token, start));
@@ -456,18 +472,22 @@ impl Parser<'_> {
             }
             Some((Token::Name(name), _))
                 if name.eq_ignore_ascii_case("probe")
-                    && !matches!(self.peek(), Some((Token::Exists | Token::Eq | Token::Ne | Token::Cmp(_), _))) =>
+                    && !matches!(
+                        self.peek(),
+                        Some((Token::Exists | Token::Eq | Token::Ne | Token::Cmp(_) | Token::Like, _))
+                    ) =>
             {
                 self.probes += 1;
                 Ok(Condition::Probe(self.probes - 1))
             }
             Some((Token::Name(name), at)) => match self.next() {
                 Some((Token::Exists, _)) => Ok(Condition::Exists(name)),
-                Some((op @ (Token::Eq | Token::Ne | Token::Cmp(_)), op_at)) => match self.next() {
+                Some((op @ (Token::Eq | Token::Ne | Token::Cmp(_) | Token::Like), op_at)) => match self.next() {
                     Some((Token::Value(v), _)) => Ok(match op {
                         Token::Eq => Condition::Equals(name, v),
                         Token::Ne => Condition::NotEquals(name, v),
                         Token::Cmp(o) => Condition::Compare(name, o, v),
+                        Token::Like => Condition::Like(name, v),
                         _ => unreachable!("matched above"),
                     }),
                     Some((tok, at3)) => Err(ConditionError {
@@ -486,13 +506,13 @@ impl Parser<'_> {
                 Some((tok, at2)) => Err(ConditionError {
                     offset: at2,
                     message: format!(
-                        "expected `exists`, `==`, `!=`, `<`, `<=`, `>` or `>=` after `{name}`, found {}",
+                        "expected `exists`, `==`, `!=`, `<`, `<=`, `>`, `>=` or `like` after `{name}`, found {}",
                         describe(&tok)
                     ),
                 }),
                 None => Err(ConditionError {
                     offset: at,
-                    message: format!("expected `exists`, `==`, `!=`, `<`, `<=`, `>` or `>=` after `{name}`"),
+                    message: format!("expected `exists`, `==`, `!=`, `<`, `<=`, `>`, `>=` or `like` after `{name}`"),
                 }),
             },
             Some((tok, at)) => Err(ConditionError {
@@ -502,6 +522,46 @@ impl Parser<'_> {
             None => Err(ConditionError { offset: end, message: "the condition ends too early".into() }),
         }
     }
+}
+
+/// Whether a value matches a `like` pattern: the whole value, `*` standing for any text (or
+/// none) and `?` for any one character, ignoring case as the engine compares values.
+///
+/// ```
+/// use patchsim::scenario::condition::like;
+/// assert!(like("Windows10-20H2-x64", "windows10*"));
+/// assert!(like("W10", "w1?"));
+/// assert!(!like("Win10x86", "Win10x64*"));
+/// assert!(like("", "*") && !like("", "?"));
+/// ```
+pub fn like(value: &str, pattern: &str) -> bool {
+    let value: Vec<char> = super::name::fold(value).chars().collect();
+    let pattern: Vec<char> = super::name::fold(pattern).chars().collect();
+    // Greedy matching with backtracking to the last `*`: linear in practice, at worst
+    // value × pattern.
+    let (mut v, mut p) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while v < value.len() {
+        match pattern.get(p) {
+            Some('*') => {
+                star = Some((p, v));
+                p += 1;
+            }
+            Some(c) if *c == '?' || *c == value[v] => {
+                v += 1;
+                p += 1;
+            }
+            _ => match star {
+                Some((sp, sv)) => {
+                    p = sp + 1;
+                    v = sv + 1;
+                    star = Some((sp, sv + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    pattern[p..].iter().all(|c| *c == '*')
 }
 
 /// Whether two variable values are the same to the engine: equal ignoring case.
@@ -552,7 +612,7 @@ mod tests {
 
     #[test]
     fn display_writes_text_that_parses_back_to_the_same_condition() {
-        for text in ["A == \"it's\"", "(A exists and not B < '3')", "probe or N >= '2.5'", "A != 'x'"] {
+        for text in ["A == \"it's\"", "(A exists and not B < '3')", "probe or N >= '2.5'", "A != 'x'", "A like 'x*?'"] {
             let c = Condition::parse(text).unwrap();
             assert_eq!(Condition::parse(&c.to_string()).unwrap(), c, "{text}");
         }
@@ -573,6 +633,24 @@ mod tests {
         assert!(eval("A == \"x\"", &[("A", "x")]));
         assert!(eval("A == 'X'", &[("A", "x")]), "values compare ignoring case");
         assert!(!eval("A != 'X'", &[("A", "x")]));
+    }
+
+    #[test]
+    fn like_matches_wildcards_ignoring_case_and_never_an_unset_variable() {
+        assert!(eval("OSDOS like 'Windows1020*'", &[("OSDOS", "Windows1020H2")]));
+        assert!(eval("OSDOS like 'windows1020*'", &[("OSDOS", "WINDOWS1020")]), "* may be empty; case ignored");
+        assert!(!eval("OSDOS like 'Windows1020*'", &[("OSDOS", "Windows1019H1")]));
+        assert!(!eval("OSDOS like 'Windows1020*'", &[]), "an unset variable is like nothing");
+        assert!(eval("not OSDOS like 'W*'", &[]));
+        assert!(eval("M like '?P*Z?'", &[("M", "HP EliteBook ZX")]));
+        assert!(!eval("M like '?P*Z?'", &[("M", "HP EliteBook Z")]));
+        assert!(eval("M like 'a*b*c'", &[("M", "aXbYbZc")]));
+        assert!(!eval("M like 'a*b*c'", &[("M", "aXbYbZ")]));
+        assert!(eval("M like 'exact'", &[("M", "EXACT")]) && !eval("M like 'exact'", &[("M", "exactly")]));
+        assert!(eval("M like '%'", &[("M", "%")]) && !eval("M like '%'", &[("M", "x")]), "% is no wildcard here");
+        assert_eq!(Condition::parse("A LIKE 'x*'").unwrap(), Condition::Like("A".into(), "x*".into()));
+        assert_eq!(Condition::parse("probe like 'x'").unwrap().probes(), 0, "a variable named probe");
+        assert!(!is_variable_name("like"));
     }
 
     #[test]

@@ -280,7 +280,7 @@ fn equalities<'c>(condition: &'c Condition, out: &mut Vec<(String, &'c str, &'c 
         Condition::NotEquals(n, v) => out.push((condition.to_string(), n, v, false)),
         Condition::And(parts) | Condition::Or(parts) => parts.iter().for_each(|p| equalities(p, out)),
         Condition::Not(a) => equalities(a, out),
-        Condition::Exists(_) | Condition::Compare(..) | Condition::Probe(_) => {}
+        Condition::Exists(_) | Condition::Compare(..) | Condition::Like(..) | Condition::Probe(_) => {}
     }
 }
 

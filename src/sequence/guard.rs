@@ -27,6 +27,16 @@ pub enum Guard {
         /// One bit per value id: whether the comparison holds for it.
         accepted: Box<[u64]>,
     },
+    /// The variable holds one of the values whose bit is set: a `like` pattern, matched against
+    /// every value the scenario can give a variable by [`Guard::resolve`].
+    Like {
+        /// The variable.
+        variable: VarId,
+        /// The pattern.
+        pattern: ValueId,
+        /// One bit per value id: whether the pattern matches it.
+        accepted: Box<[u64]>,
+    },
     /// The variable holds (or, `negated`, does not hold) one of the values whose bit is set: an
     /// equality that several interned spellings satisfy, since values compare ignoring case.
     OneOf {
@@ -61,6 +71,9 @@ impl Guard {
                 literal: symbols.value(v),
                 accepted: Box::new([]),
             },
+            Condition::Like(n, v) => {
+                Self::Like { variable: symbols.variable(n), pattern: symbols.value(v), accepted: Box::new([]) }
+            }
             Condition::Probe(k) => Self::Probe(*k),
             Condition::And(all) => Self::And(all.iter().map(|c| Self::compile(c, symbols)).collect()),
             Condition::Or(any) => Self::Or(any.iter().map(|c| Self::compile(c, symbols)).collect()),
@@ -83,6 +96,16 @@ impl Guard {
                 let mut bits = vec![0u64; symbols.value_count().div_ceil(64)];
                 for (id, text) in symbols.values().enumerate() {
                     if ordering.holds(text, literal) {
+                        bits[id / 64] |= 1 << (id % 64);
+                    }
+                }
+                *accepted = bits.into_boxed_slice();
+            }
+            Self::Like { pattern, accepted, .. } => {
+                let pattern = symbols.value_text(*pattern).unwrap_or_default();
+                let mut bits = vec![0u64; symbols.value_count().div_ceil(64)];
+                for (id, text) in symbols.values().enumerate() {
+                    if crate::scenario::condition::like(text, pattern) {
                         bits[id / 64] |= 1 << (id % 64);
                     }
                 }
@@ -114,6 +137,7 @@ impl Guard {
             | Self::Equals(v, _)
             | Self::NotEquals(v, _)
             | Self::Among { variable: v, .. }
+            | Self::Like { variable: v, .. }
             | Self::OneOf { variable: v, .. } => {
                 used[*v as usize] = true;
             }
@@ -131,7 +155,7 @@ impl Guard {
             Self::Exists(v) => vars[*v as usize] != UNSET,
             Self::Equals(v, x) => vars[*v as usize] == *x,
             Self::NotEquals(v, x) => vars[*v as usize] != *x,
-            Self::Among { variable, accepted, .. } => {
+            Self::Among { variable, accepted, .. } | Self::Like { variable, accepted, .. } => {
                 let x = vars[*variable as usize] as usize;
                 accepted.get(x / 64).is_some_and(|word| (word >> (x % 64)) & 1 == 1)
             }
@@ -164,6 +188,7 @@ mod tests {
             "probe or (A <= 'x' and not probe)",
             "A == 'X' or B != 'Y'",
             "A >= 'X' and not A == 'Z'",
+            "A like 'x*' or B like '?' and not A like '*Z'",
         ];
         let assignments: [&[(&str, &str)]; 8] = [
             &[],

@@ -18,6 +18,8 @@ mod history_formats;
 mod hostile_names;
 mod import;
 mod import_content;
+mod import_corpus;
+mod import_faithful;
 mod infrastructure;
 mod inventory;
 mod montecarlo;
