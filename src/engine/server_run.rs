@@ -20,7 +20,7 @@ use super::outcome::Outcome;
 use crate::messages::Emissions;
 use crate::messages::emissions::EmissionsMark;
 use crate::random::Stream;
-use crate::random::layout::StepDraw;
+use crate::random::layout::{Purpose, StepDraw};
 use crate::scenario::distribution::pick;
 use crate::scenario::message_counts::Delivery;
 use crate::scenario::{
@@ -137,17 +137,23 @@ impl StateBatch {
     /// An update changed state at `t`; returns the previous batch when this one is due later.
     #[inline]
     fn add(&mut self, t: Millis) -> Option<(Millis, u32)> {
-        if self.per_update == 0 {
+        self.add_count(t, self.per_update)
+    }
+
+    /// `count` state messages arose at `t` (a scan, its detections, the deployment's state);
+    /// returns the previous batch when this one is due later.
+    fn add_count(&mut self, t: Millis, count: u32) -> Option<(Millis, u32)> {
+        if count == 0 {
             return None;
         }
         let due = self.boundary(t);
         match self.pending {
-            Some((d, ref mut count)) if d == due => {
-                *count += self.per_update;
+            Some((d, ref mut pending)) if d == due => {
+                *pending += count;
                 None
             }
             previous => {
-                self.pending = Some((due, self.per_update));
+                self.pending = Some((due, count));
                 previous
             }
         }
@@ -276,6 +282,7 @@ impl<O: Observer> ServerRun<'_, O> {
             None => {
                 self.note(TraceEvent::RunStarted { at: self.t });
                 self.send(MessageKind::RunStarted);
+                self.state_change(self.messages.state_per_deployment);
                 0
             }
         };
@@ -302,6 +309,10 @@ impl<O: Observer> ServerRun<'_, O> {
             }
             Err(Halt::Suspended) => return None,
         };
+        // The deployment's state at the run's end (a server down for good sends none).
+        if !self.hung {
+            self.state_change(self.messages.state_per_deployment);
+        }
         // The client sends what its state-message batch holds, unless the server went down for
         // good before the batch was due.
         if let Some((due, count)) = self.state.take()
@@ -654,6 +665,9 @@ impl<O: Observer> ServerRun<'_, O> {
                 return Ok(end);
             }
             self.scanned = true;
+            // The scan's state (topic 501) and each applicable update's detection (500).
+            let m = self.messages;
+            self.state_change(m.state_per_scan.saturating_add(m.state_per_detection.saturating_mul(n)));
             // A retry finds the content in the client's cache.
             if n > 0 && node.download.is_some() && self.attempt == 0 {
                 let bytes: f64 = (0..u64::from(n)).map(|i| self.content(node, i)).sum();
@@ -701,6 +715,8 @@ impl<O: Observer> ServerRun<'_, O> {
             }
             let later =
                 u.settings.after_restart.sample(&mut self.stream.child(node.tag(StepDraw::AfterRestartItems)).draw(0));
+            let m = self.messages;
+            self.state_change(m.state_per_scan.saturating_add(m.state_per_detection.saturating_mul(later)));
             for j in 0..u64::from(later) {
                 // Their own restart requests wait for a later pass (the step restarts once).
                 match self.install_update(node, u, u64::from(n) + j)? {
@@ -1029,9 +1045,25 @@ impl<O: Observer> ServerRun<'_, O> {
     }
 
     fn emit_state(&mut self, due: Millis, count: u32) {
+        // The client's cycle is not exact: each batch leaves up to `state_jitter` after its
+        // boundary, drawn from the batch's own number.
+        let jitter = self.messages.state_jitter;
+        let at = if jitter == 0 {
+            due
+        } else {
+            let k = due / self.state.batch.max(1);
+            due + (self.stream.purpose(Purpose::StatePhase).uniform(1 + k) * jitter as f64) as Millis
+        };
         self.state_sent += count;
-        self.sink.push_state(self.mp, due, count);
-        self.observer.event(TraceEvent::StateMessages { at: due, count });
+        self.sink.push_state(self.mp, at, count);
+        self.observer.event(TraceEvent::StateMessages { at, count });
+    }
+
+    /// `count` state messages arose now (a scan, its detections, the deployment's state).
+    fn state_change(&mut self, count: u32) {
+        if let Some((due, pending)) = self.state.add_count(self.t, count) {
+            self.emit_state(due, pending);
+        }
     }
 
     #[inline]

@@ -349,7 +349,7 @@ impl<'a> Simulator<'a> {
         }
         let deadline = deployment.deadline(start);
         let messages = &scenario.messages;
-        let phase = if messages.state_per_update > 0 {
+        let phase = if messages.sends_state() {
             (stream.purpose(Purpose::StatePhase).uniform(0) * messages.state_batch as f64) as Millis
         } else {
             0

@@ -239,7 +239,7 @@ fn infrastructure(scenario: &Scenario, result: &RunResult) -> InfrastructureFigu
         infra.status_manager_workers,
         &st.status_manager,
     );
-    let state_system = (scenario.messages.state_per_update > 0).then(|| {
+    let state_system = scenario.messages.sends_state().then(|| {
         component("state_system".to_owned(), infra.state_system_rate(), infra.state_system_workers(), &st.state_system)
     });
     let management_points = st

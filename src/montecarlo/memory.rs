@@ -67,7 +67,10 @@ pub fn messages_bound(scenario: &Scenario) -> f64 {
                 .fold(base, f64::max)
         }
     };
-    let mut total = m(K::RunStarted) + m(K::RunCompleted).max(m(K::RunFailed)) + restart;
+    let mut total = m(K::RunStarted)
+        + m(K::RunCompleted).max(m(K::RunFailed))
+        + restart
+        + 2.0 * f64::from(scenario.messages.state_per_deployment);
     for node in &scenario.steps {
         node.walk(0, &mut |n, _| match &n.kind {
             NodeKind::Group(_) => total += (m(K::GroupStarted) + m(K::GroupCompleted)).max(m(K::GroupSkipped)),
@@ -77,7 +80,10 @@ pub fn messages_bound(scenario: &Scenario) -> f64 {
                 total += match &step.action {
                     Action::InstallSoftware { items, .. } => items_mean(items) * (done + restart),
                     Action::InstallUpdates(u) => {
-                        done + 2.0 * restart + items_mean(&u.items) * f64::from(scenario.messages.state_per_update)
+                        let state = &scenario.messages;
+                        let per_item = f64::from(state.state_per_update) + f64::from(state.state_per_detection);
+                        // Two scans (before and after the step's restart).
+                        done + 2.0 * restart + items_mean(&u.items) * per_item + 2.0 * f64::from(state.state_per_scan)
                     }
                     Action::Command { .. } | Action::Restart { .. } => done + restart,
                     _ => done,

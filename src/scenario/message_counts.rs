@@ -110,8 +110,18 @@ impl fmt::Display for MessageKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MessageCounts {
     counts: [u32; 11],
-    /// State messages per installed or failed update (default 0: no state messages).
+    /// State messages per installed or failed update: its enforcement states, topic 402
+    /// (default 0: no state messages).
     pub state_per_update: u32,
+    /// State messages per completed update scan (topic 501; default 0).
+    pub state_per_scan: u32,
+    /// State messages per update a scan finds applicable (detection, topic 500; default 0).
+    pub state_per_detection: u32,
+    /// State messages of the deployment when a run starts and again when it ends (topics
+    /// 300–302; default 0).
+    pub state_per_deployment: u32,
+    /// Each state batch leaves up to this long after its boundary (uniform; default 0s).
+    pub state_jitter: Millis,
     /// The client sends state messages in bulk at this interval (default 15 minutes).
     pub state_batch: Millis,
     /// How the engine hands status messages to the management point.
@@ -152,6 +162,10 @@ impl Default for MessageCounts {
         Self {
             counts: MessageKind::ALL.map(MessageKind::default_count),
             state_per_update: 0,
+            state_per_scan: 0,
+            state_per_detection: 0,
+            state_per_deployment: 0,
+            state_jitter: 0,
             state_batch: DEFAULT_STATE_BATCH,
             delivery: Delivery::Queued,
         }
@@ -207,8 +221,22 @@ impl MessageCounts {
                     counts.counts[kind as usize] = v.integer_in(0, MAX_MESSAGES_PER_EVENT)? as u32;
                 }
             }
-            if let Some(v) = t.get("state_per_update") {
-                counts.state_per_update = v.integer_in(0, MAX_MESSAGES_PER_EVENT)? as u32;
+            for (key, count) in [
+                ("state_per_update", &mut counts.state_per_update),
+                ("state_per_scan", &mut counts.state_per_scan),
+                ("state_per_detection", &mut counts.state_per_detection),
+                ("state_per_deployment", &mut counts.state_per_deployment),
+            ] {
+                if let Some(v) = t.get(key) {
+                    *count = v.integer_in(0, MAX_MESSAGES_PER_EVENT)? as u32;
+                }
+            }
+            if let Some(v) = t.get("state_jitter") {
+                let jitter = v.duration()?;
+                if jitter > DAY {
+                    return Err(v.error(format!("a jitter of {} is absurd (at most 1d)", DurationDisplay(jitter))));
+                }
+                counts.state_jitter = jitter;
             }
             if let Some(v) = t.get("state_batch") {
                 let batch = v.duration()?;
@@ -232,7 +260,17 @@ impl MessageCounts {
     /// The keys `[messages]` accepts.
     pub fn keys() -> Vec<&'static str> {
         let mut keys: Vec<&'static str> = MessageKind::ALL.iter().map(|k| k.key()).collect();
-        keys.extend(["state_per_update", "state_batch", "delivery", "send_retries", "send_retry_interval"]);
+        keys.extend([
+            "state_per_update",
+            "state_per_scan",
+            "state_per_detection",
+            "state_per_deployment",
+            "state_jitter",
+            "state_batch",
+            "delivery",
+            "send_retries",
+            "send_retry_interval",
+        ]);
         keys
     }
 
@@ -247,6 +285,14 @@ impl MessageCounts {
         self.counts[kind as usize] = count;
     }
 
+    /// Whether any software-update state message is sent (any topic's count above 0).
+    pub fn sends_state(&self) -> bool {
+        self.state_per_update > 0
+            || self.state_per_scan > 0
+            || self.state_per_detection > 0
+            || self.state_per_deployment > 0
+    }
+
     /// Whether a status message can be lost (inline delivery).
     pub fn inline(&self) -> bool {
         matches!(self.delivery, Delivery::Inline { .. })
@@ -254,6 +300,6 @@ impl MessageCounts {
 
     /// Whether no event sends a status message and no update sends a state message.
     pub fn all_zero(&self) -> bool {
-        self.counts.iter().all(|c| *c == 0) && self.state_per_update == 0
+        self.counts.iter().all(|c| *c == 0) && !self.sends_state()
     }
 }

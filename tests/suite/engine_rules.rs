@@ -939,6 +939,77 @@ continue_on_error = true
     }
 }
 
+/// State messages by topic (`state-messages.md`): the deployment's state when the run starts
+/// and ends (300–302), each scan (501), each update a scan finds (detection, 500) and each
+/// update's enforcement (402), all in the client's batches; with `state_jitter` each batch
+/// leaves after its boundary by at most the jitter.
+#[test]
+fn state_messages_follow_their_topics_and_the_jittered_cycle() {
+    let topics = |jitter: &str| {
+        scenario(
+            &[],
+            &format!(
+                r#"
+[messages]
+state_per_update = 3
+state_per_scan = 1
+state_per_detection = 1
+state_per_deployment = 2
+state_batch = "1h"
+{jitter}
+[[step]]
+name = "Updates"
+type = "install_updates"
+items = 4
+scan = "5m"
+per_item = "1m"
+"#
+            ),
+        )
+    };
+    let s = topics("");
+    let (lines, record) = trace(&s, 0);
+    // 2 at the start + (1 scan + 4 detections) + 4 × 3 enforcement + 2 at the end.
+    assert_eq!(record.state_messages, 2 + 5 + 12 + 2, "{lines:?}");
+    let batches: Vec<&String> = lines.iter().filter(|l| l.contains("msg state")).collect();
+    // Everything happened within 9 minutes: one batch at the client's first boundary, unless
+    // that boundary fell inside those 9 minutes.
+    assert!(batches.len() <= 2, "{batches:?}");
+    let due: Vec<u64> = batches.iter().map(|l| millis(l.split_once(' ').unwrap().0)).collect();
+    // The same server with a 10-minute jitter: the same messages, each batch at most 10
+    // minutes after the unjittered one, and the jitter differs between servers.
+    let j = topics("state_jitter = \"10m\"");
+    let (jl, jr) = trace(&j, 0);
+    assert_eq!(jr.state_messages, record.state_messages);
+    let jdue: Vec<u64> =
+        jl.iter().filter(|l| l.contains("msg state")).map(|l| millis(l.split_once(' ').unwrap().0)).collect();
+    assert_eq!(jdue.len(), due.len());
+    for (a, b) in due.iter().zip(&jdue) {
+        assert!(*b >= *a && *b <= *a + 10 * MINUTE, "{a} → {b}");
+    }
+    let mut j = j;
+    j.fleet.servers = 20;
+    let offsets: std::collections::BTreeSet<u64> = (0..20)
+        .map(|i| {
+            let first = |sc: &patchsim::scenario::Scenario| {
+                let (l, _) = trace(sc, i);
+                l.iter().find(|l| l.contains("msg state")).map(|l| millis(l.split_once(' ').unwrap().0)).unwrap()
+            };
+            let mut plain = topics("");
+            plain.fleet.servers = 20;
+            first(&j) - first(&plain)
+        })
+        .collect();
+    assert!(offsets.len() > 10, "jitter is drawn per server and batch: {offsets:?}");
+    // Without any count there are no state messages.
+    assert_eq!(
+        trace(&scenario(&[], "[[step]]\nname = \"U\"\ntype = \"install_updates\"\nitems = 2\nper_item = \"1m\"\n"), 0)
+            .1
+            .state_messages,
+        0
+    );
+}
+
 /// A batch due after the server hung for good is never sent; one due before is.
 #[test]
 fn state_messages_of_a_hung_server_stop_with_it() {
