@@ -8,7 +8,9 @@ use clap::{Args, Subcommand};
 use super::output::{Destination, default_folder, deliver};
 use super::{SimArgs, Status};
 use crate::output::OutputKind;
-use crate::planner::plan::{Bound, Evaluation, PlanKind, ServersScope, plan_infra, plan_max_run_time, plan_servers};
+use crate::planner::plan::{
+    Bound, Evaluation, Inbox, PlanKind, ServersScope, plan_infra, plan_max_run_time, plan_servers,
+};
 use crate::planner::resource::plan_resource;
 use crate::planner::sleep::{plan_sleep, plan_sleep_minimum};
 use crate::report::plan::{plan_files, plan_table};
@@ -53,6 +55,10 @@ pub enum Question {
     Infra {
         /// The scenario file (TOML)
         scenario: PathBuf,
+        /// The inbox to size: Status Manager (status messages) or the State System
+        /// (software-update state messages; bounds: --max-mean-latency, --max-drain)
+        #[arg(long, value_enum, default_value = "status-manager")]
+        inbox: InboxArg,
         #[command(flatten)]
         bounds: InfraBounds,
         #[command(flatten)]
@@ -134,6 +140,15 @@ const RESOURCE_EXAMPLES: &str = "Examples:
 
 A shared resource's capacity is searched in whole Mbps (a rate) or whole concurrent activities;
 a slots resource's slots; with --instances the instance count (not for inventory assignment).";
+
+/// The inbox `plan infra` sizes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InboxArg {
+    /// Status Manager, `statmgr.box`
+    StatusManager,
+    /// The State System, `statesys.box`
+    StateSystem,
+}
 
 /// Bounds on the site's figures.
 #[derive(Debug, Args)]
@@ -219,7 +234,22 @@ pub fn execute(args: &PlanArgs) -> anyhow::Result<Status> {
         Question::Resource { resource, max_overran, instances, .. } => {
             plan_resource(&scenario, resource, *instances, *max_overran, eval)?
         }
-        Question::Infra { bounds, .. } => plan_infra(&scenario, &bounds.bounds(), eval)?,
+        Question::Infra { bounds, inbox, .. } => {
+            let inbox = match inbox {
+                InboxArg::StatusManager => Inbox::StatusManager,
+                InboxArg::StateSystem => Inbox::StateSystem,
+            };
+            let mut bounds = bounds.bounds();
+            if inbox == Inbox::StateSystem {
+                // The mean latency bounds the State System's own messages.
+                for b in &mut bounds {
+                    if let Bound::MaxMeanLatency(x) = *b {
+                        *b = Bound::MaxStateMeanLatency(x);
+                    }
+                }
+            }
+            plan_infra(&scenario, inbox, &bounds, eval)?
+        }
         Question::Servers { window, bounds, max_overran, .. } => {
             let scope = match window {
                 Some(name) => ServersScope::Window(name.clone()),

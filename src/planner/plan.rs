@@ -42,6 +42,8 @@ pub enum Bound {
     MaxPeakPerMinute(f64),
     /// Mean status-message latency at most this many seconds.
     MaxMeanLatency(f64),
+    /// Mean state-message latency (at the State System) at most this many seconds.
+    MaxStateMeanLatency(f64),
     /// 99th-percentile status-message latency at most this many seconds.
     MaxP99Latency(f64),
     /// Backlog peak at Status Manager at most this many messages (mean over replications).
@@ -61,6 +63,7 @@ impl Bound {
             Self::MaxOverran(_) => Figure::Overran,
             Self::MaxPeakPerMinute(_) => Figure::PeakPerMinute,
             Self::MaxMeanLatency(_) => Figure::LatencyMeanSeconds,
+            Self::MaxStateMeanLatency(_) => Figure::StateLatencyMeanSeconds,
             Self::MaxP99Latency(_) => Figure::LatencyP99Seconds,
             Self::MaxBacklog(_) => Figure::BacklogPeak,
             Self::MaxDrain(_) => Figure::DrainMinutes,
@@ -75,6 +78,7 @@ impl Bound {
             Self::MaxOverran(x)
             | Self::MaxPeakPerMinute(x)
             | Self::MaxMeanLatency(x)
+            | Self::MaxStateMeanLatency(x)
             | Self::MaxP99Latency(x)
             | Self::MaxBacklog(x)
             | Self::MaxDrain(x)
@@ -230,6 +234,11 @@ pub enum Answer {
         /// Messages a second per worker.
         status_manager_rate: f64,
     },
+    /// The slowest State System.
+    StateRate {
+        /// Messages a second per worker.
+        state_system_rate: f64,
+    },
     /// The most servers.
     Servers {
         /// In all.
@@ -305,13 +314,20 @@ pub enum Finding {
         /// The widest.
         widest: f64,
     },
-    /// Even the fastest Status Manager does not meet the bounds.
+    /// Even the fastest inbox does not meet the bounds.
     NoRate,
     /// The slowest Status Manager that meets the bounds.
     Rate {
         /// The rate, as searched.
         at: f64,
         /// Status Manager workers.
+        workers: u32,
+    },
+    /// The slowest State System that meets the bounds.
+    StateRate {
+        /// The rate, as searched.
+        at: f64,
+        /// State System workers.
         workers: u32,
     },
     /// Not even one server a window meets the bounds.
@@ -669,15 +685,28 @@ pub(super) fn question(
 // ---------------------------------------------------------------------------------------------
 // plan infra
 
+/// The site's inbox `plan infra` sizes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inbox {
+    /// Status Manager (`statmgr.box`): status messages.
+    StatusManager,
+    /// The State System (`statesys.box`): software-update state messages.
+    StateSystem,
+}
+
 struct Rate {
     /// Rates are searched as integers in thousandths of a message a second.
     per: f64,
+    inbox: Inbox,
 }
 
 impl Knob for Rate {
     fn apply(&self, scenario: &Scenario, value: f64) -> Result<Scenario, PlanError> {
         let mut s = scenario.clone();
-        s.infrastructure.status_manager_rate = Some(value / self.per);
+        match self.inbox {
+            Inbox::StatusManager => s.infrastructure.status_manager_rate = Some(value / self.per),
+            Inbox::StateSystem => s.infrastructure.state_system_rate = Some(value / self.per),
+        }
         Ok(s)
     }
 
@@ -699,20 +728,49 @@ fn infra_bounds_check(bounds: &[Bound]) -> Result<(), PlanError> {
     Ok(())
 }
 
-/// The slowest Status Manager (messages a second per worker) that meets every bound.
-pub fn plan_infra(scenario: &Scenario, bounds: &[Bound], eval: Evaluation) -> Result<Plan, PlanError> {
+/// The slowest inbox — Status Manager or the State System — (messages a second per worker)
+/// that meets every bound.
+pub fn plan_infra(scenario: &Scenario, inbox: Inbox, bounds: &[Bound], eval: Evaluation) -> Result<Plan, PlanError> {
     infra_bounds_check(bounds)?;
-    if !scenario.sends_messages() {
-        return Err(PlanError::Question("the scenario sends no status message: there is nothing to size".to_owned()));
-    }
-    let detail = Detail::Searched { searched: "status_manager_rate, messages a second per worker".to_owned() };
+    let infra = &scenario.infrastructure;
+    let (searched, own_rate, workers) = match inbox {
+        Inbox::StatusManager => {
+            if !scenario.sends_status_messages() {
+                return Err(PlanError::Question(
+                    "the scenario sends no status message: there is nothing to size".to_owned(),
+                ));
+            }
+            if let Some(b) = bounds.iter().find(|b| matches!(b, Bound::MaxStateMeanLatency(_))) {
+                return Err(PlanError::Question(format!(
+                    "{:?} bounds the State System: ask with --inbox state-system",
+                    b.figure().key()
+                )));
+            }
+            ("status_manager_rate", infra.status_manager_rate, infra.status_manager_workers)
+        }
+        Inbox::StateSystem => {
+            if !scenario.messages.sends_state() {
+                return Err(PlanError::Question(
+                    "the scenario sends no state message (set [messages] state_per_update or another state count): there is nothing to size".to_owned(),
+                ));
+            }
+            if let Some(b) = bounds.iter().find(|b| !matches!(b, Bound::MaxStateMeanLatency(_) | Bound::MaxDrain(_))) {
+                return Err(PlanError::Question(format!(
+                    "the State System is sized by its mean latency and the drain (--max-mean-latency, --max-drain); {:?} is Status Manager's",
+                    b.figure().key()
+                )));
+            }
+            ("state_system_rate", infra.state_system_rate(), infra.state_system_workers())
+        }
+    };
+    let detail = Detail::Searched { searched: format!("{searched}, messages a second per worker") };
     let q = question(PlanKind::Infra, scenario, &eval, bounds, detail);
     let per = 1_000.0;
     let figures: Vec<Figure> = bounds.iter().map(Bound::figure).collect();
-    let mut search =
-        Search { base: scenario, knob: Rate { per }, eval, bounds: bounds.to_vec(), figures, evidence: Vec::new() };
+    let knob = Rate { per, inbox };
+    let mut search = Search { base: scenario, knob, eval, bounds: bounds.to_vec(), figures, evidence: Vec::new() };
     // Bracket the answer by doubling and halving from the scenario's own rate.
-    let start = (scenario.infrastructure.status_manager_rate.unwrap_or(100.0) * per).round().max(1.0);
+    let start = (own_rate.unwrap_or(100.0) * per).round().max(1.0);
     let (mut lo, mut hi) = (start, start);
     if search.at(start)? {
         loop {
@@ -744,8 +802,17 @@ pub fn plan_infra(scenario: &Scenario, bounds: &[Bound], eval: Evaluation) -> Re
         if search.at(mid)? { hi = mid } else { lo = mid }
     }
     let hi = search.resolved(hi, Toward::Up)?;
-    let finding = Finding::Rate { at: hi, workers: scenario.infrastructure.status_manager_workers };
-    Ok(search.finish(q, bounds, Answer::Rate { status_manager_rate: hi / per }, finding))
+    Ok(match inbox {
+        Inbox::StatusManager => {
+            search.finish(q, bounds, Answer::Rate { status_manager_rate: hi / per }, Finding::Rate { at: hi, workers })
+        }
+        Inbox::StateSystem => search.finish(
+            q,
+            bounds,
+            Answer::StateRate { state_system_rate: hi / per },
+            Finding::StateRate { at: hi, workers },
+        ),
+    })
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -20,6 +20,9 @@ pub fn describe(bound: &Bound) -> String {
         Bound::MaxOverran(x) => format!("overran share ≤ {:.3}%", x * 100.0),
         Bound::MaxPeakPerMinute(x) => format!("busiest minute ≤ {x} messages"),
         Bound::MaxMeanLatency(x) => format!("mean latency ≤ {}", DurationDisplay((x * 1_000.0).round() as u64)),
+        Bound::MaxStateMeanLatency(x) => {
+            format!("mean state-message latency ≤ {}", DurationDisplay((x * 1_000.0).round() as u64))
+        }
         Bound::MaxP99Latency(x) => format!("p99 latency ≤ {}", DurationDisplay((x * 1_000.0).round() as u64)),
         Bound::MaxBacklog(x) => format!("backlog peak ≤ {x} messages"),
         Bound::MaxDrain(x) => format!("drain ≤ {}", DurationDisplay((x * 60_000.0).round() as u64)),
@@ -32,7 +35,7 @@ pub fn describe(bound: &Bound) -> String {
 fn value(bound: &Bound, x: f64) -> String {
     match bound {
         Bound::MaxOverran(_) | Bound::MaxStopped(_) | Bound::MaxNotStarted(_) => format!("{:.3}%", x * 100.0),
-        Bound::MaxMeanLatency(_) | Bound::MaxP99Latency(_) => format!("{x:.3} s"),
+        Bound::MaxMeanLatency(_) | Bound::MaxStateMeanLatency(_) | Bound::MaxP99Latency(_) => format!("{x:.3} s"),
         Bound::MaxDrain(_) => format!("{x:.1} min"),
         _ => format!("{x:.1}"),
     }
@@ -95,7 +98,16 @@ pub fn conclusion(plan: &Plan) -> String {
             label(*widest),
             all(*widest)
         ),
-        Finding::NoRate => "No Status Manager rate meets the bounds: even 10,000,000 messages a second does not (the management points or an outage set a floor).".to_owned(),
+        Finding::NoRate => "No inbox rate meets the bounds: even 10,000,000 messages a second does not (the management points or an outage set a floor).".to_owned(),
+        Finding::StateRate { at: rate, workers } => format!(
+            "The slowest State System that meets {described} processes {} messages a second per worker{}: {}.",
+            match plan.answer {
+                Answer::StateRate { state_system_rate } => number_text(state_system_rate),
+                _ => String::new(),
+            },
+            if *workers > 1 { format!(" ({workers} workers)") } else { String::new() },
+            all(*rate)
+        ),
         Finding::Rate { at: rate, workers } => format!(
             "The slowest Status Manager that meets {described} processes {} messages a second per worker{}: {}.",
             match plan.answer {

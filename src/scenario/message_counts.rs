@@ -293,6 +293,11 @@ impl MessageCounts {
             || self.state_per_deployment > 0
     }
 
+    /// Whether no event sends a status message (state messages aside).
+    pub fn status_all_zero(&self) -> bool {
+        self.counts.iter().all(|c| *c == 0)
+    }
+
     /// Whether a status message can be lost (inline delivery).
     pub fn inline(&self) -> bool {
         matches!(self.delivery, Delivery::Inline { .. })

@@ -225,9 +225,14 @@ impl Default for RestartSettings {
 }
 
 impl Scenario {
-    /// Whether any event can send a status message.
+    /// Whether any event can send a message (status or state).
     pub fn sends_messages(&self) -> bool {
-        if !self.messages.all_zero() {
+        self.messages.sends_state() || self.sends_status_messages()
+    }
+
+    /// Whether any event can send a status message (to Status Manager).
+    pub fn sends_status_messages(&self) -> bool {
+        if !self.messages.status_all_zero() {
             return true;
         }
         let mut any = false;

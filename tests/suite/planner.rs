@@ -9,7 +9,7 @@ use crate::common::{scenario, sleep_then_work, summary};
 use patchsim::montecarlo::statistics::HEADLINE;
 use patchsim::montecarlo::{Figure, Hooks, RunOptions, run_designs};
 use patchsim::planner::compare::Comparison;
-use patchsim::planner::plan::{Answer, Bound, Evaluation, Plan, plan_infra, plan_max_run_time};
+use patchsim::planner::plan::{Answer, Bound, Evaluation, Inbox, Plan, plan_infra, plan_max_run_time};
 use patchsim::planner::sleep::plan_sleep;
 use patchsim::report::plan::conclusion;
 use patchsim::scenario::Scenario;
@@ -196,12 +196,69 @@ type = "sleep"
 duration = { dist = "uniform", min = "0s", max = "3h" }
 "#;
     let s = Scenario::from_toml(text, "md1.toml").unwrap();
-    let plan =
-        plan_infra(&s, &[Bound::MaxMeanLatency(0.175)], Evaluation { seed: 3, replications: 4, threads: 2 }).unwrap();
+    let plan = plan_infra(
+        &s,
+        Inbox::StatusManager,
+        &[Bound::MaxMeanLatency(0.175)],
+        Evaluation { seed: 3, replications: 4, threads: 2 },
+    )
+    .unwrap();
     let Answer::Rate { status_manager_rate: rate } = plan.answer else { panic!("{}", conclusion(&plan)) };
     assert!((rate - 10.0).abs() < 0.3, "rate {rate}, M/D/1 gives 10");
     let at = plan.evidence.iter().find(|e| e.value == rate).unwrap();
     assert!(at.meets && at.figures[&Figure::LatencyMeanSeconds].mean <= 0.175);
+}
+
+/// `plan infra --inbox state-system` against M/D/1: each server's one update scan sends one
+/// state message (topic 501) at a uniform time in a three-hour window, batched every
+/// millisecond, so the State System sees λ = 6 a second; for a mean of 0.175 s it needs 10 a
+/// second. Status Manager's bounds are refused for this inbox, and the State System's for
+/// Status Manager.
+#[test]
+fn plan_infra_sizes_the_state_system_against_md1() {
+    let text = r#"
+name = "md1-state"
+[fleet]
+servers = 64800
+[windows]
+days = ["Mon"]
+starts = ["00:00"]
+length = "3h"
+[deployment]
+max_run_time = "0s"
+[infrastructure]
+status_manager_rate = 100
+state_system_rate = 20
+[messages]
+run_started = 0
+run_completed = 0
+run_failed = 0
+step_succeeded = 0
+state_per_scan = 1
+state_batch = "1ms"
+[[step]]
+name = "Wait"
+type = "sleep"
+duration = { dist = "uniform", min = "0s", max = "3h" }
+[[step]]
+name = "Scan"
+type = "install_updates"
+items = 0
+per_item = "1m"
+"#;
+    let s = Scenario::from_toml(text, "md1-state.toml").unwrap();
+    let eval = Evaluation { seed: 3, replications: 4, threads: 2 };
+    let plan = plan_infra(&s, Inbox::StateSystem, &[Bound::MaxStateMeanLatency(0.175)], eval).unwrap();
+    let Answer::StateRate { state_system_rate: rate } = plan.answer else { panic!("{}", conclusion(&plan)) };
+    assert!((rate - 10.0).abs() < 0.3, "rate {rate}, M/D/1 gives 10");
+    let at = plan.evidence.iter().find(|e| e.value == rate).unwrap();
+    assert!(at.meets && at.figures[&Figure::StateLatencyMeanSeconds].mean <= 0.175);
+    assert!(conclusion(&plan).contains("slowest State System"), "{}", conclusion(&plan));
+    let eval = Evaluation { seed: 3, replications: 1, threads: 1 };
+    let wrong = plan_infra(&s, Inbox::StateSystem, &[Bound::MaxBacklog(10.0)], eval).unwrap_err().to_string();
+    assert!(wrong.contains("Status Manager's"), "{wrong}");
+    let other = plan_infra(&s, Inbox::StatusManager, &[Bound::MaxStateMeanLatency(1.0)], eval).unwrap_err().to_string();
+    assert!(other.contains("--inbox state-system"), "{other}");
 }
 
 #[test]

@@ -137,6 +137,7 @@ impl Plot for PlanChart<'_> {
         let answer = match &plan.answer {
             Answer::Sleep { seconds, .. } => Some(*seconds),
             Answer::Rate { status_manager_rate } => Some(*status_manager_rate),
+            Answer::StateRate { state_system_rate } => Some(*state_system_rate),
             Answer::Servers { servers_per_window, .. } => Some(*servers_per_window),
             Answer::MaxRunTime { minutes, .. } => Some(*minutes),
             Answer::Minimum { seconds, .. } => Some(*seconds),
