@@ -475,6 +475,8 @@ impl Site {
         let mps = emissions.management_points();
         let mut stats = SiteStats { management_points: vec![ComponentStats::default(); mps], ..SiteStats::default() };
         let instant = self.mp_rate.is_none() && self.mp_down.iter().all(Downtime::is_empty);
+        // Without state messages the State System sees nothing: Status Manager takes every one.
+        let any_state = emissions.state_total() > 0;
         let LoadSeries { sent: sent_series, arrived, processed } = rec.series;
         let mut sm = StatusManager::new(
             1_000.0 / self.sm_rate,
@@ -514,9 +516,15 @@ impl Site {
             }
             radix::sort(&mut self.gathered, &mut self.sort_buffer);
             count_sent(&self.gathered, sent_series);
-            for &m in &self.gathered {
-                let inbox = if is_state(m) { &mut ss } else { &mut sm };
-                inbox.serve(sent_at(m) as f64, m);
+            if any_state {
+                for &m in &self.gathered {
+                    let inbox = if is_state(m) { &mut ss } else { &mut sm };
+                    inbox.serve(sent_at(m) as f64, m);
+                }
+            } else {
+                for &m in &self.gathered {
+                    sm.serve(sent_at(m) as f64, m);
+                }
             }
         } else {
             // Each MP's departures, in order, merge into Status Manager's arrivals as they come.
@@ -546,8 +554,11 @@ impl Site {
                 // does not, so the processor can overlap the two.
                 let message = queues[k].message();
                 heads[k] = queues[k].advance();
-                let inbox = if is_state(message) { &mut ss } else { &mut sm };
-                inbox.serve(departure, message);
+                if any_state && is_state(message) {
+                    ss.serve(departure, message);
+                } else {
+                    sm.serve(departure, message);
+                }
             }
             for (k, q) in queues.into_iter().enumerate() {
                 stats.management_points[k] = q.finish();
