@@ -27,9 +27,9 @@ impl Plot for Latency<'_> {
     }
 
     fn caption(&self) -> String {
-        "From a server sending a message to Status Manager having processed it, all messages pooled: \
-         read a point as \"this share of messages took at most this long\"; the right end is the \
-         slowest message."
+        "From a server sending a message to its inbox having processed it — Status Manager for status \
+         messages, the State System for state messages — all messages pooled: read a point as \
+         \"this share of messages took at most this long\"; the right end is the slowest message."
             .to_owned()
     }
 

@@ -21,9 +21,10 @@ impl Plot for Load<'_> {
     }
 
     fn caption(&self) -> String {
-        "Blue: messages arriving at Status Manager each minute (left scale); orange: messages \
+        "Blue: status messages arriving at Status Manager each minute (left scale); orange: messages \
          waiting at Status Manager (right scale); grey bands: the maintenance windows. A backlog \
-         that does not fall back to zero between windows means the site cannot keep up."
+         that does not fall back to zero between windows means the site cannot keep up. State \
+         messages queue at the State System: its figures are in the site's table."
             .to_owned()
     }
 
