@@ -121,3 +121,58 @@ pub mod variable {
     /// A software condition: the product's code.
     pub const PRODUCT_CODE: &str = "ProductCode";
 }
+
+/// The Microsoft Deployment Toolkit's steps in an MDT-integrated or Lite Touch sequence: their
+/// `BDD_*` types, the scripts their actions run (`cscript.exe "%SCRIPTROOT%\ZTIGather.wsf"`), and
+/// the variables only MDT's Gather sets.
+pub mod mdt {
+    /// The prefix of MDT's own step types (`BDD_Gather`, `BDD_InstallApplication`, …).
+    pub const TYPE_PREFIX: &str = "BDD_";
+    /// Gather: reads the machine and the rules (`CustomSettings.ini`) into MDT variables.
+    pub const GATHER_TYPE: &str = "BDD_Gather";
+    /// Install Application: one application of the deployment share, or the list it is given.
+    pub const INSTALL_APPLICATION_TYPE: &str = "BDD_InstallApplication";
+    /// Gather's script.
+    pub const GATHER_SCRIPT: &str = "ZTIGather.wsf";
+    /// Windows Update (Pre-/Post-Application Installation)'s script: Windows Update or WSUS.
+    pub const WINDOWS_UPDATE_SCRIPT: &str = "ZTIWindowsUpdate.wsf";
+    /// Install Applications' script.
+    pub const APPLICATIONS_SCRIPT: &str = "ZTIApplications.wsf";
+    /// Scripts that only set or check MDT's own state and take seconds: Validate, Next Phase,
+    /// Set Variable.
+    pub const QUICK_SCRIPTS: &[&str] = &["ZTIValidate.wsf", "ZTINextPhase.wsf", "ZTISetVariable.wsf"];
+    /// The names MDT's Windows Update steps have in the Lite Touch templates, for a step whose
+    /// action is missing.
+    pub const WINDOWS_UPDATE_STEP_NAMES: &[&str] =
+        &["Windows Update (Pre-Application Installation)", "Windows Update (Post-Application Installation)"];
+    /// Install Application: the one application it installs (empty: the deployment's list).
+    pub const APPLICATION_GUID: &str = "ApplicationGUID";
+    /// The deployment phase (`VALIDATION`, `STATECAPTURE`, `PREINSTALL`, `INSTALL`,
+    /// `POSTINSTALL`, `STATERESTORE`): set by Lite Touch and Gather, advanced by Next Phase.
+    pub const PHASE: &str = "PHASE";
+    /// Variables Gather sets from the machine and the rules, which conditions of MDT sequences
+    /// test. (Not every one: the common ones of the templates.)
+    pub const GATHERED: &[&str] = &[
+        "PHASE",
+        "DeploymentType",
+        "DeploymentMethod",
+        "IsServerOS",
+        "IsServerCoreOS",
+        "IsDesktop",
+        "IsLaptop",
+        "IsServer",
+        "IsVM",
+        "IsUEFI",
+        "IsOnBattery",
+        "OSCurrentVersion",
+        "OSCurrentBuild",
+        "OSVersion",
+        "Make",
+        "Model",
+        "Product",
+        "Architecture",
+        "ImageBuild",
+        "ImageFlags",
+        "DoCapture",
+    ];
+}

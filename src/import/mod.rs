@@ -5,7 +5,8 @@
 //! - [`xml`] and [`task_sequence`]: a task sequence as the console exports it, read safely into
 //!   groups and steps; [`scenario_writer`] writes it as a complete scenario
 //!   (`patchsim import configmgr`), within the bounds of a scenario ([`limits`]);
-//!   [`script_effect`] reads what a step's script or command line waits and exits with.
+//!   [`script_effect`] reads what a step's script or command line waits and exits with, and
+//!   [`mdt_step`] what an MDT step (`BDD_*`, `ZTI*.wsf`) is.
 //! - [`content`] and [`content_sizes`]: the packages, applications and updates a step fetches,
 //!   and their sizes from the export or a `--content-sizes` file, which make a step's downloads.
 //! - [`timings`]: step timings by name, from `calibrate` or by hand, and how a whole-step time
@@ -27,6 +28,7 @@ pub mod fit;
 pub mod history;
 pub mod inventory_sketch;
 pub mod limits;
+pub mod mdt_step;
 pub mod scenario_writer;
 pub mod script_effect;
 pub mod task_sequence;

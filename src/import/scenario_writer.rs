@@ -8,9 +8,11 @@ use super::content::{ContentKind, SizeSource, SizedItem, Sizing, per_item_bytes}
 use super::content_sizes::ContentSizes;
 use super::inventory_sketch::InventorySketch;
 use super::limits::{MAX_COMMENT_CHARS, MAX_SCENARIO_BYTES};
+use super::mdt_step::MdtRole;
 use super::task_sequence::{TaskSequence, TsAction, TsKind, TsNode, TsStep};
 use super::timings::{StepShape, Timings};
 use super::xml::XmlError;
+use crate::configmgr::export::mdt;
 use crate::scenario::count::CountDist;
 use crate::scenario::distribution::DurationDist;
 use crate::scenario::duration::{DurationDisplay, HOUR, MINUTE, Millis, SECOND};
@@ -99,6 +101,10 @@ impl Defaults {
     pub fn quick() -> DurationDist {
         lognormal(5 * SECOND, 30 * SECOND)
     }
+    /// MDT's Gather: reads the machine and the rules, a few seconds to a minute.
+    pub fn gather() -> DurationDist {
+        lognormal(10 * SECOND, MINUTE)
+    }
     /// A child task sequence or a step patchsim does not know.
     pub fn opaque() -> DurationDist {
         lognormal(5 * MINUTE, 30 * MINUTE)
@@ -173,6 +179,7 @@ pub fn write_scenario(
     let body = w.steps_text(ts)?;
     w.warn_unused_timings();
     w.warn_outputs(options);
+    w.warn_gathered(ts, options);
 
     let mut out = String::new();
     let ts_name = ts.name.as_deref().map(|n| cut(&one_line(n), 200));
@@ -466,6 +473,40 @@ impl Writer<'_> {
         }
     }
 
+    /// One note for a sequence gated on `PHASE`, and one for the other variables only MDT's
+    /// Gather sets (in a sequence with MDT steps): patchsim does not run Gather, so they stay
+    /// unset unless `--variable` gives them.
+    fn warn_gathered(&mut self, ts: &TaskSequence, options: &ImportOptions) {
+        let given = |v: &str| options.variables.iter().find(|(n, _)| n.eq_ignore_ascii_case(v));
+        let gathered = |v: &str| mdt::GATHERED.iter().any(|g| g.eq_ignore_ascii_case(v));
+        if let Some((_, line)) = ts.tested_variables.iter().find(|(v, _)| v.eq_ignore_ascii_case(mdt::PHASE)) {
+            self.warnings.push(match given(mdt::PHASE) {
+                Some((_, value)) => format!(
+                    "line {line}: the sequence tests PHASE, which MDT's Gather sets and patchsim does not: every server has PHASE = {} from the start (--variable), so the steps of that phase run and the groups of the others are skipped",
+                    toml_string(value)
+                ),
+                None => format!(
+                    "line {line}: the sequence tests PHASE, which MDT's Gather sets and patchsim does not; give `--variable PHASE=STATERESTORE` (or the phase you simulate) to run that phase"
+                ),
+            });
+        }
+        if !ts.has_mdt_steps {
+            return;
+        }
+        let unset: Vec<&(String, usize)> = ts
+            .tested_variables
+            .iter()
+            .filter(|(v, _)| gathered(v) && !v.eq_ignore_ascii_case(mdt::PHASE) && given(v).is_none())
+            .collect();
+        if let Some((_, line)) = unset.first() {
+            let names: Vec<&str> = unset.iter().map(|(v, _)| v.as_str()).collect();
+            self.warnings.push(format!(
+                "line {line}: the sequence tests {}, which MDT's Gather sets and patchsim does not: unset on every server; give `--variable NAME=VALUE` for what your servers have",
+                names.join(", ")
+            ));
+        }
+    }
+
     /// Warns of each step of the timings file that matched no step of the sequence.
     fn warn_unused_timings(&mut self) {
         if let Some(t) = self.timings {
@@ -604,7 +645,7 @@ impl Writer<'_> {
     fn action_fields(&mut self, step: &TsStep) -> (&'static str, StepShape, Vec<Field>) {
         let assumed = |what: &str| Some(format!("assumed: {what}"));
         match &step.action {
-            TsAction::Command | TsAction::Opaque => {
+            TsAction::Command | TsAction::Opaque | TsAction::Mdt(_) => {
                 let (dist, what) = command_default(step);
                 (
                     "command",
@@ -812,7 +853,11 @@ impl Writer<'_> {
     fn console_limits(&mut self, line: usize, name: &str, step: &TsStep, own: &mut Vec<Field>) {
         if matches!(
             step.action,
-            TsAction::Command | TsAction::Opaque | TsAction::Scripted(_) | TsAction::Applications { .. }
+            TsAction::Command
+                | TsAction::Opaque
+                | TsAction::Mdt(_)
+                | TsAction::Scripted(_)
+                | TsAction::Applications { .. }
         ) {
             if let Some(codes) = &step.success_codes
                 && codes.as_slice() != [0, 3010]
@@ -828,7 +873,7 @@ impl Writer<'_> {
                 let default = own
                     .iter()
                     .any(|f| f.key == "duration" && f.comment.as_deref().is_some_and(|c| c.starts_with("assumed")));
-                if default && matches!(step.action, TsAction::Command | TsAction::Opaque) {
+                if default && matches!(step.action, TsAction::Command | TsAction::Opaque | TsAction::Mdt(_)) {
                     let (dist, _) = command_default(step);
                     if let Some(share) = share_longer(&dist, seconds * SECOND).filter(|s| *s >= 0.01) {
                         self.warnings.push(format!(
@@ -862,6 +907,11 @@ fn command_default(step: &TsStep) -> (DurationDist, &'static str) {
     let short = step.console_type.strip_prefix("SMS_TaskSequence_").unwrap_or(&step.console_type);
     match (&step.action, short) {
         (TsAction::Opaque, _) => (Defaults::opaque(), "a step patchsim cannot see into"),
+        (TsAction::Mdt(m), _) => match m.role {
+            MdtRole::Gather => (Defaults::gather(), "MDT's Gather: a few seconds to a minute"),
+            MdtRole::Quick => (Defaults::quick(), "a quick MDT step"),
+            _ => (Defaults::opaque(), "an MDT step patchsim cannot see into"),
+        },
         (_, "InstallSoftwareAction") => (Defaults::package(), "a package install"),
         (_, "SetDynamicVariablesAction" | "PrestartCheckAction" | "SetVariableAction") => {
             (Defaults::quick(), "a quick console step")

@@ -12,6 +12,7 @@ use super::limits::{
     MAX_CONDITION_CHARS, MAX_CONDITION_DEPTH, MAX_CONDITION_TESTS, MAX_GROUP_DEPTH, MAX_ITEMS, MAX_NAME_CHARS,
     MAX_SUCCESS_CODES, MAX_VALUE_CHARS, MAX_WARNINGS,
 };
+use super::mdt_step::{MdtRole, MdtStep};
 use super::script_effect::{Reading, ScriptEffect, decode_script};
 use super::xml::{Document, Element, Limits, XmlError, parse, parse_text};
 use crate::configmgr::export::{SUB_TASK_SEQUENCE, TYPE_PREFIX, condition, step, variable};
@@ -32,6 +33,12 @@ pub struct TaskSequence {
     pub warnings: Vec<ImportWarning>,
     /// How the file's bytes were read (`UTF-8`, `UTF-16LE`, …).
     pub encoding: &'static str,
+    /// The variables its conditions test, each once (as first spelled), with the line of its
+    /// first test: what tells the writer that an MDT sequence waits for Gather's `PHASE`.
+    pub tested_variables: Vec<(String, usize)>,
+    /// Whether it has an MDT step ([`MdtStep`]): Gather and Lite Touch set the variables its
+    /// conditions test.
+    pub has_mdt_steps: bool,
 }
 
 /// Something the importer changed, assumed or dropped, with the line it concerns.
@@ -127,9 +134,12 @@ pub enum TsAction {
         /// Its value.
         value: String,
     },
-    /// A step patchsim cannot see into (a child task sequence, an unknown type such as MDT's
-    /// `BDD_*`): kept as a `command` step, with a warning.
+    /// A step patchsim cannot see into (a child task sequence, an unknown type): kept as a
+    /// `command` step, with a warning.
     Opaque,
+    /// A step of the Microsoft Deployment Toolkit that stays a `command` (Gather, Validate, or a
+    /// script patchsim does not model), timed by what it is ([`MdtRole`]).
+    Mdt(MdtStep),
     /// A `sleep` step: a command line or script that only waits (`Start-Sleep`, `timeout`,
     /// `ping -n`), for a uniform time from `min_ms` to `max_ms` (equal for a fixed wait).
     Sleep {
@@ -166,9 +176,11 @@ pub fn read_task_sequence(bytes: &[u8]) -> Result<TaskSequence, XmlError> {
         Some(w) => (property(w, "Name"), property(w, "PackageID")),
         None => (None, None),
     };
-    let mut reader = Reader { warnings: &mut warnings, nodes: 0, left_out: 0 };
+    let mut reader =
+        Reader { warnings: &mut warnings, nodes: 0, left_out: 0, tested: Vec::new(), has_mdt_steps: false };
     let nodes = reader.children(&sequence, 0)?;
     reader.finish();
+    let (tested_variables, has_mdt_steps) = (std::mem::take(&mut reader.tested), reader.has_mdt_steps);
     for child in sequence.children.iter() {
         let tag = child.name.to_ascii_lowercase();
         if tag == "globalvarlist" && !child.children.is_empty() {
@@ -196,6 +208,8 @@ pub fn read_task_sequence(bytes: &[u8]) -> Result<TaskSequence, XmlError> {
         nodes,
         warnings,
         encoding,
+        tested_variables,
+        has_mdt_steps,
     })
 }
 
@@ -306,6 +320,10 @@ struct Reader<'w> {
     nodes: usize,
     /// Warnings past [`MAX_WARNINGS`], counted instead of kept.
     left_out: usize,
+    /// Variables the conditions test, each once, with the line of the first test.
+    tested: Vec<(String, usize)>,
+    /// Whether an MDT step was read.
+    has_mdt_steps: bool,
 }
 
 /// Most groups and steps an imported sequence may have: a console task sequence has at most a
@@ -574,6 +592,70 @@ impl Reader<'_> {
         Ok(TsNode { name, description, line: e.line, condition, continue_on_error, disabled, kind: TsKind::Step(step) })
     }
 
+    /// An MDT step: Windows Update as an update step, Install Applications as a software step,
+    /// Gather and MDT's bookkeeping as short commands, any other script as a command with a note.
+    fn mdt_step(
+        &mut self,
+        e: &Element,
+        name: &str,
+        console_type: &str,
+        m: MdtStep,
+        run: Option<String>,
+    ) -> (TsAction, Option<String>) {
+        let typed = if console_type.is_empty() { "no type".to_owned() } else { console_type.to_owned() };
+        let script = shown(&m.script);
+        // "runs MDT's ZTIGather.wsf (BDD_Gather)", or for a step whose action names no script
+        // "is MDT's BDD_InstallRoles step".
+        let what = if m.script == console_type {
+            format!("is MDT's {script} step")
+        } else {
+            format!("runs MDT's {script} ({typed})")
+        };
+        match m.role {
+            MdtRole::WindowsUpdate => {
+                self.warn(
+                    e.line,
+                    format!(
+                        "\"{name}\" {what}: written as an `install_updates` step; it installs from Windows Update or WSUS, not from a distribution point, and restarts between its passes"
+                    ),
+                );
+                (
+                    TsAction::Updates { all: false, scan_cached: None, retries: None },
+                    Some(format!("MDT's {script}: updates from Windows Update or WSUS")),
+                )
+            }
+            MdtRole::Applications => {
+                let guid = variable(e, crate::configmgr::export::mdt::APPLICATION_GUID)
+                    .map(|g| g.trim().to_owned())
+                    .filter(|g| !g.is_empty());
+                let detail = match &guid {
+                    Some(g) => format!("MDT's {script}: application {}", shown(g)),
+                    None => {
+                        self.warn(
+                            e.line,
+                            format!(
+                                "\"{name}\" {what}, for the applications the deployment lists (MDT's MandatoryApplications and Applications, not in the export): taken as 1 application; set its `items` to the real count"
+                            ),
+                        );
+                        format!("MDT's {script}: the deployment's applications")
+                    }
+                };
+                (TsAction::Applications { count: 1, continue_list: None }, Some(detail))
+            }
+            MdtRole::Gather => (
+                TsAction::Mdt(m),
+                Some(format!(
+                    "MDT's {script}: sets MDT variables (PHASE, DeploymentType, IsServerOS, …) that patchsim cannot compute"
+                )),
+            ),
+            MdtRole::Quick => (TsAction::Mdt(m), Some(format!("MDT's {script}"))),
+            MdtRole::Other => {
+                self.warn(e.line, format!("\"{name}\" {what}, which patchsim does not model: kept as a command step"));
+                (TsAction::Mdt(m), run.map(|r| one_line(&r)))
+            }
+        }
+    }
+
     /// A step: what it does (by its console type), its success codes and its time-out.
     fn step(&mut self, e: &Element) -> Result<TsNode, XmlError> {
         let (name, description, condition, continue_on_error, disabled) = self.common(e, "step")?;
@@ -587,98 +669,119 @@ impl Reader<'_> {
         let timeout_seconds = self.timeout(e, &name);
         let limits = StepLimits { success_codes: success_codes.clone(), timeout_seconds };
         let mut content = None;
-        let (action, detail) = match short {
-            step::RUN_COMMAND_LINE => {
-                let line = variable(e, variable::COMMAND_LINE).filter(|l| !l.trim().is_empty()).or(action_text);
-                let action = match line.as_deref() {
-                    Some(l) => self.scripted(e.line, &name, ScriptEffect::of_command_line(l), Some(l), &limits),
-                    None => TsAction::Command,
-                };
-                (action, line)
+        let run = match short {
+            step::RUN_COMMAND_LINE => variable(e, variable::COMMAND_LINE).filter(|l| !l.trim().is_empty()),
+            _ => None,
+        }
+        .or_else(|| action_text.clone());
+        let mdt = MdtStep::recognise(&console_type, run.as_deref(), &name);
+        let (action, detail) = match mdt {
+            Some(m) => {
+                self.has_mdt_steps = true;
+                self.mdt_step(e, &name, &console_type, m, run)
             }
-            step::RUN_POWERSHELL_SCRIPT => {
-                let source = variable(e, variable::POWERSHELL_SOURCE_SCRIPT).filter(|s| !s.trim().is_empty());
-                let script = source.map(|s| decode_script(&s).map_or(s, |(text, _)| text));
-                let action = match script.as_deref() {
-                    Some(text) => self.scripted(e.line, &name, ScriptEffect::of_powershell(text), Some(text), &limits),
-                    None => TsAction::Command,
-                };
-                let shown = script
-                    .map(|s| one_line(&s))
-                    .or_else(|| variable(e, variable::POWERSHELL_SCRIPT).map(|s| one_line(&s)))
-                    .or(action_text);
-                (action, shown)
-            }
-            step::INSTALL_SOFTWARE => {
-                let package = variable(e, variable::PACKAGE_ID).map(|p| p.trim().to_owned()).filter(|p| !p.is_empty());
-                let program = variable(e, variable::PROGRAM_NAME);
-                content = Some(StepContent {
-                    kind: ContentKind::Package,
-                    items: package
-                        .iter()
-                        .map(|p| ContentItem { id: p.clone(), name: None, recorded_kilobytes: None })
-                        .collect(),
-                    listed_in: variable(e, variable::BASE_VARIABLE_NAME)
-                        .map(|b| b.trim().to_owned())
-                        .filter(|b| !b.is_empty() && package.is_none()),
-                });
-                let detail = match (package, program) {
-                    (Some(p), Some(g)) => Some(format!("package {p}, program {g}")),
-                    (Some(p), None) => Some(format!("package {p}")),
-                    _ => variable(e, variable::BASE_VARIABLE_NAME).map(|b| format!("packages listed in {b}*")),
-                };
-                (TsAction::Command, detail)
-            }
-            step::INSTALL_APPLICATION => {
-                content = Some(application_content(e));
-                self.applications(e, &name)?
-            }
-            step::INSTALL_UPDATE => {
-                content = Some(StepContent { kind: ContentKind::Updates, items: Vec::new(), listed_in: None });
-                let target = variable(e, variable::INSTALL_UPDATE_TARGET).unwrap_or_default();
-                let all = target.trim().eq_ignore_ascii_case("All");
-                let scan_cached = flag(e, variable::SCAN_USE_CACHE);
-                let retries = e
-                    .attribute("retryCount")
-                    .map(str::to_owned)
-                    .or_else(|| variable(e, variable::RETRY_COUNT))
-                    .and_then(|r| r.trim().parse::<u32>().ok())
-                    .map(|r| r.min(5));
-                (
-                    TsAction::Updates { all, scan_cached, retries },
-                    Some(if all { "all updates" } else { "mandatory updates" }.to_owned()),
-                )
-            }
-            step::REBOOT => {
-                let notify_seconds = variable(e, variable::REBOOT_TIMEOUT).and_then(|t| t.trim().parse::<u64>().ok());
-                (TsAction::Restart { notify_seconds }, None)
-            }
-            step::SET_VARIABLE => self.set_variable(e, &name)?,
-            step::SET_DYNAMIC_VARIABLES => {
-                self.warn(
+            None => {
+                match short {
+                    step::RUN_COMMAND_LINE => {
+                        let line = variable(e, variable::COMMAND_LINE).filter(|l| !l.trim().is_empty()).or(action_text);
+                        let action = match line.as_deref() {
+                            Some(l) => self.scripted(e.line, &name, ScriptEffect::of_command_line(l), Some(l), &limits),
+                            None => TsAction::Command,
+                        };
+                        (action, line)
+                    }
+                    step::RUN_POWERSHELL_SCRIPT => {
+                        let source = variable(e, variable::POWERSHELL_SOURCE_SCRIPT).filter(|s| !s.trim().is_empty());
+                        let script = source.map(|s| decode_script(&s).map_or(s, |(text, _)| text));
+                        let action = match script.as_deref() {
+                            Some(text) => {
+                                self.scripted(e.line, &name, ScriptEffect::of_powershell(text), Some(text), &limits)
+                            }
+                            None => TsAction::Command,
+                        };
+                        let shown = script
+                            .map(|s| one_line(&s))
+                            .or_else(|| variable(e, variable::POWERSHELL_SCRIPT).map(|s| one_line(&s)))
+                            .or(action_text);
+                        (action, shown)
+                    }
+                    step::INSTALL_SOFTWARE => {
+                        let package =
+                            variable(e, variable::PACKAGE_ID).map(|p| p.trim().to_owned()).filter(|p| !p.is_empty());
+                        let program = variable(e, variable::PROGRAM_NAME);
+                        content = Some(StepContent {
+                            kind: ContentKind::Package,
+                            items: package
+                                .iter()
+                                .map(|p| ContentItem { id: p.clone(), name: None, recorded_kilobytes: None })
+                                .collect(),
+                            listed_in: variable(e, variable::BASE_VARIABLE_NAME)
+                                .map(|b| b.trim().to_owned())
+                                .filter(|b| !b.is_empty() && package.is_none()),
+                        });
+                        let detail = match (package, program) {
+                            (Some(p), Some(g)) => Some(format!("package {p}, program {g}")),
+                            (Some(p), None) => Some(format!("package {p}")),
+                            _ => variable(e, variable::BASE_VARIABLE_NAME).map(|b| format!("packages listed in {b}*")),
+                        };
+                        (TsAction::Command, detail)
+                    }
+                    step::INSTALL_APPLICATION => {
+                        content = Some(application_content(e));
+                        self.applications(e, &name)?
+                    }
+                    step::INSTALL_UPDATE => {
+                        content = Some(StepContent { kind: ContentKind::Updates, items: Vec::new(), listed_in: None });
+                        let target = variable(e, variable::INSTALL_UPDATE_TARGET).unwrap_or_default();
+                        let all = target.trim().eq_ignore_ascii_case("All");
+                        let scan_cached = flag(e, variable::SCAN_USE_CACHE);
+                        let retries = e
+                            .attribute("retryCount")
+                            .map(str::to_owned)
+                            .or_else(|| variable(e, variable::RETRY_COUNT))
+                            .and_then(|r| r.trim().parse::<u32>().ok())
+                            .map(|r| r.min(5));
+                        (
+                            TsAction::Updates { all, scan_cached, retries },
+                            Some(if all { "all updates" } else { "mandatory updates" }.to_owned()),
+                        )
+                    }
+                    step::REBOOT => {
+                        let notify_seconds =
+                            variable(e, variable::REBOOT_TIMEOUT).and_then(|t| t.trim().parse::<u64>().ok());
+                        (TsAction::Restart { notify_seconds }, None)
+                    }
+                    step::SET_VARIABLE => self.set_variable(e, &name)?,
+                    step::SET_DYNAMIC_VARIABLES => {
+                        self.warn(
                     e.line,
                     format!(
                         "\"{name}\" (Set Dynamic Variables) is kept as a command step: the variables its rules set stay unset unless the servers have them as collection variables"
                     ),
                 );
-                (TsAction::Command, None)
-            }
-            step::DOWNLOAD_PACKAGE_CONTENT => {
-                let packages = self.download_content(e, &name)?;
-                let detail = (!packages.items.is_empty()).then(|| {
-                    format!("downloads {}", packages.items.iter().map(|i| i.id.as_str()).collect::<Vec<_>>().join(", "))
-                });
-                content = Some(packages);
-                (TsAction::Command, detail.or(action_text))
-            }
-            step::PRESTART_CHECK | step::CONNECT_NETWORK_FOLDER => (TsAction::Command, action_text),
-            _ => {
-                let shown = if console_type.is_empty() { "(no type)".to_owned() } else { console_type.clone() };
-                self.warn(
+                        (TsAction::Command, None)
+                    }
+                    step::DOWNLOAD_PACKAGE_CONTENT => {
+                        let packages = self.download_content(e, &name)?;
+                        let detail = (!packages.items.is_empty()).then(|| {
+                            format!(
+                                "downloads {}",
+                                packages.items.iter().map(|i| i.id.as_str()).collect::<Vec<_>>().join(", ")
+                            )
+                        });
+                        content = Some(packages);
+                        (TsAction::Command, detail.or(action_text))
+                    }
+                    step::PRESTART_CHECK | step::CONNECT_NETWORK_FOLDER => (TsAction::Command, action_text),
+                    _ => {
+                        let shown = if console_type.is_empty() { "(no type)".to_owned() } else { console_type.clone() };
+                        self.warn(
                     e.line,
                     format!("\"{name}\" has step type {shown}, which patchsim does not model: kept as a command step"),
                 );
-                (TsAction::Opaque, action_text)
+                        (TsAction::Opaque, action_text)
+                    }
+                }
             }
         };
         let output_variable = variable(e, variable::POWERSHELL_OUTPUT_VARIABLE)
@@ -1043,6 +1146,9 @@ impl Reader<'_> {
             this.warn(line, format!("the condition of \"{node}\": {why}: written as `probe`"));
             Cond::Probe(description)
         };
+        if !self.tested.iter().any(|(v, _)| v.eq_ignore_ascii_case(var)) && self.tested.len() < MAX_CONDITION_TESTS {
+            self.tested.push((var.to_owned(), line));
+        }
         if !is_variable_name(var) {
             return opaque(self, format!("variable name \"{}\" cannot be written in a patchsim condition", shown(var)));
         }

@@ -90,7 +90,7 @@ const EXPORT: &str = r#"<?xml version="1.0"?>
       </group>
     </group>
   </group>
-  <step type="BDD_Validate" name="MDT validate" continueOnError="false" disable="false"/>
+  <step type="BDD_InstallRoles" name="MDT roles" continueOnError="false" disable="false"/>
   <step type="SMS_TaskSequence_InstallApplicationAction" name="Apps">
     <defaultVarList><variable name="ApplicationName" property="ApplicationName">A,B,C</variable></defaultVarList>
   </step>
@@ -108,7 +108,7 @@ const TREE: &[(usize, &str, &str, bool, bool)] = &[
     (2, "Deepest", "group", false, false),
     (3, "Flag it", "set_variable", false, false),
     (3, "Restart", "restart", false, false),
-    (0, "MDT validate", "command", false, false),
+    (0, "MDT roles", "command", false, false),
     (0, "Apps", "install_software", false, false),
     (0, "Child", "command", false, false),
 ];
@@ -229,7 +229,7 @@ fn an_export_imports_with_its_tree_flags_types_and_condition_truth_tables() {
     assert_eq!(checked, 3 * 7usize.pow(5), "three conditions, every assignment");
 
     // Unknown types, child sequences, WMI tests and the dropped variable list are all reported.
-    for expected in ["BDD_Validate", "child task sequence", "WMI query", "variable list (Stage)"] {
+    for expected in ["BDD_InstallRoles", "child task sequence", "WMI query", "variable list (Stage)"] {
         assert!(warnings.iter().any(|w| w.contains(expected)), "no warning about {expected}: {warnings:?}");
     }
 }
@@ -397,10 +397,9 @@ fn import_cli_names_the_file_and_line_and_leaves_no_file() {
     assert_eq!(std::fs::read_to_string(dir.join("s.toml")).unwrap(), "mine");
     let out = patchsim_in(&dir, &["import", "configmgr", "ok.xml", "--out", "s.toml", "--force", "--servers", "50"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(
-        String::from_utf8_lossy(&out.stderr)
-            .contains("warning: ok.xml: line 68: \"MDT validate\" has step type BDD_Validate")
-    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains(
+        "warning: ok.xml: line 68: \"MDT roles\" is MDT's BDD_InstallRoles step, which patchsim does not model"
+    ));
     let out = patchsim_in(&dir, &["run", "s.toml", "-r", "2", "-q", "--out", "r"]);
     assert!(out.status.success(), "the imported scenario runs: {}", String::from_utf8_lossy(&out.stderr));
 }

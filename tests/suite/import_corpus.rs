@@ -34,9 +34,17 @@ enum Check {
     Warns(&'static str),
     /// No warning contains this text.
     Quiet(&'static str),
+    /// Exactly one warning contains this text.
+    WarnsOnce(&'static str),
 }
 
-use Check::{Condition, Exits, Quiet, Takes, Type, Warns};
+use Check::{Condition, Exits, Quiet, Takes, Type, Warns, WarnsOnce};
+
+/// The one note of an MDT sequence whose groups are gated on Gather's `PHASE`.
+const PHASE_NOTE: &str = "the sequence tests PHASE, which MDT's Gather sets and patchsim does not; give `--variable PHASE=STATERESTORE` (or the phase you simulate) to run that phase";
+
+/// MDT's Gather, as the import times it.
+const GATHER: &str = "{ dist = \"lognormal\", median = \"10s\", p95 = \"1m\" }";
 
 /// Every file of the corpus: its steps and groups, and what its import reads.
 const FILES: &[(&str, usize, usize, &[Check])] = &[
@@ -82,7 +90,17 @@ const FILES: &[(&str, usize, usize, &[Check])] = &[
         5,
         &[Type("Sleeping for 15 seconds...", 3, "sleep"), Takes("Sleeping for 15 seconds...", 0, "\"15s\"")],
     ),
-    ("13-winadmins-win10-master.xml", 114, 49, &[Exits("Test for Upgrade Completion", 0, 1)]),
+    (
+        "13-winadmins-win10-master.xml",
+        114,
+        49,
+        &[
+            Exits("Test for Upgrade Completion", 0, 1),
+            // An MDT-integrated sequence testing what Gather sets, without PHASE.
+            WarnsOnce("the sequence tests Make, Model, IsVM, IsLaptop, which MDT's Gather sets"),
+            Quiet("tests PHASE"),
+        ],
+    ),
     (
         "15-sysman-multilingual.xml",
         15,
@@ -131,13 +149,78 @@ const FILES: &[(&str, usize, usize, &[Check])] = &[
         1,
         &[Warns("the group \"New Group\" has no group or step: it starts and ends at once")],
     ),
-    ("27-keithga-mdt-sccm-client.xml", 99, 22, &[]),
-    ("28-techtoolbox-ws2019.xml", 52, 16, &[]),
-    ("30-sbennell-ts10.xml", 94, 30, &[]),
-    ("31-arthurjd-win11pro.xml", 69, 17, &[]),
-    ("32-hydrationkit-cm01.xml", 83, 23, &[]),
-    ("33-pscrack-mdtsim-ts.xml", 1, 0, &[]),
-    ("34-psd-server.xml", 17, 5, &[]),
+    (
+        "27-keithga-mdt-sccm-client.xml",
+        99,
+        22,
+        &[
+            // BDD_Gather running ZTIGather.wsf from the toolkit package through smsswd.exe.
+            Type("Gather", 0, "command"),
+            Takes("Gather", 0, GATHER),
+            Warns("\"Use Toolkit Package\" runs MDT's ZTISCCM.wsf (BDD_UsePackage), which patchsim does not model"),
+            Quiet("has step type BDD_"),
+        ],
+    ),
+    (
+        "28-techtoolbox-ws2019.xml",
+        52,
+        16,
+        &[
+            // Lite Touch: typeless Windows Update steps, Install Applications from the deployment's list.
+            Type("Windows Update (Pre-Application Installation)", 0, "install_updates"),
+            Type("Windows Update (Post-Application Installation)", 0, "install_updates"),
+            Type("Install Applications", 0, "install_software"),
+            WarnsOnce(PHASE_NOTE),
+            Warns("\"Apply Patches\" runs MDT's ZTIPatches.wsf (BDD_InstallUpdatesOffline)"),
+            Quiet("has step type (no type)"),
+        ],
+    ),
+    (
+        "30-sbennell-ts10.xml",
+        94,
+        30,
+        &[
+            Type("Windows Update (Pre-Application Installation)", 0, "install_updates"),
+            Type("Install - Chocolatey", 0, "install_software"),
+            Type("Gather local only", 0, "command"),
+            Takes("Gather local only", 0, GATHER),
+            WarnsOnce(PHASE_NOTE),
+            Warns("\"Capture User State\" runs MDT's ZTIUserState.wsf (no type), which patchsim does not model"),
+        ],
+    ),
+    (
+        "31-arthurjd-win11pro.xml",
+        69,
+        17,
+        &[Type("Windows Update (Post-Application Installation)", 0, "install_updates"), WarnsOnce(PHASE_NOTE)],
+    ),
+    (
+        "32-hydrationkit-cm01.xml",
+        83,
+        23,
+        &[
+            Type("Windows Update (Pre-Application Installation)", 0, "install_updates"),
+            Type("Windows Update", 0, "install_updates"),
+            Type("Install - BGInfo", 0, "install_software"),
+            WarnsOnce(PHASE_NOTE),
+        ],
+    ),
+    // BDD_InstallApplication running a program of its own is still an application install.
+    (
+        "33-pscrack-mdtsim-ts.xml",
+        1,
+        0,
+        &[Type("Launching PowerShell with TS Environment Variables", 0, "install_software")],
+    ),
+    (
+        "34-psd-server.xml",
+        17,
+        5,
+        &[
+            Type("Install Applications", 0, "install_software"),
+            WarnsOnce("the sequence tests IsUEFI, which MDT's Gather sets"),
+        ],
+    ),
 ];
 
 fn flatten<'a>(nodes: &'a [Node], out: &mut Vec<&'a Node>) {
@@ -220,6 +303,10 @@ fn every_corpus_file_imports_with_its_tree_and_what_it_reads() {
                         "{file}: no warning {text:?}: {:#?}",
                         written.warnings
                     );
+                }
+                WarnsOnce(text) => {
+                    let found = written.warnings.iter().filter(|w| w.contains(text)).count();
+                    assert_eq!(found, 1, "{file}: {text:?} is not warned once: {:#?}", written.warnings);
                 }
                 Quiet(text) => {
                     let found: Vec<&String> = written.warnings.iter().filter(|w| w.contains(text)).collect();

@@ -265,3 +265,89 @@ fn a_time_out_shorter_than_the_default_duration_is_warned_with_its_share_of_runs
     }
     assert!((70..=130).contains(&timed_out), "{timed_out} of 200");
 }
+
+const MDT_PHASES: &str = include_str!("fixtures/import/mdt-phases.xml");
+
+/// Imports an export with `--variable` values and loads the scenario it makes.
+fn import_with(xml: &str, variables: &[(&str, &str)]) -> (Scenario, ImportedScenario) {
+    let ts = read_task_sequence(xml.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    let variables = variables.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect();
+    let options = ImportOptions { source: "export.xml".into(), servers: 4, variables, ..ImportOptions::default() };
+    let written = write_scenario(&ts, &options, None).unwrap_or_else(|e| panic!("{e}"));
+    let s = Scenario::from_toml(&written.text, "imported.toml").unwrap_or_else(|e| panic!("{e}\n{}", written.text));
+    (s, written)
+}
+
+#[test]
+fn mdt_steps_are_read_by_the_script_they_run() {
+    let (s, written) = import(MDT_PHASES);
+    let types: Vec<(String, &str)> = s
+        .steps
+        .iter()
+        .flat_map(|g| match &g.kind {
+            patchsim::scenario::NodeKind::Group(children) => children.iter().collect::<Vec<_>>(),
+            patchsim::scenario::NodeKind::Step(_) => vec![g],
+        })
+        .map(|n| (n.name.clone(), n.type_name()))
+        .collect();
+    let types: Vec<(&str, &str)> = types.iter().map(|(n, t)| (n.as_str(), *t)).collect();
+    assert_eq!(
+        types,
+        [
+            ("Gather local only", "command"),
+            ("Next Phase", "command"),
+            // A step without a type, running ZTIWindowsUpdate.wsf, installs updates.
+            ("Windows Update (Pre-Application Installation)", "install_updates"),
+            ("Install Applications", "install_software"),
+            ("Install Monitoring Agent", "install_software"),
+            ("Windows Update (Post-Application Installation)", "install_updates"),
+            ("Apply Local GPO Package", "command"),
+        ]
+    );
+    // Gather is short; the first update pass takes the fleet's count, the second a few.
+    assert!(written.text.contains(
+        "duration = { dist = \"lognormal\", median = \"10s\", p95 = \"1m\" }   # assumed: MDT's Gather: a few seconds to a minute"
+    ));
+    assert!(written.text.contains("items = \"updates\""), "{}", written.text);
+    assert!(written.text.contains("[fleet.counts]\nupdates = "), "{}", written.text);
+    assert!(written.text.contains("CHANGE: a later pass finds few updates"), "{}", written.text);
+    for expected in [
+        "line 32: \"Windows Update (Pre-Application Installation)\" runs MDT's ZTIWindowsUpdate.wsf (no type): written as an `install_updates` step",
+        "line 35: \"Install Applications\" runs MDT's ZTIApplications.wsf (BDD_InstallApplication), for the applications the deployment lists",
+        "line 51: \"Apply Local GPO Package\" runs MDT's ZTIApplyGPOPack.wsf (no type), which patchsim does not model: kept as a command step",
+        "line 54: the sequence tests DeploymentType, which MDT's Gather sets and patchsim does not: unset on every server",
+    ] {
+        assert!(written.warnings.iter().any(|w| w.starts_with(expected)), "no {expected:?} in {:#?}", written.warnings);
+    }
+    // The one application named by its GUID is one item, without a note.
+    assert!(!written.warnings.iter().any(|w| w.contains("\"Install Monitoring Agent\"")), "{:#?}", written.warnings);
+}
+
+#[test]
+fn a_sequence_gated_on_phase_warns_once_and_runs_the_phase_it_is_given() {
+    let (s, written) = import(MDT_PHASES);
+    let phase: Vec<&String> = written.warnings.iter().filter(|w| w.contains("tests PHASE")).collect();
+    assert_eq!(
+        phase,
+        [
+            "line 14: the sequence tests PHASE, which MDT's Gather sets and patchsim does not; give `--variable PHASE=STATERESTORE` (or the phase you simulate) to run that phase"
+        ]
+    );
+    // Without PHASE every phase's group is skipped: only Gather runs.
+    let without = ran(&s);
+    assert!(without.iter().any(|l| l.starts_with("Preinstall skipped")), "{without:#?}");
+    assert!(without.iter().any(|l| l.starts_with("State Restore skipped")), "{without:#?}");
+    assert!(!without.iter().any(|l| l.contains("Windows Update")), "{without:#?}");
+
+    let (s, written) = import_with(MDT_PHASES, &[("PHASE", "STATERESTORE")]);
+    let phase: Vec<&String> = written.warnings.iter().filter(|w| w.contains("tests PHASE")).collect();
+    assert_eq!(phase.len(), 1, "{phase:#?}");
+    assert!(phase[0].contains("every server has PHASE = \"STATERESTORE\" from the start (--variable)"), "{phase:#?}");
+    let with = ran(&s);
+    assert!(with.iter().any(|l| l.starts_with("Preinstall skipped")), "{with:#?}");
+    assert!(with.contains(&"State Restore started".to_owned()), "{with:#?}");
+    for step in ["Windows Update (Pre-Application Installation)", "Install Monitoring Agent", "Apply Local GPO Package"]
+    {
+        assert!(with.iter().any(|l| l.starts_with(step) && l.contains(" ok")), "{step} did not run: {with:#?}");
+    }
+}
