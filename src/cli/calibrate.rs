@@ -20,7 +20,7 @@ use crate::scenario::{MAX_SCENARIO_BYTES, Scenario};
 const HEADER: &str = "# Fitted by `patchsim calibrate`";
 
 /// The names `--time-format` takes: `auto` (the default) tells the format from the values.
-const TIME_FORMATS: [&str; 5] = ["auto", "iso", "dmy", "mdy", "wmi"];
+pub const TIME_FORMATS: [&str; 5] = ["auto", "iso", "dmy", "mdy", "wmi"];
 
 /// Arguments of `patchsim calibrate`.
 #[derive(Debug, Args)]
@@ -58,6 +58,14 @@ pub struct CalibrateArgs {
     pub time_format: String,
 }
 
+/// The format `--time-format` names (`None` for `auto`: told from the values).
+pub fn time_format(flag: &str) -> anyhow::Result<Option<TimeFormat>> {
+    Ok(match flag.to_ascii_lowercase().as_str() {
+        "auto" => None,
+        named => Some(named.parse::<TimeFormat>()?),
+    })
+}
+
 /// Runs `patchsim calibrate`.
 pub fn execute(args: &CalibrateArgs) -> anyhow::Result<()> {
     // Where the output goes is checked before any work: never an input, never another's file,
@@ -74,10 +82,7 @@ pub fn execute(args: &CalibrateArgs) -> anyhow::Result<()> {
     }
     let in_place = args.into.as_deref().map(InPlace::check).transpose()?;
     let shown = args.history.display().to_string();
-    let time_format = match args.time_format.to_ascii_lowercase().as_str() {
-        "auto" => None,
-        named => Some(named.parse::<TimeFormat>()?),
-    };
+    let time_format = time_format(&args.time_format)?;
     let history = History::read(&args.history, &shown, time_format)?;
     let calibration = Calibration::fit(&history);
     let source = args.history.file_name().map_or(shown.clone(), |n| n.to_string_lossy().into_owned());

@@ -28,6 +28,7 @@ macro_rules! usage {
     };
 }
 
+pub mod backtest;
 pub mod calibrate;
 pub mod compare;
 pub mod import;
@@ -89,6 +90,9 @@ pub enum Command {
     /// Fit step and restart durations and exit codes from last month's execution history, and
     /// check whether steps take longer with more servers in them at once (contention)
     Calibrate(calibrate::CalibrateArgs),
+    /// Set the scenario's projection beside what last month's history shows happened: overran,
+    /// failed, durations, restarts, overall and per window, each with a verdict
+    Backtest(backtest::BacktestArgs),
 }
 
 /// The flags every command that simulates takes, the same on each.
@@ -203,6 +207,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<Status> {
         Command::Trace(args) => trace::execute(&args).map(|()| Status::Done)?,
         Command::Import(args) => import::execute(&args).map(|()| Status::Done)?,
         Command::Calibrate(args) => calibrate::execute(&args).map(|()| Status::Done)?,
+        Command::Backtest(args) => backtest::execute(&args)?,
     };
     output::finish_stdout()?;
     Ok(status)

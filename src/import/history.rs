@@ -39,6 +39,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use super::coupling::Span;
+use super::execution::{Execution, RunEnd};
 pub use super::usable::BadRows;
 use super::usable::{HistoryError, Unusable};
 use crate::configmgr::history_view::{self, format_time};
@@ -95,6 +96,9 @@ pub struct History {
     pub actions: Vec<ActionSamples>,
     /// Restart durations, in seconds.
     pub restarts: Vec<f64>,
+    /// Every run, ordered by server and deployment (sorted as text), then by time: how long it
+    /// took, how it ended, its restarts (what `backtest` compares with a projection).
+    pub executions: Vec<Execution>,
 }
 
 /// What the history says about one step.
@@ -243,7 +247,7 @@ impl History {
             time_format_detected: time_format.is_none() && format.is_some(),
             ..Self::default()
         };
-        let (action_names, rows, bad) = reading.into_ordered(format);
+        let Ordered { action_names, run_names, rows, bad } = reading.into_ordered(format);
         history.bad = bad;
         history.span = rows
             .iter()
@@ -253,8 +257,9 @@ impl History {
             .map(|(a, b)| (format_time(a), format_time(b)));
         let mut samples = Samples::new(action_names);
         for row in &rows {
-            samples.add(row, &mut history);
+            samples.add(row, &mut history, &run_names);
         }
+        samples.end_run(&mut history);
         history.actions = samples.in_step_order();
         let timed =
             history.actions.iter().map(|a| a.durations.len() as u64).sum::<u64>() + history.restarts.len() as u64;
@@ -509,8 +514,12 @@ impl Reading {
     /// The second phase: the step names in sorted order, the rows by server and deployment with
     /// their times in `format`, in time order, ties in the total order of the module comment,
     /// and the rows not used. Keys and names are ranked in sorted order, not the file's.
-    fn into_ordered(self, format: Option<TimeFormat>) -> (Vec<String>, Vec<Row>, Vec<BadRows>) {
+    fn into_ordered(self, format: Option<TimeFormat>) -> Ordered {
         let run_rank = ranks(&self.run_keys);
+        let mut run_names: Vec<(String, String)> = vec![(String::new(), String::new()); self.run_keys.len()];
+        for (key, id) in self.run_keys {
+            run_names[run_rank[id as usize] as usize] = key;
+        }
         let action_rank = ranks(&self.action_ids);
         let mut action_names: Vec<String> = vec![String::new(); self.action_ids.len()];
         for (name, id) in self.action_ids {
@@ -542,8 +551,18 @@ impl Reading {
         rows.sort_unstable_by_key(|r| {
             (r.run_key, r.time_ms, rank(r.message), r.step, r.message, r.action, r.exit_code)
         });
-        (action_names, rows, bad.bad)
+        Ordered { action_names, run_names, rows, bad: bad.bad }
     }
+}
+
+/// The second phase's result: names in sorted order, the usable rows in the module's total
+/// order, and the rows not used.
+struct Ordered {
+    action_names: Vec<String>,
+    /// (`ResourceID`, `AdvertisementID`) of each run key.
+    run_names: Vec<(String, String)>,
+    rows: Vec<Row>,
+    bad: Vec<BadRows>,
 }
 
 /// The third phase: the ordered rows walked run by run into each step's samples.
@@ -559,6 +578,8 @@ struct Samples {
     /// Completions of each name in the current run: (run number, count).
     in_run: Vec<(u64, u32)>,
     run_number: u64,
+    /// The run being walked, until its next row belongs to another.
+    current: Option<Execution>,
 }
 
 impl Samples {
@@ -572,13 +593,42 @@ impl Samples {
             previous_failure: None,
             in_run: vec![(u64::MAX, 0); n],
             run_number: 0,
+            current: None,
         }
     }
 
-    /// Adds the next row in order; runs and restarts are counted into `history`.
-    fn add(&mut self, row: &Row, history: &mut History) {
+    /// Ends the run being walked, if any, into `history.executions`.
+    fn end_run(&mut self, history: &mut History) {
+        if let Some(run) = self.current.take() {
+            history.executions.push(run);
+        }
+    }
+
+    /// Adds the next row in order; runs and restarts are counted into `history`; `run_names`
+    /// names each run key's server and deployment.
+    fn add(&mut self, row: &Row, history: &mut History, run_names: &[(String, String)]) {
         if row.message == MSG_RUN_STARTED || self.previous.is_none_or(|(key, _)| key != row.run_key) {
             self.run_number += 1;
+            self.end_run(history);
+            let (resource, advertisement) = run_names.get(row.run_key as usize).cloned().unwrap_or_default();
+            self.current = Some(Execution {
+                resource,
+                advertisement,
+                start_ms: row.time_ms,
+                end_ms: row.time_ms,
+                has_start: row.message == MSG_RUN_STARTED,
+                end: RunEnd::Unfinished,
+                restarts: 0,
+            });
+        }
+        if let Some(run) = &mut self.current {
+            run.end_ms = row.time_ms;
+            if let Some(end) = RunEnd::of_message(row.message) {
+                run.end = end;
+            }
+            if row.message == MSG_RESTART {
+                run.restarts += 1;
+            }
         }
         let since = match self.previous {
             Some((key, t)) if key == row.run_key && row.message != MSG_RUN_STARTED => Some(row.time_ms - t),

@@ -31,6 +31,8 @@ pub enum OutputKind {
     Sweep,
     /// `patchsim trace`.
     Trace,
+    /// `patchsim backtest`.
+    Backtest,
 }
 
 impl OutputKind {
@@ -43,6 +45,7 @@ impl OutputKind {
             Self::Compare => "compare",
             Self::Sweep => "sweep",
             Self::Trace => "trace",
+            Self::Backtest => "backtest",
         }
     }
 
@@ -72,6 +75,8 @@ impl OutputKind {
             }
             Self::Sweep => matches!(name, "sweep.csv" | "sweep.svg" | "sweep.png"),
             Self::Trace => matches!(name, "trace.csv" | "trace.svg" | "trace.png"),
+            // Written by versions with a full marker only: nothing to recognise.
+            Self::Backtest => false,
         }
     }
 
@@ -83,6 +88,7 @@ impl OutputKind {
             Self::Compare => "compare.json",
             Self::Sweep => "sweep.csv",
             Self::Trace => "trace.csv",
+            Self::Backtest => "backtest.json",
         }
     }
 }

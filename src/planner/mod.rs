@@ -10,11 +10,16 @@
 //!   that overruns least — grid searches that do not assume the curve is monotone;
 //! - [`resource`]: the smallest capacity, slot count or instance count of a shared resource that
 //!   keeps the overran share within a bound;
-//! - [`sweep`]: a figure across values of one field.
+//! - [`sweep`]: a figure across values of one field;
+//! - [`backtest`]: a projection set beside the month a history shows, with one month's
+//!   prediction intervals and verdicts; [`coupling_figures`] carries the history's coupling
+//!   check into its document.
 //!
 //! Results are plain types; `report` writes them for readers.
 
+pub mod backtest;
 pub mod compare;
+pub mod coupling_figures;
 pub mod plan;
 pub mod resource;
 pub mod sleep;

@@ -11,7 +11,8 @@
 //!                            │                                ├─ restart       (draw j = j-th restart)
 //!                            │                                ├─ hang          (draw j = j-th restart)
 //!                            │                                └─ probe         (draw j = j-th probe)
-//!                            └─ site ─ service times of the message queues
+//!                            ├─ site ─ service times of the message queues
+//!                            └─ back-test ─ which servers make a month the history's size
 //! ```
 //!
 //! Steps and groups are keyed by their name and by how many nodes before them in the sequence
@@ -26,6 +27,7 @@ const ROOT: u64 = 0x7061_7463_6873_696D;
 const SERVER: u64 = 0x5345_5256;
 const SITE: u64 = 0x5349_5445;
 const WEEK: u64 = 0x5745_454B;
+const BACKTEST: u64 = 0x4241_434B;
 
 /// The stream of one replication of a run with `seed`.
 #[inline]
@@ -49,6 +51,13 @@ pub fn server_stream(seed: u64, replication: u64, server: u64) -> Stream {
 #[inline]
 pub fn site_stream(seed: u64, replication: u64) -> Stream {
     replication_stream(seed, replication).child(mix64(SITE))
+}
+
+/// The stream of a back-test's draws in one replication: which of its servers make a month of
+/// the history's size (drawn after the replication, so it changes no simulated draw).
+#[inline]
+pub fn backtest_stream(seed: u64, replication: u64) -> Stream {
+    replication_stream(seed, replication).child(mix64(BACKTEST))
 }
 
 /// The stream of a server's run at the `opening`-th opening of its window in the month: the

@@ -5,6 +5,7 @@
 //! file under `charts/`); the command line writes them.
 
 pub mod assumptions;
+pub mod backtest;
 pub mod bundle;
 pub mod calibration;
 pub mod charts;

@@ -5,6 +5,7 @@
 //! every machine renders the same pixels. SVG text names the font family and lets the viewer draw
 //! it.
 
+pub mod backtest;
 pub mod differences;
 pub mod end_cdf;
 pub mod gantt;
