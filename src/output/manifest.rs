@@ -130,9 +130,7 @@ impl Manifest {
 
     /// The marker's bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut bytes = serde_json::to_vec_pretty(self).unwrap_or_default();
-        bytes.push(b'\n');
-        bytes
+        crate::report::json::pretty_ascii_json(self).unwrap_or_default()
     }
 }
 

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use super::bundle::{ReportError, ReportFile, chart_files, safe_file_name};
 use super::charts::differences::Differences;
 use super::escape::markdown;
-use super::json::summary_json;
+use super::json::{pretty_ascii_json, summary_json};
 use super::table::grouped;
 use crate::montecarlo::{Figure, Summary};
 use crate::planner::compare::Comparison;
@@ -15,8 +15,7 @@ use crate::planner::compare::Comparison;
 /// design's own summary (`<design>.summary.json`, the designs in `summaries` in the comparison's
 /// order).
 pub fn compare_files(comparison: &Comparison, summaries: &[Summary]) -> Result<Vec<ReportFile>, ReportError> {
-    let mut json = serde_json::to_vec_pretty(comparison).unwrap_or_default();
-    json.push(b'\n');
+    let json = pretty_ascii_json(comparison).unwrap_or_default();
     let (svg, png) = chart_files(&Differences(comparison))?;
     let mut files = vec![
         ReportFile::new("compare.json", json),

@@ -310,9 +310,7 @@ pub fn plan_json(plan: &Plan) -> Vec<u8> {
         evidence: &plan.evidence,
         conclusion: conclusion(plan),
     };
-    let mut bytes = serde_json::to_vec_pretty(&document).unwrap_or_default();
-    bytes.push(b'\n');
-    bytes
+    super::json::pretty_ascii_json(&document).unwrap_or_default()
 }
 
 /// Every file of a plan: `plan.json` and its chart.
