@@ -6,6 +6,7 @@
 mod common;
 
 mod architecture;
+mod backtest;
 mod bad_inputs;
 mod cli;
 mod closed_form;
