@@ -10,8 +10,8 @@ use super::runner::RunResult;
 use super::statistics::ComponentAccumulators;
 use super::summary::{
     ComponentFigures, EstimateFigures, FleetFigures, InfrastructureFigures, LatencyFigures, Mean, MeanCi, MeanMax,
-    MessageFigures, OutageFigures, OutcomeShares, Performance, ResourceFigures, RestartFigures, SUMMARY_SCHEMA, Spread,
-    StateFigures, Summary, TailFigures, WarningFigures, WeekFigures, WindowFigures,
+    MessageFigures, OutageFigures, OutcomeShares, PATCHSIM_VERSION, Performance, ResourceFigures, RestartFigures,
+    SUMMARY_SCHEMA, Spread, StateFigures, Summary, TailFigures, WarningFigures, WeekFigures, WindowFigures,
 };
 use super::{accumulator::Accumulator, estimate::Bounds};
 use crate::scenario::duration::{HOUR, MINUTE};
@@ -101,6 +101,7 @@ pub fn summarize(scenario: &Scenario, seed: u64, result: &RunResult) -> Summary 
 
     Summary {
         schema: SUMMARY_SCHEMA.to_owned(),
+        patchsim_version: PATCHSIM_VERSION.to_owned(),
         scenario: scenario.name.clone(),
         description: scenario.description.clone(),
         seed,

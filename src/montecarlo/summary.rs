@@ -8,11 +8,18 @@ use serde::{Deserialize, Serialize};
 /// The schema identifier of `summary.json`.
 pub const SUMMARY_SCHEMA: &str = "patchsim/summary/v1";
 
+/// The version of patchsim that writes a summary (`patchsim_version` in `summary.json`).
+pub const PATCHSIM_VERSION: &str = env!("CARGO_PKG_VERSION");
+
 /// Projection of one scenario over many replications.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     /// Always [`SUMMARY_SCHEMA`].
     pub schema: String,
+    /// The version of patchsim that wrote the summary, e.g. `"0.1.0"` ([`PATCHSIM_VERSION`]);
+    /// empty when a summary written before the key existed is read back.
+    #[serde(default)]
+    pub patchsim_version: String,
     /// The scenario's name.
     pub scenario: String,
     /// The scenario's description.

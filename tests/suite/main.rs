@@ -34,3 +34,4 @@ mod restart_rules;
 mod safe_writes;
 mod update_rules;
 mod warnings;
+mod windows_outputs;
