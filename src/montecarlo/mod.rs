@@ -20,5 +20,5 @@ pub mod tally;
 
 pub use aggregate::summarize;
 pub use figure::Figure;
-pub use runner::{Hooks, RunError, RunOptions, RunResult, Runs, run, run_designs, run_with};
+pub use runner::{Hooks, RunError, RunOptions, RunResult, Runs, run, run_designs, run_with, worker_pool};
 pub use summary::Summary;

@@ -92,6 +92,17 @@ pub enum RunError {
     },
 }
 
+/// The worker threads of a run: as many as asked (0: one per core), but no more than fit in
+/// memory by `estimate` (results do not depend on the count, so fewer only take longer).
+pub fn worker_pool(estimate: &MemoryEstimate, asked: usize) -> Result<rayon::ThreadPool, RunError> {
+    let wanted = if asked == 0 { rayon::current_num_threads() } else { asked };
+    let threads = estimate.threads_within(wanted, memory::budget())?;
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|source| RunError::ThreadPool { threads, source })
+}
+
 /// Optional hooks into a run.
 #[derive(Default, Clone, Copy)]
 pub struct Hooks<'a> {
@@ -202,17 +213,9 @@ pub fn run_designs(
     hooks: Hooks<'_>,
 ) -> Result<Runs, RunError> {
     let started = Instant::now();
-    // As many threads as asked (or cores), but no more than fit in memory: results do not
-    // depend on the count, so fewer threads only take longer.
-    let wanted = if options.threads == 0 { rayon::current_num_threads() } else { options.threads };
     let estimates: Vec<MemoryEstimate> =
         designs.iter().map(|(s, p)| MemoryEstimate::of(s, p, Extras::default())).collect();
-    let estimate = MemoryEstimate::together(&estimates);
-    let threads = estimate.threads_within(wanted, memory::budget())?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|source| RunError::ThreadPool { threads, source })?;
+    let pool = worker_pool(&MemoryEstimate::together(&estimates), options.threads)?;
     let threads = pool.current_num_threads();
     let next = AtomicU64::new(0);
     let others = designs.len().saturating_sub(1);

@@ -35,7 +35,8 @@ use crate::import::History;
 use crate::import::coupling::CouplingCheck;
 use crate::import::observed_month::{MonthRun, ObservedMonth, RunOutcome};
 use crate::messages::Emissions;
-use crate::montecarlo::memory::{self, Extras, MemoryEstimate, TooLarge};
+use crate::montecarlo::memory::{Extras, MemoryEstimate};
+use crate::montecarlo::{RunError, worker_pool};
 use crate::random::layout::backtest_stream;
 use crate::scenario::Scenario;
 use crate::sequence::Program;
@@ -277,18 +278,9 @@ pub enum BacktestError {
     /// Too few replications for an interval.
     #[error("a back-test needs at least 2 replications for its intervals, got {0} (--replications)")]
     Replications(u64),
-    /// The projection does not fit in memory.
+    /// The projection's threads could not be had (memory, or the pool).
     #[error(transparent)]
-    TooLarge(#[from] TooLarge),
-    /// The thread pool could not be built.
-    #[error("cannot start {threads} worker threads: {source}")]
-    ThreadPool {
-        /// Threads asked for.
-        threads: usize,
-        /// Why.
-        #[source]
-        source: rayon::ThreadPoolBuildError,
-    },
+    Run(#[from] RunError),
 }
 
 /// How to project.
@@ -549,12 +541,7 @@ fn project(
     month: &ObservedMonth,
     options: BacktestOptions,
 ) -> Result<Vec<ReplicationSample>, BacktestError> {
-    let wanted = if options.threads == 0 { rayon::current_num_threads() } else { options.threads };
-    let threads = MemoryEstimate::of(scenario, program, Extras::default()).threads_within(wanted, memory::budget())?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|source| BacktestError::ThreadPool { threads, source })?;
+    let pool = worker_pool(&MemoryEstimate::of(scenario, program, Extras::default()), options.threads)?;
     let sim = Simulator::new(scenario, program);
     let windows = scenario.windows.list.len();
     // With the number targeted, a month is that many targeted servers; else the history's runs.
