@@ -47,6 +47,8 @@ pub struct FittedStep {
     pub most_in_a_run: u32,
     /// Mean and variance of the positive durations, in milliseconds (what a per-item split uses).
     pub moments: Option<(f64, f64)>,
+    /// Restarts inside the step per completion, on average (their time is in the durations).
+    pub restarts_within: f64,
 }
 
 impl FittedStep {
@@ -85,6 +87,7 @@ impl Calibration {
                     with_code,
                     most_in_a_run: a.most_in_a_run,
                     moments,
+                    restarts_within: per_completion(a.restarts_within, a.durations.len() as u64 + a.zero),
                 }
             })
             .collect();
@@ -109,6 +112,7 @@ impl Calibration {
                         scan: None,
                         per_item,
                         moments: if s.per_item() { None } else { s.moments },
+                        restarts_within: s.restarts_within,
                     }
                 })
                 .collect(),
@@ -144,7 +148,9 @@ impl Calibration {
         }
         let _ =
             writeln!(out, "# A step's duration is the time from the run's previous status message to the step's own;");
-        let _ = writeln!(out, "# a restart's, from the step before it to the restart message (11142).");
+        let _ =
+            writeln!(out, "# a restart's, from the step before it to the restart message (11142). A restart inside a");
+        let _ = writeln!(out, "# step (its 11142 before the step completed) is in the step's time: see `restarts`.");
         let _ = writeln!(
             out,
             "# Fits: lognormal by maximum likelihood. KS is the Kolmogorov-Smirnov distance between the data"
@@ -201,6 +207,13 @@ impl Calibration {
                     DurationDisplay(mean.round() as u64)
                 );
                 let _ = writeln!(out, "sd = \"{}\"", DurationDisplay(var.sqrt().round() as u64));
+            }
+            if s.restarts_within > 0.0 {
+                let _ = writeln!(
+                    out,
+                    "restarts = {}   # restarts inside the step per completion: their time is in the step's, and taken out when it is split",
+                    crate::scenario::distribution::tidy(s.restarts_within)
+                );
             }
             if let Some(e) = exit_behaviour(&s.exit_codes) {
                 let _ = writeln!(out, "exit_codes = {}", e.exit_codes_toml());
@@ -297,7 +310,11 @@ pub fn apply_into(
     let mut doc: DocumentMut = TextStyle::plain(text)
         .parse()
         .map_err(|e: toml_edit::TomlError| InputError::file(file, format!("TOML syntax error: {}", e.message())))?;
-    let timings = calibration.timings();
+    let mut timings = calibration.timings();
+    // Without a fitted restart, a step's restarts inside it are taken out at the scenario's.
+    if timings.restart.is_none() {
+        timings.restart = Some(scenario.restart.duration.clone());
+    }
     let mut applied = Applied {
         text: String::new(),
         updated: Vec::new(),
@@ -363,7 +380,7 @@ fn walk(
                     continue;
                 };
                 used[index] = true;
-                let (edits, warnings) = timings.steps[index].edits(&shape(step, fleet));
+                let (edits, warnings) = timings.steps[index].edits(&shape(step, fleet), timings.restart.as_ref());
                 applied.warnings.extend(warnings);
                 let fit = calibration.step(&node.name).and_then(|s| s.fit);
                 let coupling = calibration
@@ -416,10 +433,17 @@ fn shape(step: &Step, fleet: &Fleet) -> StepShape {
         Action::InstallSoftware { items, exit, .. } => {
             StepShape::InstallSoftware { items: count(items), wrapped_3010: wrapped(exit) }
         }
-        Action::InstallUpdates(u) => StepShape::InstallUpdates { scan: u.scan.clone(), items: count(&u.items) },
+        Action::InstallUpdates(u) => {
+            StepShape::InstallUpdates { scan: u.scan.clone(), rescan: u.rescan.clone(), items: count(&u.items) }
+        }
         Action::Restart { .. } => StepShape::Restart,
         Action::SetVariable { .. } => StepShape::SetVariable,
     }
+}
+
+/// `count` restarts over `completions`, rounded to four decimals (0 without completions).
+fn per_completion(count: u64, completions: u64) -> f64 {
+    if completions == 0 { 0.0 } else { (count as f64 / completions as f64 * 1e4).round() / 1e4 }
 }
 
 /// Sets `key` to an inline TOML value, with a trailing comment unless the table is inline

@@ -15,7 +15,12 @@
 //!
 //! A message 11140 ("the task sequence execution engine started") begins a new run. Within a
 //! run, the duration of a step is the time since the run's previous message; a restart message
-//! (11142) gives a restart's duration the same way.
+//! (11142) right after a step's completion (3010, Restart Computer, a requested restart) gives
+//! the restart's duration the same way. An 11142 of a step that has not completed yet is a
+//! restart inside it (Install Software Updates' own restart, a pending restart before it, an
+//! update that restarted the machine): nothing marks where it began, so it is counted for the
+//! step ([`ActionSamples::restarts_within`]), its time stays in the step's, and the step's
+//! completion is timed from the message before the step.
 //!
 //! A message 11138 ("the task sequence execution engine ignored execution failure of an
 //! action") is a failure of its step, timed like 11135: the step failed and the engine went on.
@@ -122,6 +127,10 @@ pub struct ActionSamples {
     /// The most completions of this name in one run: above 1, each completion is one item of an
     /// install (or one of several steps of that name), not the whole step.
     pub most_in_a_run: u32,
+    /// Restarts inside the step (an 11142 of the step before its completion: Install Software
+    /// Updates' own restart, a pending restart before it, an update that restarted the machine).
+    /// Their time is part of the step's durations: no message marks where they began.
+    pub restarts_within: u64,
 }
 
 /// One usable row.
@@ -575,6 +584,8 @@ struct Samples {
     previous: Option<(u32, i64)>,
     /// The previous row's (run key, time, step, name) when it was a failure (11135).
     previous_failure: Option<(u32, i64, i64, u32)>,
+    /// The run's last timed row's (run key, name) when it was a step's completion or failure.
+    previous_completion: Option<(u32, u32)>,
     /// Completions of each name in the current run: (run number, count).
     in_run: Vec<(u64, u32)>,
     run_number: u64,
@@ -591,6 +602,7 @@ impl Samples {
             exit_counts: vec![HashMap::new(); n],
             previous: None,
             previous_failure: None,
+            previous_completion: None,
             in_run: vec![(u64::MAX, 0); n],
             run_number: 0,
             current: None,
@@ -636,6 +648,24 @@ impl Samples {
         };
         if row.message == MSG_RUN_STARTED {
             history.runs += 1;
+        }
+        // A restart inside a step (its 11142 before the step completed, not right after): no
+        // message marks where it began, so its time stays in the step's, and the step's
+        // completion is timed from the message before the step as if the 11142 were not there.
+        let after_completion = self.previous_completion == Some((row.run_key, row.action));
+        let within_step = row.message == MSG_RESTART && since.is_some() && !after_completion;
+        // Messages that time nothing (groups, skipped steps) leave it as it was.
+        match row.message {
+            MSG_STEP_SUCCEEDED | MSG_STEP_FAILED | MSG_FAILURE_IGNORED => {
+                self.previous_completion = Some((row.run_key, row.action));
+            }
+            MSG_RESTART | MSG_RUN_STARTED => self.previous_completion = None,
+            _ => {}
+        }
+        if within_step {
+            self.samples[row.action as usize].restarts_within += 1;
+            self.previous_failure = None;
+            return;
         }
         self.previous = Some((row.run_key, row.time_ms));
         let this = (row.run_key, row.time_ms, row.step, row.action);
@@ -800,6 +830,32 @@ PS1,16777220,2026-11-03 04:06:00,2,'=Formula,,11134,ok,0,
             lines.swap(i, j);
         }
         lines.join("\n") + "\n"
+    }
+
+    #[test]
+    fn a_restart_inside_a_step_stays_in_the_step_s_time() {
+        // Install Software Updates' own restart: its 11142 (at the restart's end) comes before
+        // the step's completion; a 3010 restart comes after its step's completion.
+        let csv = format!(
+            "{HEADER}
+PS1,1,2026-11-03 04:00:00,0,,,11140,started,,
+PS1,1,2026-11-03 04:02:00,1,Sleep,,11134,ok,0,
+PS1,1,2026-11-03 04:30:00,2,Updates,,11142,restart,,
+PS1,1,2026-11-03 04:34:00,2,Updates,,11134,ok,0,
+PS1,1,2026-11-03 04:40:00,3,Hotfix,,11134,ok,3010,
+PS1,1,2026-11-03 04:47:00,3,Hotfix,,11142,restart,,
+PS1,1,2026-11-03 04:47:00,0,,,11143,done,,
+"
+        );
+        let h = History::parse(csv.as_bytes(), "h.csv").unwrap();
+        let updates = h.actions.iter().find(|a| a.name == "Updates").unwrap();
+        // From the sleep's end to the step's completion, its restart in it.
+        assert_eq!((updates.durations.clone(), updates.restarts_within), (vec![32.0 * 60.0], 1));
+        // Only the restart after the hotfix's completion is timed; the run counts both.
+        assert_eq!(h.restarts, [420.0]);
+        assert_eq!(h.executions[0].restarts, 2);
+        let hotfix = h.actions.iter().find(|a| a.name == "Hotfix").unwrap();
+        assert_eq!((hotfix.durations.clone(), hotfix.restarts_within), (vec![360.0], 0));
     }
 
     #[test]

@@ -760,7 +760,7 @@ impl Writer<'_> {
         };
         (
             "install_updates",
-            StepShape::InstallUpdates { scan: scan.clone(), items },
+            StepShape::InstallUpdates { scan: scan.clone(), rescan: scan.clone(), items },
             vec![
                 Field { key: "items", value: items_toml, comment: Some(items_note) },
                 Field {
@@ -832,7 +832,7 @@ impl Writer<'_> {
             return;
         };
         self.used_timings[index] = true;
-        let (edits, warnings) = timings.steps[index].edits(shape);
+        let (edits, warnings) = timings.steps[index].edits(shape, timings.restart.as_ref());
         self.warnings.extend(warnings);
         for edit in edits {
             let comment = Some(match edit.note {

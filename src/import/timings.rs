@@ -28,6 +28,9 @@ use crate::scenario::distribution::DurationDist;
 use crate::scenario::reader::{Source, Table};
 use crate::scenario::step::ExitBehaviour;
 
+/// The most restarts inside one step per completion that a timings file may give.
+pub const MAX_RESTARTS_WITHIN: f64 = 10.0;
+
 /// The largest timings file read (16 MiB, as a scenario).
 pub const MAX_TIMINGS_BYTES: u64 = 16 << 20;
 
@@ -57,6 +60,10 @@ pub struct StepTiming {
     /// The whole step's observed mean and standard deviation, in milliseconds, when known: a
     /// per-item time is split from these rather than from the fitted distribution.
     pub moments: Option<(f64, f64)>,
+    /// Restarts inside the step per completion, on average (`restarts`): the history's 11142
+    /// messages of the step before it completed. Their time is in `duration`; a split takes it
+    /// (a restart and the scan that follows it) out.
+    pub restarts_within: f64,
 }
 
 /// What a step is, as far as timings go: its type and the settings a whole-step time is split
@@ -82,6 +89,8 @@ pub enum StepShape {
     InstallUpdates {
         /// The scan's duration.
         scan: DurationDist,
+        /// The scan after the step's own restart.
+        rescan: DurationDist,
         /// How many updates a run installs.
         items: CountDist,
     },
@@ -105,7 +114,7 @@ pub struct Edit {
 impl Timings {
     /// Keys of a timing step.
     const STEP_KEYS: &'static [&'static str] =
-        &["name", "type", "duration", "exit_codes", "scan", "per_item", "mean", "sd"];
+        &["name", "type", "duration", "exit_codes", "scan", "per_item", "mean", "sd", "restarts"];
 
     /// Reads a timings file.
     pub fn read(path: &Path) -> Result<Self, InputError> {
@@ -153,8 +162,21 @@ impl Timings {
                         return Err(v.error("give the whole step's `mean` and `sd` together"));
                     }
                 };
+                let restarts_within = match t.get("restarts") {
+                    Some(v) => {
+                        let r = v.f64()?;
+                        if !(0.0..=MAX_RESTARTS_WITHIN).contains(&r) {
+                            return Err(v.error(format!(
+                                "restarts inside a step per completion must be from 0 to {MAX_RESTARTS_WITHIN}"
+                            )));
+                        }
+                        r
+                    }
+                    None => 0.0,
+                };
                 timings.steps.push(StepTiming {
                     name,
+                    restarts_within,
                     duration: read("duration")?,
                     exit_codes,
                     scan: read("scan")?,
@@ -179,7 +201,8 @@ impl Timings {
 impl StepTiming {
     /// The edits that give a step of this shape these timings, and warnings about what could
     /// not be applied.
-    pub fn edits(&self, shape: &StepShape) -> (Vec<Edit>, Vec<String>) {
+    /// `restart` is the restart duration that restarts inside the step are taken out at.
+    pub fn edits(&self, shape: &StepShape, restart: Option<&DurationDist>) -> (Vec<Edit>, Vec<String>) {
         let mut edits = Vec::new();
         let mut warnings = Vec::new();
         let exit = |edits: &mut Vec<Edit>, warnings: &mut Vec<String>, wrapped: Option<f64>| {
@@ -244,7 +267,7 @@ impl StepTiming {
                 }
                 exit(&mut edits, &mut warnings, *wrapped_3010);
             }
-            StepShape::InstallUpdates { scan, items } => {
+            StepShape::InstallUpdates { scan, rescan, items } => {
                 let scan = match &self.scan {
                     Some(s) => {
                         edits.push(Edit { key: "scan", value: s.to_toml(), note: None });
@@ -255,10 +278,29 @@ impl StepTiming {
                 if let Some(d) = &self.per_item {
                     edits.push(Edit { key: "per_item", value: d.to_toml(), note: None });
                 } else if let Some(d) = &self.duration {
-                    match split_whole_step(total(d), &scan, items) {
-                        Ok((per_item, note)) => {
-                            edits.push(Edit { key: "per_item", value: per_item.to_toml(), note: Some(note) })
+                    let (whole, within) = match (self.restarts_within > 0.0, restart) {
+                        (false, _) => (total(d), String::new()),
+                        (true, Some(restart)) => (
+                            without_restarts(total(d), self.restarts_within, restart, rescan),
+                            format!(
+                                ", less {} restarts inside it (and the scans after them) a run",
+                                crate::scenario::distribution::tidy(self.restarts_within)
+                            ),
+                        ),
+                        (true, None) => {
+                            warnings.push(format!(
+                                "\"{}\": the history shows restarts inside the step but no restart duration: their time is left in its updates'",
+                                self.name
+                            ));
+                            (total(d), String::new())
                         }
+                    };
+                    match split_whole_step(whole, &scan, items) {
+                        Ok((per_item, note)) => edits.push(Edit {
+                            key: "per_item",
+                            value: per_item.to_toml(),
+                            note: Some(format!("{note}{within}")),
+                        }),
                         Err(why) => warnings.push(format!("\"{}\": {why}", self.name)),
                     }
                 }
@@ -329,6 +371,17 @@ pub fn round_shares(pairs: &[(i64, f64)]) -> Vec<(i64, f64)> {
     out
 }
 
+/// A whole step's mean and variance (milliseconds) without the `restarts` restarts inside it a
+/// run, on average, each followed by a `rescan`: their count is taken as one restart or none
+/// (variance r(1 - r)) up to 1, as Poisson above.
+pub fn without_restarts(total: (f64, f64), restarts: f64, restart: &DurationDist, rescan: &DurationDist) -> (f64, f64) {
+    let (mean, var) = total;
+    let each_mean = restart.mean() + rescan.mean();
+    let each_var = restart.variance() + rescan.variance();
+    let count_var = if restarts <= 1.0 { restarts * (1.0 - restarts) } else { restarts };
+    (mean - restarts * each_mean, var - restarts * each_var - count_var * each_mean * each_mean)
+}
+
 /// The per-item time that gives a step made of a `scan` and then `items` installs a whole-step
 /// time of mean and variance `total` (milliseconds), by the method of moments for a random sum:
 ///
@@ -395,7 +448,7 @@ exit_codes = { 0 = 0.9, 3010 = 0.1 }
         assert!(t.restart.is_some());
         let p = t.find("patch").unwrap();
         assert_eq!(p.exit_codes.as_ref().unwrap().codes, [0, 3010]);
-        let (edits, warnings) = p.edits(&StepShape::Command { wrapped_3010: None });
+        let (edits, warnings) = p.edits(&StepShape::Command { wrapped_3010: None }, None);
         assert!(warnings.is_empty());
         assert_eq!(edits[0].value, "{ dist = \"lognormal\", median = \"20m\", p95 = \"50m\" }");
         assert_eq!(edits[1].value, "{ 0 = 0.9, 3010 = 0.1 }");
@@ -441,13 +494,46 @@ exit_codes = { 0 = 0.9, 3010 = 0.1 }
     }
 
     #[test]
+    fn restarts_inside_an_update_step_are_taken_out_before_the_split() {
+        // A whole step of scan 4m + 3 updates of 6m + 0.9 restarts of 6m, each with a 4m rescan:
+        // 4 + 18 + 0.9 * 10 = 31 minutes on average.
+        let scan = DurationDist::Fixed(4 * MINUTE);
+        let restart = DurationDist::Fixed(6 * MINUTE);
+        let (mean, var) = without_restarts((31.0 * MINUTE as f64, 0.0), 0.9, &restart, &scan);
+        assert!((mean - 22.0 * MINUTE as f64).abs() < 1e-6, "{mean}");
+        // One restart or none, 0.9 of the time: variance 0.09 * 10m squared taken out.
+        assert!((var + 0.09 * (10.0 * MINUTE as f64).powi(2)).abs() < 1e-3, "{var}");
+        let t = Timings::parse(
+            "[restart]\nduration = \"6m\"\n[[step]]\nname = \"U\"\nduration = \"31m\"\nmean = \"31m\"\nsd = \"10m\"\nrestarts = 0.9\n",
+            "t.toml",
+        )
+        .unwrap();
+        assert_eq!(t.steps[0].restarts_within, 0.9);
+        let shape = StepShape::InstallUpdates { scan: scan.clone(), rescan: scan.clone(), items: CountDist::Fixed(3) };
+        let (edits, warnings) = t.steps[0].edits(&shape, t.restart.as_ref());
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let per_item = edits.iter().find(|e| e.key == "per_item").unwrap();
+        // (31 - 9 - 4) / 3 = 6 minutes an update.
+        let note = per_item.note.as_deref().unwrap();
+        assert!(note.starts_with("per item from the whole step: mean 6m over 3.00 items"), "{note}");
+        assert!(note.ends_with("less 0.9 restarts inside it (and the scans after them) a run"), "{note}");
+        // Without a restart duration, the time stays in the updates', and the import says so.
+        let (edits, warnings) = t.steps[0].edits(&shape, None);
+        assert!(edits.iter().any(|e| e.key == "per_item"));
+        assert!(warnings[0].contains("restarts inside the step but no restart duration"), "{warnings:?}");
+        // Out of range.
+        let err = Timings::parse("[[step]]\nname = \"U\"\nrestarts = -1\n", "t.toml").unwrap_err().to_string();
+        assert!(err.starts_with("t.toml:3:12: key `step.0.restarts`"), "{err}");
+    }
+
+    #[test]
     fn a_wrapper_s_unseen_3010_share_is_kept_out_of_0() {
         let t =
             Timings::parse("[[step]]\nname = \"Hotfix\"\nexit_codes = { 0 = 0.95, 1603 = 0.05 }\n", "t.toml").unwrap();
-        let (edits, warnings) = t.steps[0].edits(&StepShape::Command { wrapped_3010: Some(0.5) });
+        let (edits, warnings) = t.steps[0].edits(&StepShape::Command { wrapped_3010: Some(0.5) }, None);
         assert!(warnings.is_empty());
         assert_eq!(edits[0].value, "{ 0 = 0.45, 1603 = 0.05, 3010 = 0.5 }");
-        let (edits, warnings) = t.steps[0].edits(&StepShape::Command { wrapped_3010: Some(0.97) });
+        let (edits, warnings) = t.steps[0].edits(&StepShape::Command { wrapped_3010: Some(0.97) }, None);
         assert!(edits.is_empty() && warnings[0].contains("below the step's 3010 share"), "{warnings:?}");
     }
 }
