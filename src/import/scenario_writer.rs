@@ -765,8 +765,11 @@ impl Writer<'_> {
                 Field { key: "items", value: items_toml, comment: Some(items_note) },
                 Field {
                     key: "restart_if_pending",
-                    value: "true".to_owned(),
-                    comment: Some("restart first when one is already pending".to_owned()),
+                    value: "false".to_owned(),
+                    comment: Some(
+                        "the console's step does not restart first when a restart is pending (true: your design does)"
+                            .to_owned(),
+                    ),
                 },
                 Field { key: "scan", value: scan.to_toml(), comment: assumed("the update scan") },
                 Field { key: "per_item", value: Defaults::update().to_toml(), comment: assumed("one update") },

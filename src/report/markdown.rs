@@ -159,7 +159,7 @@ fn write_messages(out: &mut String, s: &Summary) {
         seconds(l.max)
     );
     let _ = writeln!(out, "| drain after the last window closes | {:.1} min |", m.drain_minutes_after_last_window);
-    if s.state_messages.per_update > 0 {
+    if s.state_messages.total_mean > 0.0 {
         let st = &s.state_messages;
         let _ = writeln!(out, "| state messages per replication | {} |", grouped(st.total_mean, 0));
         let _ = writeln!(

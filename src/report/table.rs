@@ -264,7 +264,8 @@ fn write_messages(out: &mut String, s: &Summary) {
         }
     }
     let st = &s.state_messages;
-    if st.per_update > 0 {
+    // Any topic sends them (per update, scan, detection, deployment).
+    if st.total_mean > 0.0 {
         let _ = writeln!(
             out,
             "State messages: {} a replication, sent in batches every {} min; latency mean {}, p99 {}.",

@@ -286,6 +286,13 @@ fn list_and_cached_scan_settings_are_imported() {
 <action>TSInstallSWUpdate.exe /target:%SMSInstallUpdateTarget%</action>
 <defaultVarList><variable name="SMSInstallUpdateTarget" property="Target">Mandatory</variable>
 <variable name="SMSTSSoftwareUpdateScanUseCache" property="UseCache">true</variable></defaultVarList></step>
+<step type="SMS_TaskSequence_InstallUpdateAction" name="All updates" successCodeList="0" retryCount="4">
+<action>TSInstallSWUpdate.exe /target:%SMSInstallUpdateTarget%</action>
+<defaultVarList><variable name="SMSInstallUpdateTarget" property="Target">All</variable>
+<variable name="SMSTSSoftwareUpdateScanUseCache" property="UseCache">false</variable></defaultVarList></step>
+<step type="SMS_TaskSequence_RebootAction" name="Restart" successCodeList="0">
+<action>smsboot.exe /target:HD</action>
+<defaultVarList><variable name="SMSRebootTimeout" property="MessageTimeout">120</variable></defaultVarList></step>
 </sequence>"#;
     let (s, _) = imported(xml);
     let steps: Vec<&Step> = s
@@ -308,6 +315,17 @@ fn list_and_cached_scan_settings_are_imported() {
             assert!(u.scan_cached);
             assert_eq!((u.retries, u.all), (2, false), "the step's retryCount, and its Mandatory target");
         }
+        other => panic!("{other:?}"),
+    }
+    match &steps[3].action {
+        Action::InstallUpdates(u) => {
+            assert!(!u.scan_cached);
+            assert_eq!((u.retries, u.all), (4, true), "retryCount 4 (not the default 2), target All");
+        }
+        other => panic!("{other:?}"),
+    }
+    match &steps[4].action {
+        Action::Restart { notify, .. } => assert_eq!(*notify, 120_000, "SMSRebootTimeout 120 seconds"),
         other => panic!("{other:?}"),
     }
 }

@@ -1,4 +1,4 @@
-//! The month (docs/model.md, "Maintenance windows over the month"): a weekly grid repeated for
+//! The month (docs/model.md, "The month over several weeks"): a weekly grid repeated for
 //! `[month] weeks`, a run that does not fit running at its window's next opening, a failed run
 //! rerun there ("Rerun if failed previous attempt"), windows given relative to Patch Tuesday,
 //! and the figures per week.

@@ -82,6 +82,40 @@ per_item = "1m"
 }
 
 #[test]
+fn a_cached_scan_reads_the_run_s_results_without_the_update_point() {
+    // Two servers, one slot, two update steps of a 10-minute scan each. Without the cache every
+    // scan takes the slot in turn (FIFO): the first server's second scan waits for the other's
+    // first. With `scan_cached` the second step reads the first's results: the same 10 minutes,
+    // no slot.
+    let body = |cached: bool| {
+        format!(
+            r#"
+[[step]]
+name = "First pass"
+type = "install_updates"
+items = 0
+scan = "10m"
+per_item = "1m"
+[[step]]
+name = "Second pass"
+type = "install_updates"
+items = 0
+scan = "10m"
+per_item = "1m"
+scan_cached = {cached}
+"#
+        )
+    };
+    for (cached, expected) in [(false, [30, 40]), (true, [20, 30])] {
+        let sup = slots("sup", 1, None, 5 * MINUTE, 3);
+        let mut s = fleet(2, &body(cached), vec![sup], 0, Uses { scan: Some(0), ..Uses::default() });
+        let NodeKind::Step(st) = &mut s.steps[1].kind else { unreachable!() };
+        st.uses = Uses { scan: Some(0), ..Uses::default() };
+        assert_eq!(ends(&s).into_iter().map(|e| e / MINUTE).collect::<Vec<_>>(), expected, "scan_cached = {cached}");
+    }
+}
+
+#[test]
 fn ten_downloads_of_600_mb_on_1_gbps_take_48_s_and_96_s_with_a_50_mbps_cap() {
     let body = r#"
 [[step]]

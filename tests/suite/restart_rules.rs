@@ -88,6 +88,58 @@ fn restart_durations_by_cause() {
     assert_eq!(steps_only(&lines)[4], "11m-14m restart after Reboot (Restart Computer)");
 }
 
+/// Every cause with its own duration: a restart pending before Install Software Updates, the
+/// update's own, one a step asked for (`SMSTSRebootRequested`), a 3010, a Restart Computer step.
+#[test]
+fn each_cause_takes_its_own_restart_duration() {
+    let by_cause =
+        r#"by_cause = { pending = "2m", updates = "3m", requested = "4m", exit_3010 = "5m", restart_step = "6m" }"#;
+    let s = scenario(
+        &[
+            ("servers = 1", "servers = 1\npending_restart = 1.0"),
+            ("duration = \"10m\"", &format!("duration = \"10m\"\n{by_cause}")),
+        ],
+        r#"
+[[step]]
+name = "Updates"
+type = "install_updates"
+items = 1
+restart_if_pending = true
+scan = "1m"
+rescan = "1m"
+per_item = "1m"
+restart_share = 1.0
+failure = 0.0
+[[step]]
+name = "Ask"
+type = "set_variable"
+variable = "SMSTSRebootRequested"
+value = "true"
+[[step]]
+name = "Hotfix"
+type = "command"
+duration = "1m"
+exit_codes = { 3010 = 1.0 }
+[[step]]
+name = "Reboot"
+type = "restart"
+notify = "0s"
+"#,
+    );
+    let (lines, _) = trace(&s, 0);
+    let restarts: Vec<String> = steps_only(&lines).into_iter().filter(|l| l.contains("restart")).collect();
+    assert_eq!(
+        restarts,
+        [
+            "0m-2m restart after Updates (pending restart)",
+            "4m-7m restart after Updates (updates asked)",
+            "8m-12m restart after Ask (SMSTSRebootRequested)",
+            "13m-18m restart after Hotfix (exit code 3010)",
+            "18m-24m restart after Reboot (Restart Computer)",
+        ]
+    );
+}
+
 /// After boot the engine waits for the client; past `client_timeout`
 /// (`SMSTSWaitCcmexecOperationalTimeout`, 30 minutes) it gives up and the sequence fails.
 #[test]
