@@ -1,6 +1,8 @@
 //! Outputs a Windows shop loads without fuss: JSON that is ASCII only (Windows PowerShell 5.1
-//! reads it right in any encoding), the patchsim version inside `summary.json`, the published
-//! JSON Schema of `summary.json`, and the Excel-friendly CSV styles.
+//! reads it right in any encoding), the patchsim version inside `summary.json`, and the CSV
+//! styles (`--csv-style`): every style holds the plain file's values, with its byte-order mark,
+//! separator, decimal mark and line ends. (The JSON Schema of `summary.json` is checked in
+//! `summary_schema.rs`.)
 
 use std::path::{Path, PathBuf};
 
