@@ -114,7 +114,7 @@ fn reference_history() -> Vec<u8> {
     let sim = Simulator::new(&scenario, &program);
     let mut scratch = sim.scratch();
     let mut emissions = Emissions::new(scenario.infrastructure.management_points as usize);
-    let mut csv = HistoryCsv::new(&program);
+    let mut csv = HistoryCsv::new(&program, patchsim::report::csv_style::CsvStyle::Plain);
     let mut events: Vec<TraceEvent> = Vec::new();
     sim.run_replication_with(1, 0, &mut scratch, &mut emissions, &mut events, |r, events| {
         csv.add(r, events);

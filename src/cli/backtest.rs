@@ -9,7 +9,7 @@ use clap::Args;
 
 use super::calibrate::{TIME_FORMATS, time_format};
 use super::output::{Destination, default_folder, deliver};
-use super::{SimArgs, Status};
+use super::{CsvArgs, SimArgs, Status};
 use crate::import::History;
 use crate::import::coupling::CouplingCheck;
 use crate::output::OutputKind;
@@ -53,6 +53,9 @@ pub struct BacktestArgs {
     /// (for CI); without it the verdicts are information and the exit status is 0
     #[arg(long)]
     pub fail_outside: bool,
+
+    #[command(flatten)]
+    pub csv: CsvArgs,
 }
 
 /// Runs `patchsim backtest`.
@@ -79,7 +82,7 @@ pub fn execute(args: &BacktestArgs) -> anyhow::Result<Status> {
         .with_context(|| format!("cannot back-test {} against {shown}", args.scenario.display()))?;
     result.overrides = sim.overrides();
 
-    let files = backtest_files(&result)?;
+    let files = backtest_files(&result, args.csv.csv_style)?;
     let table = format!("{}\n{}", backtest_table(&result), coupling_table(&coupling));
     deliver(destination, &files, "backtest.json", &table)?;
     Ok(if args.fail_outside && !result.all_inside() { Status::TargetNotMet } else { Status::Done })

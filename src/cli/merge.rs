@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 
+use super::CsvArgs;
 use super::output::{Destination, write_folder};
 use crate::input::InputFile;
 use crate::montecarlo::shard::{ShardState, merge_shards};
@@ -23,7 +24,7 @@ const MAX_SHARD_BYTES: u64 = 3 << 30;
 /// Arguments of `patchsim merge`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  patchsim merge study/shard-1 study/shard-2 study/shard-3 --out study/merged\n  patchsim merge \"study/shard-*\" --out study/merged     (the pattern is expanded by patchsim, as Windows shells do not)"
+    after_help = "Examples:\n  patchsim merge study/shard-1 study/shard-2 study/shard-3 --out study/merged\n  patchsim merge \"study/shard-*\" --out study/merged     (the pattern is expanded by patchsim, as Windows shells do not)\n  patchsim merge \"study/shard-*\" --out study/merged --csv-style excel   windows.csv and load.csv for Excel"
 )]
 pub struct MergeArgs {
     /// The shards' report folders (each holds the shard.json `patchsim run --shard` wrote);
@@ -34,6 +35,9 @@ pub struct MergeArgs {
     /// Folder for the merged report; "-" prints summary.json to standard output
     #[arg(long, short = 'o', value_name = "DIR")]
     pub out: PathBuf,
+
+    #[command(flatten)]
+    pub csv: CsvArgs,
 }
 
 /// The shard folders named, wildcards expanded (sorted) where a name does not exist as written.
@@ -82,7 +86,8 @@ pub fn execute(args: &MergeArgs) -> anyhow::Result<()> {
             eprint!("{table}");
         }
         Destination::Folder(folder) => {
-            let files = report_files(&ReportData::of(&study.scenario, summary, &study.result))?;
+            let data = ReportData::of(&study.scenario, summary, &study.result);
+            let files = report_files(&data, args.csv.csv_style)?;
             let shown = folder.path().display().to_string();
             write_folder(folder, &files)?;
             say!("{table}");

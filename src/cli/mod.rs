@@ -45,6 +45,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::report::csv_style::CsvStyle;
 use crate::scenario::Scenario;
 use crate::scenario::overrides::Override;
 
@@ -123,6 +124,22 @@ pub struct SimArgs {
     /// No progress bar
     #[arg(long, short = 'q')]
     pub quiet: bool,
+}
+
+/// The flag of every command that writes CSV files (`run`, `merge`, `sweep`, `trace`,
+/// `backtest`), the same on each.
+#[derive(Debug, Clone, Copy, Default, Args)]
+pub struct CsvArgs {
+    /// How to write the CSV files: plain (comma and 1.5, for scripts), excel (for an Excel that
+    /// writes 1.5), excel-de or excel-fr (for an Excel that writes 1,5)
+    ///
+    /// Excel opens a CSV file by double-click with Windows' regional settings: the excel styles
+    /// write UTF-8 with a byte-order mark (so names keep their ä, é, €) and CRLF line ends, and
+    /// excel-de and excel-fr put ; between cells and write numbers 1,5. For example
+    /// `patchsim run my-month.toml --servers-csv --csv-style excel-de` writes a servers.csv that
+    /// a German Excel opens with its columns and numbers right. It does not change summary.json.
+    #[arg(long, value_enum, value_name = "STYLE", default_value_t = CsvStyle::Plain)]
+    pub csv_style: CsvStyle,
 }
 
 impl SimArgs {

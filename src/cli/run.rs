@@ -6,7 +6,7 @@ use clap::Args;
 
 use super::output::{Destination, default_folder, write_folder};
 use super::progress::Progress;
-use super::{SimArgs, Status};
+use super::{CsvArgs, SimArgs, Status};
 use crate::engine::Simulator;
 use crate::montecarlo::memory::{self, Extras, MemoryEstimate};
 use crate::montecarlo::precision::{Precision, run_to_precision};
@@ -29,6 +29,7 @@ use crate::sequence::Program;
     patchsim run my-month.toml -r 500 --seed 7 --out month-7\n  \
     patchsim run my-month.toml --out - > summary.json\n  \
     patchsim run my-month.toml --precision 0.001    until overran is known to ±0.1 point\n  \
+    patchsim run my-month.toml --servers-csv --csv-style excel-de   CSV files for a German Excel (; and 1,5)\n  \
     patchsim run my-month.toml -r 10000 --shard 3/16 --out study/shard-3")]
 pub struct RunArgs {
     /// The scenario file (TOML), e.g. scenarios/monthly-server-patching.toml
@@ -60,6 +61,9 @@ pub struct RunArgs {
     /// (vSMS_TaskSequenceExecutionStatus) would show it, the file `patchsim calibrate` reads
     #[arg(long)]
     pub history_csv: bool,
+
+    #[command(flatten)]
+    pub csv: CsvArgs,
 }
 
 fn parse_precision(text: &str) -> Result<f64, String> {
@@ -103,7 +107,8 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<Status> {
             "--shard: a shard's state does not carry the figures of shared resources yet, so a scenario with [[resource]] runs whole: leave out --shard"
         );
     }
-    let per_server = PerServerFiles { servers: args.servers_csv, history: args.history_csv };
+    let style = args.csv.csv_style;
+    let per_server = PerServerFiles { servers: args.servers_csv, history: args.history_csv, style };
     if per_server.servers || per_server.history {
         // The first replication's rows are kept whole for servers.csv and history.csv.
         let extras = Extras { servers_csv: per_server.servers, history_csv: per_server.history };
@@ -148,7 +153,7 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<Status> {
             // The resources' load over the week, from the first replication run once more.
             let loads = Simulator::new(&scenario, &program).resource_load(seed, options.first);
             let data = ReportData::of(&scenario, summary, &result).with_resources(&scenario, &loads);
-            let mut files = report_files(&data)?;
+            let mut files = report_files(&data, style)?;
             files.extend(first_replication_files(&scenario, &program, seed, options.first, per_server));
             if let Some(shard) = args.shard {
                 let state = ShardState::new(&scenario, &text, &sim.set, seed, replications, shard, &result)?;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::output::{Destination, default_folder, deliver};
-use super::{SimArgs, UsageError};
+use super::{CsvArgs, SimArgs, UsageError};
 use crate::output::OutputKind;
 use crate::planner::sweep::{SweepRuns, SweepSpec, run_sweep};
 use crate::report::sweep::{sweep_files, sweep_header, sweep_row};
@@ -15,7 +15,8 @@ use crate::scenario::Scenario;
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  \
     patchsim sweep my-month.toml --set step.0.duration.max=0m..40m:10m\n  \
-    patchsim sweep my-month.toml --set fleet.servers=6000,12000,24000 --set deployment.max_run_time=0s\n\n\
+    patchsim sweep my-month.toml --set fleet.servers=6000,12000,24000 --set deployment.max_run_time=0s\n  \
+    patchsim sweep my-month.toml --set fleet.servers=6000,12000 --csv-style excel-fr   sweep.csv for a French Excel\n\n\
     One --set takes several values (KEY=V1,V2,… or KEY=FROM..TO:STEP, numbers or durations); any other --set \
     KEY=VALUE fixes a field for every value.")]
 pub struct SweepArgs {
@@ -24,6 +25,9 @@ pub struct SweepArgs {
 
     #[command(flatten)]
     pub sim: SimArgs,
+
+    #[command(flatten)]
+    pub csv: CsvArgs,
 }
 
 /// Runs `patchsim sweep`.
@@ -43,6 +47,6 @@ pub fn execute(args: &SweepArgs) -> anyhow::Result<()> {
     let runs = SweepRuns { seed: sim.seed, replications: sim.replications, threads: sim.threads() };
     // `text` is the file as written: the fixed changes are applied to it again with each value.
     let sweep = run_sweep(&text, &file, &fixed, &spec, runs, |row| show(sweep_row(row)))?;
-    let files = sweep_files(&sweep)?;
+    let files = sweep_files(&sweep, args.csv.csv_style)?;
     deliver(destination, &files, "sweep.csv", "")
 }

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 
-use super::SimArgs;
 use super::output::{claim_folder, write_folder};
+use super::{CsvArgs, SimArgs};
 use crate::engine::{Outcome, ServerChoice, Simulator, TraceEvent};
 use crate::montecarlo::memory::{self, Extras, MemoryEstimate};
 use crate::output::OutputKind;
@@ -43,6 +43,9 @@ pub struct TraceArgs {
     /// --out writes trace.csv and the Gantt chart (trace.svg, trace.png) into a folder
     #[command(flatten)]
     pub sim: SimArgs,
+
+    #[command(flatten)]
+    pub csv: CsvArgs,
 }
 
 fn parse_filter(text: &str) -> Result<Outcome, String> {
@@ -86,7 +89,7 @@ pub fn execute(args: &TraceArgs) -> anyhow::Result<()> {
     let timeline = Timeline::build(&scenario, &program, seed, replication, record, &events);
     say!("{}", timeline.table());
     if let Some(folder) = folder {
-        let files = trace_files(&timeline)?;
+        let files = trace_files(&timeline, args.csv.csv_style)?;
         let shown = folder.path().display().to_string();
         write_folder(folder, &files)?;
         sayln!("\nWrote trace.csv, trace.svg and trace.png in {shown}");

@@ -15,7 +15,9 @@
 //!
 //! Year-last layouts take a time `H:MM`, `H:MM:SS` (one or two digits of hour), optionally with
 //! a fraction of a second and ` AM`/` PM` (12-hour clock). A year-first time may end in `Z` or an
-//! offset (`±HH:MM`, `±HHMM`, `±HH`). Two-digit years are not read.
+//! offset (`±HH:MM`, `±HHMM`, `±HH`). A fraction follows `.` or `,` (ISO 8601 allows both; a
+//! decimal-comma locale writes `,`, as `patchsim run --csv-style excel-de` does). Two-digit
+//! years are not read.
 
 use crate::configmgr::history_view::days_from_civil;
 
@@ -241,7 +243,8 @@ impl TimeValue {
         let (mut s, mut frac) = (0, 0);
         if c.eat(b':') {
             s = c.number(2, 2)?.0;
-            if c.eat(b'.') {
+            // ISO 8601 allows either mark before a fraction; a decimal-comma locale writes `,`.
+            if c.eat(b'.') || c.eat(b',') {
                 let (v, n) = c.number(1, 9)?;
                 frac = fraction_ms(v, n);
             }
@@ -343,6 +346,7 @@ mod tests {
             ("2024-01-15 02:05:07.123", YearFirst, t + 123),
             ("2024-01-15 02:05:07.1234567", YearFirst, t + 123),
             ("2024-01-15 02:05:07.9995", YearFirst, t + 1000),
+            ("2024-01-15 02:05:07,123", YearFirst, t + 123),
             ("2024/01/15 2:05:07", YearFirst, t),
             // Windows PowerShell 5.1 and 7, en-US, en-GB, fr-FR, de-DE, nl-NL.
             ("1/15/2024 2:05:07 AM", MonthFirst, t),
@@ -351,6 +355,7 @@ mod tests {
             ("1/15/2024 12:05:07 pm", MonthFirst, t + 10 * 3_600_000),
             ("15/01/2024 02:05:07", DayFirst, t),
             ("15.01.2024 02:05:07", DayFirst, t),
+            ("15.01.2024 02:05:07,25", DayFirst, t + 250),
             ("15-1-2024 2:05:07", DayFirst, t),
             // Excel: no seconds, 12 or 24 hours.
             ("1/15/2024 2:05", MonthFirst, t - 7000),
@@ -404,6 +409,8 @@ mod tests {
             "2024-01-15 02:05:60",
             "2024-01-15 02:5",
             "2024-01-15 02:05:07.",
+            "2024-01-15 02:05:07,",
+            "2024-01-15 02:05:07.,5",
             "2024-01-15 02:05:07.1234567890",
             "2024-01-15 02:05:07 +01:00",
             "2024-01-15 02:05:07+15:00",

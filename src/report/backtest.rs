@@ -5,18 +5,20 @@ use std::fmt::Write;
 
 use super::bundle::{ReportError, ReportFile, chart_files};
 use super::charts::backtest::BacktestChart;
-use super::escape::csv_field;
+use super::csv_style::CsvStyle;
+use super::csv_writer::CsvWriter;
 use crate::planner::backtest::{Backtest, BacktestFigure, BacktestRow, Verdict};
 
 /// The columns of `backtest.csv`.
 pub const BACKTEST_HEADER: &str = "scope,figure,observed,projected,low,high,verdict,runs";
 
-/// Every file of a back-test: `backtest.json`, `backtest.csv`, `backtest.svg`, `backtest.png`.
-pub fn backtest_files(backtest: &Backtest) -> Result<Vec<ReportFile>, ReportError> {
+/// Every file of a back-test: `backtest.json`, `backtest.csv` (in `style`), `backtest.svg`,
+/// `backtest.png`.
+pub fn backtest_files(backtest: &Backtest, style: CsvStyle) -> Result<Vec<ReportFile>, ReportError> {
     let (svg, png) = chart_files(&BacktestChart(backtest))?;
     Ok(vec![
         ReportFile::new("backtest.json", backtest_json(backtest)),
-        ReportFile::new("backtest.csv", backtest_csv(backtest)),
+        ReportFile::new("backtest.csv", backtest_csv(backtest, style)),
         ReportFile::new("backtest.svg", svg.into_bytes()),
         ReportFile::new("backtest.png", png),
     ])
@@ -31,24 +33,15 @@ pub fn backtest_json(backtest: &Backtest) -> Vec<u8> {
 
 /// `backtest.csv`: one row per comparison, overall first; values as fractions (shares),
 /// minutes or restarts, to six decimals.
-pub fn backtest_csv(backtest: &Backtest) -> Vec<u8> {
-    let mut out = String::from(BACKTEST_HEADER);
-    out.push('\n');
+pub fn backtest_csv(backtest: &Backtest, style: CsvStyle) -> Vec<u8> {
+    let mut out = CsvWriter::new(style, BACKTEST_HEADER, backtest.comparisons.len() * 80);
     for r in &backtest.comparisons {
-        let _ = writeln!(
-            out,
-            "{},{},{:.6},{:.6},{:.6},{:.6},{},{}",
-            csv_field(&r.scope),
-            r.figure.key(),
-            r.observed,
-            r.projected,
-            r.low,
-            r.high,
-            r.verdict.key(),
-            r.runs
-        );
+        let mut row = out.row();
+        row.text(&r.scope).whole(r.figure.key());
+        row.fixed(r.observed, 6).fixed(r.projected, 6).fixed(r.low, 6).fixed(r.high, 6);
+        row.whole(r.verdict.key()).whole(r.runs).end();
     }
-    out.into_bytes()
+    out.finish()
 }
 
 /// A value of a figure as the table writes it.

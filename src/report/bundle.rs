@@ -6,6 +6,7 @@ use thiserror::Error;
 use crate::digest::sha256_hex;
 
 use super::charts::{Chart, report_charts};
+use super::csv_style::CsvStyle;
 use super::data::ReportData;
 use super::html::report_html;
 use super::json::summary_json;
@@ -50,13 +51,13 @@ pub fn chart_files(chart: &dyn Chart) -> Result<(String, Vec<u8>), ReportError> 
     Ok((svg, png))
 }
 
-/// Every file of the report of a run.
-pub fn report_files(data: &ReportData) -> Result<Vec<ReportFile>, ReportError> {
+/// Every file of the report of a run, its CSV files in `style`.
+pub fn report_files(data: &ReportData, style: CsvStyle) -> Result<Vec<ReportFile>, ReportError> {
     let mut files = vec![
         ReportFile::new("summary.json", summary_json(&data.summary)),
-        ReportFile::new("load.csv", load_csv(&data.load)),
+        ReportFile::new("load.csv", load_csv(&data.load, style)),
         ReportFile::new("summary.md", summary_markdown(&data.summary)),
-        ReportFile::new("windows.csv", windows_csv(&data.summary)),
+        ReportFile::new("windows.csv", windows_csv(&data.summary, style)),
     ];
     let charts = report_charts(data);
     let mut rendered: Vec<(&dyn Chart, String)> = Vec::new();

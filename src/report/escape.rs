@@ -2,9 +2,10 @@
 //!
 //! A scenario, class, step or group name, a server name or the description is the user's text;
 //! in a report it must stay text. [`csv_field`] quotes a CSV cell and neutralises one that a
-//! spreadsheet would run as a formula; [`html`] entity-escapes text for HTML (and SVG); and
-//! [`markdown`] escapes what would start emphasis, code, a link, raw HTML, a table cell or a
-//! block in Markdown. Ordinary names come out unchanged, byte for byte.
+//! spreadsheet would run as a formula ([`csv_cell`] for another separator and decimal mark);
+//! [`html`] entity-escapes text for HTML (and SVG); and [`markdown`] escapes what would start
+//! emphasis, code, a link, raw HTML, a table cell or a block in Markdown. Ordinary names come
+//! out unchanged, byte for byte.
 
 /// A CSV cell: quoted when it holds a comma, a double quote or a line break; a text that starts
 /// with `=`, `+`, `-`, `@`, a tab or a carriage return — which Excel and other spreadsheets run
@@ -19,10 +20,25 @@
 /// assert_eq!(csv_field("-1.5"), "-1.5");
 /// ```
 pub fn csv_field(text: &str) -> String {
-    let formula = text.starts_with(['=', '+', '-', '@', '\t', '\r']) && !is_number(text);
+    csv_cell(text, ',', '.')
+}
+
+/// [`csv_field`] for a file whose cells are parted by `separator` and whose numbers have
+/// `decimal` as their decimal mark (`;` and `,` for a German or French Excel): quoted when it
+/// holds the separator, a double quote or a line break; a number is one with that mark.
+///
+/// ```
+/// use patchsim::report::escape::csv_cell;
+/// assert_eq!(csv_cell("a; b", ';', ','), "\"a; b\"");
+/// assert_eq!(csv_cell("a, b", ';', ','), "a, b");
+/// assert_eq!(csv_cell("-1,5", ';', ','), "-1,5");
+/// assert_eq!(csv_cell("-1+5", ';', ','), "\"'-1+5\"");
+/// ```
+pub fn csv_cell(text: &str, separator: char, decimal: char) -> String {
+    let formula = text.starts_with(['=', '+', '-', '@', '\t', '\r']) && !is_number(text, decimal);
     if formula {
         format!("\"'{}\"", text.replace('"', "\"\""))
-    } else if text.contains([',', '"', '\n', '\r']) {
+    } else if text.contains([separator, '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
         text.to_owned()
@@ -30,14 +46,14 @@ pub fn csv_field(text: &str) -> String {
 }
 
 /// Whether a cell is a plain number a spreadsheet reads as one: an optional sign, digits, an
-/// optional fraction and an optional exponent (`-3`, `+0.25`, `1e-3`).
-fn is_number(text: &str) -> bool {
+/// optional fraction after the `decimal` mark and an optional exponent (`-3`, `+0.25`, `1e-3`).
+pub fn is_number(text: &str, decimal: char) -> bool {
     let body = text.strip_prefix(['-', '+']).unwrap_or(text);
     let (mantissa, exponent) = match body.find(['e', 'E']) {
         Some(i) => (&body[..i], Some(&body[i + 1..])),
         None => (body, None),
     };
-    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let (int, frac) = mantissa.split_once(decimal).unwrap_or((mantissa, ""));
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
     let mantissa_ok = !(int.is_empty() && frac.is_empty()) && digits(int) && digits(frac);
     let exponent_ok = exponent.is_none_or(|e| {

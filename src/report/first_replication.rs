@@ -2,6 +2,7 @@
 //! `history.csv` (the run as the execution-history view would show it).
 
 use super::bundle::ReportFile;
+use super::csv_style::CsvStyle;
 use super::history_csv::HistoryCsv;
 use super::servers_csv::servers_csv;
 use crate::engine::{ServerRecord, Simulator, TraceEvent};
@@ -9,13 +10,15 @@ use crate::messages::Emissions;
 use crate::scenario::Scenario;
 use crate::sequence::Program;
 
-/// Which per-server files to write.
+/// Which per-server files to write, and in which style.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PerServerFiles {
     /// `servers.csv`.
     pub servers: bool,
     /// `history.csv`.
     pub history: bool,
+    /// The style of both.
+    pub style: CsvStyle,
 }
 
 /// Simulates `replication` of `seed` once more and writes the files `which` asks for.
@@ -33,7 +36,7 @@ pub fn first_replication_files(
     let mut scratch = sim.scratch();
     let mut emissions = Emissions::new(scenario.infrastructure.management_points as usize);
     let mut records: Vec<ServerRecord> = Vec::with_capacity(scenario.fleet.servers as usize);
-    let mut history = which.history.then(|| HistoryCsv::new(program));
+    let mut history = which.history.then(|| HistoryCsv::new(program, which.style));
     match &mut history {
         // The history needs every server's events; servers.csv alone only their records.
         Some(csv) => {
@@ -48,7 +51,7 @@ pub fn first_replication_files(
     }
     let mut files = Vec::new();
     if which.servers {
-        files.push(ReportFile::new("servers.csv", servers_csv(scenario, &records)));
+        files.push(ReportFile::new("servers.csv", servers_csv(scenario, &records, which.style)));
     }
     if let Some(csv) = history {
         files.push(ReportFile::new("history.csv", csv.finish()));

@@ -6,9 +6,8 @@
 //! Times are the simulated week laid on Monday 2024-01-01; resource IDs are 16777216 plus the
 //! server's number; the deployment is `SIM00001`.
 
-use std::fmt::Write;
-
-use super::escape::csv_field;
+use super::csv_style::CsvStyle;
+use super::csv_writer::{CsvRow, CsvWriter};
 use crate::configmgr::history_view::{self, days_from_civil, format_time};
 use crate::configmgr::message::{self, Message};
 use crate::engine::{Outcome, RestartCause, ServerRecord, SkipReason, TraceEvent};
@@ -31,15 +30,14 @@ struct Row<'p> {
 pub struct HistoryCsv<'a> {
     program: &'a Program,
     epoch_ms: i64,
-    out: String,
+    out: CsvWriter,
     rows: Vec<(u64, String)>,
 }
 
 impl<'a> HistoryCsv<'a> {
-    /// An empty history for a scenario's compiled program.
-    pub fn new(program: &'a Program) -> Self {
-        let mut out = history_view::COLUMNS.join(",");
-        out.push('\n');
+    /// An empty history for a scenario's compiled program, to be written in `style`.
+    pub fn new(program: &'a Program, style: CsvStyle) -> Self {
+        let out = CsvWriter::new(style, &history_view::COLUMNS.join(","), 1 << 16);
         Self { program, epoch_ms: days_from_civil(2024, 1, 1) * 86_400_000, out, rows: Vec::new() }
     }
 
@@ -58,22 +56,19 @@ impl<'a> HistoryCsv<'a> {
             }
             let Some(row) = self.row(event) else { continue };
             let mut line = String::with_capacity(160);
-            let _ = writeln!(
-                line,
-                "{ADVERTISEMENT_ID},{resource},{},{},{},{},{},{},{},",
-                format_time(self.epoch_ms + row.at as i64),
-                row.step,
-                csv_field(row.action),
-                csv_field(row.group),
-                row.message.id,
-                csv_field(row.message.name),
-                row.exit_code.map(|c| c.to_string()).unwrap_or_default()
-            );
+            let mut cells = CsvRow::new(self.out.style(), &mut line);
+            cells.text(ADVERTISEMENT_ID).whole(resource).time(&format_time(self.epoch_ms + row.at as i64));
+            cells.whole(row.step).text(row.action).text(row.group).whole(row.message.id).text(row.message.name);
+            match row.exit_code {
+                Some(code) => cells.whole(code),
+                None => cells.empty(),
+            };
+            cells.empty().end();
             self.rows.push((row.at, line));
         }
         self.rows.sort_by_key(|(at, _)| *at);
         for (_, line) in &self.rows {
-            self.out.push_str(line);
+            self.out.push_rows(line);
         }
     }
 
@@ -144,6 +139,6 @@ impl<'a> HistoryCsv<'a> {
 
     /// The CSV file's bytes.
     pub fn finish(self) -> Vec<u8> {
-        self.out.into_bytes()
+        self.out.finish()
     }
 }

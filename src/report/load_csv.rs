@@ -5,41 +5,40 @@
 //! `minute` (since Monday 00:00), `sent` (by servers), `arrived` (at Status Manager),
 //! `processed` (by Status Manager), `backlog` (waiting at Status Manager at the minute's end).
 
-use std::fmt::Write;
-
+use super::csv_style::CsvStyle;
+use super::csv_writer::CsvWriter;
 use super::data::LoadMeans;
 use crate::scenario::duration::{MINUTE, WEEK};
-use crate::scenario::overrides::number_text;
 
 /// Minutes in the simulated week.
 pub const WEEK_MINUTES: usize = (WEEK / MINUTE) as usize;
 
 /// Serializes the per-minute means.
-pub fn load_csv(load: &LoadMeans) -> Vec<u8> {
-    let mut out = String::with_capacity(load.sent.len() * 24 + 40);
-    out.push_str("minute,sent,arrived,processed,backlog\n");
+pub fn load_csv(load: &LoadMeans, style: CsvStyle) -> Vec<u8> {
+    let mut out = CsvWriter::new(style, "minute,sent,arrived,processed,backlog", load.sent.len() * 24);
     for m in 0..load.sent.len() {
-        let _ = writeln!(
-            out,
-            "{m},{},{},{},{}",
-            number_text(load.sent[m]),
-            number_text(load.arrived[m]),
-            number_text(load.processed[m]),
-            number_text(load.backlog[m])
-        );
+        out.row()
+            .whole(m)
+            .short(load.sent[m])
+            .short(load.arrived[m])
+            .short(load.processed[m])
+            .short(load.backlog[m])
+            .end();
     }
-    out.into_bytes()
+    out.finish()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::messages::LoadSeries;
+    use crate::scenario::overrides::number_text;
 
     #[test]
     fn rows_cover_the_week_and_backlog_accumulates() {
         let series = LoadSeries { sent: vec![4, 0, 2], arrived: vec![2, 2, 2], processed: vec![0, 1, 5] };
-        let text = String::from_utf8(load_csv(&LoadMeans::from_series(&series, 2, WEEK_MINUTES))).unwrap();
+        let text =
+            String::from_utf8(load_csv(&LoadMeans::from_series(&series, 2, WEEK_MINUTES), CsvStyle::Plain)).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 1 + WEEK_MINUTES);
         assert_eq!(lines[0], "minute,sent,arrived,processed,backlog");

@@ -10,6 +10,8 @@ pub mod bundle;
 pub mod calibration;
 pub mod charts;
 pub mod comparison;
+pub mod csv_style;
+pub mod csv_writer;
 pub mod data;
 pub mod escape;
 pub mod first_replication;

@@ -1,12 +1,10 @@
 //! `servers.csv` (with `--servers-csv`): every server of one replication, one row each.
 
-use std::fmt::Write;
-
-use super::escape::csv_field;
+use super::csv_style::CsvStyle;
+use super::csv_writer::CsvWriter;
 use crate::engine::ServerRecord;
 use crate::scenario::Scenario;
 use crate::scenario::duration::MINUTE;
-use crate::scenario::overrides::number_text;
 use crate::scenario::windows::format_week_time;
 
 /// The columns of `servers.csv`.
@@ -19,50 +17,39 @@ pub const WEEK_COLUMNS: &str = ",runs,week";
 /// One row per server: times as moments of the week and as minutes since Monday 00:00 of the
 /// first week; `name` is the server's name from the inventory (empty without one). A month of
 /// several weeks adds [`WEEK_COLUMNS`].
-pub fn servers_csv(scenario: &Scenario, records: &[ServerRecord]) -> Vec<u8> {
-    let mut out = String::with_capacity(records.len() * 96 + 200);
-    out.push_str(SERVERS_HEADER);
+pub fn servers_csv(scenario: &Scenario, records: &[ServerRecord], style: CsvStyle) -> Vec<u8> {
     let weeks = scenario.month.has_weeks();
-    if weeks {
-        out.push_str(WEEK_COLUMNS);
-    }
-    out.push('\n');
+    let header = if weeks { format!("{SERVERS_HEADER}{WEEK_COLUMNS}") } else { SERVERS_HEADER.to_owned() };
+    let mut out = CsvWriter::new(style, &header, records.len() * 96);
     let inventory = scenario.windows.inventory();
-    let name = |index: u64| inventory.map_or(String::new(), |inv| csv_field(&inv.names[index as usize]));
+    let name = |index: u64| inventory.map_or("", |inv| inv.names[index as usize].as_str());
+    let minutes = |t: u64| t as f64 / MINUTE as f64;
     for r in records {
+        let mut row = out.row();
         if r.excluded {
             let window = inventory.map_or("", |_| scenario.windows.list[r.window as usize].name.as_str());
-            let _ = write!(out, "{},{},,excluded,,,,,,0,0,0,0,{}", r.index, csv_field(window), name(r.index));
-            out.push_str(if weeks { ",0,\n" } else { "\n" });
+            row.whole(r.index).text(window).empty().whole("excluded").empties(5);
+            row.whole(0).whole(0).whole(0).whole(0).text(name(r.index));
+            if weeks {
+                row.whole(0).empty();
+            }
+            row.end();
             continue;
         }
         let window = &scenario.windows.list[r.window as usize];
         let class = &scenario.fleet.classes[r.class as usize].name;
-        let started = r.outcome.started();
-        let minutes = |t: u64| number_text(t as f64 / MINUTE as f64);
-        let _ = write!(
-            out,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
-            r.index,
-            csv_field(&window.name),
-            csv_field(class),
-            r.outcome.key(),
-            if started { format_week_time(r.start) } else { String::new() },
-            if started { format_week_time(r.end) } else { String::new() },
-            if started { minutes(r.start) } else { String::new() },
-            if started { minutes(r.end) } else { String::new() },
-            if started { minutes(r.end - r.start) } else { String::new() },
-            r.restarts,
-            r.restarts_outside,
-            r.messages,
-            r.state_messages,
-            name(r.index)
-        );
-        if weeks {
-            let window = &scenario.windows.list[r.window as usize];
-            let _ = write!(out, ",{},{}", r.runs, scenario.month.week_of(window, r.opening) + 1);
+        row.whole(r.index).text(&window.name).text(class).whole(r.outcome.key());
+        if r.outcome.started() {
+            row.text(&format_week_time(r.start)).text(&format_week_time(r.end));
+            row.short(minutes(r.start)).short(minutes(r.end)).short(minutes(r.end - r.start));
+        } else {
+            row.empties(5);
         }
-        out.push('\n');
+        row.whole(r.restarts).whole(r.restarts_outside).whole(r.messages).whole(r.state_messages).text(name(r.index));
+        if weeks {
+            row.whole(r.runs).whole(scenario.month.week_of(window, r.opening) + 1);
+        }
+        row.end();
     }
-    out.into_bytes()
+    out.finish()
 }

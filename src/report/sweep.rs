@@ -6,7 +6,9 @@ use std::fmt::Write;
 use super::bundle::{ReportError, ReportFile, chart_files};
 use super::charts::sweep::{SWEEP_FIGURES, SweepChart};
 use super::comparison::show;
-use super::escape::csv_field;
+use super::csv_style::CsvStyle;
+use super::csv_writer::CsvWriter;
+use super::escape::is_number;
 use crate::montecarlo::statistics::HEADLINE;
 use crate::planner::sweep::{Sweep, SweepRow};
 
@@ -34,29 +36,36 @@ pub fn sweep_row(row: &SweepRow) -> String {
     format!("{:<20}{cells}", row.value)
 }
 
-/// Every file of a sweep: `sweep.csv` and its chart.
-pub fn sweep_files(sweep: &Sweep) -> Result<Vec<ReportFile>, ReportError> {
+/// Every file of a sweep: `sweep.csv` (in `style`) and its chart.
+pub fn sweep_files(sweep: &Sweep, style: CsvStyle) -> Result<Vec<ReportFile>, ReportError> {
     let (svg, png) = chart_files(&SweepChart(sweep))?;
     Ok(vec![
-        ReportFile::new("sweep.csv", sweep_csv(sweep)),
+        ReportFile::new("sweep.csv", sweep_csv(sweep, style)),
         ReportFile::new("sweep.svg", svg.into_bytes()),
         ReportFile::new("sweep.png", png),
     ])
 }
 
-/// `sweep.csv`: one row per value; for every headline figure its mean and 95% interval.
-pub fn sweep_csv(sweep: &Sweep) -> Vec<u8> {
-    let mut out = String::from("value");
+/// `sweep.csv`: one row per value; for every headline figure its mean and 95% interval. A value
+/// that is a number (`0.5`, `12000`) is written as one, in the style's decimal mark; any other
+/// (`30m`, a list) as text.
+pub fn sweep_csv(sweep: &Sweep, style: CsvStyle) -> Vec<u8> {
+    let mut header = String::from("value");
     for k in HEADLINE {
-        let _ = write!(out, ",{k},{k}.ci95_low,{k}.ci95_high");
+        let _ = write!(header, ",{k},{k}.ci95_low,{k}.ci95_high");
     }
-    out.push('\n');
+    let mut out = CsvWriter::new(style, &header, sweep.rows.len() * 512);
     for row in &sweep.rows {
-        out.push_str(&csv_field(&row.value));
-        for (_, f) in &row.figures {
-            let _ = write!(out, ",{},{},{}", f.mean, f.ci95[0], f.ci95[1]);
+        let mut cells = out.row();
+        if is_number(&row.value, '.') {
+            cells.number(&row.value);
+        } else {
+            cells.text(&row.value);
         }
-        out.push('\n');
+        for (_, f) in &row.figures {
+            cells.full(f.mean).full(f.ci95[0]).full(f.ci95[1]);
+        }
+        cells.end();
     }
-    out.into_bytes()
+    out.finish()
 }

@@ -7,9 +7,9 @@ use std::fmt::Write;
 use super::bundle::{ReportError, ReportFile, chart_files};
 use super::charts::gantt::Gantt;
 use crate::engine::{ServerRecord, SkipReason, TraceEvent};
-use crate::report::escape::csv_field;
+use crate::report::csv_style::CsvStyle;
+use crate::report::csv_writer::CsvWriter;
 use crate::scenario::duration::{DurationDisplay, MINUTE, WEEK};
-use crate::scenario::overrides::number_text;
 use crate::scenario::windows::format_week_time;
 use crate::scenario::{Millis, Scenario};
 use crate::sequence::{NodeId, Program};
@@ -353,32 +353,29 @@ impl Timeline {
 
     /// The timeline as CSV: one row per row of the table, times in minutes from the window's
     /// start and as moments of the week.
-    pub fn csv(&self) -> Vec<u8> {
-        let mut out = String::from("kind,name,depth,start_minute,end_minute,start,end,result,exit_code\n");
+    pub fn csv(&self, style: CsvStyle) -> Vec<u8> {
+        let header = "kind,name,depth,start_minute,end_minute,start,end,result,exit_code";
+        let mut out = CsvWriter::new(style, header, self.rows.len() * 80);
         for r in &self.rows {
-            let _ = writeln!(
-                out,
-                "{},{},{},{},{},{},{},{},{}",
-                r.kind.key(),
-                csv_field(&r.name),
-                r.depth,
-                number_text(self.minutes(r.start)),
-                number_text(self.minutes(r.end)),
-                csv_field(&format_week_time(r.start)),
-                csv_field(&format_week_time(r.end)),
-                csv_field(&r.result),
-                r.exit_code.map(|c| c.to_string()).unwrap_or_default()
-            );
+            let mut row = out.row();
+            row.whole(r.kind.key()).text(&r.name).whole(r.depth);
+            row.short(self.minutes(r.start)).short(self.minutes(r.end));
+            row.text(&format_week_time(r.start)).text(&format_week_time(r.end)).text(&r.result);
+            match r.exit_code {
+                Some(code) => row.whole(code),
+                None => row.empty(),
+            };
+            row.end();
         }
-        out.into_bytes()
+        out.finish()
     }
 }
 
-/// Every file of a trace: `trace.csv` and the Gantt chart.
-pub fn trace_files(timeline: &Timeline) -> Result<Vec<ReportFile>, ReportError> {
+/// Every file of a trace: `trace.csv` (in `style`) and the Gantt chart.
+pub fn trace_files(timeline: &Timeline, style: CsvStyle) -> Result<Vec<ReportFile>, ReportError> {
     let (svg, png) = chart_files(&Gantt(timeline))?;
     Ok(vec![
-        ReportFile::new("trace.csv", timeline.csv()),
+        ReportFile::new("trace.csv", timeline.csv(style)),
         ReportFile::new("trace.svg", svg.into_bytes()),
         ReportFile::new("trace.png", png),
     ])

@@ -129,7 +129,11 @@ fn messages_are_conserved_through_every_component() {
     // Sent counts both streams; arrived and processed are Status Manager's.
     assert_eq!((sent, arrived, processed), (total, status, status));
     // Totals over the three replications (written as one), so every cell is a whole count.
-    let csv = String::from_utf8(load_csv(&LoadMeans::from_series(series, 1, WEEK_MINUTES))).unwrap();
+    let csv = String::from_utf8(load_csv(
+        &LoadMeans::from_series(series, 1, WEEK_MINUTES),
+        patchsim::report::csv_style::CsvStyle::Plain,
+    ))
+    .unwrap();
     let mut cumulative = (0.0, 0.0);
     for line in csv.lines().skip(1) {
         let cols: Vec<f64> = line.split(',').map(|c| c.parse().unwrap()).collect();

@@ -32,6 +32,7 @@ mod resources;
 mod resources_format;
 mod restart_rules;
 mod safe_writes;
+mod summary_schema;
 mod update_rules;
 mod warnings;
 mod windows_outputs;

@@ -9,6 +9,7 @@ use crate::common::{patchsim_in, temp_dir};
 use patchsim::montecarlo::Summary;
 use patchsim::montecarlo::{RunOptions, run, summarize};
 use patchsim::report::bundle::report_files;
+use patchsim::report::csv_style::CsvStyle;
 use patchsim::report::data::ReportData;
 use patchsim::report::markdown::summary_markdown;
 use patchsim::report::windows_csv::windows_csv;
@@ -26,7 +27,7 @@ fn markdown_snapshot() {
 
 #[test]
 fn windows_csv_snapshot() {
-    insta::assert_snapshot!(String::from_utf8(windows_csv(&fixture())).unwrap());
+    insta::assert_snapshot!(String::from_utf8(windows_csv(&fixture(), CsvStyle::Plain)).unwrap());
 }
 
 #[test]
@@ -90,7 +91,7 @@ fn check_report(s: &Scenario, replications: u64) {
     let program = Program::compile(s);
     let result = run(s, &program, &RunOptions::new(1, replications, 2)).expect("runs");
     let data = ReportData::of(s, summarize(s, 1, &result), &result);
-    let files = report_files(&data).unwrap_or_else(|e| panic!("{}: {e}", s.name));
+    let files = report_files(&data, CsvStyle::Plain).unwrap_or_else(|e| panic!("{}: {e}", s.name));
     let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
     for chart in
         ["outcomes", "overran-by-window", "overrun-minutes", "run-end-vs-window", "site-load", "latency-percentiles"]

@@ -296,7 +296,7 @@ fn the_load_a_report_draws_matches_the_worked_example_and_splits_each_windows_wa
         patchsim::montecarlo::run(&s, &program, &o).unwrap()
     })
     .with_resources(&s, &loads);
-    let files = patchsim::report::bundle::report_files(&report).unwrap();
+    let files = patchsim::report::bundle::report_files(&report, patchsim::report::csv_style::CsvStyle::Plain).unwrap();
     assert!(files.iter().any(|f| f.name == "resources.svg"));
     let html = files.iter().find(|f| f.name == "report.html").unwrap();
     let html = String::from_utf8_lossy(&html.bytes);
