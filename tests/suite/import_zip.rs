@@ -262,6 +262,20 @@ fn the_command_names_the_archive_and_entry_and_finds_a_zip_by_its_bytes() {
     }
 }
 
+#[test]
+fn a_run_task_sequence_step_of_one_xml_file_is_a_command_with_a_note() {
+    let xml = format!("<sequence version=\"3.10\">\n  {}\n</sequence>", run_step("Run Agent", "PS100090", ""));
+    let ts = patchsim::import::read_task_sequence(xml.as_bytes()).unwrap();
+    let written = write_scenario(&ts, &ImportOptions::default(), None).unwrap();
+    assert_eq!(
+        written.warnings,
+        [
+            "line 2: \"Run Agent\" runs a child task sequence (PS100090): kept as one command step; import the console's export of this sequence with its dependencies (a .zip, docs/import.md) to simulate the child's steps"
+        ]
+    );
+    assert!(written.text.contains("# console: SMS_TaskSequence_RunTaskSequenceAction — child task sequence PS100090\nname = \"Run Agent\"\ntype = \"command\"\n"), "{}", written.text);
+}
+
 /// A package whose sequence runs the given packages, one step each.
 fn runner(id: &str, runs: &[&str]) -> String {
     let steps: Vec<String> = runs.iter().map(|r| run_step(&format!("Run {r}"), r, "")).collect();
