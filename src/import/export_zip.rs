@@ -288,7 +288,7 @@ pub struct TsPackage {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExportZip {
     /// The task sequences, in the archive's order.
-    pub packages: Vec<TsPackage>,
+    packages: Vec<TsPackage>,
     /// Package IDs (upper-cased) to their index.
     by_id: HashMap<String, usize>,
 }
@@ -361,6 +361,11 @@ impl ExportZip {
             return Err(ZipError::NoTaskSequence { entries: archive.len() });
         }
         Ok(zip)
+    }
+
+    /// The task sequences, in the archive's order.
+    pub fn packages(&self) -> &[TsPackage] {
+        &self.packages
     }
 
     /// The task sequence of this package ID (compared without regard to case).

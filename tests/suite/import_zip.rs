@@ -569,7 +569,7 @@ fn odd_entry_names_are_read_in_memory_and_written_nowhere() {
     assert_eq!(names, [(0, "Main work"), (0, "Run Child"), (1, "Child work")]);
     assert!(warnings.is_empty(), "{warnings:?}");
     let export = ExportZip::read(Cursor::new(&zip), &ZipLimits::default()).unwrap();
-    let entries: Vec<&str> = export.packages.iter().map(|p| p.entry.as_str()).collect();
+    let entries: Vec<&str> = export.packages().iter().map(|p| p.entry.as_str()).collect();
     assert_eq!(
         entries,
         [
