@@ -8,7 +8,8 @@ use clap::{Args, Subcommand};
 
 use super::output::{to_stdout, write_file_atomically};
 use crate::import::{
-    ContentSizes, ImportOptions, InventoryChoice, InventorySketch, Timings, read_task_sequence, write_scenario,
+    ContentSizes, ExportZip, ImportOptions, InventoryChoice, InventorySketch, TaskSequence, Timings, ZipError,
+    ZipLimits, read_task_sequence, write_scenario,
 };
 use crate::output::file::{Replaces, claim_file};
 use crate::scenario::Scenario;
@@ -25,8 +26,9 @@ pub struct ImportArgs {
 /// What can be imported.
 #[derive(Debug, Subcommand)]
 pub enum ImportSource {
-    /// A task sequence exported from the ConfigMgr console or PowerShell, written as a complete
-    /// scenario (docs/import.md shows how to export one)
+    /// A task sequence exported from the ConfigMgr console or PowerShell (its XML, or the
+    /// console's export .zip with its child task sequences), written as a complete scenario
+    /// (docs/import.md shows how to export one)
     Configmgr(ConfigMgrArgs),
 }
 
@@ -34,14 +36,25 @@ pub enum ImportSource {
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  \
     patchsim import configmgr server-patching.xml --out my-month.toml\n  \
+    patchsim import configmgr server-patching.zip --out my-month.toml\n  \
+    patchsim import configmgr all-sequences.zip --sequence PS100023 --out my-month.toml\n  \
     patchsim import configmgr server-patching.xml --inventory servers.csv --timings timings.toml --out my-month.toml\n  \
     patchsim import configmgr server-patching.xml --content-sizes sizes.csv --out my-month.toml\n\n\
     sizes.csv, from PowerShell with the ConfigurationManager module (sizes in KB, as ConfigMgr gives them):\n  \
-    Get-CMPackage | Select-Object PackageID, Name, PackageSize | Export-Csv sizes.csv -NoTypeInformation")]
+    Get-CMPackage | Select-Object PackageID, Name, PackageSize | Export-Csv sizes.csv -NoTypeInformation\n\n\
+    server-patching.zip, the console's export with the child task sequences it runs (Run Task Sequence steps):\n  \
+    Export-CMTaskSequence -Name \"Server Patching\" -ExportFilePath server-patching.zip -WithDependence $true")]
 pub struct ConfigMgrArgs {
-    /// The exported task sequence: the <sequence> XML, or an SMS_TaskSequencePackage export
-    /// holding it
+    /// The exported task sequence: the <sequence> XML, an SMS_TaskSequencePackage export
+    /// holding it, or the console's export .zip (Export wizard, Export-CMTaskSequence), whose
+    /// child task sequences take the place of the Run Task Sequence steps that run them
+    #[arg(value_name = "EXPORT")]
     pub sequence: PathBuf,
+
+    /// Which task sequence of an export .zip to import, by package ID or name: needed when the
+    /// archive holds several that no other runs
+    #[arg(long = "sequence", value_name = "PACKAGEID|NAME")]
+    pub choose: Option<String>,
 
     /// The scenario file to write (`-` for standard output)
     #[arg(long, short = 'o', value_name = "SCENARIO.toml")]
@@ -160,17 +173,27 @@ fn configmgr(args: &ConfigMgrArgs) -> anyhow::Result<()> {
     let shown = args.sequence.display().to_string();
     let meta = std::fs::metadata(&args.sequence).with_context(|| format!("cannot read {shown}"))?;
     if meta.is_dir() {
-        bail!("{shown} is a folder: name the exported task sequence XML file");
+        bail!("{shown} is a folder: name the exported task sequence (its XML file, or the console's export .zip)");
     }
-    if meta.len() > crate::import::xml::Limits::default().max_bytes as u64 {
-        bail!("{shown}: the file is {} bytes, more than a task sequence export can plausibly be", meta.len());
-    }
-    let bytes = std::fs::read(&args.sequence).with_context(|| format!("cannot read {shown}"))?;
-    let in_file = |e: crate::import::xml::XmlError| match e.line {
-        Some(_) => anyhow::anyhow!("{shown}:{e}"),
-        None => anyhow::anyhow!("{shown}: {e}"),
+    let ts = if is_zip(&args.sequence).with_context(|| format!("cannot read {shown}"))? {
+        let file = std::fs::File::open(&args.sequence).with_context(|| format!("cannot read {shown}"))?;
+        let in_zip = |e: ZipError| {
+            if e.begins_with_entry() { anyhow::anyhow!("{shown}!{e}") } else { anyhow::anyhow!("{shown}: {e}") }
+        };
+        let export = ExportZip::read(std::io::BufReader::new(file), &ZipLimits::default()).map_err(in_zip)?;
+        export.task_sequence(args.choose.as_deref()).map_err(in_zip)?
+    } else {
+        if args.choose.is_some() {
+            bail!(
+                "--sequence chooses among the task sequences of the console's export .zip; {shown} is not a zip archive but one task sequence's XML"
+            );
+        }
+        if meta.len() > crate::import::xml::Limits::default().max_bytes as u64 {
+            bail!("{shown}: the file is {} bytes, more than a task sequence export can plausibly be", meta.len());
+        }
+        let bytes = std::fs::read(&args.sequence).with_context(|| format!("cannot read {shown}"))?;
+        read_task_sequence(&bytes).map_err(|e| in_file(&shown, None, e))?
     };
-    let ts = read_task_sequence(&bytes).map_err(in_file)?;
 
     let timings = args.timings.as_deref().map(Timings::read).transpose()?;
     let content_sizes =
@@ -197,7 +220,7 @@ fn configmgr(args: &ConfigMgrArgs) -> anyhow::Result<()> {
         content_sizes,
         variables: args.variables.clone(),
     };
-    let imported = write_scenario(&ts, &options, timings.as_ref()).map_err(in_file)?;
+    let imported = write_scenario(&ts, &options, timings.as_ref()).map_err(|e| in_file(&shown, Some(&ts), e))?;
 
     // The written scenario must load as it is: check it as the file it will be. The reader and
     // writer keep within every bound a scenario has, so this holds; if it ever does not, say
@@ -208,7 +231,12 @@ fn configmgr(args: &ConfigMgrArgs) -> anyhow::Result<()> {
     })?;
 
     for warning in &imported.warnings {
-        eprintln!("warning: {shown}: {warning}");
+        // An archive's notes begin with the entry they concern: `export.zip!SMS_…/object.xml:12`.
+        if ts.cites_entry(warning) {
+            eprintln!("warning: {shown}!{warning}");
+        } else {
+            eprintln!("warning: {shown}: {warning}");
+        }
     }
     if to_stdout_only {
         return to_stdout(imported.text.as_bytes());
@@ -227,6 +255,28 @@ fn configmgr(args: &ConfigMgrArgs) -> anyhow::Result<()> {
     );
     sayln!("Check the lines marked CHANGE, then: patchsim validate {0} && patchsim run {0}", args.out.display());
     Ok(())
+}
+
+/// Whether the file is a zip archive: by its first bytes (a zip's local header, or the end record
+/// of an empty one), or by its `.zip` name (so that a damaged archive says it is one).
+fn is_zip(path: &Path) -> std::io::Result<bool> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(4);
+    std::fs::File::open(path)?.take(4).read_to_end(&mut head)?;
+    let magic = head == b"PK\x03\x04" || head == b"PK\x05\x06";
+    Ok(magic || path.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip")))
+}
+
+/// An XML error of the export (or of the scenario written from it) at its place: `file:line:column`,
+/// or for an archive's sequence `file!entry:line`.
+fn in_file(shown: &str, ts: Option<&TaskSequence>, e: crate::import::xml::XmlError) -> anyhow::Error {
+    match (e.line, ts) {
+        (Some(line), Some(ts)) if !ts.entries.is_empty() => {
+            anyhow::anyhow!("{shown}!{}: {}", ts.place(line), e.message)
+        }
+        (Some(_), _) => anyhow::anyhow!("{shown}:{e}"),
+        (None, _) => anyhow::anyhow!("{shown}: {e}"),
+    }
 }
 
 /// `target` as a path relative to the folder `from`, written with `/` (which every platform

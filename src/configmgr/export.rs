@@ -1,12 +1,24 @@
 //! An exported task sequence (the `Sequence` of `SMS_TaskSequencePackage`): the step and
-//! condition types, and the names of the variables in a step's `defaultVarList` that the import
-//! reads.
+//! condition types, the names of the variables in a step's `defaultVarList` that the import
+//! reads, and where the console's export archive keeps each task sequence ([`archive`]).
 
 /// The prefix of every console step and condition type.
 pub const TYPE_PREFIX: &str = "SMS_TaskSequence_";
 
 /// The type of a child task sequence when an export leaves it out.
 pub const SUB_TASK_SEQUENCE: &str = "SMS_TaskSequence_SubTasksequence";
+
+/// The archive the console's *Export* wizard and `Export-CMTaskSequence` write: a `.zip` with a
+/// folder per object class and a folder per object in it, each holding the object's WMI
+/// instance as `object.xml` (`SMS_TaskSequencePackage/PS100023/object.xml`, its `Sequence`
+/// property the task sequence XML as escaped text), beside the folders of the packages,
+/// applications and other objects exported with it.
+pub mod archive {
+    /// The folder of the task sequence packages.
+    pub const TASK_SEQUENCE_FOLDER: &str = "SMS_TaskSequencePackage";
+    /// The file of each object, in its folder named after its ID.
+    pub const OBJECT_FILE: &str = "object.xml";
+}
 
 /// Step types, without [`TYPE_PREFIX`].
 pub mod step {
@@ -32,6 +44,8 @@ pub mod step {
     pub const PRESTART_CHECK: &str = "PrestartCheckAction";
     /// Connect To Network Folder.
     pub const CONNECT_NETWORK_FOLDER: &str = "ConnectNetworkFolderAction";
+    /// Run Task Sequence: runs a child task sequence, named by its package ID (`TsPackageID`).
+    pub const RUN_TASK_SEQUENCE: &str = "RunTaskSequenceAction";
 }
 
 /// Condition expression types, without [`TYPE_PREFIX`].
@@ -86,7 +100,7 @@ pub mod variable {
     pub const VARIABLE_NAME: &str = "VariableName";
     /// Set Task Sequence Variable: its value.
     pub const VARIABLE_VALUE: &str = "VariableValue";
-    /// A child task sequence's package.
+    /// Run Task Sequence: the child task sequence's package ID.
     pub const TS_PACKAGE_ID: &str = "TsPackageID";
     /// Download Package Content: the packages it downloads, as a comma-separated list of IDs.
     pub const DOWNLOAD_PACKAGES: &str = "OSDDownloadDownloadPackages";

@@ -3,7 +3,9 @@
 //! - [`inventory`]: a CMDB export assigning each server its window, class, extension and
 //!   collection variables (`[windows] assign = { inventory = "servers.csv" }`).
 //! - [`xml`] and [`task_sequence`]: a task sequence as the console exports it, read safely into
-//!   groups and steps; [`scenario_writer`] writes it as a complete scenario
+//!   groups and steps; [`export_zip`]: the console's export archive, its task sequences read in
+//!   memory within bounds and the main one's Run Task Sequence steps replaced by their children;
+//!   [`scenario_writer`] writes it as a complete scenario
 //!   (`patchsim import configmgr`), within the bounds of a scenario ([`limits`]);
 //!   [`script_effect`] reads what a step's script or command line waits and exits with, and
 //!   [`mdt_step`] what an MDT step (`BDD_*`, `ZTI*.wsf`) is.
@@ -25,6 +27,7 @@ pub mod content;
 pub mod content_sizes;
 pub mod coupling;
 pub mod execution;
+pub mod export_zip;
 pub mod fit;
 pub mod history;
 pub mod inventory_sketch;
@@ -41,6 +44,7 @@ pub mod xml;
 
 pub use calibration::{Applied, Calibration, apply_into};
 pub use content_sizes::ContentSizes;
+pub use export_zip::{ExportZip, ZipError, ZipLimits};
 
 pub use history::History;
 pub use inventory_sketch::InventorySketch;

@@ -164,7 +164,8 @@ pub fn write_scenario(
 ) -> Result<ImportedScenario, XmlError> {
     let mut w = Writer {
         out: String::new(),
-        warnings: ts.warnings.iter().map(|w| format!("line {}: {}", w.line, w.message)).collect(),
+        warnings: ts.warnings.iter().map(|w| format!("{}: {}", ts.place(w.line), w.message)).collect(),
+        ts,
         timings,
         used_timings: vec![false; timings.map_or(0, |t| t.steps.len())],
         sizes: options.content_sizes.as_ref(),
@@ -216,6 +217,24 @@ fn write_header(out: &mut String, ts: &TaskSequence, options: &ImportOptions, w:
         w.steps,
         w.groups
     );
+    if let Some((_, children)) = ts.entries.split_first()
+        && !children.is_empty()
+    {
+        const LISTED: usize = 20;
+        let mut listed: Vec<String> = children
+            .iter()
+            .take(LISTED)
+            .map(|c| {
+                let name = c.name.as_deref().map(|n| format!(" \"{}\"", cut(&one_line(n), 80))).unwrap_or_default();
+                format!("{}{name}", cut(&one_line(&c.package_id), 40))
+            })
+            .collect();
+        if children.len() > LISTED {
+            listed.push(format!("and {} more", children.len() - LISTED));
+        }
+        let _ =
+            writeln!(out, "# Child task sequences, as groups at their Run Task Sequence steps: {}.", listed.join(", "));
+    }
     match w.timings {
         Some(_) => {
             let _ =
@@ -413,6 +432,8 @@ fn write_dp(out: &mut String, options: &ImportOptions) {
 struct Writer<'t> {
     out: String,
     warnings: Vec<String>,
+    /// The sequence written: the places its lines are at.
+    ts: &'t TaskSequence,
     timings: Option<&'t Timings>,
     used_timings: Vec<bool>,
     /// The content sizes, when given.
@@ -463,11 +484,13 @@ impl Writer<'_> {
             let given = options.variables.iter().find(|(n, _)| n.eq_ignore_ascii_case(variable));
             self.warnings.push(match given {
                 Some((_, value)) => format!(
-                    "line {line}: \"{step}\" writes its output to {variable} (OutputVariableName): every server has {variable} = {} from the start (--variable)",
+                    "{}: \"{step}\" writes its output to {variable} (OutputVariableName): every server has {variable} = {} from the start (--variable)",
+                    self.ts.place(*line),
                     toml_string(value)
                 ),
                 None => format!(
-                    "line {line}: \"{step}\" writes its output to {variable} (OutputVariableName), which patchsim cannot run: {variable} stays unset; give the value your servers' script writes with --variable {variable}=VALUE"
+                    "{}: \"{step}\" writes its output to {variable} (OutputVariableName), which patchsim cannot run: {variable} stays unset; give the value your servers' script writes with --variable {variable}=VALUE",
+                    self.ts.place(*line)
                 ),
             });
         }
@@ -482,11 +505,13 @@ impl Writer<'_> {
         if let Some((_, line)) = ts.tested_variables.iter().find(|(v, _)| v.eq_ignore_ascii_case(mdt::PHASE)) {
             self.warnings.push(match given(mdt::PHASE) {
                 Some((_, value)) => format!(
-                    "line {line}: the sequence tests PHASE, which MDT's Gather sets and patchsim does not: every server has PHASE = {} from the start (--variable), so the steps of that phase run and the groups of the others are skipped",
+                    "{}: the sequence tests PHASE, which MDT's Gather sets and patchsim does not: every server has PHASE = {} from the start (--variable), so the steps of that phase run and the groups of the others are skipped",
+                    ts.place(*line),
                     toml_string(value)
                 ),
                 None => format!(
-                    "line {line}: the sequence tests PHASE, which MDT's Gather sets and patchsim does not; give `--variable PHASE=STATERESTORE` (or the phase you simulate) to run that phase"
+                    "{}: the sequence tests PHASE, which MDT's Gather sets and patchsim does not; give `--variable PHASE=STATERESTORE` (or the phase you simulate) to run that phase",
+                    ts.place(*line)
                 ),
             });
         }
@@ -501,7 +526,8 @@ impl Writer<'_> {
         if let Some((_, line)) = unset.first() {
             let names: Vec<&str> = unset.iter().map(|(v, _)| v.as_str()).collect();
             self.warnings.push(format!(
-                "line {line}: the sequence tests {}, which MDT's Gather sets and patchsim does not: unset on every server; give `--variable NAME=VALUE` for what your servers have",
+                "{}: the sequence tests {}, which MDT's Gather sets and patchsim does not: unset on every server; give `--variable NAME=VALUE` for what your servers have",
+                ts.place(*line),
                 names.join(", ")
             ));
         }
@@ -526,9 +552,10 @@ impl Writer<'_> {
             line: (line > 0).then_some(line),
             column: None,
             message: format!(
-                "the scenario written from this export would be more than {} MiB, the most a scenario may be; its largest part is \"{}\" (line {line}), {bytes} bytes written out: is this the right file?",
+                "the scenario written from this export would be more than {} MiB, the most a scenario may be; its largest part is \"{}\" ({}), {bytes} bytes written out: is this the right file?",
                 MAX_SCENARIO_BYTES >> 20,
-                cut(&name, 80)
+                cut(&name, 80),
+                self.ts.place(line)
             ),
         }
     }
@@ -613,6 +640,9 @@ impl Writer<'_> {
     /// of a step of its name, and the console's success codes and time-out.
     fn step_fields(&mut self, node: &TsNode, step: &TsStep, fields: &mut Vec<Field>) {
         let name = node.name.as_str();
+        if let TsAction::ChildSequence { package_id } = &step.action {
+            self.warn_child(node, package_id.as_deref());
+        }
         if let Some(variable) = &step.output_variable {
             self.outputs.push((node.line, name.to_owned(), variable.clone()));
         }
@@ -628,7 +658,9 @@ impl Writer<'_> {
                 }
                 own.extend(download_fields(&items, step.content.as_ref().map(|c| c.kind)));
             }
-            Some(Sizing::Unknown(why)) => self.warnings.push(format!("line {}: \"{name}\": {why}", node.line)),
+            Some(Sizing::Unknown(why)) => {
+                self.warnings.push(format!("{}: \"{name}\": {why}", self.ts.place(node.line)))
+            }
             _ => {}
         }
         if download_only {
@@ -641,11 +673,30 @@ impl Writer<'_> {
         fields.extend(own);
     }
 
+    /// The note for a Run Task Sequence step written as one command: its child's steps are not
+    /// in the export (a single sequence's XML never holds them; an archive may lack the child).
+    fn warn_child(&mut self, node: &TsNode, package_id: Option<&str>) {
+        let (place, name) = (self.ts.place(node.line), &node.name);
+        let package = package_id.map(|p| cut(&one_line(p), 80));
+        self.warnings.push(match (self.ts.entries.is_empty(), package) {
+            (true, package) => format!(
+                "{place}: \"{name}\" runs a child task sequence{}: kept as one command step; import the console's export of this sequence with its dependencies (a .zip, docs/import.md) to simulate the child's steps",
+                package.map(|p| format!(" ({p})")).unwrap_or_default()
+            ),
+            (false, Some(p)) => format!(
+                "{place}: \"{name}\" runs the child task sequence {p}, which the export does not hold: kept as one command step; export with its dependencies (-WithDependence $true) to simulate the child's steps"
+            ),
+            (false, None) => format!(
+                "{place}: \"{name}\" runs a child task sequence but names no package (TsPackageID): kept as one command step"
+            ),
+        });
+    }
+
     /// The step type, its shape and its keys with patchsim's defaults.
     fn action_fields(&mut self, step: &TsStep) -> (&'static str, StepShape, Vec<Field>) {
         let assumed = |what: &str| Some(format!("assumed: {what}"));
         match &step.action {
-            TsAction::Command | TsAction::Opaque | TsAction::Mdt(_) => {
+            TsAction::Command | TsAction::Opaque | TsAction::ChildSequence { .. } | TsAction::Mdt(_) => {
                 let (dist, what) = command_default(step);
                 (
                     "command",
@@ -858,6 +909,7 @@ impl Writer<'_> {
             step.action,
             TsAction::Command
                 | TsAction::Opaque
+                | TsAction::ChildSequence { .. }
                 | TsAction::Mdt(_)
                 | TsAction::Scripted(_)
                 | TsAction::Applications { .. }
@@ -876,11 +928,17 @@ impl Writer<'_> {
                 let default = own
                     .iter()
                     .any(|f| f.key == "duration" && f.comment.as_deref().is_some_and(|c| c.starts_with("assumed")));
-                if default && matches!(step.action, TsAction::Command | TsAction::Opaque | TsAction::Mdt(_)) {
+                if default
+                    && matches!(
+                        step.action,
+                        TsAction::Command | TsAction::Opaque | TsAction::ChildSequence { .. } | TsAction::Mdt(_)
+                    )
+                {
                     let (dist, _) = command_default(step);
                     if let Some(share) = share_longer(&dist, seconds * SECOND).filter(|s| *s >= 0.01) {
                         self.warnings.push(format!(
-                            "line {line}: \"{name}\" has a {} time-out, but patchsim's default duration for it ({}) runs longer in {:.0}% of runs: the step will time out that often; give it a duration (--timings, or by hand)",
+                            "{}: \"{name}\" has a {} time-out, but patchsim's default duration for it ({}) runs longer in {:.0}% of runs: the step will time out that often; give it a duration (--timings, or by hand)",
+                            self.ts.place(line),
                             DurationDisplay(seconds * SECOND),
                             dist.to_toml()
                                 .replace(['"', '{', '}'], "")
@@ -910,6 +968,7 @@ fn command_default(step: &TsStep) -> (DurationDist, &'static str) {
     let short = step.console_type.strip_prefix("SMS_TaskSequence_").unwrap_or(&step.console_type);
     match (&step.action, short) {
         (TsAction::Opaque, _) => (Defaults::opaque(), "a step patchsim cannot see into"),
+        (TsAction::ChildSequence { .. }, _) => (Defaults::opaque(), "a child task sequence patchsim cannot see into"),
         (TsAction::Mdt(m), _) => match m.role {
             MdtRole::Gather => (Defaults::gather(), "MDT's Gather: a few seconds to a minute"),
             MdtRole::Quick => (Defaults::quick(), "a quick MDT step"),

@@ -6,6 +6,9 @@
 //! instance export whose `<PROPERTY NAME="Sequence">` holds the sequence as escaped text, and
 //! PowerShell's `Export-Clixml` (`<S N="Sequence">`). See `docs/import.md` for what is kept and
 //! what is dropped.
+//!
+//! A Run Task Sequence step is read as a [`TsAction::ChildSequence`] naming the child's package:
+//! the console's export archive ([`super::export_zip`]) puts the child's steps in its place.
 
 use super::content::{ContentItem, ContentKind, StepContent};
 use super::limits::{
@@ -39,6 +42,44 @@ pub struct TaskSequence {
     /// Whether it has an MDT step ([`MdtStep`]): Gather and Lite Touch set the variables its
     /// conditions test.
     pub has_mdt_steps: bool,
+    /// The files its lines are in, when it was put together from several (an export archive's
+    /// task sequence with its children inlined): each entry with the first line it has in the
+    /// sequence's numbering, in order. Every `line` of the sequence, its nodes and its warnings,
+    /// is then a line of that numbering, which [`TaskSequence::place`] turns back into the entry
+    /// and its own line. Empty for a sequence read from one file, whose lines are the file's.
+    pub entries: Vec<SequenceEntry>,
+}
+
+/// One of the files a task sequence was put together from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SequenceEntry {
+    /// The file, as its archive names it (`SMS_TaskSequencePackage/PS100023/object.xml`).
+    pub file: String,
+    /// Its lines are the sequence's lines after this one: its line 1 is the sequence's
+    /// `offset + 1`.
+    pub offset: usize,
+    /// The task sequence's package ID.
+    pub package_id: String,
+    /// The task sequence's name, when the file gives it.
+    pub name: Option<String>,
+}
+
+impl TaskSequence {
+    /// Where a line of the sequence is: `line 12` for a sequence of one file, the entry and its
+    /// own line (`SMS_TaskSequencePackage/PS100023/object.xml:12`) for one put together from
+    /// several.
+    pub fn place(&self, line: usize) -> String {
+        match self.entries.iter().rev().find(|e| e.offset < line) {
+            Some(e) => format!("{}:{}", e.file, line - e.offset),
+            None => format!("line {line}"),
+        }
+    }
+
+    /// Whether a note of the import begins with the place of an entry ([`TaskSequence::place`]),
+    /// so that a caller can put the archive's name before it.
+    pub fn cites_entry(&self, note: &str) -> bool {
+        self.entries.iter().any(|e| note.strip_prefix(e.file.as_str()).is_some_and(|rest| rest.starts_with(':')))
+    }
 }
 
 /// Something the importer changed, assumed or dropped, with the line it concerns.
@@ -134,9 +175,16 @@ pub enum TsAction {
         /// Its value.
         value: String,
     },
-    /// A step patchsim cannot see into (a child task sequence, an unknown type): kept as a
-    /// `command` step, with a warning.
+    /// A step patchsim cannot see into (an unknown type): kept as a `command` step, with a
+    /// warning.
     Opaque,
+    /// A Run Task Sequence step (or a `<subtasksequence>`): the child task sequence of this
+    /// package runs here. An export archive that holds the child puts its steps in its place, as
+    /// a group; otherwise it is written as a `command` step, with a warning.
+    ChildSequence {
+        /// The child's package ID (`TsPackageID`), when the export names it.
+        package_id: Option<String>,
+    },
     /// A step of the Microsoft Deployment Toolkit that stays a `command` (Gather, Validate, or a
     /// script patchsim does not model), timed by what it is ([`MdtRole`]).
     Mdt(MdtStep),
@@ -210,6 +258,7 @@ pub fn read_task_sequence(bytes: &[u8]) -> Result<TaskSequence, XmlError> {
         encoding,
         tested_variables,
         has_mdt_steps,
+        entries: Vec::new(),
     })
 }
 
@@ -222,7 +271,7 @@ fn find_sequence(root: &Element) -> Result<Element, XmlError> {
     if let Some(found) = root.descendants().into_iter().find(|e| is_sequence(e)) {
         return Ok(found.clone());
     }
-    let holder = root.descendants().into_iter().find(|e| e.text.trim_start().starts_with("<sequence"));
+    let holder = root.descendants().into_iter().find(|e| holds_sequence_text(&e.text));
     match holder {
         Some(h) => {
             // The sequence text's first line, in the file: warnings name the file's lines.
@@ -255,6 +304,16 @@ fn find_sequence(root: &Element) -> Result<Element, XmlError> {
     }
 }
 
+/// Whether an element's text is a `<sequence>` document (after any XML declaration).
+fn holds_sequence_text(text: &str) -> bool {
+    let text = text.trim_start();
+    let text = match text.strip_prefix("<?xml") {
+        Some(rest) => rest.split_once("?>").map_or("", |(_, after)| after.trim_start()),
+        None => text,
+    };
+    text.starts_with("<sequence")
+}
+
 /// Moves every element of a tree `by` lines down: from the lines of a text held in the file to
 /// the file's.
 fn shift_lines(e: &mut Element, by: usize) {
@@ -269,9 +328,10 @@ fn shift_lines(e: &mut Element, by: usize) {
 }
 
 /// A named property of a wrapper: `<Name>x</Name>`, `<PROPERTY NAME="Name"><VALUE>x</VALUE>`
-/// or Clixml's `<S N="Name">x</S>`.
+/// or Clixml's `<S N="Name">x</S>`. The wrapper's own properties come first: a WMI instance
+/// export also holds the objects it embeds (its `References`), with properties of their own.
 fn property(wrapper: &Element, name: &str) -> Option<String> {
-    for e in wrapper.descendants() {
+    for e in wrapper.children.iter().chain(wrapper.descendants()) {
         let value = if e.name.eq_ignore_ascii_case(name) && e.children.is_empty() {
             Some(e.text.clone())
         } else if e.name.eq_ignore_ascii_case("PROPERTY")
@@ -307,6 +367,12 @@ fn at(e: &Element, message: String) -> XmlError {
 /// A text from the export as a warning or comment shows it: on one line, cut to 80 characters.
 fn shown(text: &str) -> String {
     truncate(&one_line(text), 80)
+}
+
+/// Whether a `<step>` is a Run Task Sequence step.
+fn runs_task_sequence(e: &Element) -> bool {
+    let kind = e.attribute("type").unwrap_or_default().trim();
+    kind.strip_prefix(TYPE_PREFIX).unwrap_or(kind) == step::RUN_TASK_SEQUENCE
 }
 
 /// How deep groups nest inside this group, itself included (1 for a group of steps only).
@@ -440,6 +506,7 @@ impl Reader<'_> {
             }
             match tag.as_str() {
                 "group" => out.push(self.group(child, depth)?),
+                "step" if runs_task_sequence(child) => out.push(self.child_sequence(child)?),
                 "step" => out.push(self.step(child)?),
                 "subtasksequence" => out.push(self.child_sequence(child)?),
                 "condition" | "action" | "defaultvarlist" | "referencelist" | "globalvarlist" | "description" => {}
@@ -568,24 +635,22 @@ impl Reader<'_> {
         })
     }
 
+    /// A Run Task Sequence step or a `<subtasksequence>`: the child's package, to be inlined
+    /// from an export archive (or written as a command by the scenario writer, with a note).
     fn child_sequence(&mut self, e: &Element) -> Result<TsNode, XmlError> {
         let (name, description, condition, continue_on_error, disabled) = self.common(e, "child task sequence")?;
-        let package = variable(e, variable::TS_PACKAGE_ID)
+        let package_id = variable(e, variable::TS_PACKAGE_ID)
             .or_else(|| e.attribute("packageID").map(str::to_owned))
-            .map(|p| shown(&p));
-        self.warn(
-            e.line,
-            format!(
-                "\"{name}\" runs a child task sequence{}: kept as one command step; export the child and paste its steps in to simulate them",
-                package.as_deref().map(|p| format!(" ({p})")).unwrap_or_default()
-            ),
-        );
+            .map(|p| p.trim().to_owned())
+            .filter(|p| !p.is_empty());
         let step = TsStep {
-            console_type: shown(e.attribute("type").unwrap_or(SUB_TASK_SEQUENCE)),
-            action: TsAction::Opaque,
+            console_type: shown(
+                e.attribute("type").map(str::trim).filter(|t| !t.is_empty()).unwrap_or(SUB_TASK_SEQUENCE),
+            ),
+            detail: package_id.as_deref().map(|p| format!("child task sequence {}", shown(p))),
+            action: TsAction::ChildSequence { package_id },
             success_codes: None,
             timeout_seconds: None,
-            detail: package.map(|p| format!("child task sequence {p}")),
             content: None,
             output_variable: None,
         };

@@ -1,9 +1,9 @@
-//! Property tests: the readers of outside files — task sequence XML, inventory and history CSV,
-//! conditions — never panic on random or mangled input, and what the importer accepts always
-//! becomes a scenario that loads.
+//! Property tests: the readers of outside files — task sequence XML, the console's export
+//! archive, inventory and history CSV, conditions — never panic on random or mangled input, and
+//! what the importer accepts always becomes a scenario that loads.
 
 use patchsim::import::history::History;
-use patchsim::import::{ImportOptions, read_task_sequence, write_scenario};
+use patchsim::import::{ExportZip, ImportOptions, ZipLimits, read_task_sequence, write_scenario};
 use patchsim::scenario::Scenario;
 use patchsim::scenario::condition::Condition;
 use patchsim::scenario::inventory::Inventory;
@@ -80,6 +80,38 @@ fn import_loads(bytes: &[u8]) -> Result<(), TestCaseError> {
         }
     }
     Ok(())
+}
+
+/// Imports an archive; when it is accepted, the written scenario must load.
+fn zip_import_loads(bytes: &[u8]) -> Result<(), TestCaseError> {
+    let Ok(export) = ExportZip::read(std::io::Cursor::new(bytes), &ZipLimits::default()) else { return Ok(()) };
+    let Ok(ts) = export.task_sequence(None) else { return Ok(()) };
+    let written = match write_scenario(&ts, &ImportOptions::default(), None) {
+        Ok(w) => w,
+        Err(e) if e.line.is_some() => return Ok(()),
+        Err(e) => return Err(TestCaseError::fail(format!("the writer fails without a line: {e}"))),
+    };
+    if let Err(e) = Scenario::from_toml(&written.text, "fuzzed.toml") {
+        return Err(TestCaseError::fail(format!("the imported scenario does not load: {e}\n{}", written.text)));
+    }
+    Ok(())
+}
+
+/// An export archive of the example (as a bare sequence) and a child that its Run Task Sequence
+/// step runs, stored or deflated.
+fn export_zip(deflated: bool) -> Vec<u8> {
+    use std::io::Write;
+    let method = if deflated { zip::CompressionMethod::Deflated } else { zip::CompressionMethod::Stored };
+    let child = "<INSTANCE CLASSNAME=\"SMS_TaskSequencePackage\"><PROPERTY NAME=\"PackageID\"><VALUE>PS100090</VALUE></PROPERTY><PROPERTY NAME=\"Sequence\"><VALUE>&lt;sequence&gt;&lt;step type=\"SMS_TaskSequence_RebootAction\" name=\"Restart\"/&gt;&lt;/sequence&gt;</VALUE></PROPERTY></INSTANCE>";
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in [
+        ("SMS_TaskSequencePackage/PS100001/object.xml", EXPORT.as_bytes()),
+        ("SMS_TaskSequencePackage/PS100090/object.xml", child.as_bytes()),
+    ] {
+        w.start_file(name, zip::write::SimpleFileOptions::default().compression_method(method)).unwrap();
+        w.write_all(bytes).unwrap();
+    }
+    w.finish().unwrap().into_inner()
 }
 
 /// A random name: letters, digits, spaces, quotes, XML specials (escaped), non-ASCII.
@@ -223,6 +255,26 @@ proptest! {
     }
 
     #[test]
+    fn zip_import_never_panics_on_a_mangled_archive(
+        deflated in any::<bool>(),
+        edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..3), 1..8),
+        cut in any::<prop::sample::Index>(),
+    ) {
+        let mut bytes = export_zip(deflated);
+        for (at, byte, how) in edits {
+            let i = at.index(bytes.len());
+            match how {
+                0 => bytes[i] = byte,
+                1 => bytes.insert(i, byte),
+                _ => { bytes.remove(i); }
+            }
+        }
+        let keep = cut.index(bytes.len() + 1);
+        bytes.truncate(keep.max(bytes.len() * 3 / 4));
+        zip_import_loads(&bytes)?;
+    }
+
+    #[test]
     fn any_generated_sequence_imports_to_a_scenario_that_loads(nodes in prop::collection::vec(node(), 1..6)) {
         let xml = format!("<sequence version=\"3.10\">{}</sequence>", nodes.concat());
         let ts = read_task_sequence(xml.as_bytes());
@@ -258,5 +310,15 @@ proptest! {
             let again = Condition::parse(&c.to_string());
             prop_assert_eq!(again.as_ref().ok(), Some(&c), "`{}` printed as `{}`", text, c);
         }
+    }
+}
+
+#[test]
+fn the_archive_the_fuzzing_mangles_imports_with_its_child_in_place() {
+    for deflated in [false, true] {
+        let export = ExportZip::read(std::io::Cursor::new(export_zip(deflated)), &ZipLimits::default()).unwrap();
+        let ts = export.task_sequence(None).unwrap();
+        assert_eq!(ts.entries.len(), 2);
+        zip_import_loads(&export_zip(deflated)).unwrap();
     }
 }

@@ -21,6 +21,7 @@ mod import;
 mod import_content;
 mod import_corpus;
 mod import_faithful;
+mod import_zip;
 mod infrastructure;
 mod inventory;
 mod montecarlo;
