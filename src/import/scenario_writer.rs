@@ -263,7 +263,7 @@ fn write_header(out: &mut String, ts: &TaskSequence, options: &ImportOptions, w:
     if !w.warnings.is_empty() {
         let _ = writeln!(out, "#\n# Import notes:");
         for warning in &w.warnings {
-            let _ = writeln!(out, "#   - {}", warning.replace('\n', " "));
+            let _ = writeln!(out, "#   - {}", one_line(warning));
         }
     }
 }
@@ -581,7 +581,7 @@ impl Writer<'_> {
                 if let Some(d) = &step.detail {
                     let _ = write!(about, " — {}", cut(&one_line(d), MAX_COMMENT_CHARS));
                 }
-                lines.push(format!("# {about}"));
+                lines.push(format!("# {}", one_line(&about)));
             }
         }
         if let Some(c) = &node.condition {
@@ -1099,8 +1099,12 @@ pub fn toml_string(text: &str) -> String {
     out
 }
 
+/// A text on one line, fit for a TOML comment: runs of whitespace as one space, other control
+/// characters (which a comment may not hold) as `?`.
 fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    let words: Vec<String> =
+        text.split_whitespace().map(|w| w.chars().map(|c| if c.is_control() { '?' } else { c }).collect()).collect();
+    words.join(" ")
 }
 
 /// A text cut to `max` characters, with `…` when it was longer.

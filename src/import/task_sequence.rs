@@ -530,6 +530,13 @@ impl Reader<'_> {
                     ),
                 ));
             }
+            Some(n) if n.chars().any(char::is_control) => {
+                // A scenario's names are one line of printable text.
+                let kept: String = n.split_whitespace().collect::<Vec<_>>().join(" ");
+                let kept: String = kept.chars().map(|c| if c.is_control() { '?' } else { c }).collect();
+                self.warn(e.line, format!("a {what}'s name holds control characters: called it \"{kept}\""));
+                kept
+            }
             Some(n) => n.to_owned(),
             None => {
                 let made = format!("Unnamed {what} (line {})", e.line);
