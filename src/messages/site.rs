@@ -110,6 +110,10 @@ pub struct LoadSeries {
     pub arrived: Vec<u64>,
     /// Processed by Status Manager.
     pub processed: Vec<u64>,
+    /// State messages arrived at the State System.
+    pub state_arrived: Vec<u64>,
+    /// State messages processed by the State System.
+    pub state_processed: Vec<u64>,
 }
 
 impl LoadSeries {
@@ -119,6 +123,8 @@ impl LoadSeries {
             (&mut self.sent, &other.sent),
             (&mut self.arrived, &other.arrived),
             (&mut self.processed, &other.processed),
+            (&mut self.state_arrived, &other.state_arrived),
+            (&mut self.state_processed, &other.state_processed),
         ] {
             if a.len() < b.len() {
                 a.resize(b.len(), 0);
@@ -131,7 +137,10 @@ impl LoadSeries {
 
     /// Minutes covered: up to the last minute with any activity, and at least `at_least`.
     pub fn minutes(&self, at_least: usize) -> usize {
-        self.sent.len().max(self.arrived.len()).max(self.processed.len()).max(at_least)
+        [&self.sent, &self.arrived, &self.processed, &self.state_arrived, &self.state_processed]
+            .iter()
+            .map(|v| v.len())
+            .fold(at_least, usize::max)
     }
 }
 
@@ -426,10 +435,6 @@ struct StateSystemParts {
     down: Downtime,
     free: Workers,
     in_system: InSystem,
-    /// Its arrivals and departures per minute (not part of the site's series, which are Status
-    /// Manager's).
-    arrived: Vec<u64>,
-    processed: Vec<u64>,
 }
 
 impl Site {
@@ -463,8 +468,6 @@ impl Site {
                 down: Downtime::new(&infra.outages, |c| c == Component::StateSystem),
                 free: Workers::default(),
                 in_system: InSystem::default(),
-                arrived: Vec::new(),
-                processed: Vec::new(),
             },
         })
     }
@@ -477,7 +480,7 @@ impl Site {
         let instant = self.mp_rate.is_none() && self.mp_down.iter().all(Downtime::is_empty);
         // Without state messages the State System sees nothing: Status Manager takes every one.
         let any_state = emissions.state_total() > 0;
-        let LoadSeries { sent: sent_series, arrived, processed } = rec.series;
+        let LoadSeries { sent: sent_series, arrived, processed, state_arrived, state_processed } = rec.series;
         let mut sm = StatusManager::new(
             1_000.0 / self.sm_rate,
             self.service,
@@ -489,8 +492,6 @@ impl Site {
             SmRecorders { status_latency: Some(rec.status_latency), state_latency: None, arrived, processed },
         );
         let state = &mut self.state;
-        state.arrived.clear();
-        state.processed.clear();
         let mut ss = StatusManager::new(
             1_000.0 / state.rate,
             self.service,
@@ -502,8 +503,8 @@ impl Site {
             SmRecorders {
                 status_latency: None,
                 state_latency: Some(rec.state_latency),
-                arrived: &mut state.arrived,
-                processed: &mut state.processed,
+                arrived: state_arrived,
+                processed: state_processed,
             },
         );
         if instant {

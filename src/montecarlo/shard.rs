@@ -130,6 +130,12 @@ pub struct PooledRecord {
     series_sent: Vec<u64>,
     series_arrived: Vec<u64>,
     series_processed: Vec<u64>,
+    /// The State System's per-minute series: left out without state messages (and in shards
+    /// from before it had its own).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    series_state_arrived: Vec<u64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    series_state_processed: Vec<u64>,
     windows: Vec<(u64, [u64; 5], u64)>,
     /// Per week of a month of several weeks, the outcomes of the runs due that week.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -263,6 +269,8 @@ impl PooledRecord {
             series_sent: p.series.sent.clone(),
             series_arrived: p.series.arrived.clone(),
             series_processed: p.series.processed.clone(),
+            series_state_arrived: p.series.state_arrived.clone(),
+            series_state_processed: p.series.state_processed.clone(),
             windows: p.windows.iter().map(|w| (w.targeted, w.outcomes, w.messages)).collect(),
             weeks: p.weeks.clone(),
             lost_messages: p.lost_messages,
@@ -302,6 +310,8 @@ impl PooledRecord {
             sent: self.series_sent.clone(),
             arrived: self.series_arrived.clone(),
             processed: self.series_processed.clone(),
+            state_arrived: self.series_state_arrived.clone(),
+            state_processed: self.series_state_processed.clone(),
         };
         pooled.windows = self
             .windows

@@ -35,6 +35,10 @@ pub struct LoadMeans {
     pub processed: Vec<f64>,
     /// Messages waiting at Status Manager at the minute's end.
     pub backlog: Vec<f64>,
+    /// State messages arriving at the State System.
+    pub state_arrived: Vec<f64>,
+    /// State messages waiting at the State System at the minute's end.
+    pub state_backlog: Vec<f64>,
 }
 
 impl LoadMeans {
@@ -48,11 +52,21 @@ impl LoadMeans {
             arrived: Vec::with_capacity(n),
             processed: Vec::with_capacity(n),
             backlog: Vec::with_capacity(n),
+            state_arrived: Vec::new(),
+            state_backlog: Vec::new(),
         };
         let mut backlog: u64 = 0;
+        let mut state_backlog: u64 = 0;
+        let sends_state = !series.state_arrived.is_empty();
         for m in 0..n {
             let (arrived, processed) = (at(&series.arrived, m), at(&series.processed, m));
             backlog = (backlog + arrived).saturating_sub(processed);
+            if sends_state {
+                let (arrived, processed) = (at(&series.state_arrived, m), at(&series.state_processed, m));
+                state_backlog = (state_backlog + arrived).saturating_sub(processed);
+                out.state_arrived.push(arrived as f64 / reps);
+                out.state_backlog.push(state_backlog as f64 / reps);
+            }
             out.sent.push(at(&series.sent, m) as f64 / reps);
             out.arrived.push(arrived as f64 / reps);
             out.processed.push(processed as f64 / reps);

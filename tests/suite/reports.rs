@@ -93,9 +93,25 @@ fn check_report(s: &Scenario, replications: u64) {
     let data = ReportData::of(s, summarize(s, 1, &result), &result);
     let files = report_files(&data, CsvStyle::Plain).unwrap_or_else(|e| panic!("{}: {e}", s.name));
     let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
-    for chart in
-        ["outcomes", "overran-by-window", "overrun-minutes", "run-end-vs-window", "site-load", "latency-percentiles"]
-    {
+    let mut charts = vec![
+        "outcomes",
+        "overran-by-window",
+        "overrun-minutes",
+        "run-end-vs-window",
+        "site-load",
+        "latency-percentiles",
+    ];
+    // The State System's load follows when state messages are sent, and only then.
+    if s.messages.sends_state() {
+        charts.push("state-system-load");
+    }
+    assert_eq!(
+        names.iter().any(|n| n.starts_with("state-system-load")),
+        s.messages.sends_state(),
+        "{}: {names:?}",
+        s.name
+    );
+    for chart in &charts {
         let svg = files
             .iter()
             .find(|f| f.name == format!("{chart}.svg"))
@@ -112,7 +128,7 @@ fn check_report(s: &Scenario, replications: u64) {
     let html = files.iter().find(|f| f.name == "report.html").expect("report.html");
     let html = std::str::from_utf8(&html.bytes).unwrap();
     assert_self_contained(html);
-    assert_eq!(html.matches("<figure").count(), 6);
+    assert_eq!(html.matches("<figure").count(), charts.len());
     assert!(html.contains(&s.name));
     assert_eq!(html.matches("<tr><td>").count(), s.windows.list.len());
 }
@@ -131,6 +147,14 @@ fn every_chart_renders_for_the_reference_scenario() {
     let mut s = Scenario::load(Path::new("scenarios/monthly-server-patching.toml")).unwrap();
     s.fleet.servers = 2_000;
     check_report(&s, 3);
+}
+
+#[test]
+fn the_state_system_has_its_load_chart_when_state_messages_are_sent() {
+    let mut s = Scenario::load(Path::new("scenarios/status-manager-outage.toml")).unwrap();
+    s.fleet.servers = 2_000;
+    assert!(s.messages.sends_state());
+    check_report(&s, 2);
 }
 
 #[test]

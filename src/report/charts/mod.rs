@@ -125,16 +125,20 @@ pub fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, String
     Ok(out)
 }
 
-/// The six charts of a run's report, in the order the report shows them.
+/// The charts of a run's report, in the order the report shows them: six, then the State
+/// System's load when state messages were sent, then the resources' when the scenario has any.
 pub fn report_charts(data: &ReportData) -> Vec<Box<dyn Chart + '_>> {
     let mut charts: Vec<Box<dyn Chart + '_>> = vec![
         Box::new(outcomes::Outcomes(data)),
         Box::new(heat_map::HeatMap(data)),
         Box::new(overrun_histogram::OverrunHistogram(data)),
         Box::new(end_cdf::EndCdf(data)),
-        Box::new(load::Load(data)),
+        Box::new(load::Load(data, load::Inbox::StatusManager)),
         Box::new(latency::Latency(data)),
     ];
+    if data.load.state_arrived.iter().any(|v| *v > 0.0) {
+        charts.push(Box::new(load::Load(data, load::Inbox::StateSystem)));
+    }
     if !data.resources.is_empty() {
         charts.push(Box::new(resources::Resources(data)));
     }
