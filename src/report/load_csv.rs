@@ -36,7 +36,12 @@ mod tests {
 
     #[test]
     fn rows_cover_the_week_and_backlog_accumulates() {
-        let series = LoadSeries { sent: vec![4, 0, 2], arrived: vec![2, 2, 2], processed: vec![0, 1, 5] };
+        let series = LoadSeries {
+            sent: vec![4, 0, 2],
+            arrived: vec![2, 2, 2],
+            processed: vec![0, 1, 5],
+            ..LoadSeries::default()
+        };
         let text =
             String::from_utf8(load_csv(&LoadMeans::from_series(&series, 2, WEEK_MINUTES), CsvStyle::Plain)).unwrap();
         let lines: Vec<&str> = text.lines().collect();
