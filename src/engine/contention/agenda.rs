@@ -81,9 +81,9 @@ impl<E> Agenda<E> {
     /// [`Agenda::keys`]), dropping the one `key` had; `same` says whether the event `key` holds
     /// already stands for this one, which is then kept with its place in the order.
     pub fn schedule_keyed(&mut self, key: usize, at: Millis, event: E, same: impl Fn(&E) -> bool) {
-        if let Some(held) = self.keyed.get(key)
-            && held.at == at
-            && same(&held.event)
+        if let Some((held_at, held)) = self.keyed.get(key)
+            && held_at == at
+            && same(held)
         {
             return;
         }
@@ -124,7 +124,7 @@ impl<E> Agenda<E> {
         [
             (self.sorted.get(self.taken).map(key), Lane::Sorted),
             (self.heap.peek().map(key), Lane::Heap),
-            (self.keyed.peek().map(key), Lane::Keyed),
+            (self.keyed.peek(), Lane::Keyed),
         ]
         .into_iter()
         .filter_map(|(k, lane)| k.map(|k| (k, lane)))
@@ -153,7 +153,7 @@ impl<E> Agenda<E> {
         match self.first()? {
             Lane::Sorted => self.sorted.get(self.taken).map(|e| e.at),
             Lane::Heap => self.heap.peek().map(|e| e.at),
-            Lane::Keyed => self.keyed.peek().map(|e| e.at),
+            Lane::Keyed => self.keyed.peek().map(|(at, _)| at),
         }
     }
 
@@ -177,19 +177,41 @@ enum Lane {
 }
 
 /// A binary min-heap of entries, at most one a key, that knows where each key's entry is.
+///
+/// The heap itself holds only each entry's (time, order, key), 24 bytes that copy; the events
+/// wait by key beside it. Sifting moves a hole instead of swapping, so each step writes one
+/// node and one place.
 #[derive(Debug, Clone)]
 struct KeyedHeap<E> {
-    /// Entries with their keys, earliest first at the root.
-    entries: Vec<(Entry<E>, u32)>,
-    /// Per key: its entry's place in `entries`, or `NOWHERE`.
+    /// (time, order, key), earliest first at the root.
+    nodes: Vec<Node>,
+    /// Per key: its node's place in `nodes`, or `NOWHERE`.
     place: Vec<u32>,
+    /// Per key: its event while it has one.
+    events: Vec<Option<E>>,
+}
+
+/// One keyed entry's place in the order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Node {
+    at: Millis,
+    seq: u64,
+    key: u32,
+}
+
+impl Node {
+    /// Whether it comes before `other`.
+    #[inline(always)]
+    fn before(&self, other: &Self) -> bool {
+        (self.at, self.seq) < (other.at, other.seq)
+    }
 }
 
 const NOWHERE: u32 = u32::MAX;
 
 impl<E> Default for KeyedHeap<E> {
     fn default() -> Self {
-        Self { entries: Vec::new(), place: Vec::new() }
+        Self { nodes: Vec::new(), place: Vec::new(), events: Vec::new() }
     }
 }
 
@@ -197,79 +219,84 @@ impl<E> KeyedHeap<E> {
     fn reserve_keys(&mut self, count: usize) {
         if self.place.len() < count {
             self.place.resize(count, NOWHERE);
+            self.events.resize_with(count, || None);
         }
     }
 
     fn len(&self) -> usize {
-        self.entries.len()
+        self.nodes.len()
     }
 
-    fn peek(&self) -> Option<&Entry<E>> {
-        self.entries.first().map(|(e, _)| e)
+    /// The earliest entry's (time, order).
+    fn peek(&self) -> Option<(Millis, u64)> {
+        self.nodes.first().map(|n| (n.at, n.seq))
     }
 
-    fn get(&self, key: usize) -> Option<&Entry<E>> {
+    /// `key`'s entry: its time and event.
+    fn get(&self, key: usize) -> Option<(Millis, &E)> {
         let at = *self.place.get(key)?;
-        self.entries.get(at as usize).map(|(e, _)| e)
+        let node = self.nodes.get(at as usize)?;
+        self.events[key].as_ref().map(|e| (node.at, e))
     }
 
-    /// Whether the entry at `a` comes before the one at `b`.
-    fn before(&self, a: usize, b: usize) -> bool {
-        let (x, y) = (&self.entries[a].0, &self.entries[b].0);
-        (x.at, x.seq) < (y.at, y.seq)
+    /// Puts `node` at `i`, recording its place.
+    #[inline(always)]
+    fn put(&mut self, i: usize, node: Node) {
+        self.nodes[i] = node;
+        self.place[node.key as usize] = i as u32;
     }
 
-    fn swap(&mut self, a: usize, b: usize) {
-        self.entries.swap(a, b);
-        self.place[self.entries[a].1 as usize] = a as u32;
-        self.place[self.entries[b].1 as usize] = b as u32;
-    }
-
-    fn up(&mut self, mut i: usize) {
+    /// Moves `node`, whose place is the hole at `i`, up to where it belongs.
+    fn up(&mut self, mut i: usize, node: Node) {
         while i > 0 {
             let parent = (i - 1) / 2;
-            if !self.before(i, parent) {
+            let above = self.nodes[parent];
+            if !node.before(&above) {
                 break;
             }
-            self.swap(i, parent);
+            self.put(i, above);
             i = parent;
         }
+        self.put(i, node);
     }
 
-    fn down(&mut self, mut i: usize) {
+    /// Moves `node`, whose place is the hole at `i`, down to where it belongs.
+    fn down(&mut self, mut i: usize, node: Node) {
+        let n = self.nodes.len();
         loop {
-            let (l, r) = (2 * i + 1, 2 * i + 2);
-            let mut least = i;
-            if l < self.entries.len() && self.before(l, least) {
-                least = l;
-            }
-            if r < self.entries.len() && self.before(r, least) {
-                least = r;
-            }
-            if least == i {
+            let l = 2 * i + 1;
+            if l >= n {
                 break;
             }
-            self.swap(i, least);
-            i = least;
+            let r = l + 1;
+            let child = if r < n && self.nodes[r].before(&self.nodes[l]) { r } else { l };
+            let below = self.nodes[child];
+            if !below.before(&node) {
+                break;
+            }
+            self.put(i, below);
+            i = child;
         }
+        self.put(i, node);
+    }
+
+    /// Moves the node at `i` to where it belongs, up or down.
+    fn mend(&mut self, i: usize, node: Node) {
+        if i > 0 && node.before(&self.nodes[(i - 1) / 2]) { self.up(i, node) } else { self.down(i, node) }
     }
 
     /// Puts `entry` in as `key`'s, replacing the one it had.
     fn set(&mut self, key: usize, entry: Entry<E>) {
         self.reserve_keys(key + 1);
+        let node = Node { at: entry.at, seq: entry.seq, key: key as u32 };
+        self.events[key] = Some(entry.event);
         match self.place[key] {
             NOWHERE => {
-                self.entries.push((entry, key as u32));
-                let i = self.entries.len() - 1;
-                self.place[key] = i as u32;
-                self.up(i);
+                self.nodes.push(node);
+                let i = self.nodes.len() - 1;
+                self.up(i, node);
             }
-            at => {
-                let i = at as usize;
-                self.entries[i].0 = entry;
-                self.up(i);
-                self.down(self.place[key] as usize);
-            }
+            at => self.mend(at as usize, node),
         }
     }
 
@@ -284,22 +311,19 @@ impl<E> KeyedHeap<E> {
 
     /// Takes the earliest entry out.
     fn pop(&mut self) -> Option<Entry<E>> {
-        if self.entries.is_empty() { None } else { Some(self.take(0)) }
+        if self.nodes.is_empty() { None } else { Some(self.take(0)) }
     }
 
     /// Takes the entry at `i` out, mending the heap.
     fn take(&mut self, i: usize) -> Entry<E> {
-        let last = self.entries.len() - 1;
-        if i != last {
-            self.swap(i, last);
+        let node = self.nodes[i];
+        let last = self.nodes.pop().expect("an entry at i");
+        if i < self.nodes.len() {
+            self.mend(i, last);
         }
-        let (entry, key) = self.entries.pop().expect("an entry at i");
-        self.place[key as usize] = NOWHERE;
-        if i < self.entries.len() {
-            self.up(i);
-            self.down(i);
-        }
-        entry
+        self.place[node.key as usize] = NOWHERE;
+        let event = self.events[node.key as usize].take().expect("a keyed node has its event");
+        Entry { at: node.at, seq: node.seq, event }
     }
 }
 
