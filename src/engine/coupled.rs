@@ -235,10 +235,16 @@ impl Clone for CoupledBuffers {
 }
 
 impl CoupledBuffers {
-    /// One server's buffers, empty.
-    fn take(&mut self, management_points: usize) -> (Emissions, Port, Checkpoint) {
-        let sink = self.sinks.pop().unwrap_or_else(|| Emissions::new(management_points));
-        let port = self.ports.pop().map(Port::emptied).unwrap_or_default();
+    /// One server's buffers, empty; new ones with room for what a server typically sends to
+    /// its management point `mp` and asks (the first replication would otherwise grow them
+    /// message by message).
+    fn take(&mut self, management_points: usize, mp: usize) -> (Emissions, Port, Checkpoint) {
+        let sink = self.sinks.pop().unwrap_or_else(|| {
+            let mut sink = Emissions::new(management_points);
+            sink.sent_to_mut(mp).reserve(SINK_ROOM);
+            sink
+        });
+        let port = self.ports.pop().map_or_else(|| Port::with_room(PORT_ROOM), Port::emptied);
         let checkpoint = self.checkpoints.pop().map(Checkpoint::emptied).unwrap_or_default();
         (sink, port, checkpoint)
     }
@@ -251,6 +257,11 @@ impl CoupledBuffers {
         self.checkpoints.push(checkpoint);
     }
 }
+
+/// Messages a new server sink has room for: a run of the reference sends about 15.
+const SINK_ROOM: usize = 16;
+/// Answers a new port has room for.
+const PORT_ROOM: usize = 4;
 
 struct Coupled<'v, P> {
     start: Start,
@@ -314,7 +325,9 @@ fn run_watched<P: Replay, O: Observer>(
             let initial: &[ValueId] = if var_count > 0 { var_chunks.next().unwrap_or_default() } else { &[] };
             let counts: &[u32] = if count_count > 0 { count_chunks.next().unwrap_or_default() } else { &[] };
             servers.push(start.map(|start| {
-                let (server_sink, port, checkpoint) = buffers.take(sink.management_points());
+                let mps = sink.management_points();
+                let mp = (start.index % mps as u64) as usize;
+                let (server_sink, port, checkpoint) = buffers.take(mps, mp);
                 Coupled {
                     start,
                     placement: placements[i],

@@ -112,6 +112,13 @@ impl Port {
         self.state.borrow_mut().read = 0;
     }
 
+    /// An empty port with room for `answers` answers.
+    pub fn with_room(answers: usize) -> Self {
+        let port = Self::default();
+        port.state.borrow_mut().answers.reserve(answers);
+        port
+    }
+
     /// The port with no answer and nothing waiting, its buffer kept (for the next replication).
     pub fn emptied(self) -> Self {
         {
