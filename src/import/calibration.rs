@@ -87,7 +87,8 @@ impl Calibration {
                     with_code,
                     most_in_a_run: a.most_in_a_run,
                     moments,
-                    restarts_within: per_completion(a.restarts_within, a.durations.len() as u64 + a.zero),
+                    restarts_within: per_completion(a.restarts_within, a.durations.len() as u64 + a.zero)
+                        .min(super::timings::MAX_RESTARTS_WITHIN),
                 }
             })
             .collect();

@@ -31,10 +31,10 @@ use crate::configmgr::export::archive::{OBJECT_FILE, TASK_SEQUENCE_FOLDER};
 /// How much an archive may hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ZipLimits {
-    /// The largest archive, in bytes. Its central directory is read whole into memory, so this
-    /// bounds that too.
+    /// The largest archive, in bytes.
     pub max_archive_bytes: u64,
-    /// The most entries (files and folders) the archive may list.
+    /// The most entries (files and folders) the archive may list: checked against the count
+    /// its end record declares before its central directory is read into memory.
     pub max_entries: usize,
     /// The most task sequences it may hold.
     pub max_sequences: usize,
@@ -93,6 +93,18 @@ pub enum ZipError {
         count: usize,
         /// The bound.
         limit: usize,
+    },
+    /// Two entries have the same name.
+    #[error("two entries of the archive have the same name: it was not written by the console's export")]
+    DuplicateNames,
+    /// With its children in place, the sequence copies more of its packages' text than
+    /// [`MAX_INLINED_BYTES`].
+    #[error(
+        "{place}: with its child task sequences in place, the task sequence copies more than {MAX_INLINED_BYTES} bytes of their text: is a child run very many times?"
+    )]
+    TooMuchInlined {
+        /// The entry and line of the Run Task Sequence step that went over.
+        place: String,
     },
     /// More task sequences than [`ZipLimits::max_sequences`].
     #[error("the archive holds {count} task sequences, more than the {limit} an import reads")]
@@ -301,10 +313,20 @@ impl ExportZip {
         if size > limits.max_archive_bytes {
             return Err(ZipError::ArchiveTooLarge { size, limit: limits.max_archive_bytes });
         }
+        // The central directory is read whole into memory: its declared size first.
+        if let Some(count) = declared_entries(&mut reader, size).map_err(|e| unreadable(e.to_string()))?
+            && count > limits.max_entries as u64
+        {
+            return Err(ZipError::TooManyEntries { count: count as usize, limit: limits.max_entries });
+        }
         reader.seek(SeekFrom::Start(0)).map_err(|e| unreadable(e.to_string()))?;
         let mut archive = zip::ZipArchive::new(reader).map_err(|e| unreadable(describe(&e)))?;
         if archive.len() > limits.max_entries {
             return Err(ZipError::TooManyEntries { count: archive.len(), limit: limits.max_entries });
+        }
+        // Two entries of one name would leave one of them unread, unseen.
+        if archive.has_duplicate_names() {
+            return Err(ZipError::DuplicateNames);
         }
         let wanted: Vec<(usize, String, String)> = archive
             .file_names_raw()
@@ -420,6 +442,7 @@ impl ExportZip {
             next_offset: 0,
             order: Vec::new(),
             count: 0,
+            inlined: 0,
         };
         inliner.offset(main);
         let nodes = inliner.nodes(main, &self.packages[main].sequence.nodes, 0, &mut vec![main])?;
@@ -456,7 +479,13 @@ struct Inliner<'z> {
     order: Vec<usize>,
     /// Groups and steps so far.
     count: usize,
+    /// Bytes of the packages' text copied so far, a child's each time it is put in place.
+    inlined: usize,
 }
+
+/// The most text (bytes of `object.xml`) inlining may copy, counting a child each time it is
+/// put in place: what bounds the memory of a child run very many times.
+pub const MAX_INLINED_BYTES: usize = 64 << 20;
 
 impl Inliner<'_> {
     /// The package's offset, given it on its first use.
@@ -544,6 +573,10 @@ impl Inliner<'_> {
         }
         if depth >= MAX_GROUP_DEPTH {
             return Err(ZipError::GroupsTooDeep { place });
+        }
+        self.inlined = self.inlined.saturating_add(zip.packages[child].lines);
+        if self.inlined > MAX_INLINED_BYTES {
+            return Err(ZipError::TooMuchInlined { place });
         }
         chain.push(child);
         let inner = self.nodes(child, &zip.packages[child].sequence.nodes, depth + 1, chain);
@@ -685,6 +718,43 @@ fn describe(e: &zip::result::ZipError) -> String {
         }
         other => other.to_string(),
     }
+}
+
+/// The number of entries an archive's end record declares (its Zip64 record's when it has
+/// one), `None` when no end record is found (the zip reader then says what is wrong).
+fn declared_entries<R: Read + Seek>(reader: &mut R, size: u64) -> std::io::Result<Option<u64>> {
+    // The end record is 22 bytes and a comment of at most 65,535 follows it.
+    let tail_len = size.min(22 + 65_535);
+    reader.seek(SeekFrom::Start(size - tail_len))?;
+    let mut tail = vec![0u8; tail_len as usize];
+    reader.read_exact(&mut tail)?;
+    let Some(end) = (0..tail.len().saturating_sub(21)).rev().find(|&i| tail[i..i + 4] == [0x50, 0x4B, 0x05, 0x06])
+    else {
+        return Ok(None);
+    };
+    let u16_at = |i: usize| u64::from(u16::from_le_bytes([tail[i], tail[i + 1]]));
+    let total = u16_at(end + 10);
+    if total != 0xFFFF {
+        return Ok(Some(total));
+    }
+    // Zip64: its locator sits just before the end record and gives the Zip64 end record's place.
+    let Some(locator) = end.checked_sub(20).filter(|&l| tail[l..l + 4] == [0x50, 0x4B, 0x06, 0x07]) else {
+        return Ok(Some(total));
+    };
+    let mut at = [0u8; 8];
+    at.copy_from_slice(&tail[locator + 8..locator + 16]);
+    let record = u64::from_le_bytes(at);
+    if record.checked_add(56).is_none_or(|e| e > size) {
+        return Ok(None);
+    }
+    reader.seek(SeekFrom::Start(record))?;
+    let mut head = [0u8; 40];
+    reader.read_exact(&mut head)?;
+    if head[..4] != [0x50, 0x4B, 0x06, 0x06] {
+        return Ok(None);
+    }
+    at.copy_from_slice(&head[32..40]);
+    Ok(Some(u64::from_le_bytes(at)))
 }
 
 #[cfg(test)]

@@ -128,8 +128,10 @@ pub struct ActionSamples {
     /// install (or one of several steps of that name), not the whole step.
     pub most_in_a_run: u32,
     /// Restarts inside the step (an 11142 of the step before its completion: Install Software
-    /// Updates' own restart, a pending restart before it, an update that restarted the machine).
-    /// Their time is part of the step's durations: no message marks where they began.
+    /// Updates' own restart, a pending restart before it, an update that restarted the machine),
+    /// counted for the completions that count in `durations` and `zero`: their time is part of
+    /// those durations, as no message marks where they began. Those of a run whose step never
+    /// completed are left out with it.
     pub restarts_within: u64,
 }
 
@@ -584,8 +586,12 @@ struct Samples {
     previous: Option<(u32, i64)>,
     /// The previous row's (run key, time, step, name) when it was a failure (11135).
     previous_failure: Option<(u32, i64, i64, u32)>,
-    /// The run's last timed row's (run key, name) when it was a step's completion or failure.
-    previous_completion: Option<(u32, u32)>,
+    /// The run's last timed row's (run key, name, step index) when it was a step's completion
+    /// or failure.
+    previous_completion: Option<(u32, u32, i64)>,
+    /// Restarts inside the step now running: (run key, name, step index, how many), counted
+    /// for it when it completes.
+    pending_within: Option<(u32, u32, i64, u64)>,
     /// Completions of each name in the current run: (run number, count).
     in_run: Vec<(u64, u32)>,
     run_number: u64,
@@ -603,6 +609,7 @@ impl Samples {
             previous: None,
             previous_failure: None,
             previous_completion: None,
+            pending_within: None,
             in_run: vec![(u64::MAX, 0); n],
             run_number: 0,
             current: None,
@@ -652,21 +659,31 @@ impl Samples {
         // A restart inside a step (its 11142 before the step completed, not right after): no
         // message marks where it began, so its time stays in the step's, and the step's
         // completion is timed from the message before the step as if the 11142 were not there.
-        let after_completion = self.previous_completion == Some((row.run_key, row.action));
+        // The same step (name and index): one of the same name right after it is another step.
+        let after_completion = self.previous_completion == Some((row.run_key, row.action, row.step));
         let within_step = row.message == MSG_RESTART && since.is_some() && !after_completion;
         // Messages that time nothing (groups, skipped steps) leave it as it was.
         match row.message {
             MSG_STEP_SUCCEEDED | MSG_STEP_FAILED | MSG_FAILURE_IGNORED => {
-                self.previous_completion = Some((row.run_key, row.action));
+                self.previous_completion = Some((row.run_key, row.action, row.step));
             }
             MSG_RESTART | MSG_RUN_STARTED => self.previous_completion = None,
             _ => {}
         }
         if within_step {
-            self.samples[row.action as usize].restarts_within += 1;
+            let step = (row.run_key, row.action, row.step);
+            self.pending_within = Some(match self.pending_within {
+                Some((k, a, i, n)) if (k, a, i) == step => (k, a, i, n + 1),
+                _ => (step.0, step.1, step.2, 1),
+            });
             self.previous_failure = None;
             return;
         }
+        // The step's restarts count with its completion, when the completion is counted.
+        let within = match self.pending_within.take() {
+            Some((k, a, i, n)) if (k, a, i) == (row.run_key, row.action, row.step) => n,
+            _ => 0,
+        };
         self.previous = Some((row.run_key, row.time_ms));
         let this = (row.run_key, row.time_ms, row.step, row.action);
         let repeated = row.message == MSG_FAILURE_IGNORED && self.previous_failure == Some(this);
@@ -692,8 +709,12 @@ impl Samples {
                     Some(ms) if ms > 0 => {
                         s.durations.push(ms as f64 / 1000.0);
                         s.spans.push(Span { start_ms: row.time_ms - ms, end_ms: row.time_ms });
+                        s.restarts_within += within;
                     }
-                    Some(_) => s.zero += 1,
+                    Some(_) => {
+                        s.zero += 1;
+                        s.restarts_within += within;
+                    }
                     None => history.untimed += 1,
                 }
             }
@@ -856,6 +877,29 @@ PS1,1,2026-11-03 04:47:00,0,,,11143,done,,
         assert_eq!(h.executions[0].restarts, 2);
         let hotfix = h.actions.iter().find(|a| a.name == "Hotfix").unwrap();
         assert_eq!((hotfix.durations.clone(), hotfix.restarts_within), (vec![360.0], 0));
+
+        // The console's one step name used twice in a row: the second step's restart is inside
+        // it, not after the first. A run whose step restarts and never completes counts no
+        // restart for the step (its durations have none of it).
+        let csv = format!(
+            "{HEADER}
+PS1,1,2026-11-03 04:00:00,0,,,11140,started,,
+PS1,1,2026-11-03 04:10:00,5,Install Software Updates,,11134,ok,0,
+PS1,1,2026-11-03 04:40:00,6,Install Software Updates,,11142,restart,,
+PS1,1,2026-11-03 04:45:00,6,Install Software Updates,,11134,ok,0,
+PS1,2,2026-11-03 04:00:00,0,,,11140,started,,
+PS1,2,2026-11-03 04:10:00,5,Install Software Updates,,11134,ok,0,
+PS1,2,2026-11-03 04:30:00,6,Install Software Updates,,11142,restart,,
+PS1,2,2026-11-03 04:50:00,6,Install Software Updates,,11142,restart,,
+PS1,2,2026-11-03 05:00:00,0,,,11141,failed,,
+"
+        );
+        let h = History::parse(csv.as_bytes(), "h.csv").unwrap();
+        let updates = &h.actions[0];
+        assert_eq!(updates.durations, [600.0, 2100.0, 600.0]);
+        assert_eq!(updates.restarts_within, 1, "the restart of the step that completed, not of the one that failed");
+        assert!(h.restarts.is_empty(), "no restart came after a completion");
+        assert_eq!(h.executions.iter().map(|e| e.restarts).collect::<Vec<_>>(), [1, 2]);
     }
 
     #[test]

@@ -44,7 +44,7 @@ pub mod xml;
 
 pub use calibration::{Applied, Calibration, apply_into};
 pub use content_sizes::ContentSizes;
-pub use export_zip::{ExportZip, ZipError, ZipLimits};
+pub use export_zip::{ExportZip, MAX_INLINED_BYTES, ZipError, ZipLimits};
 
 pub use history::History;
 pub use inventory_sketch::InventorySketch;

@@ -267,14 +267,16 @@ impl StepTiming {
                 }
                 exit(&mut edits, &mut warnings, *wrapped_3010);
             }
-            StepShape::InstallUpdates { scan, rescan, items } => {
+            StepShape::InstallUpdates { scan: old_scan, rescan, items } => {
                 let scan = match &self.scan {
                     Some(s) => {
                         edits.push(Edit { key: "scan", value: s.to_toml(), note: None });
                         s.clone()
                     }
-                    None => scan.clone(),
+                    None => old_scan.clone(),
                 };
+                // A rescan that was the scan's (no `rescan` of its own) follows the new scan.
+                let rescan = if rescan == old_scan { &scan } else { rescan };
                 if let Some(d) = &self.per_item {
                     edits.push(Edit { key: "per_item", value: d.to_toml(), note: None });
                 } else if let Some(d) = &self.duration {

@@ -56,17 +56,20 @@ impl LoadMeans {
             state_backlog: Vec::new(),
         };
         let mut backlog: u64 = 0;
-        let mut state_backlog: u64 = 0;
-        let sends_state = !series.state_arrived.is_empty();
-        for m in 0..n {
-            let (arrived, processed) = (at(&series.arrived, m), at(&series.processed, m));
-            backlog = (backlog + arrived).saturating_sub(processed);
-            if sends_state {
+        // The State System's minutes run on as long as it works, whatever Status Manager's.
+        if !series.state_arrived.is_empty() {
+            let state_n = n.max(series.state_arrived.len()).max(series.state_processed.len());
+            let mut state_backlog: u64 = 0;
+            for m in 0..state_n {
                 let (arrived, processed) = (at(&series.state_arrived, m), at(&series.state_processed, m));
                 state_backlog = (state_backlog + arrived).saturating_sub(processed);
                 out.state_arrived.push(arrived as f64 / reps);
                 out.state_backlog.push(state_backlog as f64 / reps);
             }
+        }
+        for m in 0..n {
+            let (arrived, processed) = (at(&series.arrived, m), at(&series.processed, m));
+            backlog = (backlog + arrived).saturating_sub(processed);
             out.sent.push(at(&series.sent, m) as f64 / reps);
             out.arrived.push(arrived as f64 / reps);
             out.processed.push(processed as f64 / reps);

@@ -8,7 +8,7 @@
 use std::io::{Cursor, Write};
 
 use crate::common::{patchsim_in, temp_dir};
-use patchsim::import::{ExportZip, ImportOptions, ZipError, ZipLimits, write_scenario};
+use patchsim::import::{ExportZip, ImportOptions, MAX_INLINED_BYTES, ZipError, ZipLimits, write_scenario};
 use patchsim::scenario::{Node, NodeKind, Scenario};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
@@ -589,4 +589,56 @@ fn odd_entry_names_are_read_in_memory_and_written_nowhere() {
     }
     left.sort();
     assert_eq!(left, ["m.toml", "odd.zip", "work"]);
+}
+
+#[test]
+fn a_declared_entry_count_over_the_bound_is_refused_before_the_directory_is_read() {
+    // The end record says 65,534 entries: refused on that alone, before the central directory
+    // (which the zip reader holds in memory) is read.
+    let small = instance("PS1", "PS1", &format!("<sequence>{}</sequence>", command("Work")));
+    let mut zip = archive(&[("PS1", small)]);
+    let end = zip.windows(4).rposition(|w| w == [0x50, 0x4B, 0x05, 0x06]).expect("an end record");
+    zip[end + 8..end + 10].copy_from_slice(&65_534u16.to_le_bytes());
+    zip[end + 10..end + 12].copy_from_slice(&65_534u16.to_le_bytes());
+    let limits = ZipLimits { max_entries: 10, ..ZipLimits::default() };
+    let err = ExportZip::read(Cursor::new(&zip), &limits).unwrap_err().to_string();
+    assert_eq!(err, "the archive lists 65534 entries, more than the 10 a console export can plausibly hold");
+}
+
+#[test]
+fn two_entries_of_one_name_are_refused() {
+    // The zip writer refuses a name twice; renaming the second entry in its headers makes one.
+    let a = instance("PS1", "First", &format!("<sequence>{}</sequence>", command("Work")));
+    let b = instance("PS2", "Second", &format!("<sequence>{}</sequence>", command("Other")));
+    let mut zip = archive(&[("PS1", a), ("PS2", b)]);
+    let (from, to) = (entry("PS2"), entry("PS1"));
+    let mut renamed = 0;
+    let mut i = 0;
+    while i + from.len() <= zip.len() {
+        if zip[i..i + from.len()] == *from.as_bytes() {
+            zip[i..i + from.len()].copy_from_slice(to.as_bytes());
+            renamed += 1;
+        }
+        i += 1;
+    }
+    assert_eq!(renamed, 2, "the local and the central header name it");
+    let err = ExportZip::read(Cursor::new(&zip), &ZipLimits::default()).unwrap_err().to_string();
+    assert_eq!(err, "two entries of the archive have the same name: it was not written by the console's export");
+}
+
+#[test]
+fn a_large_child_run_very_many_times_is_refused_not_copied_without_bound() {
+    // A child of about 100 kB (a long comment in its object.xml) run 700 times would copy 70 MB.
+    let child = instance("PS2", "Child", &format!("<sequence>{}</sequence>", command("Work")))
+        .replace("<INSTANCE", &format!("<!-- {} -->\n<INSTANCE", "x".repeat(100_000)));
+    let runs: Vec<&str> = vec!["PS2"; 700];
+    let zip = archive(&[("PS1", runner("PS1", &runs)), ("PS2", child.clone())]);
+    let export = ExportZip::read(Cursor::new(&zip), &ZipLimits::default()).unwrap();
+    let err = export.task_sequence(None).unwrap_err().to_string();
+    assert!(err.starts_with(&entry("PS1")), "{err}");
+    assert!(err.contains(&format!("copies more than {MAX_INLINED_BYTES} bytes of their text")), "{err}");
+    // Run a few times, it is put in place.
+    let zip = archive(&[("PS1", runner("PS1", &runs[..3])), ("PS2", child)]);
+    let (s, _, steps, groups) = import(&zip, None).unwrap();
+    assert_eq!((steps, groups, s.steps.len()), (3, 3, 3));
 }
