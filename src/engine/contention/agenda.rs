@@ -118,18 +118,17 @@ impl<E> Agenda<E> {
         self.taken = 0;
     }
 
-    /// Where the next event comes from.
+    /// Where the next event comes from: the lane whose head has the least (time, order); the
+    /// orders are unique, so there is never a tie.
+    #[inline]
     fn first(&self) -> Option<Lane> {
-        let key = |e: &Entry<E>| (e.at, e.seq);
-        [
-            (self.sorted.get(self.taken).map(key), Lane::Sorted),
-            (self.heap.peek().map(key), Lane::Heap),
-            (self.keyed.peek(), Lane::Keyed),
-        ]
-        .into_iter()
-        .filter_map(|(k, lane)| k.map(|k| (k, lane)))
-        .min_by_key(|c| c.0)
-        .map(|c| c.1)
+        const NONE: (Millis, u64) = (Millis::MAX, u64::MAX);
+        let sorted = self.sorted.get(self.taken).map_or(NONE, |e| (e.at, e.seq));
+        let heap = self.heap.peek().map_or(NONE, |e| (e.at, e.seq));
+        let keyed = self.keyed.peek().unwrap_or(NONE);
+        let (best, lane) = if heap < sorted { (heap, Lane::Heap) } else { (sorted, Lane::Sorted) };
+        let (best, lane) = if keyed < best { (keyed, Lane::Keyed) } else { (best, lane) };
+        (best != NONE).then_some(lane)
     }
 
     /// The next event and its time.
