@@ -22,6 +22,7 @@ use std::io::{Read, Seek, SeekFrom};
 use thiserror::Error;
 
 use super::limits::{MAX_GROUP_DEPTH, MAX_WARNINGS};
+use super::shown_text::{cut, listed, package_label};
 use super::task_sequence::{
     ImportWarning, MAX_NODES, SequenceEntry, TaskSequence, TsAction, TsKind, TsNode, read_task_sequence,
 };
@@ -615,13 +616,7 @@ impl Inliner<'_> {
             });
         }
         if left_out > 0 {
-            let line = warnings.last().map_or(1, |w| w.line);
-            warnings.push(ImportWarning {
-                line,
-                message: format!(
-                    "and {left_out} more notes like these, left out (the first {MAX_WARNINGS} are listed)"
-                ),
-            });
+            warnings.push(ImportWarning::left_out(&warnings, left_out));
         }
         TaskSequence {
             name: first.name.clone(),
@@ -681,29 +676,9 @@ fn shown_name(raw: &[u8]) -> String {
     cut(&text, 200)
 }
 
-fn cut(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        None => text.to_owned(),
-        Some(_) => format!("{}…", text.chars().take(max.saturating_sub(1)).collect::<String>()),
-    }
-}
-
 /// Task sequences as a message lists them: `PS100023 "Server Patching"`, the first 20.
 fn listing<'p>(packages: impl Iterator<Item = &'p TsPackage>) -> String {
-    const LISTED: usize = 20;
-    let all: Vec<&TsPackage> = packages.collect();
-    let mut shown: Vec<String> = all
-        .iter()
-        .take(LISTED)
-        .map(|p| match &p.name {
-            Some(n) => format!("{} \"{}\"", p.package_id, cut(&n.split_whitespace().collect::<Vec<_>>().join(" "), 80)),
-            None => p.package_id.clone(),
-        })
-        .collect();
-    if all.len() > LISTED {
-        shown.push(format!("and {} more", all.len() - LISTED));
-    }
-    shown.join(", ")
+    listed(packages.map(|p| package_label(&p.package_id, p.name.as_deref())), 20)
 }
 
 /// The zip reader's error, said for a user.

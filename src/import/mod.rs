@@ -36,6 +36,7 @@ pub mod mdt_step;
 pub mod observed_month;
 pub mod scenario_writer;
 pub mod script_effect;
+pub mod shown_text;
 pub mod task_sequence;
 pub mod text_style;
 pub mod timings;

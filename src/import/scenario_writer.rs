@@ -9,6 +9,7 @@ use super::content_sizes::ContentSizes;
 use super::inventory_sketch::InventorySketch;
 use super::limits::{MAX_COMMENT_CHARS, MAX_SCENARIO_BYTES};
 use super::mdt_step::MdtRole;
+use super::shown_text::{cut, listed, one_line, package_label};
 use super::task_sequence::{TaskSequence, TsAction, TsKind, TsNode, TsStep};
 use super::timings::{StepShape, Timings};
 use super::xml::XmlError;
@@ -220,20 +221,12 @@ fn write_header(out: &mut String, ts: &TaskSequence, options: &ImportOptions, w:
     if let Some((_, children)) = ts.entries.split_first()
         && !children.is_empty()
     {
-        const LISTED: usize = 20;
-        let mut listed: Vec<String> = children
-            .iter()
-            .take(LISTED)
-            .map(|c| {
-                let name = c.name.as_deref().map(|n| format!(" \"{}\"", cut(&one_line(n), 80))).unwrap_or_default();
-                format!("{}{name}", cut(&one_line(&c.package_id), 40))
-            })
-            .collect();
-        if children.len() > LISTED {
-            listed.push(format!("and {} more", children.len() - LISTED));
-        }
-        let _ =
-            writeln!(out, "# Child task sequences, as groups at their Run Task Sequence steps: {}.", listed.join(", "));
+        let labels = children.iter().map(|c| package_label(&cut(&one_line(&c.package_id), 40), c.name.as_deref()));
+        let _ = writeln!(
+            out,
+            "# Child task sequences, as groups at their Run Task Sequence steps: {}.",
+            listed(labels, 20)
+        );
     }
     match w.timings {
         Some(_) => {
@@ -1097,25 +1090,6 @@ pub fn toml_string(text: &str) -> String {
     }
     out.push('"');
     out
-}
-
-/// A text on one line, fit for a TOML comment: runs of whitespace as one space, other control
-/// characters (which a comment may not hold) as `?`.
-fn one_line(text: &str) -> String {
-    let words: Vec<String> =
-        text.split_whitespace().map(|w| w.chars().map(|c| if c.is_control() { '?' } else { c }).collect()).collect();
-    words.join(" ")
-}
-
-/// A text cut to `max` characters, with `…` when it was longer.
-fn cut(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        None => text.to_owned(),
-        Some(_) => {
-            let kept: String = text.chars().take(max.saturating_sub(1)).collect();
-            format!("{kept}…")
-        }
-    }
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ use super::limits::{
 };
 use super::mdt_step::{MdtRole, MdtStep};
 use super::script_effect::{Reading, ScriptEffect, decode_script};
+use super::shown_text::{self, cut};
 use super::xml::{Document, Element, Limits, XmlError, parse, parse_text};
 use crate::configmgr::export::{SUB_TASK_SEQUENCE, TYPE_PREFIX, condition, step, variable};
 use crate::scenario::condition::{can_quote, is_variable_name};
@@ -89,6 +90,16 @@ pub struct ImportWarning {
     pub line: usize,
     /// What happened, as a sentence.
     pub message: String,
+}
+
+impl ImportWarning {
+    /// The last note after `kept`: how many more were left out, at the line of the last kept.
+    pub fn left_out(kept: &[ImportWarning], count: usize) -> Self {
+        Self {
+            line: kept.last().map_or(1, |w| w.line),
+            message: format!("and {count} more notes like these, left out (the first {MAX_WARNINGS} are listed)"),
+        }
+    }
 }
 
 /// A group or step of the export.
@@ -366,7 +377,7 @@ fn at(e: &Element, message: String) -> XmlError {
 
 /// A text from the export as a warning or comment shows it: on one line, cut to 80 characters.
 fn shown(text: &str) -> String {
-    truncate(&one_line(text), 80)
+    cut(&one_line(text), 80)
 }
 
 /// Whether a `<step>` is a Run Task Sequence step.
@@ -408,14 +419,8 @@ impl Reader<'_> {
     /// Counts the warnings left out in one last warning.
     fn finish(&mut self) {
         if self.left_out > 0 {
-            let line = self.warnings.last().map_or(1, |w| w.line);
-            self.warnings.push(ImportWarning {
-                line,
-                message: format!(
-                    "and {} more notes like these, left out (the first {MAX_WARNINGS} are listed)",
-                    self.left_out
-                ),
-            });
+            let note = ImportWarning::left_out(self.warnings, self.left_out);
+            self.warnings.push(note);
         }
     }
 
@@ -431,7 +436,7 @@ impl Reader<'_> {
         text: Option<&str>,
         limits: &StepLimits,
     ) -> TsAction {
-        let shown_text = truncate(&one_line(text.unwrap_or_default()), 80);
+        let shown_text = cut(&one_line(text.unwrap_or_default()), 80);
         let Some(effect) = reading.effect else {
             if !reading.hints.is_empty() {
                 self.warn(
@@ -532,8 +537,7 @@ impl Reader<'_> {
             }
             Some(n) if n.chars().any(char::is_control) => {
                 // A scenario's names are one line of printable text.
-                let kept: String = n.split_whitespace().collect::<Vec<_>>().join(" ");
-                let kept: String = kept.chars().map(|c| if c.is_control() { '?' } else { c }).collect();
+                let kept = shown_text::one_line(n);
                 self.warn(e.line, format!("a {what}'s name holds control characters: called it \"{kept}\""));
                 kept
             }
@@ -1204,7 +1208,7 @@ impl Reader<'_> {
                 .to_owned()
             }
         };
-        let description = truncate(&description, 160);
+        let description = cut(&description, 160);
         self.warn(
             e.line,
             format!("the condition of \"{node}\" tests {description}, which patchsim cannot run: written as `probe` (holds with probe_holds, default 1)"),
@@ -1421,15 +1425,7 @@ fn flag(e: &Element, name: &str) -> Option<bool> {
 }
 
 fn one_line(text: &str) -> String {
-    truncate(&text.split_whitespace().collect::<Vec<_>>().join(" "), 160)
-}
-
-fn truncate(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
-    }
-    let cut: String = text.chars().take(max - 1).collect();
-    format!("{cut}…")
+    cut(&text.split_whitespace().collect::<Vec<_>>().join(" "), 160)
 }
 
 fn quote(text: &str) -> String {
