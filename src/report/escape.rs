@@ -1,34 +1,26 @@
 //! User text in the files patchsim writes: one escaping function per format.
 //!
 //! A scenario, class, step or group name, a server name or the description is the user's text;
-//! in a report it must stay text. [`csv_field`] quotes a CSV cell and neutralises one that a
-//! spreadsheet would run as a formula ([`csv_cell`] for another separator and decimal mark);
+//! in a report it must stay text. [`csv_cell`] quotes a CSV cell and neutralises one that a
+//! spreadsheet would run as a formula, for the file's separator and decimal mark;
 //! [`html`] entity-escapes text for HTML (and SVG); and [`markdown`] escapes what would start
 //! emphasis, code, a link, raw HTML, a table cell or a block in Markdown. Ordinary names come
 //! out unchanged, byte for byte.
 
-/// A CSV cell: quoted when it holds a comma, a double quote or a line break; a text that starts
-/// with `=`, `+`, `-`, `@`, a tab or a carriage return — which Excel and other spreadsheets run
-/// as a formula — gets a single quote in front and is quoted (OWASP's rule against CSV
-/// injection). Numbers, negative ones included, stay numbers.
-///
-/// ```
-/// use patchsim::report::escape::csv_field;
-/// assert_eq!(csv_field("Install updates"), "Install updates");
-/// assert_eq!(csv_field("a, b"), "\"a, b\"");
-/// assert_eq!(csv_field("=cmd|' /C calc'!A0"), "\"'=cmd|' /C calc'!A0\"");
-/// assert_eq!(csv_field("-1.5"), "-1.5");
-/// ```
-pub fn csv_field(text: &str) -> String {
-    csv_cell(text, ',', '.')
-}
-
-/// [`csv_field`] for a file whose cells are parted by `separator` and whose numbers have
-/// `decimal` as their decimal mark (`;` and `,` for a German or French Excel): quoted when it
-/// holds the separator, a double quote or a line break; a number is one with that mark.
+/// A CSV cell of a file whose cells are parted by `separator` and whose numbers have `decimal`
+/// as their decimal mark (`,` and `.` for patchsim's plain CSV; `;` and `,` for a German or
+/// French Excel): quoted when it holds the separator, a double quote or a line break; a text
+/// that starts with `=`, `+`, `-`, `@`, a tab or a carriage return — which Excel and other
+/// spreadsheets run as a formula — gets a single quote in front and is quoted (OWASP's rule
+/// against CSV injection). Numbers (with that decimal mark), negative ones included, stay
+/// numbers.
 ///
 /// ```
 /// use patchsim::report::escape::csv_cell;
+/// assert_eq!(csv_cell("Install updates", ',', '.'), "Install updates");
+/// assert_eq!(csv_cell("a, b", ',', '.'), "\"a, b\"");
+/// assert_eq!(csv_cell("=cmd|' /C calc'!A0", ',', '.'), "\"'=cmd|' /C calc'!A0\"");
+/// assert_eq!(csv_cell("-1.5", ',', '.'), "-1.5");
 /// assert_eq!(csv_cell("a; b", ';', ','), "\"a; b\"");
 /// assert_eq!(csv_cell("a, b", ';', ','), "a, b");
 /// assert_eq!(csv_cell("-1,5", ';', ','), "-1,5");
@@ -156,7 +148,7 @@ mod tests {
             ("a\nb", "\"a\nb\""),
             ("", ""),
         ] {
-            assert_eq!(csv_field(cell), written, "{cell:?}");
+            assert_eq!(csv_cell(cell, ',', '.'), written, "{cell:?}");
         }
     }
 
