@@ -12,9 +12,16 @@
 //! leaves the queue instead of waiting in it — an install's 8-hour time-out would otherwise sit
 //! in the heap for 8 simulated hours after the install ended. The order is the same as if every
 //! event had been pushed and the replaced ones dropped when they came up.
+//!
+//! Two more lanes keep the heaps small without changing the order. An event scheduled for the
+//! very moment the agenda is at (an activity posted as its answer arrives) waits in a plain
+//! list: it is later than everything due now, so the list is already in order. A keyed event
+//! far ahead (a time-out hours away, almost always cancelled before it is due) waits in a
+//! bucket of its span of time and joins the keyed heap only when the agenda reaches that span;
+//! replacing or cancelling it meanwhile costs nothing but forgetting it.
 
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 
 use crate::scenario::Millis;
 
@@ -22,6 +29,10 @@ use crate::scenario::Millis;
 #[derive(Debug, Clone)]
 pub struct Agenda<E> {
     heap: BinaryHeap<Entry<E>>,
+    /// Events scheduled for `now` while the agenda is at `now`, in the order scheduled.
+    due: VecDeque<Entry<E>>,
+    /// The time of the last event taken.
+    now: Millis,
     /// Events scheduled all at once, sorted by (time, order), and how many were taken.
     sorted: Vec<Entry<E>>,
     taken: usize,
@@ -60,7 +71,15 @@ impl<E> Ord for Entry<E> {
 
 impl<E> Default for Agenda<E> {
     fn default() -> Self {
-        Self { heap: BinaryHeap::new(), sorted: Vec::new(), taken: 0, keyed: KeyedHeap::default(), scheduled: 0 }
+        Self {
+            heap: BinaryHeap::new(),
+            due: VecDeque::new(),
+            now: 0,
+            sorted: Vec::new(),
+            taken: 0,
+            keyed: KeyedHeap::default(),
+            scheduled: 0,
+        }
     }
 }
 
@@ -70,11 +89,24 @@ impl<E> Agenda<E> {
         Self::default()
     }
 
+    /// An empty agenda whose keyed events wait in buckets of `1 << span_bits` ms (tests use
+    /// short ones, to move events from bucket to heap often).
+    #[cfg(test)]
+    fn with_span_bits(span_bits: u32) -> Self {
+        Self { keyed: KeyedHeap::with_span_bits(span_bits), ..Self::default() }
+    }
+
     /// Schedules `event` at `at`; it runs after every event scheduled before it for the same
     /// millisecond.
     pub fn schedule(&mut self, at: Millis, event: E) {
-        self.heap.push(Entry { at, seq: self.scheduled, event });
+        let entry = Entry { at, seq: self.scheduled, event };
         self.scheduled += 1;
+        // Nothing waits before `now`, and whatever waits for `now` was scheduled earlier.
+        if at == self.now {
+            self.due.push_back(entry);
+        } else {
+            self.heap.push(entry);
+        }
     }
 
     /// Schedules `event` at `at` as the one event of `key` (below the count given to
@@ -118,17 +150,29 @@ impl<E> Agenda<E> {
         self.taken = 0;
     }
 
-    /// Where the next event comes from: the lane whose head has the least (time, order); the
-    /// orders are unique, so there is never a tie.
+    /// Where the next event comes from, with its (time, order): the lane whose head has the
+    /// least; the orders are unique, so there is never a tie. Keyed events still in their
+    /// buckets are all later than the keyed heap's span ([`KeyedHeap::settle`]).
     #[inline]
-    fn first(&self) -> Option<Lane> {
-        const NONE: (Millis, u64) = (Millis::MAX, u64::MAX);
+    fn first(&self) -> Option<(Lane, (Millis, u64))> {
         let sorted = self.sorted.get(self.taken).map_or(NONE, |e| (e.at, e.seq));
         let heap = self.heap.peek().map_or(NONE, |e| (e.at, e.seq));
+        let due = self.due.front().map_or(NONE, |e| (e.at, e.seq));
         let keyed = self.keyed.peek().unwrap_or(NONE);
         let (best, lane) = if heap < sorted { (heap, Lane::Heap) } else { (sorted, Lane::Sorted) };
+        let (best, lane) = if due < best { (due, Lane::Due) } else { (best, lane) };
         let (best, lane) = if keyed < best { (keyed, Lane::Keyed) } else { (best, lane) };
-        (best != NONE).then_some(lane)
+        (best != NONE).then_some((lane, best))
+    }
+
+    /// Brings the keyed events of every span up to the next event's into the keyed heap.
+    fn settle(&mut self) {
+        while self.keyed.has_later() {
+            let next = self.first().map_or(Millis::MAX, |(_, (at, _))| at);
+            if !self.keyed.settle(next) {
+                break;
+            }
+        }
     }
 
     /// The next event and its time.
@@ -136,29 +180,30 @@ impl<E> Agenda<E> {
     where
         E: Clone,
     {
-        match self.first()? {
+        self.settle();
+        let (lane, (at, _)) = self.first()?;
+        self.now = at;
+        match lane {
             Lane::Sorted => {
                 let e = &self.sorted[self.taken];
                 self.taken += 1;
                 Some((e.at, e.event.clone()))
             }
             Lane::Heap => self.heap.pop().map(|e| (e.at, e.event)),
+            Lane::Due => self.due.pop_front().map(|e| (e.at, e.event)),
             Lane::Keyed => self.keyed.pop().map(|e| (e.at, e.event)),
         }
     }
 
     /// When the next event is due.
-    pub fn next_time(&self) -> Option<Millis> {
-        match self.first()? {
-            Lane::Sorted => self.sorted.get(self.taken).map(|e| e.at),
-            Lane::Heap => self.heap.peek().map(|e| e.at),
-            Lane::Keyed => self.keyed.peek().map(|(at, _)| at),
-        }
+    pub fn next_time(&mut self) -> Option<Millis> {
+        self.settle();
+        self.first().map(|(_, (at, _))| at)
     }
 
     /// Events waiting.
     pub fn len(&self) -> usize {
-        self.heap.len() + self.sorted.len() - self.taken + self.keyed.len()
+        self.heap.len() + self.due.len() + self.sorted.len() - self.taken + self.keyed.len()
     }
 
     /// Whether nothing waits.
@@ -167,15 +212,20 @@ impl<E> Agenda<E> {
     }
 }
 
-/// The three places an event waits in.
+/// No event: later than any.
+const NONE: (Millis, u64) = (Millis::MAX, u64::MAX);
+
+/// The places an event waits in.
 #[derive(Debug, Clone, Copy)]
 enum Lane {
     Sorted,
     Heap,
+    Due,
     Keyed,
 }
 
-/// A binary min-heap of entries, at most one a key, that knows where each key's entry is.
+/// A binary min-heap of entries, at most one a key, that knows where each key's entry is; an
+/// entry later than the heap's span waits in its span's bucket instead.
 ///
 /// The heap itself holds only each entry's (time, order, key), 24 bytes that copy; the events
 /// wait by key beside it. Sifting moves a hole instead of swapping, so each step writes one
@@ -188,7 +238,25 @@ struct KeyedHeap<E> {
     place: Vec<u32>,
     /// Per key: its event while it has one.
     events: Vec<Option<E>>,
+    /// Per key: the (time, order) of its entry while that waits in a bucket.
+    waiting: Vec<Option<(Millis, u64)>>,
+    /// Entries of the spans after `span`, a bucket a span from `span + 1` on; an entry a key
+    /// replaced or cancelled stays in its bucket, forgotten, until the bucket is emptied.
+    buckets: VecDeque<Vec<Node>>,
+    /// The last span the heap holds every entry of: times below `(span + 1) << SPAN_BITS`.
+    span: u64,
+    /// Entries waiting in buckets (not counting forgotten ones).
+    later: usize,
+    /// A span is `1 << span_bits` milliseconds.
+    span_bits: u32,
 }
+
+/// A span of [`KeyedHeap`]'s buckets: 2¹⁶ ms, about a minute.
+const SPAN_BITS: u32 = 16;
+
+/// The most spans ahead an entry waits in a bucket (about 50 days); a later one goes straight
+/// into the heap.
+const MAX_SPANS_AHEAD: u64 = 1 << 16;
 
 /// One keyed entry's place in the order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -210,32 +278,75 @@ const NOWHERE: u32 = u32::MAX;
 
 impl<E> Default for KeyedHeap<E> {
     fn default() -> Self {
-        Self { nodes: Vec::new(), place: Vec::new(), events: Vec::new() }
+        Self::with_span_bits(SPAN_BITS)
     }
 }
 
 impl<E> KeyedHeap<E> {
+    /// An empty heap whose buckets are `1 << span_bits` ms each.
+    fn with_span_bits(span_bits: u32) -> Self {
+        Self {
+            nodes: Vec::new(),
+            place: Vec::new(),
+            events: Vec::new(),
+            waiting: Vec::new(),
+            buckets: VecDeque::new(),
+            span: 0,
+            later: 0,
+            span_bits,
+        }
+    }
+
     fn reserve_keys(&mut self, count: usize) {
         if self.place.len() < count {
             self.place.resize(count, NOWHERE);
             self.events.resize_with(count, || None);
+            self.waiting.resize(count, None);
         }
     }
 
     fn len(&self) -> usize {
-        self.nodes.len()
+        self.nodes.len() + self.later
     }
 
-    /// The earliest entry's (time, order).
+    /// The earliest entry's (time, order) in the heap (entries in buckets are later).
     fn peek(&self) -> Option<(Millis, u64)> {
         self.nodes.first().map(|n| (n.at, n.seq))
     }
 
+    /// Whether entries wait in buckets.
+    fn has_later(&self) -> bool {
+        self.later > 0
+    }
+
+    /// When the next event elsewhere is at `next` and that is past the heap's span, moves the
+    /// next span's entries into the heap and returns `true`.
+    fn settle(&mut self, next: Millis) -> bool {
+        if next >> self.span_bits <= self.span {
+            return false;
+        }
+        self.span += 1;
+        let Some(mut bucket) = self.buckets.pop_front() else { return true };
+        for node in bucket.drain(..) {
+            let key = node.key as usize;
+            if self.waiting[key] == Some((node.at, node.seq)) {
+                self.waiting[key] = None;
+                self.later -= 1;
+                self.insert(node);
+            }
+        }
+        // The emptied bucket serves the next span past the others.
+        self.buckets.push_back(bucket);
+        true
+    }
+
     /// `key`'s entry: its time and event.
     fn get(&self, key: usize) -> Option<(Millis, &E)> {
-        let at = *self.place.get(key)?;
-        let node = self.nodes.get(at as usize)?;
-        self.events[key].as_ref().map(|e| (node.at, e))
+        let at = match *self.place.get(key)? {
+            NOWHERE => self.waiting[key]?.0,
+            i => self.nodes.get(i as usize)?.at,
+        };
+        self.events[key].as_ref().map(|e| (at, e))
     }
 
     /// Puts `node` at `i`, recording its place.
@@ -284,28 +395,51 @@ impl<E> KeyedHeap<E> {
         if i > 0 && node.before(&self.nodes[(i - 1) / 2]) { self.up(i, node) } else { self.down(i, node) }
     }
 
+    /// Adds `node`, whose key has no node in the heap, to the heap.
+    fn insert(&mut self, node: Node) {
+        self.nodes.push(node);
+        let i = self.nodes.len() - 1;
+        self.up(i, node);
+    }
+
     /// Puts `entry` in as `key`'s, replacing the one it had.
     fn set(&mut self, key: usize, entry: Entry<E>) {
         self.reserve_keys(key + 1);
         let node = Node { at: entry.at, seq: entry.seq, key: key as u32 };
         self.events[key] = Some(entry.event);
-        match self.place[key] {
-            NOWHERE => {
-                self.nodes.push(node);
-                let i = self.nodes.len() - 1;
-                self.up(i, node);
+        let ahead = (entry.at >> self.span_bits).saturating_sub(self.span);
+        if ahead == 0 || ahead > MAX_SPANS_AHEAD {
+            if self.waiting[key].take().is_some() {
+                self.later -= 1;
             }
-            at => self.mend(at as usize, node),
+            match self.place[key] {
+                NOWHERE => self.insert(node),
+                at => self.mend(at as usize, node),
+            }
+            return;
         }
+        if self.place[key] != NOWHERE {
+            self.take_node(self.place[key] as usize);
+        }
+        if self.waiting[key].replace((entry.at, entry.seq)).is_none() {
+            self.later += 1;
+        }
+        let index = (ahead - 1) as usize;
+        if self.buckets.len() <= index {
+            self.buckets.resize_with(index + 1, Vec::new);
+        }
+        self.buckets[index].push(node);
     }
 
     /// Takes `key`'s entry out.
-    fn remove(&mut self, key: usize) -> Option<Entry<E>> {
-        let at = *self.place.get(key)?;
-        if at == NOWHERE {
-            return None;
+    fn remove(&mut self, key: usize) {
+        let Some(&at) = self.place.get(key) else { return };
+        if at != NOWHERE {
+            self.take(at as usize);
+        } else if self.waiting[key].take().is_some() {
+            self.later -= 1;
+            self.events[key] = None;
         }
-        Some(self.take(at as usize))
     }
 
     /// Takes the earliest entry out.
@@ -313,14 +447,20 @@ impl<E> KeyedHeap<E> {
         if self.nodes.is_empty() { None } else { Some(self.take(0)) }
     }
 
-    /// Takes the entry at `i` out, mending the heap.
-    fn take(&mut self, i: usize) -> Entry<E> {
+    /// Takes the node at `i` out of the heap, mending it; returns the node.
+    fn take_node(&mut self, i: usize) -> Node {
         let node = self.nodes[i];
         let last = self.nodes.pop().expect("an entry at i");
         if i < self.nodes.len() {
             self.mend(i, last);
         }
         self.place[node.key as usize] = NOWHERE;
+        node
+    }
+
+    /// Takes the entry at `i` out, mending the heap.
+    fn take(&mut self, i: usize) -> Entry<E> {
+        let node = self.take_node(i);
         let event = self.events[node.key as usize].take().expect("a keyed node has its event");
         Entry { at: node.at, seq: node.seq, event }
     }
@@ -404,6 +544,56 @@ mod tests {
                 .map(|e| (e.0, e.2))
                 .collect();
             let got: Vec<(Millis, char)> = std::iter::from_fn(|| a.pop()).collect();
+            proptest::prop_assert_eq!(got, expected);
+        }
+
+        /// Scheduling, replacing and cancelling between pops, never into the past, with spans
+        /// short enough that keyed events wait in buckets: every event comes in the order of
+        /// (time, order) among those still live.
+        #[test]
+        fn events_scheduled_while_popping_come_in_time_then_scheduling_order(
+            span_bits in 0u32..6,
+            ops in proptest::collection::vec((0u8..5, 0usize..6, 0u64..200), 0..300)
+        ) {
+            let mut a = Agenda::with_span_bits(span_bits);
+            a.keys(6);
+            // The model: every live event as (time, order, key), and the time of the last pop.
+            let mut live: Vec<(Millis, u64, Option<usize>)> = Vec::new();
+            let (mut seq, mut now) = (0u64, 0);
+            let mut got = Vec::new();
+            let mut expected = Vec::new();
+            for (kind, key, ahead) in ops {
+                let at = now + ahead * ahead;
+                match kind {
+                    0 => {
+                        a.schedule(at, seq);
+                        live.push((at, seq, None));
+                        seq += 1;
+                    }
+                    1 | 2 => {
+                        a.schedule_keyed(key, at, seq, |_| false);
+                        live.retain(|e| e.2 != Some(key));
+                        live.push((at, seq, Some(key)));
+                        seq += 1;
+                    }
+                    3 => {
+                        a.cancel(key);
+                        live.retain(|e| e.2 != Some(key));
+                    }
+                    _ => {
+                        proptest::prop_assert_eq!(a.len(), live.len());
+                        if let Some(i) = (0..live.len()).min_by_key(|&i| (live[i].0, live[i].1)) {
+                            let (at, seq, _) = live.remove(i);
+                            now = at;
+                            expected.push((at, seq));
+                        }
+                        got.extend(a.pop());
+                    }
+                }
+            }
+            live.sort_by_key(|e| (e.0, e.1));
+            expected.extend(live.iter().map(|e| (e.0, e.1)));
+            got.extend(std::iter::from_fn(|| a.pop()));
             proptest::prop_assert_eq!(got, expected);
         }
     }
