@@ -5,8 +5,11 @@
 //! others); at each activity it posts a request to its [`Port`] and stops. When the activity
 //! ends, its answer is added to the port and the run is replayed from its start, reading the
 //! answers it has, to its next request or its end (draws are counter-based: a replay takes the
-//! same path). A replay starts from the server's initial variables with empty message and event
-//! buffers, so only the last, complete run leaves anything behind.
+//! same path). A replay resumes from the start of the step that asked ([`Checkpoint`]); the
+//! messages a run sends go straight to the replication's sink, and a run that stops at a
+//! request takes back what it sent since its checkpoint (replays run one at a time, so that is
+//! the sink's tail), to send it again when it is replayed. Its trace events wait in a buffer of
+//! its own until its last run ends.
 //!
 //! Processor sharing is computed exactly ([`SharedInstance`]: a virtual clock, no time steps);
 //! slots are a FIFO with a bounded line ([`SlotsInstance`]); a refused request comes back after
@@ -217,12 +220,10 @@ impl Replay for Vec<TraceEvent> {
     }
 }
 
-/// One coupled server: what its run starts from and the buffers each replay starts afresh.
 /// The per-server buffers of coupled replications, kept between replications so that a
 /// replication after the first allocates none of them afresh.
 #[derive(Debug, Default)]
 pub(crate) struct CoupledBuffers {
-    sinks: Vec<Emissions>,
     ports: Vec<Port>,
     checkpoints: Vec<Checkpoint>,
 }
@@ -235,31 +236,21 @@ impl Clone for CoupledBuffers {
 }
 
 impl CoupledBuffers {
-    /// One server's buffers, empty; new ones with room for what a server typically sends to
-    /// its management point `mp` and asks (the first replication would otherwise grow them
-    /// message by message).
-    fn take(&mut self, management_points: usize, mp: usize) -> (Emissions, Port, Checkpoint) {
-        let sink = self.sinks.pop().unwrap_or_else(|| {
-            let mut sink = Emissions::new(management_points);
-            sink.sent_to_mut(mp).reserve(SINK_ROOM);
-            sink
-        });
+    /// One server's buffers, empty; a new port with room for what a server typically asks
+    /// (the first replication would otherwise grow it answer by answer).
+    fn take(&mut self) -> (Port, Checkpoint) {
         let port = self.ports.pop().map_or_else(|| Port::with_room(PORT_ROOM), Port::emptied);
         let checkpoint = self.checkpoints.pop().map(Checkpoint::emptied).unwrap_or_default();
-        (sink, port, checkpoint)
+        (port, checkpoint)
     }
 
     /// Takes a server's buffers back.
-    fn give(&mut self, mut sink: Emissions, port: Port, checkpoint: Checkpoint) {
-        sink.clear();
-        self.sinks.push(sink);
+    fn give(&mut self, port: Port, checkpoint: Checkpoint) {
         self.ports.push(port);
         self.checkpoints.push(checkpoint);
     }
 }
 
-/// Messages a new server sink has room for: a run of the reference sends about 15.
-const SINK_ROOM: usize = 16;
 /// Answers a new port has room for.
 const PORT_ROOM: usize = 4;
 
@@ -270,34 +261,27 @@ struct Coupled<'v, P> {
     initial: &'v [ValueId],
     counts: &'v [u32],
     instances: &'v [u32],
-    sink: Emissions,
     watcher: P,
     port: Port,
     /// Where a replay resumes: the run's state at the start of the step that asked.
     checkpoint: Checkpoint,
-    /// What the server's earlier runs this month sent and did, when it runs again.
-    earlier: Option<Box<(Emissions, P)>>,
+    /// What the server's earlier runs this month did, when it runs again.
+    earlier: P,
 }
 
 impl<P: Replay> Coupled<'_, P> {
-    /// The server runs again from `next`: what its finished run left is kept, and its port and
+    /// The server runs again from `next`: what its finished run did is kept, and its port and
     /// checkpoint start afresh.
-    fn run_again(&mut self, next: Start, management_points: usize) {
+    fn run_again(&mut self, next: Start) {
         self.start = next;
-        let earlier = self.earlier.get_or_insert_with(|| Box::new((Emissions::new(management_points), P::default())));
-        earlier.0.append(&mut self.sink);
-        self.watcher.keep(&mut earlier.1);
+        self.watcher.keep(&mut self.earlier);
         self.port = std::mem::take(&mut self.port).emptied();
         self.checkpoint = std::mem::take(&mut self.checkpoint).emptied();
     }
 
-    /// Hands everything the server's runs sent and did on, its earlier runs first.
-    fn hand_over<O: Observer>(&mut self, sink: &mut Emissions, observer: &mut O) {
-        if let Some(earlier) = self.earlier.as_deref_mut() {
-            sink.append(&mut earlier.0);
-            earlier.1.replay(observer);
-        }
-        sink.append(&mut self.sink);
+    /// Hands everything the server's runs did on, its earlier runs first.
+    fn hand_over<O: Observer>(&mut self, observer: &mut O) {
+        self.earlier.replay(observer);
         self.watcher.replay(observer);
     }
 }
@@ -325,20 +309,17 @@ fn run_watched<P: Replay, O: Observer>(
             let initial: &[ValueId] = if var_count > 0 { var_chunks.next().unwrap_or_default() } else { &[] };
             let counts: &[u32] = if count_count > 0 { count_chunks.next().unwrap_or_default() } else { &[] };
             servers.push(start.map(|start| {
-                let mps = sink.management_points();
-                let mp = (start.index % mps as u64) as usize;
-                let (server_sink, port, checkpoint) = buffers.take(mps, mp);
+                let (port, checkpoint) = buffers.take();
                 Coupled {
                     start,
                     placement: placements[i],
                     initial,
                     counts,
                     instances: &instance_of[i * resources.len()..(i + 1) * resources.len()],
-                    sink: server_sink,
                     watcher: P::default(),
                     port,
                     checkpoint,
-                    earlier: None,
+                    earlier: P::default(),
                 }
             }));
         }
@@ -384,14 +365,13 @@ fn run_watched<P: Replay, O: Observer>(
     // A server's next run starts from the same variables and counts: these only take the copy.
     let (mut next_vars, mut next_counts) = (run_vars.clone(), vec![0u32; count_count]);
     let servers_streams = servers_stream(seed, replication);
-    let management_points = sink.management_points();
     while let Some((now, event)) = coupling.agenda.pop() {
         woken.clear();
         coupling.handle(now, event, &mut done, &mut woken, &servers);
         for &s in &woken {
             let Some(server) = servers[s as usize].as_mut() else { continue };
             let record = &mut records[s as usize];
-            match replay(sim, server, &mut run_vars, record) {
+            match replay(sim, server, &mut run_vars, sink, record) {
                 Replayed::Waiting(Some(request)) => coupling.posted(now, s, request),
                 Replayed::Waiting(None) => {}
                 Replayed::Ended => {
@@ -399,7 +379,7 @@ fn run_watched<P: Replay, O: Observer>(
                     let stream = servers_streams.index(index);
                     let (v, c) = (&mut next_vars[..], &mut next_counts[..]);
                     if let Some(next) = sim.after_run(index, stream, placement, start, record, v, c) {
-                        server.run_again(next, management_points);
+                        server.run_again(next);
                         coupling.agenda.schedule(next.at, Event::Start(s));
                     }
                 }
@@ -413,8 +393,8 @@ fn run_watched<P: Replay, O: Observer>(
     for (i, record) in records.iter_mut().enumerate() {
         record.resource_wait = coupling.waited[i].round() as Millis;
         if let Some(mut server) = servers[i].take() {
-            server.hand_over(sink, observer);
-            buffers.give(server.sink, server.port, server.checkpoint);
+            server.hand_over(observer);
+            buffers.give(server.port, server.checkpoint);
         }
         on_server(record, observer);
     }
@@ -830,22 +810,23 @@ fn instance(resource: &Resource, r: usize, index: u64, stream: crate::random::St
     }
 }
 
-/// Replays a coupled server's run from its start with the answers its port holds; the request
-/// it stopped at, or `None` when it ran to its end (its record then filled in).
+/// Replays a coupled server's run with the answers its port holds, its messages going to
+/// `sink`; the request it stopped at, or `None` when it ran to its end (its record then filled
+/// in).
 fn replay<P: Replay>(
     sim: &Simulator<'_>,
     server: &mut Coupled<'_, P>,
     vars: &mut [ValueId],
+    sink: &mut Emissions,
     record: &mut ServerRecord,
 ) -> Replayed {
     // From the start of the step that asked, when the run got that far; else from the start.
     if !server.checkpoint.is_valid() {
         vars.copy_from_slice(server.initial);
-        server.sink.clear();
         server.watcher.clear();
         server.port.rewind();
     }
-    let mut run = sim.server_run(server.start, vars, server.counts, &mut server.sink, &mut server.watcher);
+    let mut run = sim.server_run(server.start, vars, server.counts, sink, &mut server.watcher);
     run.port = Some(&server.port);
     run.instances = server.instances;
     run.checkpoint = Some(&mut server.checkpoint);

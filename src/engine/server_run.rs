@@ -280,6 +280,10 @@ impl<O: Observer> ServerRun<'_, O> {
         let from = match resumed {
             Some(pc) => pc,
             None => {
+                // A coupled run that stops before its first checkpoint takes back from here.
+                if let Some(cp) = self.checkpoint.as_deref_mut() {
+                    self.sink.mark(&mut cp.sink);
+                }
                 self.note(TraceEvent::RunStarted { at: self.t });
                 self.send(MessageKind::RunStarted);
                 self.state_change(self.messages.state_per_deployment);
@@ -307,7 +311,13 @@ impl<O: Observer> ServerRun<'_, O> {
                 self.send(MessageKind::RunFailed);
                 (Outcome::Failed, self.t)
             }
-            Err(Halt::Suspended) => return None,
+            Err(Halt::Suspended) => {
+                // Sent again when the run is replayed from its checkpoint.
+                if let Some(cp) = self.checkpoint.as_deref() {
+                    self.sink.rewind_to(&cp.sink);
+                }
+                return None;
+            }
         };
         // The deployment's state at the run's end (a server down for good sends none).
         if !self.hung {
@@ -390,12 +400,16 @@ impl<O: Observer> ServerRun<'_, O> {
         }
         self.scanned = cp.scanned;
         self.vars.copy_from_slice(&cp.vars);
-        self.sink.rewind_to(&cp.sink);
         self.observer.keep_first(cp.observed);
         if let Some(port) = self.port {
             port.seek(cp.read);
         }
-        Some(cp.pc)
+        let pc = cp.pc;
+        // What it sent up to the checkpoint stays sent; from here on it may be taken back.
+        if let Some(cp) = self.checkpoint.as_deref_mut() {
+            self.sink.mark(&mut cp.sink);
+        }
+        Some(pc)
     }
 
     /// Copies what the run counted into its server's record.
