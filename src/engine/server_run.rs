@@ -191,7 +191,6 @@ pub(crate) struct Checkpoint {
     vars: Vec<ValueId>,
     sink: EmissionsMark,
     observed: usize,
-    read: usize,
 }
 
 /// Where inside a step with items (install_software, install_updates) a coupled run resumes:
@@ -282,7 +281,7 @@ impl<O: Observer> ServerRun<'_, O> {
             None => {
                 // A coupled run that stops before its first checkpoint takes back from here.
                 if let Some(cp) = self.checkpoint.as_deref_mut() {
-                    self.sink.mark(&mut cp.sink);
+                    cp.sink = self.sink.mark(self.mp);
                 }
                 self.note(TraceEvent::RunStarted { at: self.t });
                 self.send(MessageKind::RunStarted);
@@ -372,9 +371,12 @@ impl<O: Observer> ServerRun<'_, O> {
         cp.scanned = self.scanned;
         cp.vars.clear();
         cp.vars.extend_from_slice(self.vars);
-        self.sink.mark(&mut cp.sink);
+        cp.sink = self.sink.mark(self.mp);
         cp.observed = self.observer.kept();
-        cp.read = self.port.map_or(0, Port::read);
+        // Answers before here are never read again: a replay resumes here or later.
+        if let Some(port) = self.port {
+            port.forget_read();
+        }
     }
 
     /// Puts the run back in the state its checkpoint saved; the pc to resume at, or `None` to
@@ -402,12 +404,12 @@ impl<O: Observer> ServerRun<'_, O> {
         self.vars.copy_from_slice(&cp.vars);
         self.observer.keep_first(cp.observed);
         if let Some(port) = self.port {
-            port.seek(cp.read);
+            port.rewind();
         }
         let pc = cp.pc;
         // What it sent up to the checkpoint stays sent; from here on it may be taken back.
         if let Some(cp) = self.checkpoint.as_deref_mut() {
-            self.sink.mark(&mut cp.sink);
+            cp.sink = self.sink.mark(self.mp);
         }
         Some(pc)
     }

@@ -28,10 +28,12 @@ pub const fn is_state(message: u64) -> bool {
     message & STATE_BIT != 0
 }
 
-/// How much an [`Emissions`] held at one moment ([`Emissions::mark`]).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// How much an [`Emissions`] held at one moment, counting one management point's messages
+/// ([`Emissions::mark`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct EmissionsMark {
-    lens: Vec<usize>,
+    mp: usize,
+    len: usize,
     by_kind: [u64; MessageKind::ALL.len()],
     state: u64,
 }
@@ -61,18 +63,17 @@ impl Emissions {
         self.state = 0;
     }
 
-    /// Remembers how much is recorded, into `mark` (its buffer reused).
-    pub fn mark(&self, mark: &mut EmissionsMark) {
-        mark.lens.clear();
-        mark.lens.extend(self.per_mp.iter().map(Vec::len));
-        mark.by_kind = self.by_kind;
-        mark.state = self.state;
+    /// How much is recorded now, of management point `mp`'s messages.
+    pub fn mark(&self, mp: usize) -> EmissionsMark {
+        let len = self.per_mp.get(mp).map_or(0, Vec::len);
+        EmissionsMark { mp, len, by_kind: self.by_kind, state: self.state }
     }
 
-    /// Forgets everything recorded after `mark` was taken.
+    /// Forgets everything recorded after `mark` was taken, when only its management point's
+    /// messages were recorded since.
     pub fn rewind_to(&mut self, mark: &EmissionsMark) {
-        for (v, len) in self.per_mp.iter_mut().zip(&mark.lens) {
-            v.truncate(*len);
+        if let Some(v) = self.per_mp.get_mut(mark.mp) {
+            v.truncate(mark.len);
         }
         self.by_kind = mark.by_kind;
         self.state = mark.state;

@@ -107,7 +107,7 @@ impl Port {
         }
     }
 
-    /// Before a replay: the answers are read again from the first.
+    /// Before a replay: the answers are read again from the first kept.
     pub fn rewind(&self) {
         self.state.borrow_mut().read = 0;
     }
@@ -130,14 +130,12 @@ impl Port {
         self
     }
 
-    /// How many answers the current replay has read.
-    pub fn read(&self) -> usize {
-        self.state.borrow().read
-    }
-
-    /// Before a replay that resumes from a checkpoint: the answers are read from the `read`-th.
-    pub fn seek(&self, read: usize) {
-        self.state.borrow_mut().read = read;
+    /// Forgets the answers the current replay has read: a later replay resumes after them.
+    pub fn forget_read(&self) {
+        let mut state = self.state.borrow_mut();
+        let read = state.read;
+        state.answers.drain(..read);
+        state.read = 0;
     }
 
     /// The request waiting for an answer, if any.
