@@ -688,7 +688,7 @@ impl<O: Observer> ServerRun<'_, O> {
             if n > 0 && node.download.is_some() && self.attempt == 0 {
                 let bytes: f64 = (0..u64::from(n)).map(|i| self.content(node, i)).sum();
                 if bytes > 0.0 {
-                    self.activity(node.uses.download, Work::Bytes(bytes), None)?;
+                    self.activity(node.uses.download, |_| Work::Bytes(bytes), None)?;
                 }
             }
             if self.checkpoint.is_some() {
@@ -763,9 +763,9 @@ impl<O: Observer> ServerRun<'_, O> {
         on: Option<ResourceId>,
         start: Millis,
     ) -> Result<Option<StepEnd>, Halt> {
-        let d = scan.sample(&mut self.draws(node, draw).draw(0));
         let expires = self.t.saturating_add(u.settings.scan_timeout);
-        Ok(match self.activity(on, Work::Time(d), Some(expires))? {
+        let work = |run: &Self| Work::Time(scan.sample(&mut run.draws(node, draw).draw(0)));
+        Ok(match self.activity(on, work, Some(expires))? {
             ActivityEnd::Done => None,
             // Refused out: the step fails now, with no items, no restart, no results.
             ActivityEnd::Failed => {
@@ -784,9 +784,9 @@ impl<O: Observer> ServerRun<'_, O> {
     /// than one restart (which fails it: a sequence that deploys no OS cannot wait for the
     /// second), or asks for a restart. Its compliance change sends a state message.
     fn install_update(&mut self, node: &ProgramNode, u: &ProgramUpdates, i: u64) -> Result<Update, Halt> {
-        let d = u.settings.per_item.sample(&mut self.draws(node, StepDraw::Duration).draw(i));
         let expires = self.t.saturating_add(u.settings.install_timeout);
-        if self.activity(node.uses.install, Work::Time(d), Some(expires))? == ActivityEnd::TimedOut {
+        let work = |run: &Self| Work::Time(u.settings.per_item.sample(&mut run.draws(node, StepDraw::Duration).draw(i)));
+        if self.activity(node.uses.install, work, Some(expires))? == ActivityEnd::TimedOut {
             return Ok(Update::TimedOut);
         }
         let share = |kind: StepDraw, p: f64, run: &Self| p > 0.0 && run.draws(node, kind).uniform(i) < p;
@@ -820,7 +820,6 @@ impl<O: Observer> ServerRun<'_, O> {
         let start = self.t;
         self.note(TraceEvent::StepStarted { node: id, item, at: start });
         let draw = u64::from(item.unwrap_or(0));
-        let d = duration.sample(&mut self.draws(node, StepDraw::Duration).draw(draw));
         let outcome: ExitOutcome = if exit.outcomes.len() == 1 {
             exit.outcomes[0]
         } else {
@@ -835,10 +834,11 @@ impl<O: Observer> ServerRun<'_, O> {
         };
         let mut end = ActivityEnd::Done;
         if fetch > 0.0 {
-            end = self.activity(node.uses.download, Work::Bytes(fetch), expires)?;
+            end = self.activity(node.uses.download, |_| Work::Bytes(fetch), expires)?;
         }
         if end == ActivityEnd::Done {
-            end = self.activity(on, Work::Time(d), expires)?;
+            let work = |run: &Self| Work::Time(duration.sample(&mut run.draws(node, StepDraw::Duration).draw(draw)));
+            end = self.activity(on, work, expires)?;
         }
         match end {
             ActivityEnd::Done => {}
@@ -894,21 +894,21 @@ impl<O: Observer> ServerRun<'_, O> {
             self.restarts_outside += 1;
         }
         let rules = self.restart_rules;
-        let d = if self.hang > 0.0 && self.stream.child(node.tag(StepDraw::Hang)).uniform(index) < self.hang {
+        let (dist, draw) = if self.hang > 0.0 && self.stream.child(node.tag(StepDraw::Hang)).uniform(index) < self.hang
+        {
             let Some(recovery) = &rules.hang_recovery else {
                 self.hung = true;
                 self.note(TraceEvent::Restart { node: id, cause, start, end: None });
                 return Err(Halt::Hung);
             };
             // Down until a person power-cycles it; the sequence then resumes.
-            recovery.sample(&mut self.stream.child(node.tag(StepDraw::HangRecovery)).draw(index))
+            (recovery, StepDraw::HangRecovery)
         } else {
-            let dist = duration.or(by_cause(&rules.by_cause, cause)).unwrap_or(self.restart_dist);
-            dist.sample(&mut self.stream.child(node.tag(StepDraw::Restart)).draw(index))
+            (duration.or(by_cause(&rules.by_cause, cause)).unwrap_or(self.restart_dist), StepDraw::Restart)
         };
         // A restart step's own resource, else the one of every restart.
         let on = node.uses.restart.or(self.program.restart_uses);
-        self.activity(on, Work::Time(d), None)?;
+        self.activity(on, |run: &Self| Work::Time(dist.sample(&mut run.stream.child(node.tag(draw)).draw(index))), None)?;
         if !matches!(rules.client_wait, DurationDist::Fixed(0)) {
             let wait = rules.client_wait.sample(&mut self.stream.child(node.tag(StepDraw::ClientWait)).draw(index));
             if wait > rules.client_timeout {
@@ -936,14 +936,20 @@ impl<O: Observer> ServerRun<'_, O> {
     }
 
     /// Runs one timed activity: on its resource when it names one and the server is coupled,
-    /// else as time passing. `expires`: the step's time-out, which counts waiting too. A run
-    /// that reaches its deadline stops there.
+    /// else as time passing. `work` draws the activity's work: a replayed coupled activity
+    /// that has its answer needs none. `expires`: the step's time-out, which counts waiting
+    /// too. A run that reaches its deadline stops there.
     #[inline]
-    fn activity(&mut self, on: Option<ResourceId>, work: Work, expires: Option<Millis>) -> Result<ActivityEnd, Halt> {
+    fn activity(
+        &mut self,
+        on: Option<ResourceId>,
+        work: impl FnOnce(&Self) -> Work,
+        expires: Option<Millis>,
+    ) -> Result<ActivityEnd, Halt> {
         if let (Some(resource), Some(port)) = (on, self.port) {
             return self.coupled(resource, port, work, expires);
         }
-        let d = work.time();
+        let d = work(self).time();
         if let Some(e) = expires
             && self.t.saturating_add(d) > e
         {
@@ -958,19 +964,22 @@ impl<O: Observer> ServerRun<'_, O> {
     /// replication has not answered yet, the request posted and the run suspended
     /// ([`Halt::Suspended`]).
     #[cold]
-    #[inline(never)]
     fn coupled(
         &mut self,
         resource: ResourceId,
         port: &Port,
-        work: Work,
+        work: impl FnOnce(&Self) -> Work,
         expires: Option<Millis>,
     ) -> Result<ActivityEnd, Halt> {
         let limit = expires.map_or(self.deadline, |e| e.min(self.deadline));
         let instance = self.instances[resource as usize];
-        let Some(response) = port.answer_to(Request { at: self.t, resource, instance, work, expires: limit }) else {
+        let request = |run: &Self, work: Work| Request { at: run.t, resource, instance, work, expires: limit };
+        let Some((asked, response)) = port.next_answer() else {
+            port.post(request(self, work(self)));
             return Err(Halt::Suspended);
         };
+        debug_assert_eq!(asked, request(self, work(self)), "a replayed run asks what it asked before");
+        let _ = asked;
         self.t = response.at;
         match response.end {
             End::Done => Ok(ActivityEnd::Done),

@@ -89,22 +89,17 @@ struct Letters {
 }
 
 impl Port {
-    /// The answer to the run's next request, when it has one; otherwise the request waits for
-    /// one and `None` says so.
-    pub fn answer_to(&self, request: Request) -> Option<Response> {
+    /// The next answer the current replay has not read, with the request it answers.
+    pub fn next_answer(&self) -> Option<(Request, Response)> {
         let mut state = self.state.borrow_mut();
-        let read = state.read;
-        match state.answers.get(read) {
-            Some(&(asked, response)) => {
-                debug_assert_eq!(asked, request, "a replayed run asks what it asked before");
-                state.read += 1;
-                Some(response)
-            }
-            None => {
-                state.waiting = Some(request);
-                None
-            }
-        }
+        let answer = state.answers.get(state.read).copied()?;
+        state.read += 1;
+        Some(answer)
+    }
+
+    /// Posts the request the run waits on (it has no answer yet).
+    pub fn post(&self, request: Request) {
+        self.state.borrow_mut().waiting = Some(request);
     }
 
     /// Before a replay: the answers are read again from the first kept.
