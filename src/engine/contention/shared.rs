@@ -13,8 +13,7 @@
 //! is done ends together (FORMAT 1.1, rule 7).
 
 use std::cmp::Ordering;
-use std::collections::{BinaryHeap, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::BinaryHeap;
 
 use crate::scenario::Millis;
 
@@ -42,61 +41,38 @@ pub struct SharedInstance {
     now: Millis,
     /// Outages in force (they may overlap).
     down: u32,
-    present: HashMap<ActivityId, Present, BuildHasherDefault<IdHasher>>,
-    tags: BinaryHeap<Tag>,
+    /// The activities present, least finish tag first.
+    present: BinaryHeap<Present>,
     /// Incremented whenever the next completion may have moved: a scheduled completion of an
     /// older generation is stale.
     generation: u64,
     stats: SharedStats,
 }
 
+/// An activity present, ordered by finish tag and then id.
 #[derive(Debug, Clone, Copy)]
 struct Present {
     tag: f64,
+    id: ActivityId,
     work: f64,
     arrived: Millis,
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Tag(f64, ActivityId);
-
-impl PartialEq for Tag {
+impl PartialEq for Present {
     fn eq(&self, other: &Self) -> bool {
         self.cmp(other) == Ordering::Equal
     }
 }
-impl Eq for Tag {}
-impl PartialOrd for Tag {
+impl Eq for Present {}
+impl PartialOrd for Present {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
 }
-impl Ord for Tag {
+impl Ord for Present {
     /// Reversed, for a min-heap: least tag first, then least id.
     fn cmp(&self, other: &Self) -> Ordering {
-        other.0.total_cmp(&self.0).then(other.1.cmp(&self.1))
-    }
-}
-
-/// Hashes an activity id (a server's index) with one multiplication: the ids are distinct small
-/// integers the simulation makes, so SipHash's defence against chosen keys buys nothing, and
-/// nothing iterates the map, so its order never shows.
-#[derive(Debug, Clone, Copy, Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-
-    fn write_u32(&mut self, id: u32) {
-        self.0 = (self.0 ^ u64::from(id)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        other.tag.total_cmp(&self.tag).then(other.id.cmp(&self.id))
     }
 }
 
@@ -131,8 +107,7 @@ impl SharedInstance {
             virtual_time: 0.0,
             now: 0,
             down: 0,
-            present: HashMap::default(),
-            tags: BinaryHeap::new(),
+            present: BinaryHeap::new(),
             generation: 0,
             stats: SharedStats::default(),
         }
@@ -193,49 +168,35 @@ impl SharedInstance {
     pub fn arrive(&mut self, t: Millis, id: ActivityId, work: f64, span: (Millis, Millis)) {
         self.advance(t, span);
         let tag = self.virtual_time + work;
-        self.present.insert(id, Present { tag, work, arrived: t });
-        self.tags.push(Tag(tag, id));
+        self.present.push(Present { tag, id, work, arrived: t });
         self.stats.peak = self.stats.peak.max(self.present.len() as u32);
         self.generation += 1;
     }
 
     /// When the next activity will be done, with the generation to check then; `None` while
     /// nothing progresses (empty, or in an outage).
-    pub fn next_completion(&mut self) -> Option<(Millis, u64)> {
+    pub fn next_completion(&self) -> Option<(Millis, u64)> {
         let rate = self.rate();
         if rate <= 0.0 {
             return None;
         }
-        let tag = self.least_tag()?;
+        let tag = self.present.peek()?.tag;
         let left = ((tag - self.virtual_time) / rate).max(0.0);
         let wait = (left - TIME_SLACK).ceil().max(0.0);
         Some((self.now.saturating_add(wait as Millis), self.generation))
-    }
-
-    /// The least finish tag of a present activity (dropping the tags of withdrawn ones).
-    fn least_tag(&mut self) -> Option<f64> {
-        while let Some(&Tag(tag, id)) = self.tags.peek() {
-            if self.present.get(&id).is_some_and(|p| p.tag == tag) {
-                return Some(tag);
-            }
-            self.tags.pop();
-        }
-        None
     }
 
     /// At `t`, ends every activity whose work is done (in order of finish tag, then id).
     pub fn complete(&mut self, t: Millis, span: (Millis, Millis), done: &mut Vec<Finished>) {
         self.advance(t, span);
         let reached = self.virtual_time + WORK_SLACK * self.virtual_time.abs().max(1.0);
-        while let Some(tag) = self.least_tag() {
-            if tag > reached {
+        while let Some(p) = self.present.peek().copied() {
+            if p.tag > reached {
                 break;
             }
-            let Some(Tag(_, id)) = self.tags.pop() else { break };
-            if let Some(p) = self.present.remove(&id) {
-                self.stats.work_done += p.work;
-                done.push(Finished { id, arrived: p.arrived, work: p.work });
-            }
+            self.present.pop();
+            self.stats.work_done += p.work;
+            done.push(Finished { id: p.id, arrived: p.arrived, work: p.work });
         }
         self.generation += 1;
     }
@@ -243,7 +204,9 @@ impl SharedInstance {
     /// Takes activity `id` away at `t` (a time-out or a stop); returns the work it had received.
     pub fn withdraw(&mut self, t: Millis, id: ActivityId, span: (Millis, Millis)) -> Option<f64> {
         self.advance(t, span);
-        let p = self.present.remove(&id)?;
+        // Rare (a time-out or a stop): a look through the few present.
+        let p = self.present.iter().find(|p| p.id == id).copied()?;
+        self.present.retain(|q| q.id != id);
         let received = (p.work - (p.tag - self.virtual_time)).clamp(0.0, p.work);
         self.stats.work_done += received;
         self.generation += 1;
