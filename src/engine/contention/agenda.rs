@@ -234,12 +234,8 @@ enum Lane {
 struct KeyedHeap<E> {
     /// (time, order, key), earliest first at the root.
     nodes: Vec<Node>,
-    /// Per key: its node's place in `nodes`, or `NOWHERE`.
-    place: Vec<u32>,
-    /// Per key: its event while it has one.
-    events: Vec<Option<E>>,
-    /// Per key: the (time, order) of its entry while that waits in a bucket.
-    waiting: Vec<Option<(Millis, u64)>>,
+    /// Per key, side by side (one cache line): where its entry is, and its event.
+    slots: Vec<Slot<E>>,
     /// Entries of the spans after `span`, a bucket a span from `span + 1` on; an entry a key
     /// replaced or cancelled stays in its bucket, forgotten, until the bucket is emptied.
     buckets: VecDeque<Vec<Node>>,
@@ -249,6 +245,17 @@ struct KeyedHeap<E> {
     later: usize,
     /// A span is `1 << span_bits` milliseconds.
     span_bits: u32,
+}
+
+/// One key of a [`KeyedHeap`].
+#[derive(Debug, Clone)]
+struct Slot<E> {
+    /// Its node's place in the heap's nodes, or `NOWHERE`.
+    place: u32,
+    /// The (time, order) of its entry while that waits in a bucket.
+    waiting: Option<(Millis, u64)>,
+    /// Its event while it has one.
+    event: Option<E>,
 }
 
 /// A span of [`KeyedHeap`]'s buckets: 2¹⁶ ms, about a minute.
@@ -287,9 +294,7 @@ impl<E> KeyedHeap<E> {
     fn with_span_bits(span_bits: u32) -> Self {
         Self {
             nodes: Vec::new(),
-            place: Vec::new(),
-            events: Vec::new(),
-            waiting: Vec::new(),
+            slots: Vec::new(),
             buckets: VecDeque::new(),
             span: 0,
             later: 0,
@@ -298,10 +303,8 @@ impl<E> KeyedHeap<E> {
     }
 
     fn reserve_keys(&mut self, count: usize) {
-        if self.place.len() < count {
-            self.place.resize(count, NOWHERE);
-            self.events.resize_with(count, || None);
-            self.waiting.resize(count, None);
+        if self.slots.len() < count {
+            self.slots.resize_with(count, || Slot { place: NOWHERE, waiting: None, event: None });
         }
     }
 
@@ -329,8 +332,8 @@ impl<E> KeyedHeap<E> {
         let Some(mut bucket) = self.buckets.pop_front() else { return true };
         for node in bucket.drain(..) {
             let key = node.key as usize;
-            if self.waiting[key] == Some((node.at, node.seq)) {
-                self.waiting[key] = None;
+            if self.slots[key].waiting == Some((node.at, node.seq)) {
+                self.slots[key].waiting = None;
                 self.later -= 1;
                 self.insert(node);
             }
@@ -342,18 +345,19 @@ impl<E> KeyedHeap<E> {
 
     /// `key`'s entry: its time and event.
     fn get(&self, key: usize) -> Option<(Millis, &E)> {
-        let at = match *self.place.get(key)? {
-            NOWHERE => self.waiting[key]?.0,
+        let slot = self.slots.get(key)?;
+        let at = match slot.place {
+            NOWHERE => slot.waiting?.0,
             i => self.nodes.get(i as usize)?.at,
         };
-        self.events[key].as_ref().map(|e| (at, e))
+        slot.event.as_ref().map(|e| (at, e))
     }
 
     /// Puts `node` at `i`, recording its place.
     #[inline(always)]
     fn put(&mut self, i: usize, node: Node) {
         self.nodes[i] = node;
-        self.place[node.key as usize] = i as u32;
+        self.slots[node.key as usize].place = i as u32;
     }
 
     /// Moves `node`, whose place is the hole at `i`, up to where it belongs.
@@ -406,22 +410,22 @@ impl<E> KeyedHeap<E> {
     fn set(&mut self, key: usize, entry: Entry<E>) {
         self.reserve_keys(key + 1);
         let node = Node { at: entry.at, seq: entry.seq, key: key as u32 };
-        self.events[key] = Some(entry.event);
+        self.slots[key].event = Some(entry.event);
         let ahead = (entry.at >> self.span_bits).saturating_sub(self.span);
         if ahead == 0 || ahead > MAX_SPANS_AHEAD {
-            if self.waiting[key].take().is_some() {
+            if self.slots[key].waiting.take().is_some() {
                 self.later -= 1;
             }
-            match self.place[key] {
+            match self.slots[key].place {
                 NOWHERE => self.insert(node),
                 at => self.mend(at as usize, node),
             }
             return;
         }
-        if self.place[key] != NOWHERE {
-            self.take_node(self.place[key] as usize);
+        if self.slots[key].place != NOWHERE {
+            self.take_node(self.slots[key].place as usize);
         }
-        if self.waiting[key].replace((entry.at, entry.seq)).is_none() {
+        if self.slots[key].waiting.replace((entry.at, entry.seq)).is_none() {
             self.later += 1;
         }
         let index = (ahead - 1) as usize;
@@ -433,12 +437,13 @@ impl<E> KeyedHeap<E> {
 
     /// Takes `key`'s entry out.
     fn remove(&mut self, key: usize) {
-        let Some(&at) = self.place.get(key) else { return };
-        if at != NOWHERE {
-            self.take(at as usize);
-        } else if self.waiting[key].take().is_some() {
+        let Some(slot) = self.slots.get_mut(key) else { return };
+        if slot.place != NOWHERE {
+            let at = slot.place as usize;
+            self.take(at);
+        } else if slot.waiting.take().is_some() {
+            slot.event = None;
             self.later -= 1;
-            self.events[key] = None;
         }
     }
 
@@ -454,14 +459,14 @@ impl<E> KeyedHeap<E> {
         if i < self.nodes.len() {
             self.mend(i, last);
         }
-        self.place[node.key as usize] = NOWHERE;
+        self.slots[node.key as usize].place = NOWHERE;
         node
     }
 
     /// Takes the entry at `i` out, mending the heap.
     fn take(&mut self, i: usize) -> Entry<E> {
         let node = self.take_node(i);
-        let event = self.events[node.key as usize].take().expect("a keyed node has its event");
+        let event = self.slots[node.key as usize].event.take().expect("a keyed node has its event");
         Entry { at: node.at, seq: node.seq, event }
     }
 }
