@@ -353,6 +353,29 @@ impl<O: Observer> ServerRun<'_, O> {
         self.capture();
     }
 
+    /// Whether step `node` may ask for an activity on a resource: one of its own, or a
+    /// restart when restarts use one. A run only stops at such a step, so only those need a
+    /// checkpoint at their start (one at any other step would be replaced before it is used).
+    fn may_post(&self, node: &ProgramNode) -> bool {
+        if node.uses.any() {
+            return true;
+        }
+        if self.program.restart_uses.is_none() {
+            return false;
+        }
+        // Any step that succeeds with SMSTSRebootRequested set is followed by a restart.
+        if self.program.engine.requests_restart() {
+            return true;
+        }
+        match &node.action {
+            None | Some(ProgramAction::Sleep { .. } | ProgramAction::SetVariable { .. }) => false,
+            Some(ProgramAction::Command { exit, .. } | ProgramAction::InstallSoftware { exit, .. }) => {
+                exit.outcomes.iter().any(|o| o.restart)
+            }
+            Some(ProgramAction::InstallUpdates(_) | ProgramAction::Restart { .. }) => true,
+        }
+    }
+
     /// Copies the run's state into its checkpoint.
     fn capture(&mut self) {
         let Some(cp) = self.checkpoint.as_deref_mut() else { return };
@@ -456,7 +479,7 @@ impl<O: Observer> ServerRun<'_, O> {
                     let node = &program.nodes[id as usize];
                     // A run resuming inside this step already began it.
                     if self.resume.is_none() && !rerun {
-                        if self.checkpoint.is_some() {
+                        if self.checkpoint.is_some() && self.may_post(node) {
                             self.save(pc);
                         }
                         if let Some(reason) = self.skip_reason(node) {
