@@ -132,10 +132,8 @@ struct Coupling<'a> {
     resources: &'a [Resource],
     instances: Vec<Instances>,
     agenda: Agenda<Event>,
-    /// Per resource: the agenda key of its first instance's next completion; an expiry's key
-    /// is `expiry_keys + server`.
+    /// Per resource: the agenda key of its first instance's next completion.
     completion_keys: Vec<usize>,
-    expiry_keys: usize,
     current: Vec<Option<Current>>,
     tokens: u64,
     /// The patching span busy time is measured over.
@@ -335,15 +333,14 @@ fn run_watched<P: Replay, O: Observer>(
             Some(first)
         })
         .collect();
-    let expiry_keys = resources.iter().map(|r| r.instances.max(1) as usize).sum::<usize>();
+    let instance_count = resources.iter().map(|r| r.instances.max(1) as usize).sum::<usize>();
     let mut agenda = Agenda::new();
-    agenda.keys(expiry_keys + n);
+    agenda.keys(instance_count);
     let mut coupling = Coupling {
         resources,
         instances: resources.iter().map(Instances::of).collect(),
         agenda,
         completion_keys,
-        expiry_keys,
         current: vec![None; n],
         tokens: 0,
         span,
@@ -365,7 +362,7 @@ fn run_watched<P: Replay, O: Observer>(
     // A server's next run starts from the same variables and counts: these only take the copy.
     let (mut next_vars, mut next_counts) = (run_vars.clone(), vec![0u32; count_count]);
     let servers_streams = servers_stream(seed, replication);
-    while let Some((now, event)) = coupling.agenda.pop() {
+    while let Some((now, event)) = coupling.agenda.pop_live(|e| Coupling::live(&coupling.current, e)) {
         woken.clear();
         coupling.handle(now, event, &mut done, &mut woken, &servers);
         for &s in &woken {
@@ -462,23 +459,29 @@ impl Coupling<'_> {
         let current = Current { request, token, stage: Stage::Posted, refusals: 0, arrived: now, alone: 0.0 };
         self.current[s as usize] = Some(current);
         self.agenda.schedule(request.at.max(now), Event::Arrive(s, token));
-        let key = self.expiry_keys + s as usize;
+        // Almost every activity ends before it expires: its expiry, dead by then, is dropped
+        // as it comes near ([`Coupling::live`]).
         if request.expires < Millis::MAX {
-            self.agenda.schedule_keyed(key, request.expires.max(now), Event::Expire(s, token), |_| false);
-        } else {
-            self.agenda.cancel(key);
+            self.agenda.schedule_lazy(request.expires.max(now), Event::Expire(s, token));
         }
     }
 
     /// Ends server `s`'s activity at `now` and wakes the server.
     fn answer<P>(&mut self, now: Millis, s: u32, end: End, servers: &[Option<Coupled<'_, P>>], woken: &mut Vec<u32>) {
+        // Its expiry, if pending, will find no activity.
         self.current[s as usize] = None;
-        // Its expiry, if pending, would find no activity.
-        self.agenda.cancel(self.expiry_keys + s as usize);
         if let Some(server) = &servers[s as usize] {
             server.port.answer(Response { at: now, end });
         }
         woken.push(s);
+    }
+
+    /// Whether `event` still matters: an expiry does only while its activity runs.
+    fn live(current: &[Option<Current>], event: &Event) -> bool {
+        match *event {
+            Event::Expire(s, token) => current[s as usize].is_some_and(|c| c.token == token),
+            _ => true,
+        }
     }
 
     fn current_if(&self, s: u32, token: u64) -> Option<Current> {

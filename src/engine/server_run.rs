@@ -808,7 +808,8 @@ impl<O: Observer> ServerRun<'_, O> {
     /// second), or asks for a restart. Its compliance change sends a state message.
     fn install_update(&mut self, node: &ProgramNode, u: &ProgramUpdates, i: u64) -> Result<Update, Halt> {
         let expires = self.t.saturating_add(u.settings.install_timeout);
-        let work = |run: &Self| Work::Time(u.settings.per_item.sample(&mut run.draws(node, StepDraw::Duration).draw(i)));
+        let work =
+            |run: &Self| Work::Time(u.settings.per_item.sample(&mut run.draws(node, StepDraw::Duration).draw(i)));
         if self.activity(node.uses.install, work, Some(expires))? == ActivityEnd::TimedOut {
             return Ok(Update::TimedOut);
         }
@@ -931,7 +932,11 @@ impl<O: Observer> ServerRun<'_, O> {
         };
         // A restart step's own resource, else the one of every restart.
         let on = node.uses.restart.or(self.program.restart_uses);
-        self.activity(on, |run: &Self| Work::Time(dist.sample(&mut run.stream.child(node.tag(draw)).draw(index))), None)?;
+        self.activity(
+            on,
+            |run: &Self| Work::Time(dist.sample(&mut run.stream.child(node.tag(draw)).draw(index))),
+            None,
+        )?;
         if !matches!(rules.client_wait, DurationDist::Fixed(0)) {
             let wait = rules.client_wait.sample(&mut self.stream.child(node.tag(StepDraw::ClientWait)).draw(index));
             if wait > rules.client_timeout {

@@ -7,18 +7,20 @@
 //! every event had been pushed.
 //!
 //! Some events stand for "the next one of its kind" and are replaced by a later schedule (a
-//! shared instance's next completion, an activity's expiry): [`Agenda::schedule_keyed`] keeps
-//! at most one event a key, in an indexed heap of its own, so a replaced or cancelled event
-//! leaves the queue instead of waiting in it — an install's 8-hour time-out would otherwise sit
-//! in the heap for 8 simulated hours after the install ended. The order is the same as if every
-//! event had been pushed and the replaced ones dropped when they came up.
+//! shared instance's next completion): [`Agenda::schedule_keyed`] keeps at most one event a
+//! key, in an indexed heap of its own, so a replaced or cancelled event leaves the queue
+//! instead of waiting in it. The order is the same as if every event had been pushed and the
+//! replaced ones dropped when they came up.
 //!
-//! Two more lanes keep the heaps small without changing the order. An event scheduled for the
+//! Three more lanes keep the heaps small without changing the order. An event scheduled for the
 //! very moment the agenda is at (an activity posted as its answer arrives) waits in a plain
 //! list: it is later than everything due now, so the list is already in order. A keyed event
-//! far ahead (a time-out hours away, almost always cancelled before it is due) waits in a
-//! bucket of its span of time and joins the keyed heap only when the agenda reaches that span;
-//! replacing or cancelling it meanwhile costs nothing but forgetting it.
+//! past the keyed heap's span of time (about a minute) waits in that span's bucket and joins the
+//! heap when the agenda reaches the span; replacing or cancelling it meanwhile costs nothing but
+//! forgetting it. And an event that will most likely be dead when it is due (an activity's
+//! time-out, hours away; the activity almost always ends first) is scheduled lazily
+//! ([`Agenda::schedule_lazy`]): it waits in a bucket without being cancelled, and when the
+//! agenda reaches its span it joins the queue only if the caller's test says it still matters.
 
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
@@ -38,6 +40,10 @@ pub struct Agenda<E> {
     taken: usize,
     /// At most one event a key.
     keyed: KeyedHeap<E>,
+    /// Events past the heap's span that may be dead by the time they are due
+    /// ([`Agenda::schedule_lazy`]), and how many.
+    lazy: Spans<Entry<E>>,
+    held: usize,
     scheduled: u64,
 }
 
@@ -78,6 +84,8 @@ impl<E> Default for Agenda<E> {
             sorted: Vec::new(),
             taken: 0,
             keyed: KeyedHeap::default(),
+            lazy: Spans::new(SPAN_BITS),
+            held: 0,
             scheduled: 0,
         }
     }
@@ -93,7 +101,7 @@ impl<E> Agenda<E> {
     /// short ones, to move events from bucket to heap often).
     #[cfg(test)]
     fn with_span_bits(span_bits: u32) -> Self {
-        Self { keyed: KeyedHeap::with_span_bits(span_bits), ..Self::default() }
+        Self { keyed: KeyedHeap::with_span_bits(span_bits), lazy: Spans::new(span_bits), ..Self::default() }
     }
 
     /// Schedules `event` at `at`; it runs after every event scheduled before it for the same
@@ -121,6 +129,21 @@ impl<E> Agenda<E> {
         }
         self.keyed.set(key, Entry { at, seq: self.scheduled, event });
         self.scheduled += 1;
+    }
+
+    /// Schedules `event` at `at` like [`Agenda::schedule`], for an event that will most likely
+    /// be dead when it is due (a time-out whose activity ends first): one far ahead waits in a
+    /// bucket, and the events of a bucket the agenda reaches join the queue only if the `live`
+    /// test given to [`Agenda::pop_live`] says they still matter.
+    pub fn schedule_lazy(&mut self, at: Millis, event: E) {
+        let entry = Entry { at, seq: self.scheduled, event };
+        match self.lazy.hold(at, entry) {
+            Ok(()) => {
+                self.scheduled += 1;
+                self.held += 1;
+            }
+            Err(entry) => self.schedule(at, entry.event),
+        }
     }
 
     /// Drops the event of `key`, if it holds one.
@@ -165,13 +188,23 @@ impl<E> Agenda<E> {
         (best != NONE).then_some((lane, best))
     }
 
-    /// Brings the keyed events of every span up to the next event's into the keyed heap.
-    fn settle(&mut self) {
-        while self.keyed.has_later() {
+    /// Brings the keyed events of every span up to the next event's into the keyed heap, and
+    /// the lazy ones that are still `live` into the heap.
+    fn settle(&mut self, live: impl Fn(&E) -> bool) {
+        loop {
             let next = self.first().map_or(Millis::MAX, |(_, (at, _))| at);
-            if !self.keyed.settle(next) {
-                break;
+            if self.keyed.has_later() && self.keyed.settle(next) {
+                continue;
             }
+            if self.held > 0
+                && let Some(mut bucket) = self.lazy.advance(next)
+            {
+                self.held -= bucket.len();
+                self.heap.extend(bucket.drain(..).filter(|e| live(&e.event)));
+                self.lazy.recycle(bucket);
+                continue;
+            }
+            break;
         }
     }
 
@@ -180,7 +213,16 @@ impl<E> Agenda<E> {
     where
         E: Clone,
     {
-        self.settle();
+        self.pop_live(|_| true)
+    }
+
+    /// The next event and its time, dropping lazily scheduled events that are not `live` as
+    /// they come near.
+    pub fn pop_live(&mut self, live: impl Fn(&E) -> bool) -> Option<(Millis, E)>
+    where
+        E: Clone,
+    {
+        self.settle(live);
         let (lane, (at, _)) = self.first()?;
         self.now = at;
         match lane {
@@ -197,13 +239,13 @@ impl<E> Agenda<E> {
 
     /// When the next event is due.
     pub fn next_time(&mut self) -> Option<Millis> {
-        self.settle();
+        self.settle(|_| true);
         self.first().map(|(_, (at, _))| at)
     }
 
-    /// Events waiting.
+    /// Events waiting (lazily scheduled ones counted until they are found dead).
     pub fn len(&self) -> usize {
-        self.heap.len() + self.due.len() + self.sorted.len() - self.taken + self.keyed.len()
+        self.heap.len() + self.due.len() + self.sorted.len() - self.taken + self.keyed.len() + self.held
     }
 
     /// Whether nothing waits.
@@ -224,6 +266,54 @@ enum Lane {
     Keyed,
 }
 
+/// Items by the span of time they are due in, for the spans after the current one: a bucket
+/// a span, `1 << bits` milliseconds each.
+#[derive(Debug, Clone)]
+struct Spans<T> {
+    /// The buckets of spans `span + 1`, `span + 2`, ….
+    buckets: VecDeque<Vec<T>>,
+    /// The current span: items due in it or before are not held here.
+    span: u64,
+    bits: u32,
+}
+
+impl<T> Spans<T> {
+    fn new(bits: u32) -> Self {
+        Self { buckets: VecDeque::new(), span: 0, bits }
+    }
+
+    /// Holds `item`, due at `at`, in its span's bucket; gives it back when it is due in the
+    /// current span or before (or so far ahead that a bucket would not pay).
+    fn hold(&mut self, at: Millis, item: T) -> Result<(), T> {
+        let ahead = (at >> self.bits).saturating_sub(self.span);
+        if ahead == 0 || ahead > MAX_SPANS_AHEAD {
+            return Err(item);
+        }
+        let index = (ahead - 1) as usize;
+        if self.buckets.len() <= index {
+            self.buckets.resize_with(index + 1, Vec::new);
+        }
+        self.buckets[index].push(item);
+        Ok(())
+    }
+
+    /// When `next` is past the current span, moves on one span and returns that span's bucket
+    /// (give it back emptied with [`Spans::recycle`]).
+    fn advance(&mut self, next: Millis) -> Option<Vec<T>> {
+        if next >> self.bits <= self.span {
+            return None;
+        }
+        self.span += 1;
+        Some(self.buckets.pop_front().unwrap_or_default())
+    }
+
+    /// Takes an emptied bucket back: it serves the span after the others.
+    fn recycle(&mut self, bucket: Vec<T>) {
+        debug_assert!(bucket.is_empty());
+        self.buckets.push_back(bucket);
+    }
+}
+
 /// A binary min-heap of entries, at most one a key, that knows where each key's entry is; an
 /// entry later than the heap's span waits in its span's bucket instead.
 ///
@@ -236,15 +326,11 @@ struct KeyedHeap<E> {
     nodes: Vec<Node>,
     /// Per key, side by side (one cache line): where its entry is, and its event.
     slots: Vec<Slot<E>>,
-    /// Entries of the spans after `span`, a bucket a span from `span + 1` on; an entry a key
-    /// replaced or cancelled stays in its bucket, forgotten, until the bucket is emptied.
-    buckets: VecDeque<Vec<Node>>,
-    /// The last span the heap holds every entry of: times below `(span + 1) << SPAN_BITS`.
-    span: u64,
+    /// Entries past the heap's span; an entry a key replaced or cancelled stays in its bucket,
+    /// forgotten, until the bucket is emptied.
+    spans: Spans<Node>,
     /// Entries waiting in buckets (not counting forgotten ones).
     later: usize,
-    /// A span is `1 << span_bits` milliseconds.
-    span_bits: u32,
 }
 
 /// One key of a [`KeyedHeap`].
@@ -292,14 +378,7 @@ impl<E> Default for KeyedHeap<E> {
 impl<E> KeyedHeap<E> {
     /// An empty heap whose buckets are `1 << span_bits` ms each.
     fn with_span_bits(span_bits: u32) -> Self {
-        Self {
-            nodes: Vec::new(),
-            slots: Vec::new(),
-            buckets: VecDeque::new(),
-            span: 0,
-            later: 0,
-            span_bits,
-        }
+        Self { nodes: Vec::new(), slots: Vec::new(), spans: Spans::new(span_bits), later: 0 }
     }
 
     fn reserve_keys(&mut self, count: usize) {
@@ -325,11 +404,7 @@ impl<E> KeyedHeap<E> {
     /// When the next event elsewhere is at `next` and that is past the heap's span, moves the
     /// next span's entries into the heap and returns `true`.
     fn settle(&mut self, next: Millis) -> bool {
-        if next >> self.span_bits <= self.span {
-            return false;
-        }
-        self.span += 1;
-        let Some(mut bucket) = self.buckets.pop_front() else { return true };
+        let Some(mut bucket) = self.spans.advance(next) else { return false };
         for node in bucket.drain(..) {
             let key = node.key as usize;
             if self.slots[key].waiting == Some((node.at, node.seq)) {
@@ -338,8 +413,7 @@ impl<E> KeyedHeap<E> {
                 self.insert(node);
             }
         }
-        // The emptied bucket serves the next span past the others.
-        self.buckets.push_back(bucket);
+        self.spans.recycle(bucket);
         true
     }
 
@@ -411,28 +485,22 @@ impl<E> KeyedHeap<E> {
         self.reserve_keys(key + 1);
         let node = Node { at: entry.at, seq: entry.seq, key: key as u32 };
         self.slots[key].event = Some(entry.event);
-        let ahead = (entry.at >> self.span_bits).saturating_sub(self.span);
-        if ahead == 0 || ahead > MAX_SPANS_AHEAD {
-            if self.slots[key].waiting.take().is_some() {
-                self.later -= 1;
+        let Err(node) = self.spans.hold(entry.at, node) else {
+            if self.slots[key].place != NOWHERE {
+                self.take_node(self.slots[key].place as usize);
             }
-            match self.slots[key].place {
-                NOWHERE => self.insert(node),
-                at => self.mend(at as usize, node),
+            if self.slots[key].waiting.replace((entry.at, entry.seq)).is_none() {
+                self.later += 1;
             }
             return;
+        };
+        if self.slots[key].waiting.take().is_some() {
+            self.later -= 1;
         }
-        if self.slots[key].place != NOWHERE {
-            self.take_node(self.slots[key].place as usize);
+        match self.slots[key].place {
+            NOWHERE => self.insert(node),
+            at => self.mend(at as usize, node),
         }
-        if self.slots[key].waiting.replace((entry.at, entry.seq)).is_none() {
-            self.later += 1;
-        }
-        let index = (ahead - 1) as usize;
-        if self.buckets.len() <= index {
-            self.buckets.resize_with(index + 1, Vec::new);
-        }
-        self.buckets[index].push(node);
     }
 
     /// Takes `key`'s entry out.
@@ -516,6 +584,24 @@ mod tests {
         assert_eq!(a.len(), 5);
         let order: Vec<(Millis, char)> = std::iter::from_fn(|| a.pop()).collect();
         assert_eq!(order, [(10, 'a'), (10, 'b'), (10, 'c'), (20, 'd'), (30, 'e')]);
+    }
+
+    #[test]
+    fn lazy_events_keep_their_place_and_the_dead_ones_are_dropped_as_they_come_near() {
+        // Spans of 4 ms: everything from 4 ms on waits in buckets.
+        let mut a = Agenda::with_span_bits(2);
+        a.schedule_lazy(40, 'x'); // dead by the time it comes near
+        a.schedule_lazy(30, 'c');
+        a.schedule(30, 'd');
+        a.schedule_lazy(2, 'a'); // in the current span: straight into the queue
+        a.schedule(10, 'b');
+        a.schedule_lazy(40, 'e');
+        a.schedule_lazy(1_000, 'y'); // dead
+        assert_eq!(a.len(), 7);
+        let live = |e: &char| !matches!(e, 'x' | 'y');
+        let order: Vec<(Millis, char)> = std::iter::from_fn(|| a.pop_live(live)).collect();
+        assert_eq!(order, [(2, 'a'), (10, 'b'), (30, 'c'), (30, 'd'), (40, 'e')]);
+        assert!(a.is_empty());
     }
 
     proptest::proptest! {
