@@ -218,12 +218,11 @@ impl Replay for Vec<TraceEvent> {
     }
 }
 
-/// The per-server buffers of coupled replications, kept between replications so that a
-/// replication after the first allocates none of them afresh.
+/// The buffers of coupled replications, kept between replications so that a replication
+/// after the first allocates none of them afresh.
 #[derive(Debug, Default)]
 pub(crate) struct CoupledBuffers {
-    ports: Vec<Port>,
-    checkpoints: Vec<Checkpoint>,
+    live: Vec<Live>,
 }
 
 /// A copy starts with no buffers of its own: they are a cache, not state.
@@ -233,19 +232,70 @@ impl Clone for CoupledBuffers {
     }
 }
 
-impl CoupledBuffers {
-    /// One server's buffers, empty; a new port with room for what a server typically asks
-    /// (the first replication would otherwise grow it answer by answer).
-    fn take(&mut self) -> (Port, Checkpoint) {
-        let port = self.ports.pop().map_or_else(|| Port::with_room(PORT_ROOM), Port::emptied);
-        let checkpoint = self.checkpoints.pop().map(Checkpoint::emptied).unwrap_or_default();
-        (port, checkpoint)
+/// What a server needs while its run is under way: its answers and its checkpoint.
+#[derive(Debug, Default)]
+struct Live {
+    port: Port,
+    /// Where a replay resumes: the run's state at the start of the step that asked.
+    checkpoint: Checkpoint,
+}
+
+impl Live {
+    /// A fresh run's: no answers, no checkpoint (the buffers kept).
+    fn empty(&mut self) {
+        self.port = std::mem::take(&mut self.port).emptied();
+        self.checkpoint = std::mem::take(&mut self.checkpoint).emptied();
+    }
+}
+
+/// The [`Live`] state of the servers whose run is under way, in a few reused slots (a few
+/// thousand at a time however large the fleet, so they stay in the cache).
+struct Lives {
+    slots: Vec<Live>,
+    /// Slots no run holds.
+    free: Vec<u32>,
+    /// Per server: its slot, or `IDLE`.
+    of: Vec<u32>,
+}
+
+/// No slot.
+const IDLE: u32 = u32::MAX;
+
+impl Lives {
+    /// Slots for `servers` servers, in the buffers of an earlier replication.
+    fn new(servers: usize, mut slots: Vec<Live>) -> Self {
+        for live in &mut slots {
+            live.empty();
+        }
+        let free = (0..slots.len() as u32).rev().collect();
+        Self { slots, free, of: vec![IDLE; servers] }
     }
 
-    /// Takes a server's buffers back.
-    fn give(&mut self, port: Port, checkpoint: Checkpoint) {
-        self.ports.push(port);
-        self.checkpoints.push(checkpoint);
+    /// Server `s`'s slot, while its run is under way.
+    fn get(&self, s: u32) -> Option<&Live> {
+        self.slots.get(*self.of.get(s as usize)? as usize)
+    }
+
+    /// Server `s`'s slot, given one empty when its run starts.
+    fn open(&mut self, s: u32) -> &mut Live {
+        let mut slot = self.of[s as usize];
+        if slot == IDLE {
+            slot = self.free.pop().unwrap_or_else(|| {
+                self.slots.push(Live { port: Port::with_room(PORT_ROOM), checkpoint: Checkpoint::default() });
+                (self.slots.len() - 1) as u32
+            });
+            self.of[s as usize] = slot;
+        }
+        &mut self.slots[slot as usize]
+    }
+
+    /// Server `s`'s run ended: its slot is emptied for the next run to start.
+    fn close(&mut self, s: u32) {
+        let slot = std::mem::replace(&mut self.of[s as usize], IDLE);
+        if let Some(live) = self.slots.get_mut(slot as usize) {
+            live.empty();
+            self.free.push(slot);
+        }
     }
 }
 
@@ -260,21 +310,15 @@ struct Coupled<'v, P> {
     counts: &'v [u32],
     instances: &'v [u32],
     watcher: P,
-    port: Port,
-    /// Where a replay resumes: the run's state at the start of the step that asked.
-    checkpoint: Checkpoint,
     /// What the server's earlier runs this month did, when it runs again.
     earlier: P,
 }
 
 impl<P: Replay> Coupled<'_, P> {
-    /// The server runs again from `next`: what its finished run did is kept, and its port and
-    /// checkpoint start afresh.
+    /// The server runs again from `next`: what its finished run did is kept.
     fn run_again(&mut self, next: Start) {
         self.start = next;
         self.watcher.keep(&mut self.earlier);
-        self.port = std::mem::take(&mut self.port).emptied();
-        self.checkpoint = std::mem::take(&mut self.checkpoint).emptied();
     }
 
     /// Hands everything the server's runs did on, its earlier runs first.
@@ -306,23 +350,19 @@ fn run_watched<P: Replay, O: Observer>(
         for (i, start) in starts.iter().enumerate() {
             let initial: &[ValueId] = if var_count > 0 { var_chunks.next().unwrap_or_default() } else { &[] };
             let counts: &[u32] = if count_count > 0 { count_chunks.next().unwrap_or_default() } else { &[] };
-            servers.push(start.map(|start| {
-                let (port, checkpoint) = buffers.take();
-                Coupled {
-                    start,
-                    placement: placements[i],
-                    initial,
-                    counts,
-                    instances: &instance_of[i * resources.len()..(i + 1) * resources.len()],
-                    watcher: P::default(),
-                    port,
-                    checkpoint,
-                    earlier: P::default(),
-                }
+            servers.push(start.map(|start| Coupled {
+                start,
+                placement: placements[i],
+                initial,
+                counts,
+                instances: &instance_of[i * resources.len()..(i + 1) * resources.len()],
+                watcher: P::default(),
+                earlier: P::default(),
             }));
         }
     }
 
+    let mut lives = Lives::new(n, std::mem::take(&mut buffers.live));
     let windows = &scenario.windows.list;
     let span = (windows.iter().map(|w| w.start).min().unwrap_or(0), scenario.month.last_close(&scenario.windows));
     let completion_keys: Vec<usize> = resources
@@ -364,17 +404,18 @@ fn run_watched<P: Replay, O: Observer>(
     let servers_streams = servers_stream(seed, replication);
     while let Some((now, event)) = coupling.agenda.pop_live(|e| Coupling::live(&coupling.current, e)) {
         woken.clear();
-        coupling.handle(now, event, &mut done, &mut woken, &servers);
+        coupling.handle(now, event, &mut done, &mut woken, &lives);
         for &s in &woken {
             let Some(server) = servers[s as usize].as_mut() else { continue };
             let record = &mut records[s as usize];
-            match replay(sim, server, &mut run_vars, sink, record) {
+            match replay(sim, server, lives.open(s), &mut run_vars, sink, record) {
                 Replayed::Waiting(Some(request)) => coupling.posted(now, s, request),
                 Replayed::Waiting(None) => {}
                 Replayed::Ended => {
                     let (index, placement, start) = (u64::from(s), server.placement, server.start);
                     let stream = servers_streams.index(index);
                     let (v, c) = (&mut next_vars[..], &mut next_counts[..]);
+                    lives.close(s);
                     if let Some(next) = sim.after_run(index, stream, placement, start, record, v, c) {
                         server.run_again(next);
                         coupling.agenda.schedule(next.at, Event::Start(s));
@@ -391,10 +432,10 @@ fn run_watched<P: Replay, O: Observer>(
         record.resource_wait = coupling.waited[i].round() as Millis;
         if let Some(mut server) = servers[i].take() {
             server.hand_over(observer);
-            buffers.give(server.port, server.checkpoint);
         }
         on_server(record, observer);
     }
+    buffers.live = lives.slots;
     coupling.measured
 }
 
@@ -467,11 +508,11 @@ impl Coupling<'_> {
     }
 
     /// Ends server `s`'s activity at `now` and wakes the server.
-    fn answer<P>(&mut self, now: Millis, s: u32, end: End, servers: &[Option<Coupled<'_, P>>], woken: &mut Vec<u32>) {
+    fn answer(&mut self, now: Millis, s: u32, end: End, lives: &Lives, woken: &mut Vec<u32>) {
         // Its expiry, if pending, will find no activity.
         self.current[s as usize] = None;
-        if let Some(server) = &servers[s as usize] {
-            server.port.answer(Response { at: now, end });
+        if let Some(live) = lives.get(s) {
+            live.port.answer(Response { at: now, end });
         }
         woken.push(s);
     }
@@ -489,31 +530,24 @@ impl Coupling<'_> {
     }
 
     /// Handles one event at `now`; the servers whose activity ended are added to `woken`.
-    fn handle<P>(
-        &mut self,
-        now: Millis,
-        event: Event,
-        done: &mut Vec<Finished>,
-        woken: &mut Vec<u32>,
-        servers: &[Option<Coupled<'_, P>>],
-    ) {
+    fn handle(&mut self, now: Millis, event: Event, done: &mut Vec<Finished>, woken: &mut Vec<u32>, lives: &Lives) {
         match event {
             Event::Start(s) => woken.push(s),
-            Event::Arrive(s, token) => self.arrive(now, s, token, woken, servers),
+            Event::Arrive(s, token) => self.arrive(now, s, token, woken, lives),
             Event::Completion { resource, instance, generation } => {
                 let (r, i) = (resource as usize, instance as usize);
                 let Instances::Shared(list) = &mut self.instances[r] else { return };
                 if list[i].generation() != generation {
                     return;
                 }
-                self.complete_shared(r, i, now, done, woken, servers);
+                self.complete_shared(r, i, now, done, woken, lives);
             }
             Event::Release(s, token) => {
                 let Some(current) = self.current_if(s, token) else { return };
                 self.leave_slot(current, s, now);
-                self.answer(now, s, End::Done, servers, woken);
+                self.answer(now, s, End::Done, lives, woken);
             }
-            Event::Expire(s, token) => self.expire(now, s, token, done, woken, servers),
+            Event::Expire(s, token) => self.expire(now, s, token, done, woken, lives),
             Event::Outage { resource, instance, starts } => {
                 self.outage(now, resource as usize, instance as usize, starts)
             }
@@ -522,7 +556,7 @@ impl Coupling<'_> {
 
     /// Server `s`'s activity reaches its resource: it joins a shared instance, or takes a slot,
     /// waits in line, or is refused (retried later, or failed after its last retry).
-    fn arrive<P>(&mut self, now: Millis, s: u32, token: u64, woken: &mut Vec<u32>, servers: &[Option<Coupled<'_, P>>]) {
+    fn arrive(&mut self, now: Millis, s: u32, token: u64, woken: &mut Vec<u32>, lives: &Lives) {
         let span = self.span;
         let Some(mut current) = self.current_if(s, token) else { return };
         let (r, i) = (current.request.resource as usize, current.request.instance as usize);
@@ -531,7 +565,7 @@ impl Coupling<'_> {
                 let work = current.request.work.amount();
                 if work <= 0.0 {
                     // Zero work makes no activity.
-                    self.answer(now, s, End::Done, servers, woken);
+                    self.answer(now, s, End::Done, lives, woken);
                     return;
                 }
                 let instance = &mut list[i];
@@ -568,7 +602,7 @@ impl Coupling<'_> {
                         if current.refusals > retries {
                             self.measured[r].failed += 1;
                             self.wait(s, r, (now - current.arrived) as f64);
-                            self.answer(now, s, End::Refused, servers, woken);
+                            self.answer(now, s, End::Refused, lives, woken);
                         } else {
                             current.stage = Stage::Retrying;
                             self.current[s as usize] = Some(current);
@@ -582,14 +616,14 @@ impl Coupling<'_> {
 
     /// Server `s`'s activity reached its time-out or its run's deadline: it leaves its
     /// resource at once, unless its work is done at this very moment.
-    fn expire<P>(
+    fn expire(
         &mut self,
         now: Millis,
         s: u32,
         token: u64,
         done: &mut Vec<Finished>,
         woken: &mut Vec<u32>,
-        servers: &[Option<Coupled<'_, P>>],
+        lives: &Lives,
     ) {
         let span = self.span;
         let Some(current) = self.current_if(s, token) else { return };
@@ -597,7 +631,7 @@ impl Coupling<'_> {
         match current.stage {
             Stage::Sharing => {
                 // What is done by now ends first: ending exactly at the time-out is done.
-                self.complete_shared(r, i, now, done, woken, servers);
+                self.complete_shared(r, i, now, done, woken, lives);
                 if self.current_if(s, token).is_none() {
                     return;
                 }
@@ -623,7 +657,7 @@ impl Coupling<'_> {
             Stage::Retrying => self.wait(s, r, (now - current.arrived) as f64),
             Stage::Posted => {}
         }
-        self.answer(now, s, End::Expired, servers, woken);
+        self.answer(now, s, End::Expired, lives, woken);
     }
 
     /// An outage of instance `(r, i)` starts or ends.
@@ -652,14 +686,14 @@ impl Coupling<'_> {
     }
 
     /// Ends the activities of shared instance `(r, i)` whose work is done by `now`.
-    fn complete_shared<P>(
+    fn complete_shared(
         &mut self,
         r: usize,
         i: usize,
         now: Millis,
         done: &mut Vec<Finished>,
         woken: &mut Vec<u32>,
-        servers: &[Option<Coupled<'_, P>>],
+        lives: &Lives,
     ) {
         let Instances::Shared(list) = &mut self.instances[r] else { return };
         done.clear();
@@ -675,7 +709,7 @@ impl Coupling<'_> {
                     self.measured[r].work += f.work;
                 }
             }
-            self.answer(now, s, End::Done, servers, woken);
+            self.answer(now, s, End::Done, lives, woken);
         }
         self.reschedule(r, i, now);
     }
@@ -819,26 +853,27 @@ fn instance(resource: &Resource, r: usize, index: u64, stream: crate::random::St
 fn replay<P: Replay>(
     sim: &Simulator<'_>,
     server: &mut Coupled<'_, P>,
+    live: &mut Live,
     vars: &mut [ValueId],
     sink: &mut Emissions,
     record: &mut ServerRecord,
 ) -> Replayed {
     // From the start of the step that asked, when the run got that far; else from the start.
-    if !server.checkpoint.is_valid() {
+    if !live.checkpoint.is_valid() {
         vars.copy_from_slice(server.initial);
         server.watcher.clear();
-        server.port.rewind();
+        live.port.rewind();
     }
     let mut run = sim.server_run(server.start, vars, server.counts, sink, &mut server.watcher);
-    run.port = Some(&server.port);
+    run.port = Some(&live.port);
     run.instances = server.instances;
-    run.checkpoint = Some(&mut server.checkpoint);
+    run.checkpoint = Some(&mut live.checkpoint);
     match run.run() {
         Some((outcome, end)) => {
             run.finish(record, outcome, end);
             Replayed::Ended
         }
-        None => Replayed::Waiting(server.port.waiting()),
+        None => Replayed::Waiting(live.port.waiting()),
     }
 }
 
