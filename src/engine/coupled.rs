@@ -222,7 +222,7 @@ impl Replay for Vec<TraceEvent> {
 /// after the first allocates none of them afresh.
 #[derive(Debug, Default)]
 pub(crate) struct CoupledBuffers {
-    live: Vec<Live>,
+    spare: Vec<(Port, Checkpoint)>,
 }
 
 /// A copy starts with no buffers of its own: they are a cache, not state.
@@ -232,15 +232,16 @@ impl Clone for CoupledBuffers {
     }
 }
 
-/// What a server needs while its run is under way: its answers and its checkpoint.
-#[derive(Debug, Default)]
-struct Live {
+/// A server whose run is under way, with what only such a run needs: its answers and its
+/// checkpoint. Everything a replay touches is here, in one slot.
+struct Live<'v, P> {
+    server: Option<Coupled<'v, P>>,
     port: Port,
     /// Where a replay resumes: the run's state at the start of the step that asked.
     checkpoint: Checkpoint,
 }
 
-impl Live {
+impl<P> Live<'_, P> {
     /// A fresh run's: no answers, no checkpoint (the buffers kept).
     fn empty(&mut self) {
         self.port = std::mem::take(&mut self.port).emptied();
@@ -248,10 +249,11 @@ impl Live {
     }
 }
 
-/// The [`Live`] state of the servers whose run is under way, in a few reused slots (a few
-/// thousand at a time however large the fleet, so they stay in the cache).
-struct Lives {
-    slots: Vec<Live>,
+/// The servers whose run is under way, in a few reused slots (a few thousand at a time however
+/// large the fleet, so they stay in the cache); a server moves into a slot when its run starts
+/// and back when it ends.
+struct Lives<'v, P> {
+    slots: Vec<Live<'v, P>>,
     /// Slots no run holds.
     free: Vec<u32>,
     /// Per server: its slot, or `IDLE`.
@@ -261,41 +263,54 @@ struct Lives {
 /// No slot.
 const IDLE: u32 = u32::MAX;
 
-impl Lives {
-    /// Slots for `servers` servers, in the buffers of an earlier replication.
-    fn new(servers: usize, mut slots: Vec<Live>) -> Self {
-        for live in &mut slots {
-            live.empty();
-        }
+impl<'v, P> Lives<'v, P> {
+    /// Slots for `servers` servers, with the buffers of an earlier replication.
+    fn new(servers: usize, spare: Vec<(Port, Checkpoint)>) -> Self {
+        let slots: Vec<Live<'v, P>> = spare
+            .into_iter()
+            .map(|(port, checkpoint)| Live { server: None, port: port.emptied(), checkpoint: checkpoint.emptied() })
+            .collect();
         let free = (0..slots.len() as u32).rev().collect();
         Self { slots, free, of: vec![IDLE; servers] }
     }
 
-    /// Server `s`'s slot, while its run is under way.
-    fn get(&self, s: u32) -> Option<&Live> {
-        self.slots.get(*self.of.get(s as usize)? as usize)
+    /// Server `s`'s answers, while its run is under way.
+    fn port(&self, s: u32) -> Option<&Port> {
+        self.slots.get(*self.of.get(s as usize)? as usize).map(|live| &live.port)
     }
 
-    /// Server `s`'s slot, given one empty when its run starts.
-    fn open(&mut self, s: u32) -> &mut Live {
+    /// Server `s`'s slot; when its run starts, a free one it moves into from `servers`.
+    fn open(&mut self, s: u32, servers: &mut [Option<Coupled<'v, P>>]) -> &mut Live<'v, P> {
         let mut slot = self.of[s as usize];
         if slot == IDLE {
             slot = self.free.pop().unwrap_or_else(|| {
-                self.slots.push(Live { port: Port::with_room(PORT_ROOM), checkpoint: Checkpoint::default() });
+                let port = Port::with_room(PORT_ROOM);
+                self.slots.push(Live { server: None, port, checkpoint: Checkpoint::default() });
                 (self.slots.len() - 1) as u32
             });
             self.of[s as usize] = slot;
+            self.slots[slot as usize].server = servers[s as usize].take();
         }
         &mut self.slots[slot as usize]
     }
 
-    /// Server `s`'s run ended: its slot is emptied for the next run to start.
-    fn close(&mut self, s: u32) {
+    /// Server `s`'s run ended: it moves back to `servers`, and its slot is emptied for the next
+    /// run to start.
+    fn close(&mut self, s: u32, servers: &mut [Option<Coupled<'v, P>>]) {
         let slot = std::mem::replace(&mut self.of[s as usize], IDLE);
         if let Some(live) = self.slots.get_mut(slot as usize) {
+            servers[s as usize] = live.server.take();
             live.empty();
             self.free.push(slot);
         }
+    }
+
+    /// Every server back in `servers`; the buffers to keep.
+    fn finish(mut self, servers: &mut [Option<Coupled<'v, P>>]) -> Vec<(Port, Checkpoint)> {
+        for s in 0..self.of.len() as u32 {
+            self.close(s, servers);
+        }
+        self.slots.into_iter().map(|live| (live.port, live.checkpoint)).collect()
     }
 }
 
@@ -362,7 +377,7 @@ fn run_watched<P: Replay, O: Observer>(
         }
     }
 
-    let mut lives = Lives::new(n, std::mem::take(&mut buffers.live));
+    let mut lives = Lives::new(n, std::mem::take(&mut buffers.spare));
     let windows = &scenario.windows.list;
     let span = (windows.iter().map(|w| w.start).min().unwrap_or(0), scenario.month.last_close(&scenario.windows));
     let completion_keys: Vec<usize> = resources
@@ -406,19 +421,23 @@ fn run_watched<P: Replay, O: Observer>(
         woken.clear();
         coupling.handle(now, event, &mut done, &mut woken, &lives);
         for &s in &woken {
-            let Some(server) = servers[s as usize].as_mut() else { continue };
+            let live = lives.open(s, &mut servers);
             let record = &mut records[s as usize];
-            match replay(sim, server, lives.open(s), &mut run_vars, sink, record) {
-                Replayed::Waiting(Some(request)) => coupling.posted(now, s, request),
-                Replayed::Waiting(None) => {}
-                Replayed::Ended => {
+            match replay(sim, live, &mut run_vars, sink, record) {
+                None => lives.close(s, &mut servers),
+                Some(Replayed::Waiting(Some(request))) => coupling.posted(now, s, request),
+                Some(Replayed::Waiting(None)) => {}
+                Some(Replayed::Ended) => {
+                    let Some(server) = live.server.as_mut() else { continue };
                     let (index, placement, start) = (u64::from(s), server.placement, server.start);
                     let stream = servers_streams.index(index);
                     let (v, c) = (&mut next_vars[..], &mut next_counts[..]);
-                    lives.close(s);
                     if let Some(next) = sim.after_run(index, stream, placement, start, record, v, c) {
                         server.run_again(next);
+                        live.empty();
                         coupling.agenda.schedule(next.at, Event::Start(s));
+                    } else {
+                        lives.close(s, &mut servers);
                     }
                 }
             }
@@ -428,6 +447,7 @@ fn run_watched<P: Replay, O: Observer>(
         coupling.close(r);
     }
     coupling.report_load(&records, scenario.windows.list.len());
+    buffers.spare = lives.finish(&mut servers);
     for (i, record) in records.iter_mut().enumerate() {
         record.resource_wait = coupling.waited[i].round() as Millis;
         if let Some(mut server) = servers[i].take() {
@@ -435,7 +455,6 @@ fn run_watched<P: Replay, O: Observer>(
         }
         on_server(record, observer);
     }
-    buffers.live = lives.slots;
     coupling.measured
 }
 
@@ -508,11 +527,11 @@ impl Coupling<'_> {
     }
 
     /// Ends server `s`'s activity at `now` and wakes the server.
-    fn answer(&mut self, now: Millis, s: u32, end: End, lives: &Lives, woken: &mut Vec<u32>) {
+    fn answer<P>(&mut self, now: Millis, s: u32, end: End, lives: &Lives<'_, P>, woken: &mut Vec<u32>) {
         // Its expiry, if pending, will find no activity.
         self.current[s as usize] = None;
-        if let Some(live) = lives.get(s) {
-            live.port.answer(Response { at: now, end });
+        if let Some(port) = lives.port(s) {
+            port.answer(Response { at: now, end });
         }
         woken.push(s);
     }
@@ -530,7 +549,14 @@ impl Coupling<'_> {
     }
 
     /// Handles one event at `now`; the servers whose activity ended are added to `woken`.
-    fn handle(&mut self, now: Millis, event: Event, done: &mut Vec<Finished>, woken: &mut Vec<u32>, lives: &Lives) {
+    fn handle<P>(
+        &mut self,
+        now: Millis,
+        event: Event,
+        done: &mut Vec<Finished>,
+        woken: &mut Vec<u32>,
+        lives: &Lives<'_, P>,
+    ) {
         match event {
             Event::Start(s) => woken.push(s),
             Event::Arrive(s, token) => self.arrive(now, s, token, woken, lives),
@@ -556,7 +582,7 @@ impl Coupling<'_> {
 
     /// Server `s`'s activity reaches its resource: it joins a shared instance, or takes a slot,
     /// waits in line, or is refused (retried later, or failed after its last retry).
-    fn arrive(&mut self, now: Millis, s: u32, token: u64, woken: &mut Vec<u32>, lives: &Lives) {
+    fn arrive<P>(&mut self, now: Millis, s: u32, token: u64, woken: &mut Vec<u32>, lives: &Lives<'_, P>) {
         let span = self.span;
         let Some(mut current) = self.current_if(s, token) else { return };
         let (r, i) = (current.request.resource as usize, current.request.instance as usize);
@@ -616,14 +642,14 @@ impl Coupling<'_> {
 
     /// Server `s`'s activity reached its time-out or its run's deadline: it leaves its
     /// resource at once, unless its work is done at this very moment.
-    fn expire(
+    fn expire<P>(
         &mut self,
         now: Millis,
         s: u32,
         token: u64,
         done: &mut Vec<Finished>,
         woken: &mut Vec<u32>,
-        lives: &Lives,
+        lives: &Lives<'_, P>,
     ) {
         let span = self.span;
         let Some(current) = self.current_if(s, token) else { return };
@@ -686,14 +712,14 @@ impl Coupling<'_> {
     }
 
     /// Ends the activities of shared instance `(r, i)` whose work is done by `now`.
-    fn complete_shared(
+    fn complete_shared<P>(
         &mut self,
         r: usize,
         i: usize,
         now: Millis,
         done: &mut Vec<Finished>,
         woken: &mut Vec<u32>,
-        lives: &Lives,
+        lives: &Lives<'_, P>,
     ) {
         let Instances::Shared(list) = &mut self.instances[r] else { return };
         done.clear();
@@ -852,12 +878,13 @@ fn instance(resource: &Resource, r: usize, index: u64, stream: crate::random::St
 /// in).
 fn replay<P: Replay>(
     sim: &Simulator<'_>,
-    server: &mut Coupled<'_, P>,
-    live: &mut Live,
+    live: &mut Live<'_, P>,
     vars: &mut [ValueId],
     sink: &mut Emissions,
     record: &mut ServerRecord,
-) -> Replayed {
+) -> Option<Replayed> {
+    // A server whose run does not start has no slot's server.
+    let server = live.server.as_mut()?;
     // From the start of the step that asked, when the run got that far; else from the start.
     if !live.checkpoint.is_valid() {
         vars.copy_from_slice(server.initial);
@@ -868,13 +895,13 @@ fn replay<P: Replay>(
     run.port = Some(&live.port);
     run.instances = server.instances;
     run.checkpoint = Some(&mut live.checkpoint);
-    match run.run() {
+    Some(match run.run() {
         Some((outcome, end)) => {
             run.finish(record, outcome, end);
             Replayed::Ended
         }
         None => Replayed::Waiting(live.port.waiting()),
-    }
+    })
 }
 
 /// Where a replay stopped.
