@@ -104,10 +104,14 @@ pub struct Extras {
     pub history_csv: bool,
 }
 
-/// Bytes a coupled server's run state takes besides its variables, answers and messages: its
-/// start, mailbox and message buffer (about 500 bytes) and its checkpoint with the checkpoint's
-/// two small buffers (about 500 more).
-const COUPLED_PER_SERVER: f64 = 1_024.0;
+/// Bytes a coupled replication keeps of every server besides its variables, counts and
+/// instances: its record, start and placement, its entry while idle, its current activity and
+/// its waits (about 400 bytes a server were measured at 1,000,000 servers).
+const COUPLED_PER_SERVER: f64 = 384.0;
+
+/// Bytes of one run under way besides its checkpoint's copy of the variables: the server's
+/// entry, its answers and its checkpoint.
+const COUPLED_PER_LIVE_RUN: f64 = 1_024.0;
 
 impl MemoryEstimate {
     /// Estimates a run of `scenario`: a pilot replication of its first servers says how many
@@ -139,15 +143,16 @@ impl MemoryEstimate {
         let events_per_server = events_per_server * MARGIN;
         let mut coupled = 0;
         if program.uses_resources {
-            // A coupled replication keeps every server's run state at once: its variables (and
-            // the checkpoint's copy), counts and instances, its answers (one an activity, at most
-            // one an event), and its own message buffer until the replication ends.
-            let state = COUPLED_PER_SERVER
-                + 12.0 * program.variable_count() as f64
-                + 4.0 * (scenario.fleet.counts.len() + scenario.resources.len()) as f64
-                + 72.0 * events_per_server
-                + 16.0 * per_server * MARGIN;
-            coupled = (servers as f64 * state) as u64;
+            // A coupled replication keeps every server's variables, counts and instances and a
+            // few hundred bytes more at once; and a slot (with the checkpoint's copy of the
+            // variables) for each run under way, taken as four windows' servers at once.
+            let variables = 4.0 * program.variable_count() as f64;
+            let state =
+                COUPLED_PER_SERVER + variables + 4.0 * (scenario.fleet.counts.len() + scenario.resources.len()) as f64;
+            let windows = scenario.windows.list.len().max(1) as f64;
+            let live = (servers as f64).min(4.0 * servers as f64 / windows);
+            let slots = live * (COUPLED_PER_LIVE_RUN + 2.0 * variables);
+            coupled = (servers as f64 * state + slots) as u64;
             per_worker += coupled;
         }
         let mut shared = RUN_FIXED;
