@@ -3,13 +3,14 @@
 //! retries, time-outs, outages — by time and then by the order the events were created. A
 //! server runs on its own between two activities (nothing it does meanwhile depends on the
 //! others); at each activity it posts a request to its [`Port`] and stops. When the activity
-//! ends, its answer is added to the port and the run is replayed from its start, reading the
-//! answers it has, to its next request or its end (draws are counter-based: a replay takes the
-//! same path). A replay resumes from the start of the step that asked ([`Checkpoint`]); the
-//! messages a run sends go straight to the replication's sink, and a run that stops at a
-//! request takes back what it sent since its checkpoint (replays run one at a time, so that is
-//! the sink's tail), to send it again when it is replayed. Its trace events wait in a buffer of
-//! its own until its last run ends.
+//! ends, its answer is added to the port and the run is replayed, reading the answers it has,
+//! to its next request or its end (draws are counter-based: a replay takes the same path). A
+//! replay resumes from the start of the step that asked ([`Checkpoint`]); the messages a run
+//! sends go straight to the replication's sink, and a run that stops at a request takes back
+//! what it sent since its checkpoint (replays run one at a time, so that is the sink's tail), to
+//! send it again when it is replayed. Its trace events wait in a buffer of its own until its
+//! last run ends. While its run is under way a server, its port and its checkpoint sit in one
+//! of a few reused slots ([`Lives`]), so a replay touches memory that stays in the cache.
 //!
 //! Processor sharing is computed exactly ([`SharedInstance`]: a virtual clock, no time steps);
 //! slots are a FIFO with a bounded line ([`SlotsInstance`]); a refused request comes back after

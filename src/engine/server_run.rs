@@ -10,9 +10,9 @@
 //! an activity ends until the rest of the fleet has run that far. Its run asks its [`Port`] for
 //! each activity's answer in turn; when the coupled replication ([`super::coupled`]) has not
 //! answered yet, the request is posted and the run stops ([`Halt::Suspended`]). Once answered,
-//! the run is replayed from its start: every draw is counter-based, so it takes the same path to
-//! the same request and reads the answers it has. The code of a server without a port is
-//! untouched by any of this.
+//! the run is replayed from its last checkpoint: every draw is counter-based, so it takes the
+//! same path to the same request and reads the answers it has. The code of a server without a
+//! port is untouched by any of this.
 
 use super::contention::port::{End, Port, Request, Work};
 use super::observer::{Observer, RestartCause, SkipReason, TraceEvent};
