@@ -188,11 +188,13 @@ impl<E> Agenda<E> {
         (best != NONE).then_some((lane, best))
     }
 
-    /// Brings the keyed events of every span up to the next event's into the keyed heap, and
-    /// the lazy ones that are still `live` into the heap.
-    fn settle(&mut self, live: impl Fn(&E) -> bool) {
+    /// Where the next event comes from, with its (time, order), once the keyed events of every
+    /// span up to its time are in the keyed heap and the lazy ones that are still `live` in the
+    /// heap.
+    fn next_lane(&mut self, live: impl Fn(&E) -> bool) -> Option<(Lane, (Millis, u64))> {
         loop {
-            let next = self.first().map_or(Millis::MAX, |(_, (at, _))| at);
+            let first = self.first();
+            let next = first.map_or(Millis::MAX, |(_, (at, _))| at);
             if self.keyed.has_later() && self.keyed.settle(next) {
                 continue;
             }
@@ -204,7 +206,7 @@ impl<E> Agenda<E> {
                 self.lazy.recycle(bucket);
                 continue;
             }
-            break;
+            return first;
         }
     }
 
@@ -222,8 +224,7 @@ impl<E> Agenda<E> {
     where
         E: Clone,
     {
-        self.settle(live);
-        let (lane, (at, _)) = self.first()?;
+        let (lane, (at, _)) = self.next_lane(live)?;
         self.now = at;
         match lane {
             Lane::Sorted => {
@@ -239,8 +240,7 @@ impl<E> Agenda<E> {
 
     /// When the next event is due.
     pub fn next_time(&mut self) -> Option<Millis> {
-        self.settle(|_| true);
-        self.first().map(|(_, (at, _))| at)
+        self.next_lane(|_| true).map(|(_, (at, _))| at)
     }
 
     /// Events waiting (lazily scheduled ones counted until they are found dead).
