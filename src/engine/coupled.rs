@@ -265,12 +265,10 @@ struct Lives<'v, P> {
 const IDLE: u32 = u32::MAX;
 
 impl<'v, P> Lives<'v, P> {
-    /// Slots for `servers` servers, with the buffers of an earlier replication.
+    /// Slots for `servers` servers, with the (emptied) buffers of an earlier replication.
     fn new(servers: usize, spare: Vec<(Port, Checkpoint)>) -> Self {
-        let slots: Vec<Live<'v, P>> = spare
-            .into_iter()
-            .map(|(port, checkpoint)| Live { server: None, port: port.emptied(), checkpoint: checkpoint.emptied() })
-            .collect();
+        let slots: Vec<Live<'v, P>> =
+            spare.into_iter().map(|(port, checkpoint)| Live { server: None, port, checkpoint }).collect();
         let free = (0..slots.len() as u32).rev().collect();
         Self { slots, free, of: vec![IDLE; servers] }
     }
@@ -306,7 +304,7 @@ impl<'v, P> Lives<'v, P> {
         }
     }
 
-    /// Every server back in `servers`; the buffers to keep.
+    /// Every server back in `servers`; the buffers to keep, emptied.
     fn finish(mut self, servers: &mut [Option<Coupled<'v, P>>]) -> Vec<(Port, Checkpoint)> {
         for s in 0..self.of.len() as u32 {
             self.close(s, servers);

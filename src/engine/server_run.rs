@@ -1007,7 +1007,6 @@ impl<O: Observer> ServerRun<'_, O> {
             return Err(Halt::Suspended);
         };
         debug_assert_eq!(asked, request(self, work(self)), "a replayed run asks what it asked before");
-        let _ = asked;
         self.t = response.at;
         match response.end {
             End::Done => Ok(ActivityEnd::Done),
