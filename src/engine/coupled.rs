@@ -419,12 +419,18 @@ fn run_watched<P: Replay, O: Observer>(
     while let Some((now, event)) = coupling.agenda.pop_live(|e| Coupling::live(&coupling.current, e)) {
         woken.clear();
         coupling.handle(now, event, &mut done, &mut woken, &lives);
-        for &s in &woken {
+        // Replays may wake more servers (an arrival handled at once): they join the list.
+        let mut next = 0;
+        while let Some(&s) = woken.get(next) {
+            next += 1;
             let live = lives.open(s, &mut servers);
             let record = &mut records[s as usize];
             match replay(sim, live, &mut run_vars, sink, record) {
                 None => lives.close(s, &mut servers),
-                Some(Replayed::Waiting(Some(request))) => coupling.posted(now, s, request),
+                Some(Replayed::Waiting(Some(request))) => {
+                    let last = next == woken.len();
+                    coupling.posted(now, s, request, last, &mut done, &mut woken, &lives);
+                }
                 Some(Replayed::Waiting(None)) => {}
                 Some(Replayed::Ended) => {
                     let Some(server) = live.server.as_mut() else { continue };
@@ -512,16 +518,38 @@ impl Coupling<'_> {
         self.tokens
     }
 
-    /// Server `s` posted `request` at `now`: its arrival (and its expiry) are scheduled.
-    fn posted(&mut self, now: Millis, s: u32, request: Request) {
+    /// Server `s` posted `request` at `now`: its arrival (and its expiry) are scheduled. An
+    /// arrival that would be the next event taken — due now, nothing else due now, and `last`
+    /// (no other woken server replays after this one) — is handled at once instead, in the same
+    /// place in the order.
+    #[allow(clippy::too_many_arguments)]
+    fn posted<P>(
+        &mut self,
+        now: Millis,
+        s: u32,
+        request: Request,
+        last: bool,
+        done: &mut Vec<Finished>,
+        woken: &mut Vec<u32>,
+        lives: &Lives<'_, P>,
+    ) {
         let token = self.token();
         let current = Current { request, token, stage: Stage::Posted, refusals: 0, arrived: now, alone: 0.0 };
         self.current[s as usize] = Some(current);
-        self.agenda.schedule(request.at.max(now), Event::Arrive(s, token));
+        let at = request.at.max(now);
+        let at_once = last && at == now && !self.agenda.has_due_now();
+        if at_once {
+            self.agenda.pass();
+        } else {
+            self.agenda.schedule(at, Event::Arrive(s, token));
+        }
         // Almost every activity ends before it expires: its expiry, dead by then, is dropped
         // as it comes near ([`Coupling::live`]).
         if request.expires < Millis::MAX {
             self.agenda.schedule_lazy(request.expires.max(now), Event::Expire(s, token));
+        }
+        if at_once {
+            self.handle(now, Event::Arrive(s, token), done, woken, lives);
         }
     }
 

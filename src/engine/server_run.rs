@@ -708,11 +708,12 @@ impl<O: Observer> ServerRun<'_, O> {
             let m = self.messages;
             self.state_change(m.state_per_scan.saturating_add(m.state_per_detection.saturating_mul(n)));
             // A retry finds the content in the client's cache.
-            if n > 0 && node.download.is_some() && self.attempt == 0 {
-                let bytes: f64 = (0..u64::from(n)).map(|i| self.content(node, i)).sum();
-                if bytes > 0.0 {
-                    self.activity(node.uses.download, |_| Work::Bytes(bytes), None)?;
-                }
+            // The download is no activity when every item's content is in the client's cache.
+            // Its bytes are drawn only when it is asked for: a replay that reads its answer
+            // needs none.
+            if n > 0 && self.attempt == 0 && self.fetches(node, n) {
+                let bytes = |run: &Self| Work::Bytes((0..u64::from(n)).map(|i| run.content(node, i)).sum());
+                self.activity(node.uses.download, bytes, None)?;
             }
             if self.checkpoint.is_some() {
                 self.save_within(Within { start, next: 0, any_failed: false, asked: false, code: 0 });
@@ -957,10 +958,19 @@ impl<O: Observer> ServerRun<'_, O> {
     /// is already in the client's cache (0 without a download).
     fn content(&self, node: &ProgramNode, item: u64) -> f64 {
         let Some(download) = &node.download else { return 0.0 };
-        let size = download.size.0.sample(&mut self.stream.child(node.tag(StepDraw::DownloadSize)).draw(item));
+        // Counter-based draws: the size is drawn only for content not in the cache.
         let cached = download.cached > 0.0
             && self.stream.child(node.tag(StepDraw::DownloadCached)).uniform(item) < download.cached;
-        if cached { 0.0 } else { size as f64 }
+        if cached {
+            return 0.0;
+        }
+        download.size.0.sample(&mut self.stream.child(node.tag(StepDraw::DownloadSize)).draw(item)) as f64
+    }
+
+    /// Whether any of the first `n` items of a downloading step fetches content (the same as
+    /// their [`ServerRun::content`] summing to more than 0, with fewer size draws).
+    fn fetches(&self, node: &ProgramNode, n: u32) -> bool {
+        node.download.is_some() && (0..u64::from(n)).any(|i| self.content(node, i) > 0.0)
     }
 
     /// Runs one timed activity: on its resource when it names one and the server is coupled,

@@ -238,6 +238,19 @@ impl<E> Agenda<E> {
         }
     }
 
+    /// Whether an event waits for the moment the agenda is at (events in buckets are all
+    /// due in later spans).
+    pub fn has_due_now(&self) -> bool {
+        self.first().is_some_and(|(_, (at, _))| at <= self.now)
+    }
+
+    /// Takes the place in the order that an event scheduled now would have, for an event the
+    /// caller handles at once instead: one that would be taken next ([`Agenda::has_due_now`]
+    /// is false, and it is due now).
+    pub fn pass(&mut self) {
+        self.scheduled += 1;
+    }
+
     /// When the next event is due.
     pub fn next_time(&mut self) -> Option<Millis> {
         self.next_lane(|_| true).map(|(_, (at, _))| at)
