@@ -133,8 +133,10 @@ struct Coupling<'a> {
     resources: &'a [Resource],
     instances: Vec<Instances>,
     agenda: Agenda<Event>,
-    /// Per resource: the agenda key of its first instance's next completion.
+    /// Per resource: the index in `completions` of its first instance.
     completion_keys: Vec<usize>,
+    /// Per shared instance: the (time, generation) of the completion last scheduled.
+    completions: Vec<(Millis, u64)>,
     current: Vec<Option<Current>>,
     tokens: u64,
     /// The patching span busy time is measured over.
@@ -388,13 +390,12 @@ fn run_watched<P: Replay, O: Observer>(
         })
         .collect();
     let instance_count = resources.iter().map(|r| r.instances.max(1) as usize).sum::<usize>();
-    let mut agenda = Agenda::new();
-    agenda.keys(instance_count);
     let mut coupling = Coupling {
         resources,
         instances: resources.iter().map(Instances::of).collect(),
-        agenda,
+        agenda: Agenda::new(),
         completion_keys,
+        completions: vec![(Millis::MAX, u64::MAX); instance_count],
         current: vec![None; n],
         tokens: 0,
         span,
@@ -416,7 +417,9 @@ fn run_watched<P: Replay, O: Observer>(
     // A server's next run starts from the same variables and counts: these only take the copy.
     let (mut next_vars, mut next_counts) = (run_vars.clone(), vec![0u32; count_count]);
     let servers_streams = servers_stream(seed, replication);
-    while let Some((now, event)) = coupling.agenda.pop_live(|e| Coupling::live(&coupling.current, e)) {
+    while let Some((now, event)) =
+        coupling.agenda.pop_live(|e| Coupling::live(&coupling.current, &coupling.instances, e))
+    {
         woken.clear();
         coupling.handle(now, event, &mut done, &mut woken, &lives);
         // Replays may wake more servers (an arrival handled at once): they join the list.
@@ -546,7 +549,7 @@ impl Coupling<'_> {
         // Almost every activity ends before it expires: its expiry, dead by then, is dropped
         // as it comes near ([`Coupling::live`]).
         if request.expires < Millis::MAX {
-            self.agenda.schedule_lazy(request.expires.max(now), Event::Expire(s, token));
+            self.agenda.schedule(request.expires.max(now), Event::Expire(s, token));
         }
         if at_once {
             self.handle(now, Event::Arrive(s, token), done, woken, lives);
@@ -563,10 +566,15 @@ impl Coupling<'_> {
         woken.push(s);
     }
 
-    /// Whether `event` still matters: an expiry does only while its activity runs.
-    fn live(current: &[Option<Current>], event: &Event) -> bool {
+    /// Whether `event` still matters: an expiry does only while its activity runs, a shared
+    /// instance's completion only while nothing changed there since it was scheduled.
+    fn live(current: &[Option<Current>], instances: &[Instances], event: &Event) -> bool {
         match *event {
             Event::Expire(s, token) => current[s as usize].is_some_and(|c| c.token == token),
+            Event::Completion { resource, instance, generation } => match &instances[resource as usize] {
+                Instances::Shared(list) => list[instance as usize].generation() == generation,
+                Instances::Slots { .. } => false,
+            },
             _ => true,
         }
     }
@@ -792,20 +800,19 @@ impl Coupling<'_> {
         }
     }
 
-    /// Schedules shared instance `(r, i)`'s next completion (after any change to it), in place
-    /// of the one it had: that one's generation is older, unless it is this very completion.
+    /// Schedules shared instance `(r, i)`'s next completion (after any change to it), unless
+    /// it is the one scheduled last. The one it had is dead then (its generation is older):
+    /// it is dropped as it comes near, or ignored when it comes up ([`Coupling::live`]).
     fn reschedule(&mut self, r: usize, i: usize, now: Millis) {
         self.track(r, i, now);
-        let key = self.completion_keys[r] + i;
         let Instances::Shared(list) = &mut self.instances[r] else { return };
-        match list[i].next_completion() {
-            Some((at, generation)) => {
-                let (resource, instance) = (r as ResourceId, i as u32);
-                let event = Event::Completion { resource, instance, generation };
-                let same = |held: &Event| matches!(held, Event::Completion { generation: g, .. } if *g == generation);
-                self.agenda.schedule_keyed(key, at.max(now), event, same);
-            }
-            None => self.agenda.cancel(key),
+        let Some((at, generation)) = list[i].next_completion() else { return };
+        let at = at.max(now);
+        let last = &mut self.completions[self.completion_keys[r] + i];
+        if *last != (at, generation) {
+            *last = (at, generation);
+            let (resource, instance) = (r as ResourceId, i as u32);
+            self.agenda.schedule(at, Event::Completion { resource, instance, generation });
         }
     }
 
