@@ -138,6 +138,11 @@ struct Coupling<'a> {
     /// Per shared instance: the (time, generation) of the completion last scheduled.
     completions: Vec<(Millis, u64)>,
     current: Vec<Option<Current>>,
+    /// The servers the event being handled woke (their activity ended, or their run starts),
+    /// in the order woken; replayed in that order.
+    woken: Vec<u32>,
+    /// Scratch: the activities a shared instance just ended.
+    done: Vec<Finished>,
     tokens: u64,
     /// The patching span busy time is measured over.
     span: (Millis, Millis),
@@ -397,6 +402,8 @@ fn run_watched<P: Replay, O: Observer>(
         completion_keys,
         completions: vec![(Millis::MAX, u64::MAX); instance_count],
         current: vec![None; n],
+        woken: Vec::new(),
+        done: Vec::new(),
         tokens: 0,
         span,
         measured: vec![ResourceReplication::default(); resources.len()],
@@ -410,8 +417,6 @@ fn run_watched<P: Replay, O: Observer>(
     // Every start is known now: kept beside the event heap, not in it.
     let start_events = starts.iter().enumerate().filter_map(|(i, s)| s.map(|s| (s.at, Event::Start(i as u32))));
     coupling.agenda.schedule_all(start_events);
-    let mut done: Vec<Finished> = Vec::new();
-    let mut woken: Vec<u32> = Vec::new();
     // Replays run one at a time: they share one buffer for the variables.
     let mut run_vars: Vec<ValueId> = vec![crate::sequence::UNSET; var_count];
     // A server's next run starts from the same variables and counts: these only take the copy.
@@ -420,19 +425,19 @@ fn run_watched<P: Replay, O: Observer>(
     while let Some((now, event)) =
         coupling.agenda.pop_live(|e| Coupling::live(&coupling.current, &coupling.instances, e))
     {
-        woken.clear();
-        coupling.handle(now, event, &mut done, &mut woken, &lives);
+        coupling.woken.clear();
+        coupling.handle(now, event, &lives);
         // Replays may wake more servers (an arrival handled at once): they join the list.
         let mut next = 0;
-        while let Some(&s) = woken.get(next) {
+        while let Some(&s) = coupling.woken.get(next) {
             next += 1;
             let live = lives.open(s, &mut servers);
             let record = &mut records[s as usize];
             match replay(sim, live, &mut run_vars, sink, record) {
                 None => lives.close(s, &mut servers),
                 Some(Replayed::Waiting(Some(request))) => {
-                    let last = next == woken.len();
-                    coupling.posted(now, s, request, last, &mut done, &mut woken, &lives);
+                    let last = next == coupling.woken.len();
+                    coupling.posted(now, s, request, last, &lives);
                 }
                 Some(Replayed::Waiting(None)) => {}
                 Some(Replayed::Ended) => {
@@ -525,17 +530,7 @@ impl Coupling<'_> {
     /// arrival that would be the next event taken — due now, nothing else due now, and `last`
     /// (no other woken server replays after this one) — is handled at once instead, in the same
     /// place in the order.
-    #[allow(clippy::too_many_arguments)]
-    fn posted<P>(
-        &mut self,
-        now: Millis,
-        s: u32,
-        request: Request,
-        last: bool,
-        done: &mut Vec<Finished>,
-        woken: &mut Vec<u32>,
-        lives: &Lives<'_, P>,
-    ) {
+    fn posted<P>(&mut self, now: Millis, s: u32, request: Request, last: bool, lives: &Lives<'_, P>) {
         let token = self.token();
         let current = Current { request, token, stage: Stage::Posted, refusals: 0, arrived: now, alone: 0.0 };
         self.current[s as usize] = Some(current);
@@ -552,18 +547,18 @@ impl Coupling<'_> {
             self.agenda.schedule(request.expires.max(now), Event::Expire(s, token));
         }
         if at_once {
-            self.handle(now, Event::Arrive(s, token), done, woken, lives);
+            self.handle(now, Event::Arrive(s, token), lives);
         }
     }
 
     /// Ends server `s`'s activity at `now` and wakes the server.
-    fn answer<P>(&mut self, now: Millis, s: u32, end: End, lives: &Lives<'_, P>, woken: &mut Vec<u32>) {
+    fn answer<P>(&mut self, now: Millis, s: u32, end: End, lives: &Lives<'_, P>) {
         // Its expiry, if pending, will find no activity.
         self.current[s as usize] = None;
         if let Some(port) = lives.port(s) {
             port.answer(Response { at: now, end });
         }
-        woken.push(s);
+        self.woken.push(s);
     }
 
     /// Whether `event` still matters: an expiry does only while its activity runs, a shared
@@ -584,31 +579,24 @@ impl Coupling<'_> {
     }
 
     /// Handles one event at `now`; the servers whose activity ended are added to `woken`.
-    fn handle<P>(
-        &mut self,
-        now: Millis,
-        event: Event,
-        done: &mut Vec<Finished>,
-        woken: &mut Vec<u32>,
-        lives: &Lives<'_, P>,
-    ) {
+    fn handle<P>(&mut self, now: Millis, event: Event, lives: &Lives<'_, P>) {
         match event {
-            Event::Start(s) => woken.push(s),
-            Event::Arrive(s, token) => self.arrive(now, s, token, woken, lives),
+            Event::Start(s) => self.woken.push(s),
+            Event::Arrive(s, token) => self.arrive(now, s, token, lives),
             Event::Completion { resource, instance, generation } => {
                 let (r, i) = (resource as usize, instance as usize);
                 let Instances::Shared(list) = &mut self.instances[r] else { return };
                 if list[i].generation() != generation {
                     return;
                 }
-                self.complete_shared(r, i, now, done, woken, lives);
+                self.complete_shared(r, i, now, lives);
             }
             Event::Release(s, token) => {
                 let Some(current) = self.current_if(s, token) else { return };
                 self.leave_slot(current, s, now);
-                self.answer(now, s, End::Done, lives, woken);
+                self.answer(now, s, End::Done, lives);
             }
-            Event::Expire(s, token) => self.expire(now, s, token, done, woken, lives),
+            Event::Expire(s, token) => self.expire(now, s, token, lives),
             Event::Outage { resource, instance, starts } => {
                 self.outage(now, resource as usize, instance as usize, starts)
             }
@@ -617,7 +605,7 @@ impl Coupling<'_> {
 
     /// Server `s`'s activity reaches its resource: it joins a shared instance, or takes a slot,
     /// waits in line, or is refused (retried later, or failed after its last retry).
-    fn arrive<P>(&mut self, now: Millis, s: u32, token: u64, woken: &mut Vec<u32>, lives: &Lives<'_, P>) {
+    fn arrive<P>(&mut self, now: Millis, s: u32, token: u64, lives: &Lives<'_, P>) {
         let span = self.span;
         let Some(mut current) = self.current_if(s, token) else { return };
         let (r, i) = (current.request.resource as usize, current.request.instance as usize);
@@ -626,7 +614,7 @@ impl Coupling<'_> {
                 let work = current.request.work.amount();
                 if work <= 0.0 {
                     // Zero work makes no activity.
-                    self.answer(now, s, End::Done, lives, woken);
+                    self.answer(now, s, End::Done, lives);
                     return;
                 }
                 let instance = &mut list[i];
@@ -663,7 +651,7 @@ impl Coupling<'_> {
                         if current.refusals > retries {
                             self.measured[r].failed += 1;
                             self.wait(s, r, (now - current.arrived) as f64);
-                            self.answer(now, s, End::Refused, lives, woken);
+                            self.answer(now, s, End::Refused, lives);
                         } else {
                             current.stage = Stage::Retrying;
                             self.current[s as usize] = Some(current);
@@ -677,22 +665,14 @@ impl Coupling<'_> {
 
     /// Server `s`'s activity reached its time-out or its run's deadline: it leaves its
     /// resource at once, unless its work is done at this very moment.
-    fn expire<P>(
-        &mut self,
-        now: Millis,
-        s: u32,
-        token: u64,
-        done: &mut Vec<Finished>,
-        woken: &mut Vec<u32>,
-        lives: &Lives<'_, P>,
-    ) {
+    fn expire<P>(&mut self, now: Millis, s: u32, token: u64, lives: &Lives<'_, P>) {
         let span = self.span;
         let Some(current) = self.current_if(s, token) else { return };
         let (r, i) = (current.request.resource as usize, current.request.instance as usize);
         match current.stage {
             Stage::Sharing => {
                 // What is done by now ends first: ending exactly at the time-out is done.
-                self.complete_shared(r, i, now, done, woken, lives);
+                self.complete_shared(r, i, now, lives);
                 if self.current_if(s, token).is_none() {
                     return;
                 }
@@ -718,7 +698,7 @@ impl Coupling<'_> {
             Stage::Retrying => self.wait(s, r, (now - current.arrived) as f64),
             Stage::Posted => {}
         }
-        self.answer(now, s, End::Expired, lives, woken);
+        self.answer(now, s, End::Expired, lives);
     }
 
     /// An outage of instance `(r, i)` starts or ends.
@@ -747,18 +727,11 @@ impl Coupling<'_> {
     }
 
     /// Ends the activities of shared instance `(r, i)` whose work is done by `now`.
-    fn complete_shared<P>(
-        &mut self,
-        r: usize,
-        i: usize,
-        now: Millis,
-        done: &mut Vec<Finished>,
-        woken: &mut Vec<u32>,
-        lives: &Lives<'_, P>,
-    ) {
+    fn complete_shared<P>(&mut self, r: usize, i: usize, now: Millis, lives: &Lives<'_, P>) {
         let Instances::Shared(list) = &mut self.instances[r] else { return };
+        let mut done = std::mem::take(&mut self.done);
         done.clear();
-        list[i].complete(now, self.span, done);
+        list[i].complete(now, self.span, &mut done);
         let bytes = self.resources[r].works_in_bytes();
         for f in done.iter() {
             let s = f.id;
@@ -770,8 +743,9 @@ impl Coupling<'_> {
                     self.measured[r].work += f.work;
                 }
             }
-            self.answer(now, s, End::Done, lives, woken);
+            self.answer(now, s, End::Done, lives);
         }
+        self.done = done;
         self.reschedule(r, i, now);
     }
 

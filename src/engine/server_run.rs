@@ -708,10 +708,15 @@ impl<O: Observer> ServerRun<'_, O> {
             let m = self.messages;
             self.state_change(m.state_per_scan.saturating_add(m.state_per_detection.saturating_mul(n)));
             // A retry finds the content in the client's cache.
-            // The download is no activity when every item's content is in the client's cache.
-            // Its bytes are drawn only when it is asked for: a replay that reads its answer
-            // needs none.
-            if n > 0 && self.attempt == 0 && self.fetches(node, n) {
+            // Bytes take time only on their resource. The download is no activity when every
+            // item's content is in the client's cache; its bytes are drawn only when it is
+            // asked for (a replay that reads its answer needs none).
+            if n > 0
+                && self.attempt == 0
+                && self.port.is_some()
+                && node.uses.download.is_some()
+                && self.fetches(node, n)
+            {
                 let bytes = |run: &Self| Work::Bytes((0..u64::from(n)).map(|i| run.content(node, i)).sum());
                 self.activity(node.uses.download, bytes, None)?;
             }
